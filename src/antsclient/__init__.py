@@ -1,0 +1,140 @@
+"""antsclient: file and follow French driving-licence applications with the ANTS.
+
+The common path is one session opened with an agency's credentials::
+
+    import antsclient as ants
+
+    creds = ants.Credentials(agreement="E1706900030", login="claboret662", password="…")
+    with ants.AntsSession(creds, base_url=url) as session:
+        request = session.requests.create(application)
+
+Importing the package is cheap: the referential, the converter, the sessions and the sandbox
+load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from antsclient._secret import Secret
+from antsclient._version import __version__
+from antsclient.errors import (
+    ActionNotAllowed,
+    AntsError,
+    AntsUnavailable,
+    ApplicationDataError,
+    AttachmentRejected,
+    AuthenticationError,
+    ConfigurationError,
+    DivergenceError,
+    FieldProblem,
+    PermissionDenied,
+    ProtocolError,
+    RequestNotFound,
+    Severity,
+)
+from antsclient.models import (
+    Address,
+    Applicant,
+    Application,
+    AttachmentFile,
+    AttachmentSlot,
+    Bucket,
+    Cerfa,
+    Cerfa02,
+    Cerfa06,
+    Credentials,
+    Declarations,
+    DocumentKind,
+    EPhoto,
+    LegalRepresentative,
+    LicenceCategory,
+    ObtainedBy,
+    OnlineRequest,
+    PrefectureDecision,
+    PrefectureDocument,
+    PreviousLicence,
+    RequestStatus,
+    Right,
+    Sex,
+    TrainingMode,
+)
+
+if TYPE_CHECKING:
+    from antsclient import attachments, geo, lifecycle
+    from antsclient.lifecycle import Action
+    from antsclient.validation import validate
+
+# Names served on first access, so that `import antsclient` stays cheap.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "validate": ("antsclient.validation", "validate"),
+    "Action": ("antsclient.lifecycle", "Action"),
+    "lifecycle": ("antsclient.lifecycle", None),
+    "attachments": ("antsclient.attachments", None),
+    "geo": ("antsclient.geo", None),
+    "sandbox": ("antsclient.sandbox", None),
+}
+
+__all__ = [
+    "Action",
+    "ActionNotAllowed",
+    "Address",
+    "AntsError",
+    "AntsUnavailable",
+    "Applicant",
+    "Application",
+    "ApplicationDataError",
+    "AttachmentFile",
+    "AttachmentRejected",
+    "AttachmentSlot",
+    "AuthenticationError",
+    "Bucket",
+    "Cerfa",
+    "Cerfa02",
+    "Cerfa06",
+    "ConfigurationError",
+    "Credentials",
+    "Declarations",
+    "DivergenceError",
+    "DocumentKind",
+    "EPhoto",
+    "FieldProblem",
+    "LegalRepresentative",
+    "LicenceCategory",
+    "ObtainedBy",
+    "OnlineRequest",
+    "PermissionDenied",
+    "PrefectureDecision",
+    "PrefectureDocument",
+    "PreviousLicence",
+    "ProtocolError",
+    "RequestNotFound",
+    "RequestStatus",
+    "Right",
+    "Secret",
+    "Severity",
+    "Sex",
+    "TrainingMode",
+    "__version__",
+    "attachments",
+    "geo",
+    "lifecycle",
+    "validate",
+]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        msg = f"module 'antsclient' has no attribute {name!r}"
+        raise AttributeError(msg) from None
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

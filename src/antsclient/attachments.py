@@ -1,0 +1,270 @@
+"""Supporting documents (pièces justificatives): which kinds a request needs, and the file checks.
+
+Every check runs locally, before anything is sent, with the same limits the sandbox enforces:
+
+* **11 MB per file**, read as 11,000,000 bytes. The manual says « 11 Mo » without saying
+  which megabyte; the decimal one is the stricter reading, so a file accepted here is
+  accepted whichever one ANTS applies.
+* the type is sniffed from the content (PDF, JPEG, PNG): the file name's extension is not
+  trusted;
+* pages are counted (a PDF's real page count; an image is one page) against the kind's
+  maximum, together with the pages already sent for that kind;
+* a comment holds at most 80 characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Final
+
+import attrs
+
+from antsclient.errors import AttachmentRejected
+from antsclient.models.application import Application, Cerfa02
+from antsclient.models.enums import DocumentKind, LicenceCategory
+
+__all__ = [
+    "MAX_COMMENT_LENGTH",
+    "MAX_FILE_SIZE",
+    "FileInfo",
+    "check_comment",
+    "check_upload",
+    "count_pages",
+    "inspect_file",
+    "required_kinds",
+    "sniff_media_type",
+]
+
+MAX_FILE_SIZE: Final = 11_000_000
+"""Largest file ANTS takes, in bytes (« 11 Mo maximum »: the decimal megabyte, the stricter)."""
+
+MAX_COMMENT_LENGTH: Final = 80
+"""Longest user comment on a document (« Commentaires de l'utilisateur »)."""
+
+PDF: Final = "application/pdf"
+JPEG: Final = "image/jpeg"
+PNG: Final = "image/png"
+
+_SIGNATURES: Final = ((b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG))
+_HEAD_SIZE: Final = 1024
+
+FileSource = str | os.PathLike[str] | IO[bytes]
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class FileInfo:
+    """What the local checks learnt of a file: name, size in bytes, media type, pages."""
+
+    name: str
+    size: int
+    media_type: str
+    pages: int
+
+
+def sniff_media_type(head: bytes) -> str | None:
+    """The media type the first bytes of a file show (PDF, JPEG or PNG), or ``None``.
+
+    A PDF may start with a little junk before ``%PDF-``: the first kilobyte is searched.
+    """
+    for signature, media_type in _SIGNATURES:
+        if head.startswith(signature):
+            return media_type
+    if b"%PDF-" in head[:_HEAD_SIZE]:
+        return PDF
+    return None
+
+
+def count_pages(stream: IO[bytes], media_type: str) -> int:
+    """Pages of a document: a PDF's real page count; an image is one page."""
+    if media_type != PDF:
+        return 1
+    from pypdf import PdfReader  # noqa: PLC0415 - heavy, only for PDFs
+    from pypdf.errors import PdfReadError  # noqa: PLC0415
+
+    try:
+        reader = PdfReader(stream)
+        if reader.is_encrypted:
+            raise _unreadable("the PDF is encrypted")
+        return len(reader.pages)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise _unreadable(f"the PDF cannot be read ({type(exc).__name__})") from exc
+
+
+def _unreadable(why: str) -> AttachmentRejected:
+    return AttachmentRejected(
+        f"{why}",
+        code="attachment.unreadable",
+        message_fr="Le fichier est illisible ou protégé par un mot de passe. Envoyez un PDF, "
+        "un JPEG ou un PNG lisible.",
+        field="file",
+    )
+
+
+def _size_of(stream: IO[bytes]) -> int:
+    start = stream.tell()
+    end = stream.seek(0, io.SEEK_END)
+    stream.seek(start)
+    return end - start
+
+
+def inspect_file(source: FileSource, *, name: str | None = None) -> FileInfo:
+    """Size, sniffed media type and page count of a file, a path or an open binary stream.
+
+    The size comes from ``stat`` (or seeking), never from reading the whole file; a stream is
+    left at the position it was given at. Raises :class:`AttachmentRejected` for an empty,
+    oversized, unsupported or unreadable file.
+    """
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        with path.open("rb") as stream:
+            return _inspect_stream(stream, name or path.name, path.stat().st_size)
+    start = source.tell()
+    try:
+        return _inspect_stream(source, name or _stream_name(source), _size_of(source))
+    finally:
+        source.seek(start)
+
+
+def _stream_name(stream: IO[bytes]) -> str:
+    raw = getattr(stream, "name", None)
+    return Path(raw).name if isinstance(raw, str) else "document"
+
+
+def _inspect_stream(stream: IO[bytes], name: str, size: int) -> FileInfo:
+    if size == 0:
+        raise AttachmentRejected(
+            f"{name!r} is empty",
+            code="attachment.empty",
+            message_fr=f"Le fichier « {name} » est vide.",
+            field="file",
+        )
+    if size > MAX_FILE_SIZE:
+        raise AttachmentRejected(
+            f"{name!r} is {size:,} bytes; ANTS takes at most {MAX_FILE_SIZE:,} bytes (11 MB) "
+            "per file: reduce its size or split it",
+            code="attachment.too_large",
+            message_fr=f"Le fichier « {name} » dépasse la taille maximale de 11 Mo "
+            f"({size / 1_000_000:.1f} Mo). Réduisez sa taille ou scannez-le en plusieurs "
+            "fichiers.",
+            field="file",
+        )
+    start = stream.tell()
+    head = stream.read(_HEAD_SIZE)
+    stream.seek(start)
+    media_type = sniff_media_type(head)
+    if media_type is None:
+        raise AttachmentRejected(
+            f"{name!r} is neither a PDF, a JPEG nor a PNG (its content says so, whatever its "
+            "extension)",
+            code="attachment.unsupported_type",
+            message_fr=f"Le fichier « {name} » n'est ni un PDF, ni une image JPEG ou PNG.",
+            field="file",
+        )
+    pages = count_pages(stream, media_type)
+    stream.seek(start)
+    return FileInfo(name=name, size=size, media_type=media_type, pages=pages)
+
+
+def check_comment(comment: str | None) -> None:
+    """Raise :class:`AttachmentRejected` if the comment exceeds 80 characters."""
+    if comment is not None and len(comment) > MAX_COMMENT_LENGTH:
+        raise AttachmentRejected(
+            f"the comment has {len(comment)} characters; at most {MAX_COMMENT_LENGTH} are allowed",
+            code="attachment.comment_too_long",
+            message_fr=f"Le commentaire contient {len(comment)} caractères : "
+            f"{MAX_COMMENT_LENGTH} au maximum.",
+            field="comment",
+        )
+
+
+def check_upload(
+    kind: DocumentKind,
+    source: FileSource,
+    *,
+    pages_already_sent: int = 0,
+    comment: str | None = None,
+    name: str | None = None,
+) -> FileInfo:
+    """Every local check of one file for ``kind``: comment, size, type and pages.
+
+    ``pages_already_sent`` counts the pages the kind already holds on the request.
+    """
+    check_comment(comment)
+    info = inspect_file(source, name=name)
+    check_pages(kind, info.pages, pages_already_sent=pages_already_sent, name=info.name)
+    return info
+
+
+def check_pages(
+    kind: DocumentKind, pages: int, *, pages_already_sent: int = 0, name: str = "document"
+) -> None:
+    """Raise :class:`AttachmentRejected` if the pages would exceed the kind's maximum."""
+    total = pages_already_sent + pages
+    if total <= kind.max_pages:
+        return
+    raise AttachmentRejected(
+        f"{kind.label!r} takes at most {kind.max_pages} page(s); {pages_already_sent} already "
+        f"sent + {pages} in {name!r} = {total}",
+        code="attachment.too_many_pages",
+        kind=kind.value,
+        message_fr=f"« {kind.label} » : {kind.max_pages} page(s) au maximum. "
+        f"{pages_already_sent} déjà envoyée(s), {pages} dans « {name} ». Supprimez des pages "
+        "ou un fichier déjà envoyé.",
+        field="file",
+    )
+
+
+_YOUNG_DRIVER_AGE: Final = 21
+_DE_FULL_AGE: Final = 24
+
+
+def required_kinds(
+    application: Application, *, on: dt.date | None = None
+) -> frozenset[DocumentKind]:
+    """The document kinds ANTS requires for ``application`` (the « Requis » column).
+
+    Always an identity document and a proof of address. Besides:
+
+    * a medical opinion (avis médical) for an affection or handicap, an invalidity pension,
+      a heavy category (C or D groups) or a return after cancellation;
+    * the cancellation judgment after a cancellation or invalidation;
+    * the ASSR 2 or ASR under 21 for a first category;
+    * the military licence proof for its conversion;
+    * the training certificate for A by progressive access (A2 held);
+    * the commitment to follow the FIMO for D or DE before 24.
+    """
+    day = on or dt.date.today()
+    kinds = {DocumentKind.IDENTITY, DocumentKind.PROOF_OF_ADDRESS}
+    previous = application.previous_licence
+    held = previous.categories if previous else frozenset()
+    requested = application.categories
+    age = application.applicant.age_on(day)
+    if isinstance(application, Cerfa02):
+        declarations = application.declarations
+        if (
+            declarations.affection_or_handicap
+            or declarations.invalidity_pension
+            or application.after_cancellation
+            or any(c.is_heavy for c in requested)
+        ):
+            kinds.add(DocumentKind.MEDICAL_OPINION)
+        if application.after_cancellation:
+            kinds.add(DocumentKind.CANCELLATION_JUDGMENT)
+        if application.military_licence:
+            kinds.add(DocumentKind.MILITARY_LICENCE)
+        if age < _YOUNG_DRIVER_AGE and not held:
+            kinds.add(DocumentKind.ASSR)
+    if LicenceCategory.A in requested and LicenceCategory.A2 in held:
+        kinds.add(DocumentKind.TRAINING_CERTIFICATE)
+    if requested & {LicenceCategory.D, LicenceCategory.DE} and age < _DE_FULL_AGE:
+        kinds.add(DocumentKind.TRAINING_COMMITMENT)
+    return frozenset(kinds)
+
+
+def pages_sent(files: Iterable[FileInfo]) -> int:
+    """Total pages of the files already sent for a kind."""
+    return sum(f.pages for f in files)

@@ -1,0 +1,320 @@
+"""Errors raised by antsclient: one shallow tree, each with a stable code and two messages.
+
+::
+
+    AntsError                      code, message (English), message_fr (French), field
+    ├── ConfigurationError         a setting is missing (postal code, agreement number, …)
+    ├── AuthenticationError        wrong agreement number, login or password
+    ├── ApplicationDataError       data refused, locally or by ANTS; carries every FieldProblem
+    ├── DivergenceError            the student's email is already used by another request
+    ├── ActionNotAllowed           the request's status does not allow the action
+    ├── PermissionDenied           the acting user lacks the right for the action
+    ├── AttachmentRejected         a supporting document is refused (size, type, pages, comment)
+    ├── RequestNotFound            no request with this number for this agency
+    ├── AntsUnavailable            ANTS is down or too slow; says if the action may have happened
+    └── ProtocolError              ANTS answered something antsclient cannot read
+
+``str(error)`` is the English message for the developer; ``error.message_fr`` is the sentence
+to show the driving-school user, in the manual's wording. Every error pickles and unpickles
+intact, and none ever carries a password, a token or a header.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+import attrs
+
+__all__ = [
+    "ActionNotAllowed",
+    "AntsError",
+    "AntsUnavailable",
+    "ApplicationDataError",
+    "AttachmentRejected",
+    "AuthenticationError",
+    "ConfigurationError",
+    "DivergenceError",
+    "FieldProblem",
+    "PermissionDenied",
+    "ProtocolError",
+    "RequestNotFound",
+    "Severity",
+]
+
+
+class Severity(enum.StrEnum):
+    """Gravité d'un problème: an error blocks sending, a warning only informs."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class FieldProblem:
+    """Problème sur un champ: what is wrong with one field, and what to do about it.
+
+    ``field`` is a dotted path into the application (``applicant.first_name``), ``code`` a
+    stable identifier for programs (``first_name.several_given_names``), ``message`` English
+    for the developer and ``message_fr`` French for the driving-school user.
+    """
+
+    field: str
+    code: str
+    message: str
+    message_fr: str
+    severity: Severity = Severity.ERROR
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        """True when the problem blocks sending the request."""
+        return self.severity is Severity.ERROR
+
+
+class AntsError(Exception):
+    """Base of every antsclient error (erreur ANTS)."""
+
+    default_code: ClassVar[str] = "ants_error"
+    default_message_fr: ClassVar[str] = "Une erreur est survenue avec le site de l'ANTS."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        message_fr: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.message_fr = message_fr or self.default_message_fr
+        self.field = field
+
+    def _kwargs(self) -> dict[str, Any]:
+        """The constructor's keyword arguments, for pickling (subclasses add theirs)."""
+        return {"code": self.code, "message_fr": self.message_fr, "field": self.field}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self._kwargs()))
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        parts = [repr(self.message), f"code={self.code!r}"]
+        if self.field is not None:
+            parts.append(f"field={self.field!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _rebuild(cls: type[AntsError], message: str, kwargs: Mapping[str, Any]) -> AntsError:
+    return cls(message, **kwargs)
+
+
+class ConfigurationError(AntsError):
+    """Paramétrage incomplet: a setting needed before any call is missing."""
+
+    default_code = "configuration_missing"
+    default_message_fr = "Le paramétrage de l'agence est incomplet."
+
+
+class AuthenticationError(AntsError):
+    """Erreur d'authentification: wrong Cerfa agreement number, ANTS login or password."""
+
+    default_code = "authentication_failed"
+    default_message_fr = (
+        "Erreur d'authentification : le n° d'agrément Cerfa, l'identifiant ou le mot de passe "
+        "du site ANTS est incorrect. Vérifiez-les dans l'Espace Dirigeant."
+    )
+
+
+class ApplicationDataError(AntsError):
+    """Erreur de données: one or more fields of the application are refused.
+
+    ``problems`` lists every :class:`FieldProblem` at once; ``field`` is the first one's.
+    """
+
+    default_code = "application_data"
+    default_message_fr = "Une des informations saisies sur la fiche de l'élève est incorrecte."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        problems: Iterable[FieldProblem] = (),
+        code: str | None = None,
+        message_fr: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.problems: tuple[FieldProblem, ...] = tuple(problems)
+        if message is None:
+            message = _summarise(self.problems)
+        if message_fr is None and self.problems:
+            message_fr = "\n".join(p.message_fr for p in self.problems)
+        if field is None and self.problems:
+            field = self.problems[0].field
+        super().__init__(message, code=code, message_fr=message_fr, field=field)
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {**super()._kwargs(), "problems": self.problems}
+
+
+def _summarise(problems: tuple[FieldProblem, ...]) -> str:
+    if not problems:
+        return "the application data was refused"
+    lines = [f"{len(problems)} problem(s) in the application:"]
+    lines += [f"  {p.field}: {p.message} [{p.code}]" for p in problems]
+    return "\n".join(lines)
+
+
+class DivergenceError(AntsError):
+    """Divergence de données: a request already exists on ANTS with this student's email."""
+
+    default_code = "divergence"
+    default_message_fr = (
+        "Divergence de données : une demande est déjà enregistrée sur le site de l'ANTS avec "
+        "l'email de l'élève. Si l'email est partagé dans une famille, modifiez-le ; si la "
+        "demande existe déjà, reliez-la à l'élève."
+    )
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        existing_number: str | None = None,
+        code: str | None = None,
+        message_fr: str | None = None,
+        field: str | None = "applicant.email",
+    ) -> None:
+        super().__init__(message, code=code, message_fr=message_fr, field=field)
+        self.existing_number = existing_number
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {**super()._kwargs(), "existing_number": self.existing_number}
+
+
+class ActionNotAllowed(AntsError):
+    """Action impossible dans ce statut: the lifecycle table refuses the action."""
+
+    default_code = "action_not_allowed"
+    default_message_fr = "Cette action n'est pas possible au statut actuel de la demande."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        action: str | None = None,
+        status: str | None = None,
+        rule: str | None = None,
+        code: str | None = None,
+        message_fr: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, message_fr=message_fr, field=field)
+        self.action = action
+        self.status = status
+        self.rule = rule
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {
+            **super()._kwargs(),
+            "action": self.action,
+            "status": self.status,
+            "rule": self.rule,
+        }
+
+
+class PermissionDenied(AntsError):
+    """Droit refusé: the acting user has not been granted the right for this action."""
+
+    default_code = "permission_denied"
+    default_message_fr = "Vous n'avez pas le droit d'effectuer cette action."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        right: str | None = None,
+        code: str | None = None,
+        message_fr: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, message_fr=message_fr, field=field)
+        self.right = right
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {**super()._kwargs(), "right": self.right}
+
+
+class AttachmentRejected(AntsError):
+    """Pièce justificative refusée: size, type, page count or comment out of bounds."""
+
+    default_code = "attachment_rejected"
+    default_message_fr = "La pièce justificative est refusée."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str | None = None,
+        code: str | None = None,
+        message_fr: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, message_fr=message_fr, field=field)
+        self.kind = kind
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {**super()._kwargs(), "kind": self.kind}
+
+
+class RequestNotFound(AntsError):
+    """Demande introuvable: no request with this number is visible to the agency."""
+
+    default_code = "request_not_found"
+    default_message_fr = "Aucune demande ne correspond à ce numéro pour cette agence."
+
+
+class AntsUnavailable(AntsError):
+    """La page ne répond pas: ANTS is down or too slow, even after waiting and retrying.
+
+    ``may_have_taken_effect`` tells whether the action may have reached ANTS: when it is
+    true, refresh the request before doing it again.
+    """
+
+    default_code = "ants_unavailable"
+    default_message_fr = (
+        "La page ne répond pas : le site de l'ANTS est indisponible ou trop lent. "
+        "Réessayez plus tard."
+    )
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        may_have_taken_effect: bool = False,
+        attempts: int = 1,
+        code: str | None = None,
+        message_fr: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, message_fr=message_fr, field=field)
+        self.may_have_taken_effect = may_have_taken_effect
+        self.attempts = attempts
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {
+            **super()._kwargs(),
+            "may_have_taken_effect": self.may_have_taken_effect,
+            "attempts": self.attempts,
+        }
+
+
+class ProtocolError(AntsError):
+    """Réponse illisible: ANTS answered something that does not follow the protocol."""
+
+    default_code = "protocol_error"
+    default_message_fr = "Le site de l'ANTS a renvoyé une réponse inattendue."

@@ -1,0 +1,337 @@
+"""The request lifecycle: one table says which action each status allows, and where it leads.
+
+The same table drives the client (checked before any network call) and the sandbox server,
+so both always agree. In short, as the manual says:
+
+* a draft (BROUILLON) takes documents and an ePhoto code, and can be validated or deleted;
+* a validated request waits for the student, who has 7 days to confirm; it can still be
+  deleted, not modified (on expiry it goes back to draft, an inference: ANTS documents
+  nothing for that case);
+* then the prefecture reviews it, asks to complete it, rejects or accepts it; an accepted
+  Cerfa 02 lands in « à traiter en Cerfa 06 »;
+* nothing is modifiable after validation, except the documents a prefecture asks for.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+import attrs
+
+from antsclient.errors import ActionNotAllowed, PermissionDenied
+from antsclient.models.enums import Cerfa, RequestStatus, Right
+from antsclient.models.request import AttachmentSlot
+
+__all__ = [
+    "RULES",
+    "Action",
+    "Rule",
+    "allowed_actions",
+    "ensure_allowed",
+    "ensure_right",
+    "ensure_validatable",
+    "is_allowed",
+    "next_status",
+]
+
+
+class Action(enum.StrEnum):
+    """Action sur une demande, by the agency or (for the last ones) by the other side."""
+
+    REFRESH = "refresh"
+    VIEW_ATTACHMENTS = "view_attachments"
+    UPLOAD_ATTACHMENT = "upload_attachment"
+    DELETE_ATTACHMENT = "delete_attachment"
+    SET_EPHOTO = "set_ephoto"
+    VIEW_EPHOTO = "view_ephoto"
+    DELETE_EPHOTO = "delete_ephoto"
+    DEPOSIT_FORM = "deposit_form"
+    VALIDATE = "validate"
+    DELETE = "delete"
+    TRANSFER = "transfer"
+    LINK = "link"
+    DOWNLOAD_DOCUMENTS = "download_documents"
+    CREATE_CERFA06 = "create_cerfa06"
+    SEND_COMPLEMENT = "send_complement"
+    # The other side of the flow: the student and the prefecture.
+    APPLICANT_VALIDATES = "applicant_validates"
+    APPLICANT_WINDOW_EXPIRES = "applicant_window_expires"
+    PREFECTURE_TAKES_UP = "prefecture_takes_up"
+    PREFECTURE_ACCEPTS = "prefecture_accepts"
+    PREFECTURE_REJECTS = "prefecture_rejects"
+    PREFECTURE_ASKS_COMPLETION = "prefecture_asks_completion"
+
+    @property
+    def label(self) -> str:
+        """The action as the manual names it."""
+        return RULES[self].label
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Rule:
+    """What an action needs (the statuses that allow it, a right) and where it leads."""
+
+    label: str
+    allowed: frozenset[RequestStatus]
+    rule: str
+    rule_fr: str
+    right: Right | None = None
+    moves_to: Mapping[RequestStatus, RequestStatus] = attrs.field(factory=dict)
+
+
+S = RequestStatus
+_ALL_KNOWN: Final = frozenset(s for s in S if s is not S.UNKNOWN)
+_FILED: Final = frozenset(
+    {
+        S.AWAITING_APPLICANT_VALIDATION,
+        S.UNDER_REVIEW,
+        S.IN_PROGRESS,
+        S.TO_COMPLETE,
+        S.REJECTED,
+        S.READY_FOR_CERFA06,
+        S.ACCEPTED,
+    }
+)
+_REVIEWING: Final = frozenset({S.UNDER_REVIEW, S.IN_PROGRESS})
+_DRAFT_ONLY: Final = frozenset({S.DRAFT})
+
+
+def _to(
+    target: RequestStatus, sources: Iterable[RequestStatus]
+) -> dict[RequestStatus, RequestStatus]:
+    return dict.fromkeys(sources, target)
+
+
+RULES: Final[Mapping[Action, Rule]] = {
+    Action.REFRESH: Rule(
+        label="Mettre à jour",
+        allowed=frozenset(S),
+        rule="a request can always be refreshed from ANTS",
+        rule_fr="Une demande peut toujours être mise à jour depuis l'ANTS.",
+    ),
+    Action.VIEW_ATTACHMENTS: Rule(
+        label="Voir les pièces justificatives",
+        allowed=_DRAFT_ONLY | _FILED,
+        rule="documents can be viewed once the request exists, until it is transferred",
+        rule_fr="Les pièces justificatives sont consultables tant que la demande n'est pas "
+        "transférée.",
+    ),
+    Action.UPLOAD_ATTACHMENT: Rule(
+        label="Envoyer les pièces justificatives",
+        allowed=frozenset({S.DRAFT, S.TO_COMPLETE}),
+        rule="documents can be sent to a draft, or to a request the prefecture asks to complete",
+        rule_fr="Les pièces justificatives ne peuvent être envoyées qu'au statut BROUILLON ou "
+        "À COMPLÉTER.",
+    ),
+    Action.DELETE_ATTACHMENT: Rule(
+        label="Supprimer une pièce justificative",
+        allowed=_DRAFT_ONLY,
+        rule="a sent document can be deleted only while the request is a draft",
+        rule_fr="Une pièce justificative ne peut être supprimée qu'au statut BROUILLON.",
+    ),
+    Action.SET_EPHOTO: Rule(
+        label="Ajouter / modifier le code ePhoto",
+        allowed=_DRAFT_ONLY,
+        rule="the ePhoto code can be set only while the request is a draft",
+        rule_fr="Le code ePhoto ne peut être ajouté ou modifié qu'au statut BROUILLON.",
+    ),
+    Action.VIEW_EPHOTO: Rule(
+        label="Voir la ePhoto",
+        allowed=_DRAFT_ONLY | _FILED,
+        rule="the ePhoto can be viewed once the request exists, until it is transferred",
+        rule_fr="La ePhoto est consultable tant que la demande n'est pas transférée.",
+    ),
+    Action.DELETE_EPHOTO: Rule(
+        label="Supprimer le code ePhoto",
+        allowed=_DRAFT_ONLY,
+        rule="the ePhoto code can be deleted only while the request is a draft",
+        rule_fr="Le code ePhoto ne peut être supprimé qu'au statut BROUILLON.",
+        right=Right.DELETE_EPHOTO,
+    ),
+    Action.DEPOSIT_FORM: Rule(
+        label="Formulaire de dépôt de photo-signature",
+        allowed=_DRAFT_ONLY,
+        rule="the photo-signature deposit form is for a draft without an ePhoto code",
+        rule_fr="Le formulaire de dépôt de photo-signature n'est disponible qu'au statut "
+        "BROUILLON.",
+    ),
+    Action.VALIDATE: Rule(
+        label="Valider la demande",
+        allowed=_DRAFT_ONLY,
+        rule="only a draft can be validated; it cannot be modified afterwards",
+        rule_fr="Seule une demande au statut BROUILLON peut être validée. Après validation, "
+        "elle ne peut plus être modifiée.",
+        right=Right.VALIDATE_REQUEST,
+        moves_to={S.DRAFT: S.AWAITING_APPLICANT_VALIDATION},
+    ),
+    Action.DELETE: Rule(
+        label="Supprimer la demande",
+        allowed=frozenset({S.DRAFT, S.AWAITING_APPLICANT_VALIDATION}),
+        rule="a request can be deleted only in status BROUILLON or EN COURS DE VALIDATION "
+        "PAR L'ÉLÈVE",
+        rule_fr="Vous pouvez supprimer une demande uniquement si elle est au statut BROUILLON "
+        "ou EN COURS DE VALIDATION PAR L'ÉLÈVE.",
+        right=Right.DELETE_REQUEST,
+    ),
+    Action.TRANSFER: Rule(
+        label="Transférer une demande",
+        allowed=_FILED - {S.REJECTED, S.ACCEPTED},
+        rule="a filed request still in process can be transferred to another agency; not a "
+        "draft, nor a rejected, accepted or already transferred one",
+        rule_fr="Seule une demande déposée et en cours de traitement peut être transférée.",
+    ),
+    Action.LINK: Rule(
+        label="Relier la demande à un élève",
+        allowed=frozenset(S),
+        rule="any request can be linked to a student",
+        rule_fr="Toute demande peut être reliée à un élève.",
+    ),
+    Action.DOWNLOAD_DOCUMENTS: Rule(
+        label="Editer les documents",
+        allowed=_ALL_KNOWN - {S.TRANSFERRED},
+        rule="the documents ANTS makes available can be downloaded until the request is "
+        "transferred",
+        rule_fr="Les documents de la préfecture sont disponibles tant que la demande n'est pas "
+        "transférée.",
+    ),
+    Action.CREATE_CERFA06: Rule(
+        label="Créer la demande de titre (Cerfa 06)",
+        allowed=frozenset({S.READY_FOR_CERFA06}),
+        rule="the title request follows an accepted Cerfa 02",
+        rule_fr="La demande de titre (Cerfa 06) ne peut être créée qu'après acceptation de la "
+        "demande d'inscription (Dossier à traiter en Cerfa 06).",
+    ),
+    Action.SEND_COMPLEMENT: Rule(
+        label="Transmettre le complément",
+        allowed=frozenset({S.TO_COMPLETE}),
+        rule="a complement is sent when the prefecture asked to complete the request",
+        rule_fr="Un complément ne peut être transmis qu'au statut À COMPLÉTER.",
+        moves_to={S.TO_COMPLETE: S.UNDER_REVIEW},
+    ),
+    Action.APPLICANT_VALIDATES: Rule(
+        label="Validation par l'élève",
+        allowed=frozenset({S.AWAITING_APPLICANT_VALIDATION}),
+        rule="the student confirms a validated request within 7 days",
+        rule_fr="L'élève valide la demande dans les 7 jours qui suivent sa validation.",
+        moves_to={S.AWAITING_APPLICANT_VALIDATION: S.UNDER_REVIEW},
+    ),
+    Action.APPLICANT_WINDOW_EXPIRES: Rule(
+        label="Délai de validation dépassé",
+        allowed=frozenset({S.AWAITING_APPLICANT_VALIDATION}),
+        rule="after 7 days without the student's confirmation the request is a draft again",
+        rule_fr="Sans validation de l'élève sous 7 jours, la demande redevient un brouillon.",
+        moves_to={S.AWAITING_APPLICANT_VALIDATION: S.DRAFT},
+    ),
+    Action.PREFECTURE_TAKES_UP: Rule(
+        label="Prise en charge par la préfecture",
+        allowed=frozenset({S.UNDER_REVIEW}),
+        rule="the prefecture takes up a request whose documents were checked",
+        rule_fr="La préfecture prend en charge une demande dont les pièces ont été vérifiées.",
+        moves_to={S.UNDER_REVIEW: S.IN_PROGRESS},
+    ),
+    Action.PREFECTURE_ACCEPTS: Rule(
+        label="Acceptation par la préfecture",
+        allowed=_REVIEWING,
+        rule="the prefecture decides on a request under review",
+        rule_fr="La préfecture statue sur une demande en cours de traitement.",
+        # Where it leads depends on the cerfa: see next_status.
+        moves_to=_to(S.ACCEPTED, _REVIEWING),
+    ),
+    Action.PREFECTURE_REJECTS: Rule(
+        label="Rejet par la préfecture",
+        allowed=_REVIEWING,
+        rule="the prefecture decides on a request under review",
+        rule_fr="La préfecture statue sur une demande en cours de traitement.",
+        moves_to=_to(S.REJECTED, _REVIEWING),
+    ),
+    Action.PREFECTURE_ASKS_COMPLETION: Rule(
+        label="Demande de complément par la préfecture",
+        allowed=_REVIEWING,
+        rule="the prefecture decides on a request under review",
+        rule_fr="La préfecture statue sur une demande en cours de traitement.",
+        moves_to=_to(S.TO_COMPLETE, _REVIEWING),
+    ),
+}
+del S
+
+
+def is_allowed(action: Action, status: RequestStatus) -> bool:
+    """Whether ``status`` allows ``action`` (the grey or active button of the manual)."""
+    return status in RULES[action].allowed
+
+
+def allowed_actions(status: RequestStatus) -> frozenset[Action]:
+    """Every action ``status`` allows."""
+    return frozenset(a for a, rule in RULES.items() if status in rule.allowed)
+
+
+def ensure_allowed(action: Action, status: RequestStatus) -> None:
+    """Raise :class:`ActionNotAllowed` naming the status and the rule unless allowed."""
+    if is_allowed(action, status):
+        return
+    rule = RULES[action]
+    raise ActionNotAllowed(
+        f"{action.value!r} is not allowed in status {status.value!r}: {rule.rule}",
+        action=action.value,
+        status=status.value,
+        rule=rule.rule,
+        message_fr=f"« {rule.label} » est impossible : la demande est au statut "
+        f"« {status.label} ». {rule.rule_fr}",
+    )
+
+
+def next_status(
+    action: Action,
+    status: RequestStatus,
+    *,
+    cerfa: Cerfa = Cerfa.C02,
+    paper_mandate: bool = False,
+) -> RequestStatus:
+    """The status after ``action`` on a request in ``status`` (checked first).
+
+    An accepted Cerfa 02 becomes « à traiter en Cerfa 06 », an accepted Cerfa 06 « accepté ».
+    With a paper mandate (mandat papier), validation skips the student's confirmation.
+    """
+    ensure_allowed(action, status)
+    if action is Action.VALIDATE and paper_mandate:
+        return RequestStatus.UNDER_REVIEW
+    if action is Action.PREFECTURE_ACCEPTS and cerfa is Cerfa.C02:
+        return RequestStatus.READY_FOR_CERFA06
+    return RULES[action].moves_to.get(status, status)
+
+
+def ensure_right(action: Action, rights: Iterable[Right] | None) -> None:
+    """Raise :class:`PermissionDenied` if the action needs a right not in ``rights``.
+
+    ``rights=None`` means the host does not manage rights: every action is granted.
+    """
+    needed = RULES[action].right
+    if needed is None or rights is None or needed in set(rights):
+        return
+    raise PermissionDenied(
+        f"the acting user lacks the right {needed.label!r} needed to {action.value}",
+        right=needed.value,
+        message_fr=f"Vous n'avez pas le droit « {needed.label} ». Demandez-le à votre "
+        "responsable (Espace Dirigeant, Droits utilisateurs).",
+    )
+
+
+def ensure_validatable(status: RequestStatus, slots: Iterable[AttachmentSlot]) -> None:
+    """Raise :class:`ActionNotAllowed` unless a draft has every required document sent."""
+    ensure_allowed(Action.VALIDATE, status)
+    missing = [s for s in slots if s.required and not s.sent]
+    if not missing:
+        return
+    labels = ", ".join(s.label for s in missing)
+    raise ActionNotAllowed(
+        f"required documents are missing: {', '.join(s.kind.value for s in missing)}",
+        code="required_documents_missing",
+        action=Action.VALIDATE.value,
+        status=status.value,
+        rule="validation needs every required supporting document",
+        field="attachments",
+        message_fr=f"La demande ne peut pas être validée : pièces justificatives requises "
+        f"manquantes ({labels}).",
+    )

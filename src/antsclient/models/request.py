@@ -1,0 +1,124 @@
+"""What ANTS holds: an online request and its supporting-document slots."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from antsclient.models.enums import Bucket, Cerfa, DocumentKind, RequestStatus
+
+__all__ = ["AttachmentFile", "AttachmentSlot", "EPhoto", "OnlineRequest", "PrefectureDocument"]
+
+APPLICANT_VALIDATION_WINDOW = dt.timedelta(days=7)
+"""The student has 7 days to confirm a validated request (manual, « Valider la demande »)."""
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class OnlineRequest:
+    """Demande en ligne: a request as ANTS holds it.
+
+    ``number`` is opaque (short like ``3223`` for requests made from software, long like
+    ``90120170705153905547685`` for requests made directly on ANTS). ``status_label`` keeps
+    the raw ANTS label, even when ``status`` is ``UNKNOWN``. ``student_id`` is the host's
+    student the request is linked to, or ``None`` when unlinked (red row in the manual).
+    """
+
+    number: str
+    cerfa: Cerfa
+    status: RequestStatus
+    status_label: str
+    type_label: str
+    created: dt.datetime
+    modified: dt.datetime
+    transferred: bool = False
+    neph: str | None = None
+    student_id: str | None = None
+    applicant_name: str | None = None
+    email: str | None = None
+    validated_at: dt.datetime | None = None
+
+    @property
+    def linked(self) -> bool:
+        """Whether the request is linked to a student of the host (reliée à un élève)."""
+        return self.student_id is not None
+
+    @property
+    def applicant_deadline(self) -> dt.datetime | None:
+        """When the student's 7-day window to confirm ends, while it is running."""
+        if self.status is not RequestStatus.AWAITING_APPLICANT_VALIDATION:
+            return None
+        if self.validated_at is None:
+            return None
+        return self.validated_at + APPLICANT_VALIDATION_WINDOW
+
+    @property
+    def buckets(self) -> frozenset[Bucket]:
+        """Every search bucket (rubrique) the request belongs to."""
+        return frozenset(
+            b
+            for b in Bucket
+            if b.holds(cerfa=self.cerfa, status=self.status, transferred=self.transferred)
+        )
+
+    @property
+    def type_state(self) -> str:
+        """« Type - État », as the requests list shows it."""
+        return f"{self.type_label} - {self.status_label}"
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class AttachmentFile:
+    """Un fichier envoyé for a supporting-document kind."""
+
+    file_id: str
+    name: str
+    pages: int
+    size: int
+    media_type: str
+    comment: str | None = None
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class AttachmentSlot:
+    """Une ligne « Pièces justificatives »: one document kind of a request.
+
+    Label, pages sent / max pages, help, sent flag, required flag and the user's comment.
+    """
+
+    kind: DocumentKind
+    label: str
+    pages: int
+    max_pages: int
+    help: str
+    sent: bool
+    required: bool
+    comment: str | None = None
+    files: tuple[AttachmentFile, ...] = ()
+
+    @property
+    def pages_left(self) -> int:
+        """How many more pages the kind takes."""
+        return max(self.max_pages - self.pages, 0)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class EPhoto:
+    """La ePhoto: the photo and signature ANTS holds for a request's ePhoto code."""
+
+    code: str
+    cerfa: Cerfa
+    photo: bytes = attrs.field(repr=lambda b: f"<{len(b)} bytes>")
+    signature: bytes = attrs.field(repr=lambda b: f"<{len(b)} bytes>")
+    photo_media_type: str = "image/jpeg"
+    signature_media_type: str = "image/png"
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class PrefectureDocument:
+    """Document de la préfecture available for a request (Éditer les documents)."""
+
+    kind: str
+    label: str
+    media_type: str = "application/pdf"
+    available: bool = True
