@@ -18,6 +18,7 @@ from antsclient.models.enums import (
     LicenceCategory,
     ObtainedBy,
     PrefectureDecision,
+    PrefectureDocumentKind,
     RequestStatus,
     Right,
     Sex,
@@ -29,6 +30,7 @@ from antsclient.models.request import (
     AttachmentSlot,
     EPhoto,
     OnlineRequest,
+    Prefecture,
     PrefectureDocument,
 )
 
@@ -52,6 +54,8 @@ __all__ = [
     "ObtainedBy",
     "OnlineRequest",
     "PrefectureDecision",
+    "PrefectureDocumentKind",
+    "Prefecture",
     "PrefectureDocument",
     "PreviousLicence",
     "RequestStatus",

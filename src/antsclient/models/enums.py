@@ -13,6 +13,7 @@ __all__ = [
     "LicenceCategory",
     "ObtainedBy",
     "PrefectureDecision",
+    "PrefectureDocumentKind",
     "RequestStatus",
     "Right",
     "Sex",
@@ -341,4 +342,36 @@ _DOCUMENT_SPECS: Final[dict[DocumentKind, tuple[str, int, str]]] = {
     DocumentKind.MILITARY_LICENCE: ("Justificatif brevet militaire", 5, ""),
     DocumentKind.TRAINING_CERTIFICATE: ("Copie d'attestation de suivi de formation", 2, ""),
     DocumentKind.TRAINING_COMMITMENT: ("Engagement sur l'honneur à suivre la formation", 5, ""),
+}
+
+
+class PrefectureDocumentKind(enum.StrEnum):
+    """Document de la préfecture (Télécharger des documents de la préfecture)."""
+
+    MEDICAL_OPINION = "medical_opinion"
+    PHOTO_SIGNATURE_FORM = "photo_signature_form"
+    REQUEST_RECEIPT = "request_receipt"
+    DRIVING_RIGHTS_CERTIFICATE = "driving_rights_certificate"
+    REGISTRATION_DEPOSIT_CERTIFICATE = "registration_deposit_certificate"
+    REGISTRATION_FACSIMILE = "registration_facsimile"
+    CANCELLATION_STATEMENT = "cancellation_statement"
+    INVALIDATION_STATEMENT = "invalidation_statement"
+
+    @property
+    def label(self) -> str:
+        """The document's title as ANTS lists it."""
+        return _PREFECTURE_DOCUMENT_LABELS[self]
+
+
+_PREFECTURE_DOCUMENT_LABELS: Final = {
+    PrefectureDocumentKind.MEDICAL_OPINION: "Avis médical",
+    PrefectureDocumentKind.PHOTO_SIGNATURE_FORM: "Formulaire dépôt photo signature",
+    PrefectureDocumentKind.REQUEST_RECEIPT: "Justificatif de la demande",
+    PrefectureDocumentKind.DRIVING_RIGHTS_CERTIFICATE: "Attestation des droits à conduire",
+    PrefectureDocumentKind.REGISTRATION_DEPOSIT_CERTIFICATE: (
+        "Attestation dépôt inscription au permis"
+    ),
+    PrefectureDocumentKind.REGISTRATION_FACSIMILE: "Facsimilé inscription au permis",
+    PrefectureDocumentKind.CANCELLATION_STATEMENT: "Relevé d'information pour annulation",
+    PrefectureDocumentKind.INVALIDATION_STATEMENT: "Relevé d'information pour invalidation",
 }

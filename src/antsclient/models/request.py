@@ -6,9 +6,22 @@ import datetime as dt
 
 import attrs
 
-from antsclient.models.enums import Bucket, Cerfa, DocumentKind, RequestStatus
+from antsclient.models.enums import (
+    Bucket,
+    Cerfa,
+    DocumentKind,
+    PrefectureDocumentKind,
+    RequestStatus,
+)
 
-__all__ = ["AttachmentFile", "AttachmentSlot", "EPhoto", "OnlineRequest", "PrefectureDocument"]
+__all__ = [
+    "AttachmentFile",
+    "AttachmentSlot",
+    "EPhoto",
+    "OnlineRequest",
+    "Prefecture",
+    "PrefectureDocument",
+]
 
 APPLICANT_VALIDATION_WINDOW = dt.timedelta(days=7)
 """The student has 7 days to confirm a validated request (manual, « Valider la demande »)."""
@@ -118,7 +131,16 @@ class EPhoto:
 class PrefectureDocument:
     """Document de la préfecture available for a request (Éditer les documents)."""
 
-    kind: str
+    kind: PrefectureDocumentKind
     label: str
     media_type: str = "application/pdf"
     available: bool = True
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Prefecture:
+    """Préfecture of the agency's department (« mettre à jour la liste des préfectures »)."""
+
+    code: str
+    name: str
+    department: str
