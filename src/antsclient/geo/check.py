@@ -1,0 +1,470 @@
+"""Vérification des villes, départements et pays — the geo check before sending.
+
+:func:`check` looks at every geo field of an application (Cerfa 02 or 06): the student's
+city of residence, the legal representative's city, the birth city, department and country,
+the department and country of the previous licence. Each field gets a :class:`FieldCheck`:
+
+* ``CONFORMING`` — written as the ANTS expects;
+* ``CORRECTED`` — one certain answer (``before`` → ``after``), e.g. ``ST PRIEST`` with postal
+  code 69800 → ``SAINT-PRIEST (69800)``;
+* ``NEEDS_CHOICE`` — several candidates, ranked (``suggestions``);
+* ``UNKNOWN`` — nothing recognised.
+
+:meth:`GeoReport.apply` returns a corrected copy of the application (``attrs.evolve``),
+taking the user's choices for the fields they settled — the user can always confirm a value
+they know is right.
+
+City fields of an address are written with their postal code, as the ANTS autocomplete does
+(``SAINT-PRIEST (69800)``); the birth city is written by its name (``PARIS``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any, Protocol, TypeVar
+
+import attrs
+
+from antsclient.geo.match import (
+    FRANCE_INSEE_CODE,
+    CommuneMatch,
+    find_country,
+    find_department,
+    suggest_communes,
+)
+from antsclient.geo.normalise import normalise_city, normalise_department, strip_accents
+
+__all__ = [
+    "CheckStatus",
+    "FieldCheck",
+    "GeoReport",
+    "check",
+]
+
+# French messages, in the wording of the ANTS check screen.
+MSG_CITY = "Ville incorrecte"
+MSG_DEPARTMENT = "Département incorrect"
+MSG_COUNTRY = "Pays incorrect"
+MSG_HYPHENS = "Les espaces doivent être remplacés par des tirets (-) dans le nom des villes"
+MSG_SAINT = (
+    "Le nom de la ville comporte le mot SAINT écrit en abrégé (ST) : "
+    "vous devez saisir SAINT en toute lettre"
+)
+MSG_ACCENTS = "Le nom de la ville comprend des accents"
+MSG_ABROAD = "Le département n'est pas français. Il doit rester vide (99 n'est plus pris en compte)"
+MSG_COUNTRY_UNKNOWN = "Le pays n'est pas reconnu"
+MSG_CITY_LIST = (
+    "La ville doit être présente dans la liste qui s'affiche automatiquement en saisissant "
+    "les 1ers caractères"
+)
+MSG_CORSICA = "La Corse est divisée en 2A et 2B depuis 1976"
+
+
+class CheckStatus(enum.Enum):
+    """Outcome of the check of one field."""
+
+    CONFORMING = "CONFORMING"
+    """Conforme : written as the ANTS expects."""
+    CORRECTED = "CORRECTED"
+    """Corrigé : one certain answer, ``after``."""
+    NEEDS_CHOICE = "NEEDS_CHOICE"
+    """À choisir : several candidates, see ``suggestions``."""
+    UNKNOWN = "UNKNOWN"
+    """Non reconnu."""
+
+
+@attrs.frozen(slots=True)
+class FieldCheck:
+    """The check of one geo field (shown in yellow on the check screen when not conforming)."""
+
+    path: str
+    """Dotted path in the application: ``applicant.address.city``."""
+    label: str
+    """French label of the field: ``Ville d'habitation de l'élève``."""
+    status: CheckStatus
+    before: str | None
+    after: str | None = None
+    """The corrected value (``CORRECTED``); ``None`` also means "leave empty" for a
+    department abroad — see :attr:`clear`."""
+    suggestions: tuple[str, ...] = ()
+    """Values to choose from, best first (``NEEDS_CHOICE``, or alternatives)."""
+    messages: tuple[str, ...] = ()
+    """French messages for the user."""
+    note: str = ""
+    """What was recognised (e.g. ``commune déléguée de …``)."""
+    clear: bool = False
+    """The correction is to empty the field (a department abroad)."""
+
+    @property
+    def ok(self) -> bool:
+        """The field is conforming."""
+        return self.status is CheckStatus.CONFORMING
+
+
+@attrs.frozen(slots=True)
+class GeoReport:
+    """All the geo fields of one application, checked."""
+
+    fields: tuple[FieldCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Every field is conforming: the request can be sent as is."""
+        return all(f.ok for f in self.fields)
+
+    @property
+    def problems(self) -> tuple[FieldCheck, ...]:
+        """The fields that are not conforming (shown in yellow)."""
+        return tuple(f for f in self.fields if not f.ok)
+
+    def __getitem__(self, path: str) -> FieldCheck:
+        for field in self.fields:
+            if field.path == path:
+                return field
+        raise KeyError(path)
+
+    def __contains__(self, path: object) -> bool:
+        return any(f.path == path for f in self.fields)
+
+    def __iter__(self) -> Iterator[FieldCheck]:
+        return iter(self.fields)
+
+    def apply(self, application: _A, choices: Mapping[str, str | None] | None = None) -> _A:
+        """A copy of ``application`` with the corrections and the user's choices.
+
+        ``choices`` maps a field path to the value the user picked (one of the suggestions,
+        or the value they confirm); it wins over the automatic correction. Fields
+        ``NEEDS_CHOICE`` or ``UNKNOWN`` without a choice are left as they are.
+        """
+        choices = dict(choices or {})
+        unknown = set(choices) - {f.path for f in self.fields}
+        if unknown:
+            raise KeyError(f"not a checked geo field: {', '.join(sorted(unknown))}")
+        result = application
+        for field in self.fields:
+            if field.path in choices:
+                value: str | None = choices[field.path]
+            elif field.status is CheckStatus.CORRECTED:
+                value = None if field.clear else field.after
+            else:
+                continue
+            result = _set_path(result, field.path, value)
+        return result
+
+
+def _set_path(obj: _A, path: str, value: str | None) -> _A:
+    head, _, rest = path.partition(".")
+    if not rest:
+        return attrs.evolve(obj, **{head: value})
+    child = getattr(obj, head)
+    return attrs.evolve(obj, **{head: _set_path(child, rest, value)})
+
+
+# -- the fields an application must offer (matches antsclient.models) ------------------------
+
+
+class _AddressLike(Protocol):
+    @property
+    def city(self) -> str: ...
+    @property
+    def postal_code(self) -> str: ...
+
+
+class _ApplicantLike(Protocol):
+    @property
+    def birth_city(self) -> str: ...
+    @property
+    def birth_department(self) -> str | None: ...
+    @property
+    def birth_country(self) -> str: ...
+    @property
+    def birth_date(self) -> date: ...
+    @property
+    def address(self) -> _AddressLike: ...
+
+
+class _RepresentativeLike(Protocol):
+    @property
+    def address(self) -> _AddressLike: ...
+
+
+class _PreviousLicenceLike(Protocol):
+    @property
+    def issuing_department(self) -> str | None: ...
+    @property
+    def exchange_country(self) -> str | None: ...
+
+
+class ApplicationLike(Protocol):
+    """The geo fields of a Cerfa 02 / Cerfa 06 (:mod:`antsclient.models`)."""
+
+    @property
+    def applicant(self) -> Any: ...
+    @property
+    def legal_representative(self) -> Any: ...
+    @property
+    def previous_licence(self) -> Any: ...
+
+
+_A = TypeVar("_A")
+
+LABELS = {
+    "applicant.address.city": "Ville d'habitation de l'élève",
+    "legal_representative.address.city": "Ville du représentant légal",
+    "applicant.birth_city": "Ville de naissance",
+    "applicant.birth_department": "Département de naissance",
+    "applicant.birth_country": "Pays de naissance",
+    "previous_licence.issuing_department": "Département délivrance ancien permis",
+    "previous_licence.exchange_country": "Pays d'origine ancien permis",
+}
+
+_CERTAIN = 0.95
+_MARGIN = 0.05
+
+
+def _writing_messages(value: str) -> list[str]:
+    messages = []
+    upper = value.upper()
+    if any(token in {"ST", "STE", "STS", "STES"} for token in _tokens(upper)):
+        messages.append(MSG_SAINT)
+    if " " in value.strip():
+        messages.append(MSG_HYPHENS)
+    if strip_accents(value) != value:
+        messages.append(MSG_ACCENTS)
+    return messages
+
+
+def _tokens(text: str) -> list[str]:
+    for separator in "-'.()":
+        text = text.replace(separator, " ")
+    return text.split()
+
+
+def _check_city(
+    path: str,
+    value: str | None,
+    *,
+    postal_code: str | None = None,
+    department: str | None = None,
+    with_postal_code: bool,
+) -> FieldCheck:
+    label = LABELS[path]
+    if not value or not value.strip():
+        return FieldCheck(path, label, CheckStatus.UNKNOWN, value, messages=(MSG_CITY,))
+    matches = suggest_communes(value, postal_code=postal_code, department=department, limit=10)
+    if not matches:
+        return FieldCheck(
+            path, label, CheckStatus.UNKNOWN, value, messages=(MSG_CITY, MSG_CITY_LIST)
+        )
+
+    def written(match: CommuneMatch) -> str:
+        return match.current_label if with_postal_code else match.current_name
+
+    top = matches[0]
+    # An arrondissement or a former commune of the top answer is not a rival answer.
+    second = max(
+        (
+            m.score
+            for m in matches[1:]
+            if top.insee_code not in {m.insee_code, m.parent_insee_code}
+            and m.parent_insee_code not in {top.insee_code, top.parent_insee_code}
+        ),
+        default=0.0,
+    )
+    suggestions = tuple(dict.fromkeys(written(m) for m in matches))
+    certain = top.score >= _CERTAIN and top.score - second >= _MARGIN
+    if certain:
+        after = written(top)
+        accepted = {after, top.current_name} if not with_postal_code else {after}
+        if value.strip() in accepted:
+            return FieldCheck(path, label, CheckStatus.CONFORMING, value, after=after)
+        messages = [MSG_CITY, *_writing_messages(value)]
+        return FieldCheck(
+            path, label, CheckStatus.CORRECTED, value, after=after,
+            suggestions=suggestions, messages=tuple(messages), note=top.note,
+        )
+    messages = [MSG_CITY, *_writing_messages(value), MSG_CITY_LIST]
+    return FieldCheck(
+        path, label, CheckStatus.NEEDS_CHOICE, value, suggestions=suggestions,
+        messages=tuple(messages), note=top.note,
+    )
+
+
+def _check_country(path: str, value: str | None, *, required: bool) -> FieldCheck:
+    label = LABELS[path]
+    if not value or not value.strip():
+        if required:
+            return FieldCheck(
+                path, label, CheckStatus.UNKNOWN, value, messages=(MSG_COUNTRY,)
+            )
+        return FieldCheck(path, label, CheckStatus.CONFORMING, value)
+    match = find_country(value)
+    if match is None:
+        return FieldCheck(
+            path, label, CheckStatus.UNKNOWN, value,
+            messages=(MSG_COUNTRY, MSG_COUNTRY_UNKNOWN),
+        )
+    if value.strip() == match.name:
+        return FieldCheck(path, label, CheckStatus.CONFORMING, value, after=match.name)
+    if match.score >= 0.9:
+        return FieldCheck(
+            path, label, CheckStatus.CORRECTED, value, after=match.name,
+            messages=(MSG_COUNTRY,), note=match.note,
+        )
+    return FieldCheck(
+        path, label, CheckStatus.NEEDS_CHOICE, value, suggestions=(match.name,),
+        messages=(MSG_COUNTRY, MSG_COUNTRY_UNKNOWN), note=match.note,
+    )
+
+
+def _check_department(
+    path: str,
+    value: str | None,
+    *,
+    abroad: bool,
+    birth_date: date | None = None,
+    implied: str | None = None,
+) -> FieldCheck:
+    """``implied``: the department of the city when it is certain (fills an empty one)."""
+    label = LABELS[path]
+    empty = not value or not value.strip()
+    if abroad or (not empty and normalise_department(value) == ""):
+        if empty:
+            return FieldCheck(path, label, CheckStatus.CONFORMING, value)
+        return FieldCheck(
+            path, label, CheckStatus.CORRECTED, value, after=None, clear=True,
+            messages=(MSG_DEPARTMENT, MSG_ABROAD),
+        )
+    if empty:
+        if implied:
+            return FieldCheck(
+                path, label, CheckStatus.CORRECTED, value, after=implied,
+                messages=(MSG_DEPARTMENT,), note="département de la ville de naissance",
+            )
+        return FieldCheck(path, label, CheckStatus.CONFORMING, value)
+    assert value is not None
+    match = find_department(value, birth_date=birth_date)
+    if match is None:
+        return FieldCheck(path, label, CheckStatus.UNKNOWN, value, messages=(MSG_DEPARTMENT,))
+    if match.code == "20" and match.score < 1.0:
+        if implied in {"2A", "2B"}:
+            return FieldCheck(
+                path, label, CheckStatus.CORRECTED, value, after=implied,
+                messages=(MSG_DEPARTMENT, MSG_CORSICA), note=match.note,
+            )
+        return FieldCheck(
+            path, label, CheckStatus.NEEDS_CHOICE, value, suggestions=("2A", "2B"),
+            messages=(MSG_DEPARTMENT, MSG_CORSICA), note=match.note,
+        )
+    if value.strip() == match.code:
+        return FieldCheck(path, label, CheckStatus.CONFORMING, value, after=match.code)
+    if match.score >= 0.9:
+        return FieldCheck(
+            path, label, CheckStatus.CORRECTED, value, after=match.code,
+            messages=(MSG_DEPARTMENT,), note=match.note,
+        )
+    return FieldCheck(
+        path, label, CheckStatus.NEEDS_CHOICE, value, suggestions=(match.code,),
+        messages=(MSG_DEPARTMENT,), note=match.note,
+    )
+
+
+def _is_abroad(country: str | None) -> bool:
+    if not country or not country.strip():
+        return False
+    match = find_country(country)
+    return match is not None and match.insee_code != FRANCE_INSEE_CODE
+
+
+def _check_foreign_city(path: str, value: str | None) -> FieldCheck:
+    """A city abroad is not in the COG: only the writing rules apply."""
+    label = LABELS[path]
+    if not value or not value.strip():
+        return FieldCheck(path, label, CheckStatus.UNKNOWN, value, messages=(MSG_CITY,))
+    written = normalise_city(value)
+    if written == value.strip():
+        return FieldCheck(path, label, CheckStatus.CONFORMING, value, after=written)
+    return FieldCheck(
+        path, label, CheckStatus.CORRECTED, value, after=written,
+        messages=(MSG_CITY, *_writing_messages(value)), note="ville à l'étranger",
+    )
+
+
+def check(application: ApplicationLike) -> GeoReport:
+    """Check every geo field of a Cerfa 02 / Cerfa 06 against the referential (offline).
+
+    The first call loads the referential.
+    """
+    applicant: _ApplicantLike = application.applicant
+    fields: list[FieldCheck] = []
+
+    address: _AddressLike = applicant.address
+    fields.append(
+        _check_city(
+            "applicant.address.city", address.city,
+            postal_code=address.postal_code, with_postal_code=True,
+        )
+    )
+    representative: _RepresentativeLike | None = application.legal_representative
+    if representative is not None:
+        fields.append(
+            _check_city(
+                "legal_representative.address.city", representative.address.city,
+                postal_code=representative.address.postal_code, with_postal_code=True,
+            )
+        )
+
+    abroad = _is_abroad(applicant.birth_country)
+    birth_department = applicant.birth_department
+    birth_code = normalise_department(birth_department, birth_date=applicant.birth_date)
+    if abroad:
+        city_check = _check_foreign_city("applicant.birth_city", applicant.birth_city)
+        implied = None
+    else:
+        city_check = _check_city(
+            "applicant.birth_city", applicant.birth_city,
+            department=birth_code or None, with_postal_code=False,
+        )
+        implied = _implied_department(applicant.birth_city, birth_code, city_check)
+    fields.append(city_check)
+    fields.append(
+        _check_department(
+            "applicant.birth_department", birth_department, abroad=abroad,
+            birth_date=applicant.birth_date, implied=implied,
+        )
+    )
+    fields.append(_check_country("applicant.birth_country", applicant.birth_country, required=True))
+
+    previous: _PreviousLicenceLike | None = application.previous_licence
+    if previous is not None:
+        fields.append(
+            _check_department(
+                "previous_licence.issuing_department", previous.issuing_department,
+                abroad=False,
+            )
+        )
+        fields.append(
+            _check_country(
+                "previous_licence.exchange_country", previous.exchange_country, required=False
+            )
+        )
+    return GeoReport(tuple(fields))
+
+
+def _implied_department(
+    city: str, department: str | None, city_check: FieldCheck
+) -> str | None:
+    """The birth city's department, when the city is certain."""
+    if city_check.status not in {CheckStatus.CONFORMING, CheckStatus.CORRECTED}:
+        return None
+    matches = suggest_communes(city, department=department or None, limit=2)
+    if not matches:
+        return None
+    top = matches[0]
+    if any(
+        m.score >= top.score - _MARGIN and m.department != top.department for m in matches[1:]
+    ):
+        return None
+    return top.department

@@ -1,0 +1,588 @@
+"""Find the commune, department or country a user meant (suggestions de villes, départements
+et pays), like the ANTS autocomplete but tolerant of how people and legacy software type.
+
+:func:`suggest_communes` understands abbreviations (``ST``, ``STE``), missing or extra
+hyphens, accents, missing articles, a postal code or department typed in the same field
+(``Saint-Priest 69800``, ``ST PRIEST (69)``), arrondissements (``PARIS 15``, ``LYON 3EME``),
+former communes merged into a commune nouvelle (commune déléguée / associée), La Poste
+routing labels (``ST GERMIER``, ``PELLERIN (LE)``), names cut by a fixed-width field and
+typing mistakes. Ties are broken by population.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from datetime import date
+
+import attrs
+
+from antsclient.geo.fuzzy import osa_distance
+from antsclient.geo.normalise import (
+    normalise_city,
+    normalise_country,
+    normalise_department,
+    strip_accents,
+)
+from antsclient.geo.referential import (
+    HOW_ALIAS,
+    HOW_ALIAS_NO_ARTICLE,
+    HOW_NAME,
+    HOW_NO_ARTICLE,
+    CommuneKind,
+    Referential,
+    compact,
+    country_key,
+    get_referential,
+    strip_article,
+)
+
+__all__ = [
+    "CommuneMatch",
+    "CountryMatch",
+    "DepartmentMatch",
+    "find_country",
+    "find_department",
+    "suggest_communes",
+]
+
+FRANCE_INSEE_CODE = "99100"
+"""INSEE code of France in the COG countries file (label ``FRANCE``)."""
+
+_POSTAL_TRAILING = re.compile(r"(?:^|[\s(,;/-])\(?\s*(\d{5})\s*\)?\s*$")
+_POSTAL_LEADING = re.compile(r"^\s*\(?(\d{5})\)?(?:[\s,;/-]+|$)")
+_DEPARTMENT_TRAILING = re.compile(r"[\s(,;/-]\(?\s*(\d{2,3}|2[AaBb])\s*\)?\s*$")
+_DEPARTMENT_PARENS = re.compile(r"\(\s*(\d{1,3}|2[AaBb])\s*\)\s*$")
+_CEDEX = re.compile(r"\bCEDEX(?:\s*\d{1,2})?\b", re.IGNORECASE)
+_ARRONDISSEMENT = re.compile(
+    r"^(?P<city>PARIS|LYON|MARSEILLE)-?(?P<number>\d{1,2})"
+    r"(?P<suffix>(?:-?(?:ER|EME|E|IEME|EM|ME|EMME))?(?:-?(?:ARRONDISSEMENT|ARRONDT|ARRDT|ARRT|ARR))?)$"
+)
+_ARRONDISSEMENTS = {
+    "PARIS": ("75", 20, 75100),
+    "LYON": ("69", 9, 69380),
+    "MARSEILLE": ("13", 16, 13200),
+}
+_ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:st|ste|sts|stes)(?![A-Za-z])", re.IGNORECASE)
+_QUERY_ARTICLE = re.compile(r"^(?:LES|LE|LA)-|^L'")
+
+_PREFIX_SCAN = 200
+_PREFIX_MIN = 3
+
+
+@attrs.frozen(slots=True)
+class CommuneMatch:
+    """One suggested commune (ville proposée), as the ANTS writes it."""
+
+    insee_code: str
+    """Code commune INSEE (COG 2026), e.g. ``69290``."""
+    name: str
+    """Name as the ANTS writes it: ``SAINT-PRIEST``."""
+    display_name: str
+    """Name in the COG's typography: ``Saint-Priest``."""
+    postal_codes: tuple[str, ...]
+    department: str
+    postal_code: str | None
+    """The postal code of :attr:`label`: the one given or implied, else the main one."""
+    label: str
+    """``SAINT-PRIEST (69800)``."""
+    score: float
+    """0–1, 1 for an exact match in the given context."""
+    exact: bool
+    """The text, once written as the ANTS does, is exactly this name."""
+    kind: CommuneKind
+    parent_insee_code: str | None
+    """For a delegated/associated commune or an arrondissement: the commune it belongs to."""
+    parent_name: str | None
+    population: int
+    note: str
+    """What was recognised or corrected, in French (empty for an exact match)."""
+
+    @property
+    def current_name(self) -> str:
+        """Name of the current commune: the parent's for a former commune or arrondissement."""
+        return self.parent_name if self.parent_name is not None else self.name
+
+    @property
+    def current_label(self) -> str:
+        """``NAME (postal code)`` of the current commune (``PARIS (75015)``)."""
+        if self.postal_code:
+            return f"{self.current_name} ({self.postal_code})"
+        return self.current_name
+
+
+@attrs.frozen(slots=True)
+class CountryMatch:
+    """A country of the INSEE COG countries file (pays)."""
+
+    insee_code: str
+    """``99xxx``; France is ``99100``."""
+    name: str
+    """Upper-case French label: ``ETATS-UNIS``."""
+    iso2: str
+    historic: bool
+    """The country no longer exists (RDA, TCHECOSLOVAQUIE…) but keeps its own code."""
+    score: float
+    exact: bool
+    note: str
+
+
+@attrs.frozen(slots=True)
+class DepartmentMatch:
+    """A department (département)."""
+
+    code: str
+    name: str
+    score: float
+    exact: bool
+    note: str
+
+
+@attrs.frozen(slots=True)
+class _Query:
+    name: str
+    """Text left once the postal code, department, CEDEX were taken out."""
+    ants: str
+    key: str
+    postal_code: str | None
+    department: str | None
+    arrondissement: int
+    notes: tuple[str, ...]
+
+
+def _parse(text: str, ref: Referential) -> _Query:
+    notes: list[str] = []
+    raw = _CEDEX.sub(" ", text).strip()
+    postal: str | None = None
+    m = _POSTAL_TRAILING.search(raw)
+    if raw.isdigit() and len(raw) == 5:
+        postal, raw = raw, ""
+    elif m and m.start(1) > 0:
+        postal = m.group(1)
+        raw = raw[: m.start()].strip(" ,;/-(")
+    else:
+        m = _POSTAL_LEADING.match(raw)
+        if m and m.end() < len(raw):
+            postal = m.group(1)
+            raw = raw[m.end() :].strip()
+    if postal:
+        notes.append("code postal saisi dans le nom de la ville")
+    ants = normalise_city(raw)
+    department: str | None = None
+    arrondissement = -1
+    am = _ARRONDISSEMENT.match(ants)
+    if am:
+        dep, highest, base = _ARRONDISSEMENTS[am.group("city")]
+        number = int(am.group("number"))
+        as_department = not am.group("suffix") and am.group("number") == dep
+        if 1 <= number <= highest and not as_department:
+            arrondissement = ref.current_by_code.get(str(base + number), -1)
+    if arrondissement < 0:
+        dm = _DEPARTMENT_PARENS.search(raw) or _DEPARTMENT_TRAILING.search(raw)
+        if dm:
+            code = normalise_department(dm.group(1))
+            if code or dm.group(1) == "20":
+                department = code or "20"
+                raw = raw[: dm.start()].strip(" ,;/-(")
+                ants = normalise_city(raw)
+                notes.append("département saisi dans le nom de la ville")
+    if _ABBREVIATION.search(raw):
+        notes.append("SAINT écrit en abrégé (ST) : écrit en toutes lettres")
+    if strip_accents(raw) != raw:
+        notes.append("accents retirés")
+    return _Query(
+        name=raw,
+        ants=ants,
+        key=compact(ants),
+        postal_code=postal,
+        department=department,
+        arrondissement=arrondissement,
+        notes=tuple(notes),
+    )
+
+
+def _department_of_postal(postal_code: str) -> str:
+    if postal_code.startswith("97"):
+        return postal_code[:3]
+    if postal_code.startswith("20"):
+        return "20"
+    return postal_code[:2]
+
+
+def _same_department(candidate: str, wanted: str) -> bool:
+    if wanted == "20":
+        return candidate in {"2A", "2B", "20"}
+    return candidate == wanted
+
+
+# Base scores by how the candidate was found.
+_EXACT = 1.0
+_SAME_KEY = 0.98
+_NO_ARTICLE = 0.97
+_ALIAS = 0.96
+_ALIAS_NO_ARTICLE = 0.95
+_QUERY_ARTICLE_DROPPED = 0.9
+_TYPO_1 = 0.86
+_TYPO_2 = 0.7
+_POSTAL_ONLY = 0.5
+
+_HOW_SCORE = {
+    HOW_NAME: _SAME_KEY,
+    HOW_NO_ARTICLE: _NO_ARTICLE,
+    HOW_ALIAS: _ALIAS,
+    HOW_ALIAS_NO_ARTICLE: _ALIAS_NO_ARTICLE,
+}
+_HOW_NOTE = {
+    HOW_NO_ARTICLE: "article manquant ajouté",
+    HOW_ALIAS: "libellé d'acheminement La Poste",
+    HOW_ALIAS_NO_ARTICLE: "libellé d'acheminement La Poste",
+}
+
+
+def _collect(
+    ref: Referential, query: _Query, context_matches: Iterable[int] | None = None
+) -> dict[int, tuple[float, str]]:
+    """Candidate rows with their base score and a note on how they were found."""
+    found: dict[int, tuple[float, str]] = {}
+
+    def add(row: int, score: float, note: str) -> None:
+        current = found.get(row)
+        if current is None or current[0] < score:
+            found[row] = (score, note)
+
+    if query.arrondissement >= 0:
+        add(query.arrondissement, _EXACT, "")
+    key = query.key
+    for hit in ref.hits(key):
+        row, how = hit >> 2, hit & 3
+        if how == HOW_NAME:
+            add(row, _EXACT if ref.names[row] == query.ants else _SAME_KEY, "")
+        else:
+            add(row, _HOW_SCORE[how], _HOW_NOTE[how])
+    if not found:
+        bare = _QUERY_ARTICLE.sub("", query.ants)
+        if bare != query.ants:
+            for hit in ref.hits(compact(bare)):
+                add(hit >> 2, _QUERY_ARTICLE_DROPPED, "article en trop retiré")
+    del context_matches
+    return found
+
+
+def _add_prefix(ref: Referential, key: str, found: dict[int, tuple[float, str]]) -> None:
+    """Names starting with the text: autocomplete, or a name cut by a fixed-width field."""
+    if len(key) < _PREFIX_MIN:
+        return
+    keys = ref.sorted_keys
+    start = bisect.bisect_right(keys, key)
+    for position in range(start, min(start + _PREFIX_SCAN, len(keys))):
+        other = keys[position]
+        if not other.startswith(key):
+            break
+        score = 0.6 + 0.3 * len(key) / len(other)
+        for hit in ref.hits(other):
+            row = hit >> 2
+            current = found.get(row)
+            if current is None or current[0] < score:
+                found[row] = (score, "nom complété (saisie tronquée)")
+
+
+def _add_fuzzy(ref: Referential, key: str, found: dict[int, tuple[float, str]]) -> None:
+    for other, distance in ref.fuzzy.search(key, 2):
+        score = (_TYPO_1 if distance == 1 else _TYPO_2) - 0.002 * abs(len(other) - len(key))
+        for hit in ref.hits(other):
+            row, how = hit >> 2, hit & 3
+            penalty = 0.0 if how == HOW_NAME else 0.01
+            current = found.get(row)
+            if current is None or current[0] < score - penalty:
+                found[row] = (score - penalty, "faute de frappe corrigée")
+
+
+def _context_factor(
+    ref: Referential, row: int, postal_code: str | None, department: str | None
+) -> float:
+    factor = 1.0
+    if postal_code:
+        codes = ref.postal_codes(row)
+        if postal_code not in codes:
+            if _same_department(ref.departments_of[row], _department_of_postal(postal_code)):
+                factor *= 0.85
+            else:
+                factor *= 0.6
+    if department and not _same_department(ref.departments_of[row], department):
+        factor *= 0.6
+    return factor
+
+
+def _clean_postal(postal_code: str | None) -> str | None:
+    if not postal_code:
+        return None
+    digits = "".join(postal_code.split())
+    return digits if len(digits) == 5 and digits.isdigit() else None
+
+
+def _result(
+    ref: Referential,
+    row: int,
+    score: float,
+    note: str,
+    query: _Query,
+    postal_code: str | None,
+) -> CommuneMatch:
+    codes = ref.postal_codes(row)
+    kind = ref.kind(row)
+    if postal_code and postal_code in codes:
+        label_postal: str | None = postal_code
+    elif kind is CommuneKind.ARRONDISSEMENT:
+        # 13213 (Marseille 13e) -> 13013, 75116 (Paris 16e) -> 75016
+        code = ref.codes[row]
+        natural = f"{code[:2]}{int(code[3:]):03d}"
+        label_postal = natural if natural in codes else codes[0]
+    else:
+        label_postal = codes[0] if codes else None
+    name = ref.names[row]
+    parent = ref.parent(row)
+    notes = list(query.notes)
+    if note:
+        notes.append(note)
+    parent_code = parent_name = None
+    if parent >= 0:
+        parent_code = ref.codes[parent]
+        parent_name = ref.names[parent]
+        if kind is CommuneKind.DELEGATED:
+            notes.append(f"commune déléguée de {parent_name} ({parent_code})")
+        elif kind is CommuneKind.ASSOCIATED:
+            notes.append(f"commune associée à {parent_name} ({parent_code})")
+        else:
+            notes.append(f"arrondissement de {parent_name}")
+    exact = name == query.ants or (query.arrondissement == row)
+    if not exact and " " in query.name.strip() and "-" in name:
+        notes.append("espaces remplacés par des tirets")
+    return CommuneMatch(
+        insee_code=ref.codes[row],
+        name=name,
+        display_name=ref.display_names[row],
+        postal_codes=codes,
+        department=ref.departments_of[row],
+        postal_code=label_postal,
+        label=f"{name} ({label_postal})" if label_postal else name,
+        score=round(min(1.0, max(0.0, score)), 4),
+        exact=exact,
+        kind=kind,
+        parent_insee_code=parent_code,
+        parent_name=parent_name,
+        population=ref.population(row),
+        note="; ".join(dict.fromkeys(notes)),
+    )
+
+
+def suggest_communes(
+    text: str,
+    *,
+    postal_code: str | None = None,
+    department: str | None = None,
+    limit: int = 10,
+) -> list[CommuneMatch]:
+    """Communes the text may designate, best first (suggestions de villes).
+
+    ``postal_code`` and ``department`` (e.g. from the address or the birth department)
+    narrow the choice; a postal code or department typed in the text itself is understood
+    too. The first call loads the referential.
+    """
+    if limit <= 0 or not text or not text.strip():
+        return []
+    ref = get_referential()
+    query = _parse(text, ref)
+    wanted_postal = _clean_postal(postal_code) or query.postal_code
+    wanted_department = None
+    if department:
+        wanted_department = normalise_department(department) or (
+            "20" if department.strip() == "20" else None
+        )
+    wanted_department = wanted_department or query.department
+
+    found = _collect(ref, query)
+    if not query.key and wanted_postal:
+        for row in ref.by_postal.get(wanted_postal, ()):
+            found.setdefault(row, (_POSTAL_ONLY, "commune du code postal"))
+    if query.arrondissement < 0 and query.key:
+        in_context = any(
+            _context_factor(ref, row, wanted_postal, wanted_department) == 1.0 for row in found
+        )
+        if not found or not in_context:
+            _add_fuzzy(ref, query.key, found)
+        if len(found) < limit or not in_context:
+            _add_prefix(ref, query.key, found)
+        if wanted_postal and not any(
+            _context_factor(ref, row, wanted_postal, wanted_department) == 1.0 for row in found
+        ):
+            for row in ref.by_postal.get(wanted_postal, ()):
+                found.setdefault(row, (_POSTAL_ONLY, "commune du code postal"))
+
+    scored: list[tuple[float, int, int, str]] = []
+    for row, (base, note) in found.items():
+        score = base * _context_factor(ref, row, wanted_postal, wanted_department)
+        scored.append((score, ref.population(row), row, note))
+    # A former commune named like its parent (chef-lieu of a commune nouvelle) adds nothing.
+    rows = {row for _, _, row, _ in scored}
+    scored = [
+        item
+        for item in scored
+        if not (
+            ref.kind_codes[item[2]] in "DA"
+            and (parent := ref.parent(item[2])) in rows
+            and ref.names[parent] == ref.names[item[2]]
+        )
+    ]
+    scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    return [
+        _result(ref, row, score, note, query, wanted_postal)
+        for score, _, row, note in scored[:limit]
+    ]
+
+
+# -- countries ------------------------------------------------------------------------------
+
+_COUNTRY_ARTICLE = re.compile(r"^(?:LES|LE|LA|L)(?=[A-Z]{3})")
+
+
+def _country_result(
+    ref: Referential, code: str, score: float, exact: bool, note: str
+) -> CountryMatch:
+    country = ref.countries[code]
+    return CountryMatch(
+        insee_code=country.insee_code,
+        name=country.name,
+        iso2=country.iso2,
+        historic=country.historic,
+        score=score,
+        exact=exact,
+        note=note,
+    )
+
+
+def find_country(text: str | None) -> CountryMatch | None:
+    """The country the text designates (pays), or ``None`` if not recognised.
+
+    Understands the INSEE label (``ETATS-UNIS``), French, English and other names
+    (``Allemagne``, ``Deutschland``, ``USA``, ``Royaume Uni``, ``Angleterre``), historic
+    countries with their own code (``RDA``, ``TCHECOSLOVAQUIE``), INSEE codes (``99109``)
+    and typing mistakes. France is ``FRANCE``, INSEE code ``99100``.
+    """
+    if not text or not text.strip():
+        return None
+    ref = get_referential()
+    stripped = text.strip()
+    if stripped in ref.countries:
+        return _country_result(ref, stripped, 1.0, True, "")
+    plain = normalise_country(stripped)
+    key = country_key(stripped)
+    if not key:
+        return None
+    index = ref.country_keys
+    code = index.get(key)
+    if code is None:
+        bare = _COUNTRY_ARTICLE.sub("", key)
+        code = index.get(bare)
+    if code is not None:
+        exact = plain == ref.countries[code].name
+        return _country_result(
+            ref, code, 1.0 if exact else 0.95, exact, "" if exact else "nom du pays reconnu"
+        )
+    matches = ref.country_fuzzy.search(key, 2)
+    if matches:
+        best = min(
+            matches,
+            key=lambda m: (m[1], ref.countries[index[m[0]]].historic, index[m[0]]),
+        )
+        score = 0.85 if best[1] == 1 else 0.7
+        return _country_result(ref, index[best[0]], score, False, "faute de frappe corrigée")
+    if len(key) >= 4:
+        keys = _sorted_country_keys(ref)
+        start = bisect.bisect_left(keys, key)
+        codes = set()
+        for position in range(start, len(keys)):
+            if not keys[position].startswith(key):
+                break
+            codes.add(index[keys[position]])
+        if len(codes) == 1:
+            return _country_result(ref, codes.pop(), 0.8, False, "nom du pays complété")
+    return None
+
+
+_country_sorted: dict[int, list[str]] = {}
+
+
+def _sorted_country_keys(ref: Referential) -> list[str]:
+    keys = _country_sorted.get(id(ref))
+    if keys is None:
+        keys = sorted(ref.country_keys)
+        _country_sorted.clear()
+        _country_sorted[id(ref)] = keys
+    return keys
+
+
+# -- departments ----------------------------------------------------------------------------
+
+_CORSICA = "CORSE"
+_DEPARTMENT_CODE_LEADING = re.compile(r"^\s*(\d{1,3}|2[AaBb])\b[\s\-–:]*(.*)$")
+_DEPARTMENT_CODE_TRAILING = re.compile(r"^(.*?)[\s\-–]*\(\s*(\d{1,3}|2[AaBb])\s*\)\s*$")
+
+
+def _department_result(
+    ref: Referential, code: str, score: float, exact: bool, note: str
+) -> DepartmentMatch:
+    name = _CORSICA.title() if code == "20" else ref.departments[code].name
+    return DepartmentMatch(code=code, name=name, score=score, exact=exact, note=note)
+
+
+def find_department(text: str | None, *, birth_date: date | None = None) -> DepartmentMatch | None:
+    """The department the text designates, by code (``69``, ``2A``, ``974``, ``20`` for
+    Corsica before 1976) or by name (``Rhône``, ``Corse-du-Sud``), or ``None``.
+
+    ``99`` (abroad) is not a department: ``None``.
+    """
+    if not text or not text.strip():
+        return None
+    ref = get_referential()
+    raw = text.strip()
+    code_part, name_part = raw, ""
+    m = _DEPARTMENT_CODE_TRAILING.match(raw)
+    if m:
+        name_part, code_part = m.group(1), m.group(2)
+    else:
+        m = _DEPARTMENT_CODE_LEADING.match(raw)
+        if m:
+            code_part, name_part = m.group(1), m.group(2)
+    code = normalise_department(code_part, birth_date=birth_date)
+    if code and (code in ref.departments or code == "20"):
+        exact = code == "".join(code_part.split()).upper() and not name_part
+        return _department_result(ref, code, 1.0 if exact else 0.95, exact, "")
+    if "".join(code_part.split()) == "20":
+        # Corsica after 1976: 2A or 2B; "20" stays a valid answer for an older birth.
+        return _department_result(
+            ref, "20", 0.5, False, "Corse : 2A ou 2B depuis 1976 (20 avant 1976)"
+        )
+    if code == "" or code_part.isdigit():
+        return None
+    key = compact(normalise_city(name_part or raw))
+    if not key:
+        return None
+    if key == _CORSICA:
+        return _department_result(ref, "20", 0.9, False, "Corse : 2A ou 2B depuis 1976")
+    best: tuple[int, str] | None = None
+    for dep_code, department in ref.departments.items():
+        dep_key = compact(normalise_city(department.name))
+        if dep_key == key:
+            return _department_result(ref, dep_code, 0.98, True, "")
+        bare = strip_article(normalise_city(department.name))
+        if bare is not None and compact(bare) == key:
+            return _department_result(ref, dep_code, 0.95, False, "article manquant ajouté")
+        distance = osa_distance(key, dep_key, 2)
+        if distance <= 2 and (best is None or distance < best[0]):
+            best = (distance, dep_code)
+    if best is not None and len(key) >= 5:
+        return _department_result(
+            ref, best[1], 0.85 if best[0] == 1 else 0.7, False, "faute de frappe corrigée"
+        )
+    return None
