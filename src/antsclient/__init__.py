@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         Sex,
         TrainingMode,
     )
+    from antsclient.session import AntsSession, AsyncAntsSession, RetryPolicy
     from antsclient.validation import validate
 
 # Every public name is served on first access, so that `import antsclient` stays cheap:
@@ -112,6 +113,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Sex": ("antsclient.models", "Sex"),
     "TrainingMode": ("antsclient.models", "TrainingMode"),
     "validate": ("antsclient.validation", "validate"),
+    "AntsSession": ("antsclient.session", "AntsSession"),
+    "AsyncAntsSession": ("antsclient.session", "AsyncAntsSession"),
+    "RetryPolicy": ("antsclient.session", "RetryPolicy"),
     "Action": ("antsclient.lifecycle", "Action"),
     "lifecycle": ("antsclient.lifecycle", None),
     "attachments": ("antsclient.attachments", None),
@@ -124,10 +128,12 @@ __all__ = [
     "ActionNotAllowed",
     "Address",
     "AntsError",
+    "AntsSession",
     "AntsUnavailable",
     "Applicant",
     "Application",
     "ApplicationDataError",
+    "AsyncAntsSession",
     "AttachmentFile",
     "AttachmentRejected",
     "AttachmentSlot",
@@ -156,6 +162,7 @@ __all__ = [
     "ProtocolError",
     "RequestNotFound",
     "RequestStatus",
+    "RetryPolicy",
     "Right",
     "Secret",
     "Severity",

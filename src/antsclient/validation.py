@@ -34,6 +34,7 @@ __all__ = [
     "normalise_ephoto_code",
     "normalise_neph",
     "validate",
+    "validate_ephoto_code",
 ]
 
 L = LicenceCategory
@@ -174,6 +175,24 @@ def normalise_neph(neph: str) -> str:
 def normalise_ephoto_code(code: str) -> str:
     """The ePhoto code in upper case without spaces nor dashes, as ANTS reads it."""
     return re.sub(r"[\s\-]", "", code).upper()
+
+
+def validate_ephoto_code(code: str) -> str:
+    """The ePhoto code normalised, or :class:`ApplicationDataError` if it is malformed."""
+    normalised = normalise_ephoto_code(code)
+    if not _EPHOTO.match(normalised):
+        raise ApplicationDataError(problems=[_ephoto_problem(code)])
+    return normalised
+
+
+def _ephoto_problem(code: str) -> FieldProblem:
+    return _problem(
+        "ephoto_code",
+        "ephoto.invalid",
+        f"{code!r} is not an ePhoto code (about 22 letters and digits)",
+        f"Le code ePhoto « {code} » est incorrect : il comporte environ 22 lettres et "
+        "chiffres, imprimés sur la planche photo.",
+    )
 
 
 def _is_abroad(country: str) -> bool:
@@ -527,13 +546,7 @@ def _check_identifiers(application: Application) -> Iterator[FieldProblem]:
             )
     code = application.ephoto_code
     if code is not None and code.strip() and not _EPHOTO.match(normalise_ephoto_code(code)):
-        yield _problem(
-            "ephoto_code",
-            "ephoto.invalid",
-            f"{code!r} is not an ePhoto code (about 22 letters and digits)",
-            f"Le code ePhoto « {code} » est incorrect : il comporte environ 22 lettres et "
-            "chiffres, imprimés sur la planche photo.",
-        )
+        yield _ephoto_problem(code)
 
 
 _CHECKS: Final[tuple[Callable[[Application, dt.date], Iterator[FieldProblem]], ...]] = (

@@ -1,0 +1,726 @@
+"""AsyncAntsSession: every action on a request, awaited.
+
+This file is the one written by hand: ``antsclient/_sync/session.py`` is generated from it
+by ``scripts/unasync.py`` (a test checks they agree), so sync and async share one body of
+logic. The protocol itself (what to send, how to read the answer) lives in
+``antsclient.protocol.operations``, without I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_after_delay
+
+from antsclient import _session_common as common
+from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
+from antsclient._version import __version__
+from antsclient.errors import (
+    ActionNotAllowed,
+    AntsUnavailable,
+    ConfigurationError,
+    ProtocolError,
+    RequestNotFound,
+)
+from antsclient.lifecycle import Action, ensure_validatable
+from antsclient.models import (
+    Application,
+    AttachmentFile,
+    AttachmentSlot,
+    Bucket,
+    Cerfa,
+    Cerfa02,
+    Cerfa06,
+    Credentials,
+    DocumentKind,
+    EPhoto,
+    OnlineRequest,
+    Prefecture,
+    PrefectureDocument,
+    PrefectureDocumentKind,
+    RequestStatus,
+    Right,
+)
+from antsclient.protocol import operations as ops
+from antsclient.protocol.errors import TRANSIENT_STATUSES, error_from_response, is_token_rejection
+from antsclient.storage.protocols import RequestStore, StudentDocument, StudentDocumentSource
+from antsclient.validation import ensure_valid, validate_ephoto_code
+
+__all__ = [
+    "AsyncAntsSession",
+    "AsyncAttachments",
+    "AsyncDocuments",
+    "AsyncEPhotoCodes",
+    "AsyncGeo",
+    "AsyncPrefectures",
+    "AsyncRequests",
+]
+
+T = TypeVar("T")
+
+RequestRef = str | OnlineRequest
+"""A request, by its number or as last seen."""
+
+_TOKEN_MARGIN = 30.0
+"""Renew the token this many seconds before ANTS says it expires."""
+
+
+def _number_of(request: RequestRef) -> str:
+    return request.number if isinstance(request, OnlineRequest) else str(request)
+
+
+class AsyncAntsSession:
+    """Une session ANTS for one agency: every action of the manual on its requests.
+
+    ``credentials`` are the agency's; ``base_url`` the server's root (the ANTS sandbox's
+    ``handle.url``, or the address ANTS gave the vendor). ``timeout`` defaults to waiting
+    rather than failing early (15 s to connect, 90 s for an answer, 5 minutes to send a
+    file); ``retry`` says how often to try again what is safe to try again. ``rights`` are
+    the acting user's rights (``None``: the host does not manage rights, every action is
+    granted). ``store`` receives every request the session learns of;
+    ``student_documents`` serves documents already in a student's file. ``transport`` is an
+    httpx transport (``httpx.ASGITransport`` to talk to a sandbox in process).
+
+    Use it as a context manager so its connections are closed.
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        base_url: str,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        rights: Iterable[Right] | None = None,
+        store: RequestStore | None = None,
+        student_documents: StudentDocumentSource | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.retry = retry or RetryPolicy()
+        self.rights: frozenset[Right] | None = None if rights is None else frozenset(rights)
+        self.store = store
+        self.student_documents = student_documents
+        root = base_url.rstrip("/")
+        if root.endswith(ops.API_PREFIX):
+            root = root[: -len(ops.API_PREFIX)]
+        self._client = httpx.AsyncClient(
+            base_url=root,
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": f"antsclient/{__version__}"},
+        )
+        self._token: ops.Token | None = None
+        self._login_lock = asyncio.Lock()
+        self._known: dict[str, OnlineRequest] = {}
+        self.requests = AsyncRequests(self)
+        self.attachments = AsyncAttachments(self)
+        self.ephoto = AsyncEPhotoCodes(self)
+        self.documents = AsyncDocuments(self)
+        self.prefectures = AsyncPrefectures(self)
+        self.geo = AsyncGeo(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(agreement={self.credentials.agreement!r}, "
+            f"base_url={str(self._client.base_url)!r})"
+        )
+
+    async def __aenter__(self) -> AsyncAntsSession:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._client.aclose()
+
+    # --- authentication --------------------------------------------------------------------
+
+    async def _bearer(self, *, rejected: str | None = None) -> str:
+        """A valid token: the current one, or a new login (one at a time)."""
+        token = self._token
+        if token is not None and token.value != rejected and not self._expiring(token):
+            return token.value
+        async with self._login_lock:
+            token = self._token
+            if token is None or token.value == rejected or self._expiring(token):
+                self._token = token = await self._login()
+            return token.value
+
+    @staticmethod
+    def _expiring(token: ops.Token) -> bool:
+        return (token.expires_at - common.utcnow()).total_seconds() < _TOKEN_MARGIN
+
+    async def _login(self) -> ops.Token:
+        creds = self.credentials
+        missing = [
+            name
+            for name, value in (("agreement", creds.agreement), ("login", creds.login))
+            if not value
+        ]
+        if not creds.password:
+            missing.append("password")
+        if missing:
+            raise ConfigurationError(
+                f"credentials lack {', '.join(missing)}",
+                field=f"credentials.{missing[0]}",
+                message_fr="Le n° d'agrément Cerfa, l'identifiant et le mot de passe ANTS sont "
+                "obligatoires (Espace Dirigeant).",
+            )
+        call = ops.login(creds.agreement, creds.login, creds.password.reveal())
+        return await self._call(call, lambda r: ops.parse_token(r, now=common.utcnow()))
+
+    # --- sending ---------------------------------------------------------------------------
+
+    async def _call(
+        self,
+        call: ops.Call,
+        parse: Callable[[httpx.Response], T],
+        *,
+        sink: IO[bytes] | None = None,
+        timeout: httpx.Timeout | None = None,
+    ) -> T:
+        """Send ``call`` with retries; return what ``parse`` reads of the answer."""
+        policy = self.retry
+        ambiguous = False
+        attempts = 0
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.deadline),
+            wait=lambda state: common.backoff(
+                policy,
+                state.attempt_number,
+                state.outcome.exception() if state.outcome else None,
+                random.random(),  # noqa: S311 - jitter, not a secret
+            ),
+            retry=retry_if_exception(lambda exc: common.should_retry(call, exc)),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts = attempt.retry_state.attempt_number
+                    try:
+                        return await self._attempt(call, parse, attempts, sink, timeout)
+                    except common.Transient as exc:
+                        ambiguous = ambiguous or exc.ambiguous
+                        raise
+        except common.Transient as exc:
+            raise common.unavailable(call, exc, attempts, ambiguous) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(
+        self,
+        call: ops.Call,
+        parse: Callable[[httpx.Response], T],
+        attempt: int,
+        sink: IO[bytes] | None,
+        timeout: httpx.Timeout | None,
+    ) -> T:
+        token = await self._bearer() if call.authenticated else None
+        for renewed in (False, True):
+            response = await self._send_once(call, token, attempt, sink, timeout)
+            if call.authenticated and not renewed and is_token_rejection(response):
+                token = await self._bearer(rejected=token)
+                continue
+            break
+        if response.status_code in TRANSIENT_STATUSES:
+            raise common.transient_from_status(response)
+        if response.is_error:
+            raise error_from_response(response)
+        try:
+            return parse(response)
+        except ProtocolError as exc:
+            raise common.Transient(str(exc), ambiguous=True) from exc
+
+    async def _send_once(
+        self,
+        call: ops.Call,
+        token: str | None,
+        attempt: int,
+        sink: IO[bytes] | None,
+        timeout: httpx.Timeout | None,
+    ) -> httpx.Response:
+        file = call.upload.open() if call.upload is not None else None
+        started = time.monotonic()
+        status: int | str = "error"
+        try:
+            request = call.build(self._client, token, file)
+            if timeout is not None:
+                request.extensions["timeout"] = timeout.as_dict()
+            response = await self._client.send(request, stream=True)
+            status = response.status_code
+            try:
+                if sink is not None and response.is_success:
+                    sink.seek(0)
+                    sink.truncate()
+                    async for chunk in response.aiter_bytes():
+                        sink.write(chunk)
+                else:
+                    await response.aread()
+            finally:
+                await response.aclose()
+        except httpx.TransportError as exc:
+            status = type(exc).__name__
+            raise common.transient_from_transport(exc) from exc
+        finally:
+            common.log_call(call, status, time.monotonic() - started, attempt)
+            if file is not None and call.upload is not None and call.upload.owned:
+                file.close()
+        return response
+
+    async def _write(
+        self,
+        call: ops.Call,
+        parse: Callable[[httpx.Response], T],
+        reconcile: Callable[[], Any],
+    ) -> T:
+        """An unsafe write: after an unclear failure, look whether it happened before retrying.
+
+        ``reconcile`` reads ANTS and returns :class:`Done` with the outcome if the write took
+        effect, or ``None`` if it certainly did not (then it is sent again).
+        """
+        failure: AntsUnavailable | None = None
+        for _ in range(self.retry.attempts):
+            try:
+                return await self._call(call, parse)
+            except AntsUnavailable as exc:
+                if not exc.may_have_taken_effect:
+                    raise
+                failure = exc
+            outcome = await reconcile()
+            if outcome is not None:
+                value: T = outcome.value
+                return value
+        assert failure is not None
+        raise failure
+
+    async def _download(self, call: ops.Call, to: str | os.PathLike[str], default: str) -> Path:
+        """Download ``call``'s answer into the folder ``to`` under a safe name, atomically.
+
+        The body goes to a temporary file beside the target; only a complete download is
+        moved onto the final name, which stays inside ``to`` whatever the server proposes.
+        """
+        names: list[str] = []
+
+        def remember_name(response: httpx.Response) -> None:
+            proposed = common.filename_from_headers(response.headers)
+            names.append(common.safe_filename(proposed, default))
+
+        final, handle = common.atomic_target(to, common.safe_filename(None, default))
+        try:
+            await self._call(call, remember_name, sink=handle)
+        except BaseException:
+            common.abandon_download(handle)
+            raise
+        if names and names[-1] != final.name:
+            final = common.free_path(to, names[-1])
+        return common.finish_download(handle, final)
+
+    # --- what the session knows of each request ------------------------------------------
+
+    def _remember(self, request: OnlineRequest) -> OnlineRequest:
+        self._known[request.number] = request
+        if self.store is not None:
+            self.store.upsert(self.credentials.agreement, [request])
+        return request
+
+    def _forget(self, number: str) -> None:
+        self._known.pop(number, None)
+        if self.store is not None:
+            self.store.delete(self.credentials.agreement, number)
+
+    def _last_seen(self, request: RequestRef) -> OnlineRequest | None:
+        if isinstance(request, OnlineRequest):
+            return request
+        known = self._known.get(request)
+        if known is None and self.store is not None:
+            known = self.store.get(self.credentials.agreement, request)
+        return known
+
+    async def _checked(self, action: Action, request: RequestRef) -> OnlineRequest:
+        """Rights, then the lifecycle table on the last known status (read once if unknown)."""
+        common.check_action(action, None, self.rights)
+        current = self._last_seen(request)
+        if current is None:
+            current = await self.requests.get(_number_of(request))
+        common.check_action(action, current.status, self.rights)
+        return current
+
+
+class _Namespace:
+    def __init__(self, session: AsyncAntsSession) -> None:
+        self._session = session
+
+
+class AsyncPrefectures(_Namespace):
+    """Préfectures of the agency's department (« mettre à jour la liste des préfectures »)."""
+
+    async def list(self) -> list[Prefecture]:
+        """The prefectures of the agency's department, from its postal code.
+
+        Needs the agreement number, the ANTS login and password and the agency's postal code:
+        a :class:`ConfigurationError` says which is missing, before any call.
+        """
+        creds = self._session.credentials
+        missing = [
+            label
+            for label, value in (
+                ("agreement", creds.agreement),
+                ("login", creds.login),
+                ("password", creds.password.reveal()),
+                ("postal_code", creds.postal_code),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigurationError(
+                f"listing prefectures needs the agency's {', '.join(missing)}",
+                field=f"credentials.{missing[0]}",
+                message_fr="Le code postal, le n° d'agrément et les identifiants de l'agence "
+                "sont obligatoires pour initialiser la liste des préfectures "
+                f"(manquant : {', '.join(missing)}).",
+            )
+        assert creds.postal_code is not None
+        return await self._session._call(
+            ops.list_prefectures(creds.postal_code), ops.parse_prefectures
+        )
+
+
+class AsyncGeo(_Namespace):
+    """Vérification des villes, départements et pays (offline, against the referential)."""
+
+    def check(self, application: Application) -> Any:
+        """The geo report of ``application`` (see :func:`antsclient.geo.check`)."""
+        from antsclient import geo  # noqa: PLC0415
+
+        return geo.check(application)
+
+
+class AsyncRequests(_Namespace):
+    """Les demandes en ligne: create, read, validate, delete, transfer, search, link."""
+
+    async def create(
+        self,
+        application: Application,
+        *,
+        confirm: Iterable[str] = (),
+        autocorrect: bool = True,
+    ) -> OnlineRequest:
+        """Enregistrer la demande en ligne: send ``application`` as a draft (BROUILLON).
+
+        First every local check, all problems at once (:class:`ApplicationDataError`); then
+        the geo check: certain corrections are applied when ``autocorrect`` (``ST PRIEST`` →
+        ``SAINT-PRIEST``), and a place that still needs a choice raises
+        :class:`ApplicationDataError` with its suggestions — unless its field path is in
+        ``confirm``, as the manual lets the user confirm a value they know is right. The
+        create carries one idempotency key for all its attempts: a retry never files twice.
+        """
+        from antsclient import geo  # noqa: PLC0415
+
+        ensure_valid(application)
+        confirmed = tuple(confirm)
+        report = geo.check(application)
+        common.raise_geo(common.geo_problems(report, confirmed))
+        if autocorrect:
+            application = report.apply(application)
+        call = ops.create_request(
+            application, idempotency_key=uuid.uuid4().hex, confirmed_fields=confirmed
+        )
+        return self._session._remember(await self._session._call(call, ops.parse_request))
+
+    async def get(self, number: str) -> OnlineRequest:
+        """The request ``number`` as ANTS holds it now."""
+        session = self._session
+        try:
+            request = await session._call(ops.get_request(number), ops.parse_request)
+        except RequestNotFound:
+            session._forget(str(number))
+            raise
+        return session._remember(request)
+
+    async def refresh(self, request: RequestRef) -> OnlineRequest:
+        """Mettre à jour: the request's number, status, dates and transfer flag, from ANTS."""
+        common.check_action(Action.REFRESH, None, self._session.rights)
+        return await self.get(_number_of(request))
+
+    async def application(self, request: RequestRef) -> Cerfa02 | Cerfa06:
+        """Every field ANTS holds for the request (its Cerfa data)."""
+        return await self._session._call(
+            ops.get_application(_number_of(request)), ops.parse_application
+        )
+
+    async def _changed(self, number: str, expected: set[RequestStatus]) -> Any:
+        current = await self.get(number)
+        return common.Done(current) if current.status in expected else None
+
+    async def validate(self, request: RequestRef) -> OnlineRequest:
+        """Valider la demande: a draft whose required documents are sent becomes final.
+
+        ANTS mails the student, who has 7 days to confirm. Needs the right
+        « ANTS - Valider une demande ». After it the request can no longer be modified.
+        """
+        session = self._session
+        current = await session._checked(Action.VALIDATE, request)
+        slots = await session.attachments.slots(current.number)
+        ensure_validatable(current.status, slots)
+        expected = {RequestStatus.AWAITING_APPLICANT_VALIDATION, RequestStatus.UNDER_REVIEW}
+        result = await session._write(
+            ops.validate_request(current.number),
+            ops.parse_request,
+            lambda: self._changed(current.number, expected),
+        )
+        return session._remember(result)
+
+    async def delete(self, request: RequestRef) -> None:
+        """Supprimer la demande: only in BROUILLON or EN COURS DE VALIDATION PAR L'ÉLÈVE.
+
+        Needs the right « ANTS - Supprimer une demande ».
+        """
+        session = self._session
+        current = await session._checked(Action.DELETE, request)
+
+        async def gone() -> Any:
+            try:
+                await self.get(current.number)
+            except RequestNotFound:
+                return common.Done(None)
+            return None
+
+        await session._write(ops.delete_request(current.number), lambda _r: None, gone)
+        session._forget(current.number)
+
+    async def transfer(self, number: str) -> OnlineRequest:
+        """Transférer une demande: take over request ``number`` from another agency."""
+        session = self._session
+        common.check_action(Action.TRANSFER, None, session.rights)
+
+        async def taken() -> Any:
+            try:
+                current = await self.get(number)
+            except RequestNotFound:
+                return None
+            return common.Done(current) if current.transferred else None
+
+        result = await session._write(ops.transfer_request(number), ops.parse_request, taken)
+        return session._remember(result)
+
+    async def send_complement(self, request: RequestRef) -> OnlineRequest:
+        """Transmettre le complément a prefecture asked for (À COMPLÉTER → in review)."""
+        session = self._session
+        current = await session._checked(Action.SEND_COMPLEMENT, request)
+        result = await session._write(
+            ops.send_complement(current.number),
+            ops.parse_request,
+            lambda: self._changed(
+                current.number, {RequestStatus.UNDER_REVIEW, RequestStatus.IN_PROGRESS}
+            ),
+        )
+        return session._remember(result)
+
+    async def link(self, request: RequestRef, student_id: str) -> OnlineRequest:
+        """Relier la demande à un élève: link a request to the host's student ``student_id``."""
+        session = self._session
+        common.check_action(Action.LINK, None, session.rights)
+        call = ops.link_request(_number_of(request), student_id)
+        return session._remember(await session._call(call, ops.parse_request))
+
+    async def search(
+        self,
+        *,
+        bucket: Bucket | None = None,
+        cerfa: Cerfa | None = None,
+        number: str | None = None,
+        created: ops.DateWindow | None = None,
+        modified: ops.DateWindow | None = None,
+        page: int = 1,
+        page_size: int = 100,
+    ) -> ops.Page:
+        """Rechercher des demandes: one page of the agency's requests matching the criteria."""
+        call = ops.search_requests(
+            bucket=bucket,
+            cerfa=cerfa,
+            number=number,
+            created=created,
+            modified=modified,
+            page=page,
+            page_size=page_size,
+        )
+        result = await self._session._call(call, ops.parse_page)
+        for item in result.items:
+            self._session._remember(item)
+        return result
+
+    async def counts(self) -> dict[Cerfa | None, dict[Bucket, int]]:
+        """The dashboard: how many requests per cerfa (``None``: all) and bucket."""
+        return await self._session._call(ops.count_requests(), ops.parse_counts)
+
+
+class AsyncAttachments(_Namespace):
+    """Pièces justificatives of a request: list, send, view, delete."""
+
+    async def slots(self, request: RequestRef) -> list[AttachmentSlot]:
+        """One line per document kind: label, pages / max pages, help, sent, required, comment."""
+        return await self._session._call(ops.list_attachments(_number_of(request)), ops.parse_slots)
+
+    async def upload(
+        self,
+        request: RequestRef,
+        kind: DocumentKind,
+        file: str | os.PathLike[str] | IO[bytes],
+        *,
+        comment: str | None = None,
+    ) -> AttachmentFile:
+        """Envoyer une pièce justificative from a path or an open binary stream.
+
+        Size (11 MB), type (from the content), pages (with those already sent) and comment
+        (80 characters) are checked before anything leaves; the file is streamed, and a
+        retry carries the same idempotency key so a document is never sent twice.
+        """
+        return await self._upload(request, kind, file, comment)
+
+    async def upload_from_student(
+        self,
+        request: RequestRef,
+        kind: DocumentKind,
+        document_id: str,
+        *,
+        comment: str | None = None,
+    ) -> AttachmentFile:
+        """Send a document already in the student's file (the host's document source)."""
+        source = self._session.student_documents
+        if source is None:
+            raise ConfigurationError(
+                "no student-document source was given to the session",
+                field="student_documents",
+                message_fr="Aucun dossier de documents élève n'est configuré.",
+            )
+        return await self._upload(request, kind, source.get_document(document_id), comment)
+
+    async def _upload(
+        self,
+        request: RequestRef,
+        kind: DocumentKind,
+        file: str | os.PathLike[str] | IO[bytes] | StudentDocument,
+        comment: str | None,
+    ) -> AttachmentFile:
+        session = self._session
+        current = await session._checked(Action.UPLOAD_ATTACHMENT, request)
+        slots = await self.slots(current.number)
+        upload = common.prepare_upload(DocumentKind(kind), file, comment=comment, slots=slots)
+        call = ops.upload_attachment(current.number, kind, upload, idempotency_key=uuid.uuid4().hex)
+        sent = await session._call(call, ops.parse_attachment_file, timeout=UPLOAD_TIMEOUT)
+        await session.requests.get(current.number)
+        return sent
+
+    async def download(
+        self,
+        request: RequestRef,
+        kind: DocumentKind,
+        file_id: str,
+        *,
+        to: str | os.PathLike[str],
+    ) -> Path:
+        """Voir une pièce envoyée: download it into the folder ``to``; returns its path."""
+        number = _number_of(request)
+        common.check_action(Action.VIEW_ATTACHMENTS, None, self._session.rights)
+        return await self._session._download(
+            ops.download_attachment(number, kind, file_id), to, f"{kind}-{file_id}"
+        )
+
+    async def delete(self, request: RequestRef, kind: DocumentKind, file_id: str) -> None:
+        """Supprimer une pièce envoyée (on ANTS too): only while the request is a draft."""
+        session = self._session
+        current = await session._checked(Action.DELETE_ATTACHMENT, request)
+
+        async def gone() -> Any:
+            slots = await self.slots(current.number)
+            present = any(f.file_id == file_id for s in slots for f in s.files)
+            return None if present else common.Done(None)
+
+        await session._write(
+            ops.delete_attachment(current.number, kind, file_id), lambda _r: None, gone
+        )
+        await session.requests.get(current.number)
+
+
+class AsyncEPhotoCodes(_Namespace):
+    """Code ePhoto: set, view, delete, or the photo-signature deposit form."""
+
+    async def set(self, request: RequestRef, code: str, *, cerfa: Cerfa) -> OnlineRequest:
+        """Ajouter / modifier le code ePhoto of the Cerfa 02 or 06. A code serves only once."""
+        session = self._session
+        normalised = validate_ephoto_code(code)
+        current = await session._checked(Action.SET_EPHOTO, request)
+        await session._call(
+            ops.set_ephoto(current.number, normalised, Cerfa(cerfa)), lambda _r: None
+        )
+        return await session.requests.get(current.number)
+
+    async def get(self, request: RequestRef) -> EPhoto:
+        """Voir la ePhoto: the photo and signature images of the request's code."""
+        common.check_action(Action.VIEW_EPHOTO, None, self._session.rights)
+        return await self._session._call(ops.get_ephoto(_number_of(request)), ops.parse_ephoto)
+
+    async def delete(self, request: RequestRef, cerfa: Cerfa) -> OnlineRequest:
+        """Supprimer le code ePhoto of the Cerfa 02 or 06 (right « Supprimer le code ePhoto »)."""
+        session = self._session
+        current = await session._checked(Action.DELETE_EPHOTO, request)
+
+        async def gone() -> Any:
+            try:
+                photo = await self.get(current.number)
+            except RequestNotFound:
+                return common.Done(None)
+            return None if photo.cerfa is Cerfa(cerfa) else common.Done(None)
+
+        await session._write(ops.delete_ephoto(current.number, Cerfa(cerfa)), lambda _r: None, gone)
+        return await session.requests.get(current.number)
+
+    async def deposit_form(self, request: RequestRef, *, to: str | os.PathLike[str]) -> Path:
+        """Formulaire de dépôt de photo-signature (Cerfa 02 only), saved into ``to``."""
+        session = self._session
+        current = await session._checked(Action.DEPOSIT_FORM, request)
+        if current.cerfa is not Cerfa.C02:
+            raise ActionNotAllowed(
+                "the photo-signature deposit form exists for a Cerfa 02 only",
+                action=Action.DEPOSIT_FORM.value,
+                status=current.status.value,
+                rule="Cerfa 02 only",
+                message_fr="Le formulaire de dépôt de photo-signature n'existe que pour une "
+                "demande Cerfa 02.",
+            )
+        return await session._download(
+            ops.deposit_form(current.number), to, f"formulaire-depot-photo-{current.number}.pdf"
+        )
+
+
+class AsyncDocuments(_Namespace):
+    """Documents de la préfecture (Éditer les documents), for linked requests."""
+
+    async def list(self, request: RequestRef) -> list[PrefectureDocument]:
+        """The documents ANTS makes available for the request."""
+        common.check_action(Action.DOWNLOAD_DOCUMENTS, None, self._session.rights)
+        return await self._session._call(
+            ops.list_documents(_number_of(request)), ops.parse_documents
+        )
+
+    async def download(
+        self, request: RequestRef, kind: PrefectureDocumentKind, *, to: str | os.PathLike[str]
+    ) -> Path:
+        """Save the document ``kind`` into the folder ``to``; returns its path."""
+        session = self._session
+        current = await session._checked(Action.DOWNLOAD_DOCUMENTS, request)
+        kind = PrefectureDocumentKind(kind)
+        return await session._download(
+            ops.download_document(current.number, kind), to, f"{kind.value}-{current.number}.pdf"
+        )

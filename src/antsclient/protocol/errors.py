@@ -1,0 +1,116 @@
+"""HTTP answers → typed errors, in one place.
+
+ANTS answers every refusal with one JSON shape::
+
+    {"error": {"code": "...", "message": "...", "message_fr": "...", "field": "...",
+               "problems": [...], "existing_number": "..."}}
+
+:func:`error_from_response` turns it into the matching :class:`~antsclient.errors.AntsError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import httpx
+
+from antsclient.errors import (
+    ActionNotAllowed,
+    AntsError,
+    AntsUnavailable,
+    ApplicationDataError,
+    AttachmentRejected,
+    AuthenticationError,
+    ConfigurationError,
+    DivergenceError,
+    FieldProblem,
+    ProtocolError,
+    RequestNotFound,
+    Severity,
+)
+
+__all__ = ["TRANSIENT_STATUSES", "error_from_response", "is_token_rejection"]
+
+TRANSIENT_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
+"""Statuses worth another try: ANTS is busy or failing, the request may be retried."""
+
+_TOKEN_CODES: Final = frozenset({"token_expired", "token_invalid"})
+
+_NOT_FOUND_CODES: Final = frozenset(
+    {"request_not_found", "attachment_not_found", "ephoto_not_found", "document_not_found"}
+)
+
+
+def _body(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    error = data.get("error") if isinstance(data, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def is_token_rejection(response: httpx.Response) -> bool:
+    """Whether a 401 says the token expired or is invalid (and a new login may help)."""
+    return response.status_code == 401 and _body(response).get("code") in _TOKEN_CODES
+
+
+def _problems(raw: object) -> list[FieldProblem]:
+    problems = []
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, dict):
+            continue
+        severity = Severity.WARNING if item.get("severity") == "warning" else Severity.ERROR
+        problems.append(
+            FieldProblem(
+                field=str(item.get("field") or ""),
+                code=str(item.get("code") or "invalid"),
+                message=str(item.get("message") or ""),
+                message_fr=str(item.get("message_fr") or item.get("message") or ""),
+                severity=severity,
+                suggestions=tuple(str(s) for s in item.get("suggestions") or ()),
+            )
+        )
+    return problems
+
+
+def error_from_response(response: httpx.Response) -> AntsError:
+    """The typed error an HTTP error answer stands for."""
+    status = response.status_code
+    body = _body(response)
+    code = str(body.get("code") or f"http_{status}")
+    where = f"{response.request.method} {response.request.url.path}"
+    message = str(body.get("message") or f"ANTS answered {status} to {where}")
+    common: dict[str, Any] = {"code": code, "field": body.get("field")}
+    if body.get("message_fr"):
+        common["message_fr"] = str(body["message_fr"])
+    if status == 401:
+        return AuthenticationError(message, **common)
+    if status == 404 or code in _NOT_FOUND_CODES:
+        return RequestNotFound(message, **common)
+    if code == "divergence":
+        existing = body.get("existing_number")
+        return DivergenceError(
+            message,
+            existing_number=str(existing) if existing is not None else None,
+            **{**common, "field": common["field"] or "applicant.email"},
+        )
+    if code == "configuration_missing":
+        return ConfigurationError(message, **common)
+    if code.startswith("ephoto."):
+        return ApplicationDataError(
+            message, **{**common, "field": common["field"] or "ephoto_code"}
+        )
+    if status == 413 or code.startswith("attachment."):
+        return AttachmentRejected(message, **common)
+    if status == 422:
+        return ApplicationDataError(message, problems=_problems(body.get("problems")), **common)
+    if status == 409:
+        return ActionNotAllowed(message, rule=message, **common)
+    if status in TRANSIENT_STATUSES:
+        return AntsUnavailable(
+            f"{message} (HTTP {status})", may_have_taken_effect=status != 429, **common
+        )
+    if 400 <= status < 500:
+        return ApplicationDataError(message, **common)
+    return ProtocolError(f"unexpected HTTP {status} from {where}", **common)

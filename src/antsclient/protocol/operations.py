@@ -1,0 +1,549 @@
+"""The operations of the protocol, without I/O: build a :class:`Call`, parse a response.
+
+Each operation is a pure function returning a :class:`Call` — what to send and how safe it is
+to send again — and a parser turning the answer into models. The two sessions only send calls
+and feed answers back, so the protocol lives here once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import IO, Any, Final, TypeVar
+
+import attrs
+import httpx
+
+from antsclient.errors import ProtocolError
+from antsclient.models import (
+    AttachmentFile,
+    AttachmentSlot,
+    Bucket,
+    Cerfa,
+    Cerfa02,
+    Cerfa06,
+    DocumentKind,
+    EPhoto,
+    OnlineRequest,
+    Prefecture,
+    PrefectureDocument,
+    PrefectureDocumentKind,
+)
+from antsclient.protocol.converter import from_data, to_data
+
+__all__ = [
+    "API_PREFIX",
+    "Call",
+    "Page",
+    "Safety",
+    "Upload",
+]
+
+T = TypeVar("T")
+
+API_PREFIX: Final = "/api/v1"
+MAX_PAGE_SIZE: Final = 500
+
+
+class Safety(enum.Enum):
+    """How safe a call is to send again after a failure whose outcome is unknown."""
+
+    READ = "read"
+    """Reads nothing changes: always safe to retry."""
+    IDEMPOTENT = "idempotent"
+    """A write ANTS applies once whatever the number of tries (idempotency key, PUT)."""
+    UNSAFE = "unsafe"
+    """A write that may have happened: retried only when ANTS certainly never saw it."""
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Upload:
+    """A file to send as multipart, re-openable for every attempt (streamed, never read whole)."""
+
+    name: str
+    media_type: str
+    open: Callable[[], IO[bytes]]
+    comment: str | None = None
+    owned: bool = True
+    """Whether the stream ``open`` returns is ours to close after each attempt."""
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Call:
+    """One HTTP call of the protocol: what to send, and how safe it is to send again."""
+
+    op: str
+    method: str
+    path: str
+    safety: Safety
+    params: Mapping[str, str] | None = None
+    json: Any = None
+    upload: Upload | None = None
+    idempotency_key: str | None = None
+    authenticated: bool = True
+
+    def build(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        token: str | None,
+        file: IO[bytes] | None = None,
+    ) -> httpx.Request:
+        """The request for one attempt; ``file`` is the upload's stream, opened afresh."""
+        headers: dict[str, str] = {"Accept": "application/json"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if self.idempotency_key is not None:
+            headers["Idempotency-Key"] = self.idempotency_key
+        files = data = None
+        if self.upload is not None and file is not None:
+            files = {"file": (self.upload.name, file, self.upload.media_type)}
+            data = {"comment": self.upload.comment} if self.upload.comment else None
+        return client.build_request(
+            self.method,
+            API_PREFIX + self.path,
+            params=self.params,
+            json=self.json,
+            files=files,
+            data=data,
+            headers=headers,
+        )
+
+    def describe(self) -> str:
+        """``METHOD /path`` for messages and logs (never a header, never a body)."""
+        return f"{self.method} {API_PREFIX}{self.path}"
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Page:
+    """One page of a search: the requests and where the page stands."""
+
+    items: tuple[OnlineRequest, ...]
+    page: int
+    page_size: int
+    total: int
+    pages: int
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise ProtocolError(
+            f"ANTS answered {response.request.method} {response.request.url.path} with a body "
+            "that is not JSON",
+            code="malformed_body",
+        ) from exc
+
+
+def parse(response: httpx.Response, cls: type[T], *, key: str | None = None) -> T:
+    """The model ``cls`` from a JSON answer (or from its ``key`` member)."""
+    data = _json(response)
+    if key is not None:
+        data = data.get(key) if isinstance(data, dict) else None
+    try:
+        return from_data(data, cls)
+    except Exception as exc:
+        raise ProtocolError(
+            f"ANTS answered {response.request.url.path} with data antsclient cannot read: {exc}",
+            code="malformed_body",
+        ) from exc
+
+
+def parse_items(response: httpx.Response, cls: type[T]) -> list[T]:
+    """A list of ``cls`` from a ``{"items": [...]}`` answer."""
+    return parse(response, list[cls], key="items")  # type: ignore[valid-type]
+
+
+# --- authentication ------------------------------------------------------------------------
+
+
+def login(agreement: str, login_name: str, password: str) -> Call:
+    """POST /auth/token: a bearer token for the agency's credentials."""
+    return Call(
+        op="login",
+        method="POST",
+        path="/auth/token",
+        safety=Safety.IDEMPOTENT,
+        json={"agreement": agreement, "login": login_name, "password": password},
+        authenticated=False,
+    )
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Token:
+    """A bearer token and when it expires (the value is never shown)."""
+
+    value: str = attrs.field(repr=False)
+    expires_at: dt.datetime
+
+
+def parse_token(response: httpx.Response, *, now: dt.datetime) -> Token:
+    """The token of a login answer; its expiry from ``expires_in`` (seconds)."""
+    data = _json(response)
+    if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
+        raise ProtocolError("the login answer holds no access token", code="malformed_body")
+    expires_in = data.get("expires_in")
+    seconds = float(expires_in) if isinstance(expires_in, int | float) else 3600.0
+    return Token(value=data["access_token"], expires_at=now + dt.timedelta(seconds=seconds))
+
+
+# --- referential and prefectures -------------------------------------------------------------
+
+
+def list_prefectures(postal_code: str) -> Call:
+    return Call(
+        op="list_prefectures",
+        method="GET",
+        path="/prefectures",
+        safety=Safety.READ,
+        params={"postal_code": postal_code},
+    )
+
+
+def parse_prefectures(response: httpx.Response) -> list[Prefecture]:
+    return parse_items(response, Prefecture)
+
+
+def search_communes(text: str, *, postal_code: str | None = None, limit: int = 10) -> Call:
+    params = {"q": text, "limit": str(limit)}
+    if postal_code:
+        params["postal_code"] = postal_code
+    return Call(
+        op="search_communes",
+        method="GET",
+        path="/referential/communes",
+        safety=Safety.READ,
+        params=params,
+    )
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+def _number(number: str) -> str:
+    text = str(number).strip()
+    if not text or not text.isalnum():
+        msg = f"{number!r} is not a request number"
+        raise ValueError(msg)
+    return text
+
+
+def create_request(
+    application: Cerfa02 | Cerfa06, *, idempotency_key: str, confirmed_fields: tuple[str, ...] = ()
+) -> Call:
+    return Call(
+        op="create_request",
+        method="POST",
+        path="/requests",
+        safety=Safety.IDEMPOTENT,
+        idempotency_key=idempotency_key,
+        json={
+            "cerfa": application.cerfa.value,
+            "application": to_data(application),
+            "confirmed_fields": list(confirmed_fields),
+        },
+    )
+
+
+def get_request(number: str) -> Call:
+    return Call(
+        op="get_request", method="GET", path=f"/requests/{_number(number)}", safety=Safety.READ
+    )
+
+
+def get_application(number: str) -> Call:
+    return Call(
+        op="get_application",
+        method="GET",
+        path=f"/requests/{_number(number)}/application",
+        safety=Safety.READ,
+    )
+
+
+def parse_application(response: httpx.Response) -> Cerfa02 | Cerfa06:
+    data = _json(response)
+    if not isinstance(data, dict):
+        raise ProtocolError("the application answer is not an object", code="malformed_body")
+    cls: type[Cerfa02] | type[Cerfa06] = Cerfa06 if data.get("cerfa") == "06" else Cerfa02
+    return parse(response, cls, key="application")
+
+
+def _write(
+    op: str,
+    method: str,
+    number: str,
+    suffix: str = "",
+    *,
+    json: Any = None,
+    safety: Safety = Safety.UNSAFE,
+) -> Call:
+    return Call(
+        op=op, method=method, path=f"/requests/{_number(number)}{suffix}", safety=safety, json=json
+    )
+
+
+def validate_request(number: str) -> Call:
+    return _write("validate_request", "POST", number, "/validate")
+
+
+def delete_request(number: str) -> Call:
+    return _write("delete_request", "DELETE", number)
+
+
+def transfer_request(number: str) -> Call:
+    return _write("transfer_request", "POST", number, "/transfer")
+
+
+def send_complement(number: str) -> Call:
+    return _write("send_complement", "POST", number, "/complement")
+
+
+def link_request(number: str, student_id: str) -> Call:
+    return _write(
+        "link_request",
+        "POST",
+        number,
+        "/link",
+        json={"student_id": student_id},
+        safety=Safety.IDEMPOTENT,
+    )
+
+
+def parse_request(response: httpx.Response) -> OnlineRequest:
+    return parse(response, OnlineRequest)
+
+
+def _window(
+    params: dict[str, str],
+    name: str,
+    window: tuple[dt.datetime | dt.date | None, dt.datetime | dt.date | None] | None,
+) -> None:
+    if window is None:
+        return
+    start, end = window
+    if start is not None:
+        params[f"{name}_from"] = _instant(start, end_of_day=False)
+    if end is not None:
+        params[f"{name}_to"] = _instant(end, end_of_day=True)
+
+
+def _instant(value: dt.datetime | dt.date, *, end_of_day: bool) -> str:
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+    moment = dt.time.max if end_of_day else dt.time.min
+    return dt.datetime.combine(value, moment, tzinfo=dt.UTC).isoformat()
+
+
+DateWindow = tuple[dt.datetime | dt.date | None, dt.datetime | dt.date | None]
+
+
+def search_requests(
+    *,
+    bucket: Bucket | None = None,
+    cerfa: Cerfa | None = None,
+    number: str | None = None,
+    created: DateWindow | None = None,
+    modified: DateWindow | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> Call:
+    """GET /requests: one page of the agency's requests, ordered by modification."""
+    params: dict[str, str] = {"page": str(page), "page_size": str(min(page_size, MAX_PAGE_SIZE))}
+    if bucket is not None:
+        params["bucket"] = Bucket(bucket).value
+    if cerfa is not None:
+        params["cerfa"] = Cerfa(cerfa).value
+    if number:
+        params["number"] = _number(number)
+    _window(params, "created", created)
+    _window(params, "modified", modified)
+    return Call(
+        op="search_requests", method="GET", path="/requests", safety=Safety.READ, params=params
+    )
+
+
+def parse_page(response: httpx.Response) -> Page:
+    data = _json(response)
+    if not isinstance(data, dict):
+        raise ProtocolError("the search answer is not an object", code="malformed_body")
+    items = parse_items(response, OnlineRequest)
+    try:
+        return Page(
+            items=tuple(items),
+            page=int(data["page"]),
+            page_size=int(data["page_size"]),
+            total=int(data["total"]),
+            pages=int(data["pages"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProtocolError("the search answer lacks its paging", code="malformed_body") from exc
+
+
+def count_requests() -> Call:
+    return Call(op="count_requests", method="GET", path="/requests/counts", safety=Safety.READ)
+
+
+def parse_counts(response: httpx.Response) -> dict[Cerfa | None, dict[Bucket, int]]:
+    """Counts per cerfa (``None`` for every request) and bucket."""
+    data = _json(response)
+    if not isinstance(data, dict):
+        raise ProtocolError("the counts answer is not an object", code="malformed_body")
+    result: dict[Cerfa | None, dict[Bucket, int]] = {}
+    for key, counts in data.items():
+        cerfa = None if key == "all" else Cerfa(key)
+        if isinstance(counts, Mapping):
+            result[cerfa] = {b: int(counts.get(b.value, 0)) for b in Bucket}
+    return result
+
+
+# --- attachments ----------------------------------------------------------------------------
+
+
+def list_attachments(number: str) -> Call:
+    return Call(
+        op="list_attachments",
+        method="GET",
+        path=f"/requests/{_number(number)}/attachments",
+        safety=Safety.READ,
+    )
+
+
+def parse_slots(response: httpx.Response) -> list[AttachmentSlot]:
+    return parse_items(response, AttachmentSlot)
+
+
+def upload_attachment(
+    number: str, kind: DocumentKind, upload: Upload, *, idempotency_key: str | None
+) -> Call:
+    return Call(
+        op="upload_attachment",
+        method="POST",
+        path=f"/requests/{_number(number)}/attachments/{DocumentKind(kind).value}",
+        safety=Safety.IDEMPOTENT if idempotency_key else Safety.UNSAFE,
+        upload=upload,
+        idempotency_key=idempotency_key,
+    )
+
+
+def parse_attachment_file(response: httpx.Response) -> AttachmentFile:
+    return parse(response, AttachmentFile)
+
+
+def _file_id(file_id: str) -> str:
+    text = str(file_id).strip()
+    if not text or not all(c.isalnum() or c in "-_" for c in text):
+        msg = f"{file_id!r} is not a file id"
+        raise ValueError(msg)
+    return text
+
+
+def download_attachment(number: str, kind: DocumentKind, file_id: str) -> Call:
+    return Call(
+        op="download_attachment",
+        method="GET",
+        path=f"/requests/{_number(number)}/attachments/{DocumentKind(kind).value}/"
+        f"{_file_id(file_id)}",
+        safety=Safety.READ,
+    )
+
+
+def delete_attachment(number: str, kind: DocumentKind, file_id: str) -> Call:
+    return Call(
+        op="delete_attachment",
+        method="DELETE",
+        path=f"/requests/{_number(number)}/attachments/{DocumentKind(kind).value}/"
+        f"{_file_id(file_id)}",
+        safety=Safety.UNSAFE,
+    )
+
+
+# --- ePhoto ---------------------------------------------------------------------------------
+
+
+def set_ephoto(number: str, code: str, cerfa: Cerfa) -> Call:
+    return _write(
+        "set_ephoto",
+        "PUT",
+        number,
+        f"/ephoto/{Cerfa(cerfa).value}",
+        json={"code": code},
+        safety=Safety.IDEMPOTENT,
+    )
+
+
+def get_ephoto(number: str) -> Call:
+    return Call(
+        op="get_ephoto",
+        method="GET",
+        path=f"/requests/{_number(number)}/ephoto",
+        safety=Safety.READ,
+    )
+
+
+def parse_ephoto(response: httpx.Response) -> EPhoto:
+    return parse(response, EPhoto)
+
+
+def delete_ephoto(number: str, cerfa: Cerfa) -> Call:
+    return _write("delete_ephoto", "DELETE", number, f"/ephoto/{Cerfa(cerfa).value}")
+
+
+def deposit_form(number: str) -> Call:
+    return Call(
+        op="deposit_form",
+        method="GET",
+        path=f"/requests/{_number(number)}/ephoto/deposit-form",
+        safety=Safety.READ,
+    )
+
+
+# --- prefecture documents -------------------------------------------------------------------
+
+
+def list_documents(number: str) -> Call:
+    return Call(
+        op="list_documents",
+        method="GET",
+        path=f"/requests/{_number(number)}/documents",
+        safety=Safety.READ,
+    )
+
+
+def parse_documents(response: httpx.Response) -> list[PrefectureDocument]:
+    return parse_items(response, PrefectureDocument)
+
+
+def download_document(number: str, kind: PrefectureDocumentKind) -> Call:
+    return Call(
+        op="download_document",
+        method="GET",
+        path=f"/requests/{_number(number)}/documents/{PrefectureDocumentKind(kind).value}",
+        safety=Safety.READ,
+    )
+
+
+def path_upload(
+    path: str | os.PathLike[str], *, media_type: str, comment: str | None, name: str | None = None
+) -> Upload:
+    """An :class:`Upload` reading ``path`` afresh at every attempt."""
+    target = Path(path)
+    return Upload(
+        name=name or target.name,
+        media_type=media_type,
+        comment=comment,
+        open=lambda: target.open("rb"),
+    )
+
+
+def stream_upload(stream: IO[bytes], *, name: str, media_type: str, comment: str | None) -> Upload:
+    """An :class:`Upload` of an open stream, rewound to where it was given at each attempt."""
+    start = stream.tell()
+
+    def reopen() -> IO[bytes]:
+        stream.seek(start)
+        return stream
+
+    return Upload(name=name, media_type=media_type, comment=comment, open=reopen, owned=False)

@@ -1,0 +1,48 @@
+"""The sessions: :class:`AntsSession` (blocking) and :class:`AsyncAntsSession` (asyncio).
+
+Both have the same namespaces and methods — ``requests``, ``attachments``, ``ephoto``,
+``documents``, ``prefectures``, ``geo`` — the async ones awaited. They come from one body of
+logic: the async session is written once and the blocking one generated from it.
+"""
+
+from antsclient._async.session import (
+    AsyncAntsSession,
+    AsyncAttachments,
+    AsyncDocuments,
+    AsyncEPhotoCodes,
+    AsyncGeo,
+    AsyncPrefectures,
+    AsyncRequests,
+)
+from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
+from antsclient._sync.session import (
+    AntsSession,
+    Attachments,
+    Documents,
+    EPhotoCodes,
+    Geo,
+    Prefectures,
+    Requests,
+)
+from antsclient.protocol.operations import Page
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "UPLOAD_TIMEOUT",
+    "AntsSession",
+    "AsyncAntsSession",
+    "AsyncAttachments",
+    "AsyncDocuments",
+    "AsyncEPhotoCodes",
+    "AsyncGeo",
+    "AsyncPrefectures",
+    "AsyncRequests",
+    "Attachments",
+    "Documents",
+    "EPhotoCodes",
+    "Geo",
+    "Page",
+    "Prefectures",
+    "Requests",
+    "RetryPolicy",
+]
