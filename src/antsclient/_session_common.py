@@ -18,7 +18,7 @@ import attrs
 import httpx
 
 from antsclient._policy import RetryPolicy
-from antsclient.attachments import check_comment, check_pages, inspect_file
+from antsclient.attachments import FileInfo, check_comment, check_pages, inspect_file
 from antsclient.errors import AntsUnavailable, ApplicationDataError, FieldProblem
 from antsclient.lifecycle import Action, ensure_allowed, ensure_right
 from antsclient.models import AttachmentSlot, DocumentKind, RequestStatus, Right
@@ -141,14 +141,13 @@ def prepare_upload(
     source: str | os.PathLike[str] | IO[bytes] | StudentDocument,
     *,
     comment: str | None,
-    slots: Iterable[AttachmentSlot] | None,
-) -> Upload:
+) -> tuple[Upload, FileInfo]:
     """Every local check of a file for ``kind``, then an :class:`Upload` that streams it.
 
-    ``slots`` (the request's current slots, if known) give the pages already sent.
+    The pages are checked against the kind's maximum alone; :func:`check_pages_sent` adds
+    the pages the request already holds once they are known.
     """
     check_comment(comment)
-    sent = next((s.pages for s in slots or () if s.kind is kind), 0)
     if isinstance(source, StudentDocument):
         if source.path is not None:
             info = inspect_file(source.path, name=source.name)
@@ -167,8 +166,14 @@ def prepare_upload(
     else:
         info = inspect_file(source)
         upload = stream_upload(source, name=info.name, media_type=info.media_type, comment=comment)
+    check_pages(kind, info.pages, name=info.name)
+    return upload, info
+
+
+def check_pages_sent(kind: DocumentKind, info: FileInfo, slots: Iterable[AttachmentSlot]) -> None:
+    """The pages of ``info`` together with those already sent for ``kind``."""
+    sent = next((s.pages for s in slots if s.kind is kind), 0)
     check_pages(kind, info.pages, pages_already_sent=sent, name=info.name)
-    return upload
 
 
 # --- downloads ------------------------------------------------------------------------------

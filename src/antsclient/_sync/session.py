@@ -608,9 +608,11 @@ class Attachments(_Namespace):
         comment: str | None,
     ) -> AttachmentFile:
         session = self._session
+        kind = DocumentKind(kind)
+        common.check_action(Action.UPLOAD_ATTACHMENT, None, session.rights)
+        upload, info = common.prepare_upload(kind, file, comment=comment)
         current = session._checked(Action.UPLOAD_ATTACHMENT, request)
-        slots = self.slots(current.number)
-        upload = common.prepare_upload(DocumentKind(kind), file, comment=comment, slots=slots)
+        common.check_pages_sent(kind, info, self.slots(current.number))
         call = ops.upload_attachment(current.number, kind, upload, idempotency_key=uuid.uuid4().hex)
         sent = session._call(call, ops.parse_attachment_file, timeout=UPLOAD_TIMEOUT)
         session.requests.get(current.number)
