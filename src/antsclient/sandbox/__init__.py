@@ -1,0 +1,39 @@
+"""A faithful simulated ANTS: the protocol of ``protocol/openapi.yaml``, served on loopback.
+
+::
+
+    from antsclient import sandbox
+
+    with sandbox.serve() as sb:           # uvicorn on 127.0.0.1, a free port
+        sb.url                            # server root; the API is under sb.url + "/api/v1"
+        sb.credentials                    # the seeded agency (E1706900030 / claboret662)
+        sb.applicant_validates(number)    # the other side of the flow …
+        sb.prefecture_decides(number, "accept")
+        sb.advance_days(8)                # … on a clock the tests control
+        sb.set_faults(error_rate=0.1, seed=1)
+
+Or in process, without a socket: ``httpx.Client(transport=httpx.ASGITransport(app=app))``
+with ``app = sandbox.create_app()``; ``app.sandbox`` holds the same controls.
+"""
+
+from __future__ import annotations
+
+from antsclient.sandbox.control import Sandbox, create_app
+from antsclient.sandbox.faults import Fault, FaultConfig
+from antsclient.sandbox.records import Agency
+from antsclient.sandbox.serve import SandboxHandle, serve
+from antsclient.sandbox.state import DEFAULT_AGENCY, Clock, SandboxState, SearchFilters
+
+__all__ = [
+    "DEFAULT_AGENCY",
+    "Agency",
+    "Clock",
+    "Fault",
+    "FaultConfig",
+    "Sandbox",
+    "SandboxHandle",
+    "SandboxState",
+    "SearchFilters",
+    "create_app",
+    "serve",
+]

@@ -1,0 +1,96 @@
+"""What the sandbox keeps: agencies, requests with their files and ePhoto codes, idempotency.
+
+Mutable attrs classes, held by :class:`~antsclient.sandbox.state.SandboxState` under its lock
+and saved as JSON (the project's converter) by :mod:`antsclient.sandbox.store`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from antsclient.models.enums import Cerfa, DocumentKind, RequestStatus
+
+__all__ = ["Agency", "IdempotencyEntry", "RequestRecord", "StoredFile"]
+
+
+@attrs.define(kw_only=True)
+class Agency:
+    """Une agence (auto-école) with its ANTS credentials, prefecture and postal code."""
+
+    agreement: str
+    login: str
+    password: str = attrs.field(repr=False)
+    prefecture: str | None = None
+    postal_code: str | None = None
+    name: str = ""
+
+
+@attrs.define(kw_only=True)
+class StoredFile:
+    """A supporting-document file as received."""
+
+    file_id: str
+    kind: DocumentKind
+    name: str
+    pages: int
+    size: int
+    media_type: str
+    content: bytes = attrs.field(repr=False)
+    comment: str | None = None
+
+
+@attrs.define(kw_only=True)
+class RequestRecord:
+    """One agency's view of a request.
+
+    ``application`` is the converter's data of the Cerfa 02 / Cerfa 06. ``copy`` marks the
+    previous agency's read-only copy of a transferred request (status ``transferred``).
+    ``ephoto`` maps a cerfa value (``"02"``, ``"06"``) to the ePhoto code set for it.
+    """
+
+    number: str
+    agreement: str
+    cerfa: Cerfa
+    status: RequestStatus
+    created: dt.datetime
+    modified: dt.datetime
+    application: dict[str, Any]
+    transferred: bool = False
+    neph: str | None = None
+    student_id: str | None = None
+    validated_at: dt.datetime | None = None
+    paper_mandate: bool = False
+    copy: bool = False
+    files: list[StoredFile] = attrs.Factory(list)
+    ephoto: dict[str, str] = attrs.Factory(dict)
+
+    @property
+    def key(self) -> str:
+        """Storage key: agreement and number."""
+        return f"{self.agreement}/{self.number}"
+
+    @property
+    def email(self) -> str | None:
+        """The student's email, as held in the application."""
+        email = self.application.get("applicant", {}).get("email")
+        return str(email) if email else None
+
+    @property
+    def applicant_name(self) -> str | None:
+        """NOM Prénom of the student."""
+        applicant = self.application.get("applicant") or {}
+        last = str(applicant.get("last_name") or "").upper()
+        first = str(applicant.get("first_name") or "")
+        return f"{last} {first}".strip() or None
+
+
+@attrs.define(kw_only=True)
+class IdempotencyEntry:
+    """What an Idempotency-Key already produced: the body's fingerprint and the result."""
+
+    fingerprint: str
+    number: str
+    file_id: str | None = None

@@ -1,0 +1,91 @@
+"""Run the sandbox on loopback: uvicorn in a background thread, and a handle to drive it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from antsclient.sandbox.control import Sandbox
+from antsclient.sandbox.faults import FaultConfig
+
+__all__ = ["SandboxHandle", "serve"]
+
+_START_TIMEOUT_S = 15.0
+
+
+class SandboxHandle(Sandbox):
+    """A running sandbox: ``url`` (the server root; the API is under ``url + "/api/v1"``),
+    ``credentials`` the seeded agency's, ``app`` and ``state``, and the controls of
+    :class:`~antsclient.sandbox.control.Sandbox` (the student, the prefecture, the clock,
+    latency and faults)."""
+
+    url: str = ""
+
+    @property
+    def api_url(self) -> str:
+        """The protocol's base URL: ``url + "/api/v1"``."""
+        return f"{self.url}/api/v1"
+
+
+@contextmanager
+def serve(  # noqa: PLR0913 - the runner's settings
+    *,
+    port: int = 0,
+    db: str | Path | None = None,
+    latency_ms: float = 0,
+    seed: int = 0,
+    token_ttl_s: float = 3600,
+    faults: FaultConfig | None = None,
+    host: str = "127.0.0.1",
+) -> Iterator[SandboxHandle]:
+    """Serve a sandbox on ``host:port`` (0: a free port) while the block runs.
+
+    ``db`` keeps the state in a SQLite file (resumed if it exists); ``seed`` makes the
+    sample data deterministic; ``latency_ms`` delays every API answer.
+    """
+    import uvicorn  # noqa: PLC0415 - only when a server is wanted
+
+    config = faults or FaultConfig(seed=seed)
+    if latency_ms:
+        config.latency_ms = latency_ms
+    handle = SandboxHandle(seed=seed, db=db, token_ttl_s=token_ttl_s, faults=config)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            handle.app,
+            host=host,
+            port=port,
+            http="h11",
+            loop="asyncio",
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_keep_alive=30,
+            timeout_graceful_shutdown=1,
+            backlog=512,
+        )
+    )
+    thread = threading.Thread(target=server.run, name="antsclient-sandbox", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + _START_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            handle.close()
+            msg = f"the sandbox could not start on {host}:{port}"
+            raise RuntimeError(msg)
+        time.sleep(0.005)
+    sockets: list[Any] = [s for srv in server.servers for s in srv.sockets]
+    bound_port = sockets[0].getsockname()[1]
+    handle.url = f"http://{host}:{bound_port}"
+    try:
+        yield handle
+    finally:
+        server.should_exit = True
+        thread.join(timeout=2)
+        if thread.is_alive():  # pragma: no cover - a request still hanging
+            server.force_exit = True
+            thread.join(timeout=5)
+        handle.close()

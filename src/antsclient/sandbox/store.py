@@ -1,0 +1,95 @@
+"""Where the sandbox keeps its state: in memory, or in a SQLite file to stop and resume a demo.
+
+The SQLite store keeps one JSON document per row (``kind``, ``key``) and writes each mutation's
+rows in one transaction, so a stopped server resumes exactly where it was.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+__all__ = ["Change", "MemoryStore", "SqliteStore", "Store"]
+
+Change = tuple[str, str, Any]
+"""(kind, key, JSON-ready data), or data ``None`` to delete the row."""
+
+
+class Store(Protocol):
+    """Persistence of the sandbox state, row by row."""
+
+    def load(self) -> Mapping[str, Mapping[str, Any]]:
+        """Every stored row, by kind then key."""
+        ...
+
+    def save(self, changes: Iterable[Change]) -> None:
+        """Write the rows of one mutation, atomically."""
+        ...
+
+    def close(self) -> None:
+        """Release the store."""
+        ...
+
+
+class MemoryStore:
+    """Nothing is written: the state lives and dies with the process."""
+
+    def load(self) -> Mapping[str, Mapping[str, Any]]:
+        return {}
+
+    def save(self, changes: Iterable[Change]) -> None:
+        for _ in changes:
+            pass
+
+    def close(self) -> None:
+        return None
+
+
+class SqliteStore:
+    """One SQLite file, one table of JSON rows; the caller serialises access (one lock)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS rows ("
+            "kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, "
+            "PRIMARY KEY (kind, key))"
+        )
+
+    def load(self) -> Mapping[str, Mapping[str, Any]]:
+        tables: dict[str, dict[str, Any]] = {}
+        for kind, key, data in self._db.execute("SELECT kind, key, data FROM rows"):
+            tables.setdefault(kind, {})[key] = json.loads(data)
+        return tables
+
+    def save(self, changes: Iterable[Change]) -> None:
+        upserts: list[tuple[str, str, str]] = []
+        deletes: list[tuple[str, str]] = []
+        for kind, key, data in changes:
+            if data is None:
+                deletes.append((kind, key))
+            else:
+                upserts.append((kind, key, json.dumps(data, separators=(",", ":"))))
+        if not upserts and not deletes:
+            return
+        self._db.execute("BEGIN")
+        try:
+            if deletes:
+                self._db.executemany("DELETE FROM rows WHERE kind = ? AND key = ?", deletes)
+            if upserts:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO rows (kind, key, data) VALUES (?, ?, ?)", upserts
+                )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()
