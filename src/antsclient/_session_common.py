@@ -19,9 +19,14 @@ import httpx
 
 from antsclient._policy import RetryPolicy
 from antsclient.attachments import FileInfo, check_comment, check_pages, inspect_file
-from antsclient.errors import AntsUnavailable, ApplicationDataError, FieldProblem
+from antsclient.errors import (
+    ActionNotAllowed,
+    AntsUnavailable,
+    ApplicationDataError,
+    FieldProblem,
+)
 from antsclient.lifecycle import Action, ensure_allowed, ensure_right
-from antsclient.models import AttachmentSlot, DocumentKind, RequestStatus, Right
+from antsclient.models import AttachmentSlot, DocumentKind, OnlineRequest, RequestStatus, Right
 from antsclient.protocol.operations import Call, Safety, Upload, path_upload, stream_upload
 from antsclient.storage.protocols import StudentDocument
 
@@ -271,6 +276,21 @@ def check_action(
     ensure_right(action, rights)
     if status is not None:
         ensure_allowed(action, status)
+
+
+def ensure_linked(request: OnlineRequest) -> None:
+    """Prefecture documents are offered only for a request linked to a student."""
+    if request.linked:
+        return
+    raise ActionNotAllowed(
+        f"request {request.number} is not linked to a student: link it first",
+        code="request_not_linked",
+        action=Action.DOWNLOAD_DOCUMENTS.value,
+        status=request.status.value,
+        rule="prefecture documents are offered only for linked requests",
+        message_fr="Les documents de la préfecture ne sont disponibles que pour une demande "
+        "reliée à un élève : reliez d'abord la demande.",
+    )
 
 
 def geo_problems(report: Any, confirmed: Iterable[str]) -> list[FieldProblem]:

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_after_delay
@@ -51,8 +51,16 @@ from antsclient.models import (
 )
 from antsclient.protocol import operations as ops
 from antsclient.protocol.errors import TRANSIENT_STATUSES, error_from_response, is_token_rejection
-from antsclient.storage.protocols import RequestStore, StudentDocument, StudentDocumentSource
+from antsclient.storage.protocols import (
+    RequestStore,
+    StudentDirectory,
+    StudentDocument,
+    StudentDocumentSource,
+)
 from antsclient.validation import ensure_valid, validate_ephoto_code
+
+if TYPE_CHECKING:
+    from antsclient.agency import SyncReport
 
 __all__ = [
     "AsyncAntsSession",
@@ -86,8 +94,10 @@ class AsyncAntsSession:
     file); ``retry`` says how often to try again what is safe to try again. ``rights`` are
     the acting user's rights (``None``: the host does not manage rights, every action is
     granted). ``store`` receives every request the session learns of;
-    ``student_documents`` serves documents already in a student's file. ``transport`` is an
-    httpx transport (``httpx.ASGITransport`` to talk to a sandbox in process).
+    ``student_documents`` serves documents already in a student's file; ``students`` is the
+    host's student directory, written when a request is linked with ``update_student``.
+    ``transport`` is an httpx transport (``httpx.ASGITransport`` to talk to a sandbox in
+    process).
 
     Use it as a context manager so its connections are closed.
     """
@@ -103,12 +113,17 @@ class AsyncAntsSession:
         store: RequestStore | None = None,
         student_documents: StudentDocumentSource | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        students: StudentDirectory | None = None,
     ) -> None:
         self.credentials = credentials
         self.retry = retry or RetryPolicy()
         self.rights: frozenset[Right] | None = None if rights is None else frozenset(rights)
         self.store = store
         self.student_documents = student_documents
+        self.students = students
+        self.base_url = base_url
+        self.timeout = timeout
+        self.transport = transport
         root = base_url.rstrip("/")
         if root.endswith(ops.API_PREFIX):
             root = root[: -len(ops.API_PREFIX)]
@@ -527,12 +542,54 @@ class AsyncRequests(_Namespace):
         )
         return session._remember(result)
 
-    async def link(self, request: RequestRef, student_id: str) -> OnlineRequest:
-        """Relier la demande à un élève: link a request to the host's student ``student_id``."""
+    async def link(
+        self, request: RequestRef, student_id: str, *, update_student: bool = False
+    ) -> OnlineRequest:
+        """Relier la demande à un élève: link a request to the host's student ``student_id``.
+
+        With ``update_student``, every field ANTS holds for the request (address, phone,
+        email, cerfa data) is written to the student through the session's ``students``
+        directory.
+        """
         session = self._session
         common.check_action(Action.LINK, None, session.rights)
+        if update_student and session.students is None:
+            raise ConfigurationError(
+                "update_student needs the session's students directory",
+                field="students",
+                message_fr="Aucun annuaire des élèves n'est configuré pour mettre à jour la "
+                "fiche de l'élève.",
+            )
         call = ops.link_request(_number_of(request), student_id)
-        return session._remember(await session._call(call, ops.parse_request))
+        linked = session._remember(await session._call(call, ops.parse_request))
+        if update_student and session.students is not None:
+            session.students.update_from_ants(student_id, await self.application(linked))
+        return linked
+
+    async def sync_all(
+        self,
+        *,
+        created: ops.DateWindow | None = None,
+        modified: ops.DateWindow | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        concurrency: int = 8,
+    ) -> SyncReport:
+        """Mettre à jour toutes les demandes of the agency into the session's store.
+
+        Optionally within creation and modification windows; without windows, a later sync
+        asks only for what changed since the stored watermark. Pages are fetched
+        concurrently (at most ``concurrency`` at once); ``progress(done, total)`` is called
+        as pages arrive. See :mod:`antsclient.agency`.
+        """
+        from antsclient import agency  # noqa: PLC0415
+
+        return await agency.sync_requests(
+            self._session,
+            created=created,
+            modified=modified,
+            progress=progress,
+            concurrency=concurrency,
+        )
 
     async def search(
         self,
@@ -710,11 +767,10 @@ class AsyncDocuments(_Namespace):
     """Documents de la préfecture (Éditer les documents), for linked requests."""
 
     async def list(self, request: RequestRef) -> list[PrefectureDocument]:
-        """The documents ANTS makes available for the request."""
-        common.check_action(Action.DOWNLOAD_DOCUMENTS, None, self._session.rights)
-        return await self._session._call(
-            ops.list_documents(_number_of(request)), ops.parse_documents
-        )
+        """The documents ANTS makes available for the request (a linked one)."""
+        current = await self._session._checked(Action.DOWNLOAD_DOCUMENTS, request)
+        common.ensure_linked(current)
+        return await self._session._call(ops.list_documents(current.number), ops.parse_documents)
 
     async def download(
         self, request: RequestRef, kind: PrefectureDocumentKind, *, to: str | os.PathLike[str]
@@ -722,6 +778,7 @@ class AsyncDocuments(_Namespace):
         """Save the document ``kind`` into the folder ``to``; returns its path."""
         session = self._session
         current = await session._checked(Action.DOWNLOAD_DOCUMENTS, request)
+        common.ensure_linked(current)
         kind = PrefectureDocumentKind(kind)
         return await session._download(
             ops.download_document(current.number, kind), to, f"{kind.value}-{current.number}.pdf"

@@ -1,5 +1,17 @@
 """Storage: the protocols a host implements on its own database."""
 
-from antsclient.storage.protocols import RequestStore, StudentDocument, StudentDocumentSource
+from antsclient.storage.protocols import (
+    RequestStore,
+    Student,
+    StudentDirectory,
+    StudentDocument,
+    StudentDocumentSource,
+)
 
-__all__ = ["RequestStore", "StudentDocument", "StudentDocumentSource"]
+__all__ = [
+    "RequestStore",
+    "Student",
+    "StudentDirectory",
+    "StudentDocument",
+    "StudentDocumentSource",
+]

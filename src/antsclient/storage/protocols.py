@@ -12,9 +12,15 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from antsclient.models import OnlineRequest
+from antsclient.models import Application, OnlineRequest
 
-__all__ = ["RequestStore", "StudentDocument", "StudentDocumentSource"]
+__all__ = [
+    "RequestStore",
+    "Student",
+    "StudentDirectory",
+    "StudentDocument",
+    "StudentDocumentSource",
+]
 
 
 @runtime_checkable
@@ -50,3 +56,31 @@ class StudentDocumentSource(Protocol):
 
     def get_document(self, document_id: str) -> StudentDocument:
         """The document ``document_id``; raise ``KeyError`` if there is none."""
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Student:
+    """Un élève of the host (fiche élève), as the student directory returns it."""
+
+    student_id: str
+    last_name: str
+    first_name: str
+    email: str | None = None
+    application: Application | None = None
+    """The Cerfa data last written from ANTS (``link(..., update_student=True)``), if any."""
+
+
+@runtime_checkable
+class StudentDirectory(Protocol):
+    """The host's students: find one by the first letters of a name, read and update it."""
+
+    def search(self, prefix: str, *, limit: int = 20) -> list[Student]:
+        """Students whose last or first name starts with ``prefix`` (case and accents
+        ignored)."""
+
+    def get(self, student_id: str) -> Student | None:
+        """The student ``student_id``, if any."""
+
+    def update_from_ants(self, student_id: str, application: Application) -> Student:
+        """Write every field ANTS holds (identity, address, phone, email, cerfa data) into the
+        student's file; return the student as updated."""
