@@ -9,11 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fake_ants import PASSWORD, FakeAnts, error, online, request_json, slots_json
 
 import antsclient as ants
 from antsclient._session_common import Transient, backoff, safe_filename
 from antsclient.protocol.converter import to_data
-from conftest import PASSWORD, FakeAnts, error, online, request_json, slots_json
 
 DRAFT = ants.RequestStatus.DRAFT
 AWAITING = ants.RequestStatus.AWAITING_APPLICANT_VALIDATION
