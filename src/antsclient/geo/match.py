@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
 from datetime import date
 
 import attrs
@@ -67,7 +66,7 @@ _ARRONDISSEMENTS = {
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:st|ste|sts|stes)(?![A-Za-z])", re.IGNORECASE)
 _QUERY_ARTICLE = re.compile(r"^(?:LES|LE|LA)-|^L'")
 
-_PREFIX_SCAN = 200
+_PREFIX_SCAN = 60
 _PREFIX_MIN = 3
 
 
@@ -177,7 +176,7 @@ def _parse(text: str, ref: Referential) -> _Query:
         number = int(am.group("number"))
         as_department = not am.group("suffix") and am.group("number") == dep
         if 1 <= number <= highest and not as_department:
-            arrondissement = ref.current_by_code.get(str(base + number), -1)
+            arrondissement = ref.arrondissements.get(str(base + number), -1)
     if arrondissement < 0:
         dm = _DEPARTMENT_PARENS.search(raw) or _DEPARTMENT_TRAILING.search(raw)
         if dm:
@@ -240,9 +239,7 @@ _HOW_NOTE = {
 }
 
 
-def _collect(
-    ref: Referential, query: _Query, context_matches: Iterable[int] | None = None
-) -> dict[int, tuple[float, str]]:
+def _collect(ref: Referential, query: _Query) -> dict[int, tuple[float, str]]:
     """Candidate rows with their base score and a note on how they were found."""
     found: dict[int, tuple[float, str]] = {}
 
@@ -253,6 +250,7 @@ def _collect(
 
     if query.arrondissement >= 0:
         add(query.arrondissement, _EXACT, "")
+        return found
     key = query.key
     for hit in ref.hits(key):
         row, how = hit >> 2, hit & 3
@@ -265,7 +263,6 @@ def _collect(
         if bare != query.ants:
             for hit in ref.hits(compact(bare)):
                 add(hit >> 2, _QUERY_ARTICLE_DROPPED, "article en trop retiré")
-    del context_matches
     return found
 
 
@@ -287,8 +284,10 @@ def _add_prefix(ref: Referential, key: str, found: dict[int, tuple[float, str]])
                 found[row] = (score, "nom complété (saisie tronquée)")
 
 
-def _add_fuzzy(ref: Referential, key: str, found: dict[int, tuple[float, str]]) -> None:
-    for other, distance in ref.fuzzy.search(key, 2):
+def _add_fuzzy(
+    ref: Referential, key: str, found: dict[int, tuple[float, str]], max_distance: int
+) -> None:
+    for other, distance in ref.fuzzy.search(key, max_distance):
         score = (_TYPO_1 if distance == 1 else _TYPO_2) - 0.002 * abs(len(other) - len(key))
         for hit in ref.hits(other):
             row, how = hit >> 2, hit & 3
@@ -387,7 +386,9 @@ def suggest_communes(
 
     ``postal_code`` and ``department`` (e.g. from the address or the birth department)
     narrow the choice; a postal code or department typed in the text itself is understood
-    too. The first call loads the referential.
+    too. When the answer is not certain (no exact name, homonyms, a name outside the given
+    postal code or department), names starting with the text are suggested as well, like
+    the ANTS autocomplete. The first call loads the referential.
     """
     if limit <= 0 or not text or not text.strip():
         return []
@@ -400,45 +401,58 @@ def suggest_communes(
             "20" if department.strip() == "20" else None
         )
     wanted_department = wanted_department or query.department
+    has_context = bool(wanted_postal or wanted_department)
 
     found = _collect(ref, query)
-    if not query.key and wanted_postal:
-        for row in ref.by_postal.get(wanted_postal, ()):
-            found.setdefault(row, (_POSTAL_ONLY, "commune du code postal"))
+    factors: dict[int, float] = {}
+
+    def factor(row: int) -> float:
+        value = factors.get(row)
+        if value is None:
+            value = factors[row] = (
+                _context_factor(ref, row, wanted_postal, wanted_department) if has_context else 1.0
+            )
+        return value
+
     if query.arrondissement < 0 and query.key:
-        in_context = any(
-            _context_factor(ref, row, wanted_postal, wanted_department) == 1.0 for row in found
-        )
+        certain = [
+            row for row, (base, _) in found.items()
+            if base >= _SAME_KEY and factor(row) == 1.0 and ref.kind_codes[row] == "C"
+        ]
+        in_context = certain or any(factor(row) == 1.0 for row in found)
         if not found or not in_context:
-            _add_fuzzy(ref, query.key, found)
-        if len(found) < limit or not in_context:
+            before = len(found)
             _add_prefix(ref, query.key, found)
-        if wanted_postal and not any(
-            _context_factor(ref, row, wanted_postal, wanted_department) == 1.0 for row in found
-        ):
+            _add_fuzzy(ref, query.key, found, 1 if len(found) > before else 2)
+        elif len(certain) > 1:
+            # Homonyms: the user must choose; offer the autocomplete's list too.
+            _add_prefix(ref, query.key, found)
+        if wanted_postal and not any(factor(row) == 1.0 for row in found):
             for row in ref.by_postal.get(wanted_postal, ()):
                 found.setdefault(row, (_POSTAL_ONLY, "commune du code postal"))
+    elif not query.key and wanted_postal:
+        for row in ref.by_postal.get(wanted_postal, ()):
+            found.setdefault(row, (_POSTAL_ONLY, "commune du code postal"))
 
-    scored: list[tuple[float, int, int, str]] = []
-    for row, (base, note) in found.items():
-        score = base * _context_factor(ref, row, wanted_postal, wanted_department)
-        scored.append((score, ref.population(row), row, note))
-    # A former commune named like its parent (chef-lieu of a commune nouvelle) adds nothing.
-    rows = {row for _, _, row, _ in scored}
+    populations = ref.populations_raw
     scored = [
-        item
-        for item in scored
-        if not (
-            ref.kind_codes[item[2]] in "DA"
-            and (parent := ref.parent(item[2])) in rows
-            and ref.names[parent] == ref.names[item[2]]
-        )
+        (base * factor(row), int(populations[row]), row, note)
+        for row, (base, note) in found.items()
     ]
     scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
-    return [
-        _result(ref, row, score, note, query, wanted_postal)
-        for score, _, row, note in scored[:limit]
-    ]
+    results: list[CommuneMatch] = []
+    taken: set[int] = set()
+    for score, _, row, note in scored:
+        # A former commune named like its parent (chef-lieu of a commune nouvelle) adds
+        # nothing next to it.
+        parent = ref.parent(row)
+        if parent in taken and ref.names[parent] == ref.names[row]:
+            continue
+        taken.add(row)
+        results.append(_result(ref, row, score, note, query, wanted_postal))
+        if len(results) == limit:
+            break
+    return results
 
 
 # -- countries ------------------------------------------------------------------------------

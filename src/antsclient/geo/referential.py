@@ -33,7 +33,7 @@ __all__ = [
 
 _DATA_PACKAGE = "antsclient.geo.data"
 _DATA_FILE = "geo.dat.gz"
-_FORMAT = 4
+_FORMAT = 5
 _KEY_TABLE = str.maketrans("", "", "-'")
 
 # How a lookup key was derived from a row (low two bits of the stored hit).
@@ -110,9 +110,9 @@ class Referential:
         self.names: list[str] = ants_blob.split("\n")
         self.kind_codes: str = columns["kind"]
         self.departments_of: list[str] = columns["department"].split("\n")
-        self.parent_codes: list[str] = columns["parent"].split("\n")
+        self._parent_rows: list[str] = columns["parent_row"].split("\n")
         self._postal: list[str] = columns["postal_codes"].split("\n")
-        self._populations: list[str] = columns["population"].split("\n")
+        self.populations_raw: list[str] = columns["population"].split("\n")
         self._aliases: list[str] = columns["aliases"].split("\n")
         self.size = len(self.codes)
 
@@ -143,6 +143,12 @@ class Referential:
         }
         self._lock = threading.Lock()
         self._current_by_code: dict[str, int] | None = None
+        arrondissements: dict[str, int] = {}
+        row = self.kind_codes.find("R")
+        while row >= 0:
+            arrondissements[self.codes[row]] = row
+            row = self.kind_codes.find("R", row + 1)
+        self.arrondissements = arrondissements
         self._by_postal: dict[str, list[int]] | None = None
         self._sorted_keys: list[str] | None = None
         self._fuzzy: FuzzyIndex | None = None
@@ -170,10 +176,8 @@ class Referential:
     def parent(self, row: int) -> int:
         """Row of the current commune a delegated/associated commune or an arrondissement
         belongs to, or -1."""
-        code = self.parent_codes[row]
-        if not code:
-            return -1
-        return self.current_by_code.get(code, -1)
+        parent = self._parent_rows[row]
+        return int(parent) if parent else -1
 
     def postal_codes(self, row: int) -> tuple[str, ...]:
         """Postal codes of the row; a former commune without its own uses its parent's."""
@@ -187,7 +191,7 @@ class Referential:
 
     def population(self, row: int) -> int:
         """Legal population of the row (0 for former communes)."""
-        return int(self._populations[row])
+        return int(self.populations_raw[row])
 
     def aliases(self, row: int) -> tuple[str, ...]:
         """La Poste routing labels of the row that differ from its name."""
