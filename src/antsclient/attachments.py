@@ -148,8 +148,8 @@ def _inspect_stream(stream: IO[bytes], name: str, size: int) -> FileInfo:
             "per file: reduce its size or split it",
             code="attachment.too_large",
             message_fr=f"Le fichier « {name} » dépasse la taille maximale de 11 Mo "
-            f"({size / 1_000_000:.1f} Mo). Réduisez sa taille ou scannez-le en plusieurs "
-            "fichiers.",
+            f"({size:,} octets pour {MAX_FILE_SIZE:,} au maximum). Réduisez sa taille ou "
+            "scannez-le en plusieurs fichiers.".replace(",", " "),
             field="file",
         )
     start = stream.tell()

@@ -1,32 +1,65 @@
-"""The demo: the story of the manual, told step by step in French and English."""
+"""The demo: the story of the manual against the embedded sandbox, told in French and English.
+
+``python -m antsclient demo`` starts a sandbox on loopback and, step by step: the agency's
+credentials and prefectures; a Cerfa 02 whose « ST PRIEST » the geo check corrects; its
+supporting documents (one refused for its size); the ePhoto code; the draft, the validation
+and the student's confirmation; the prefecture's acceptance and the NEPH; the Cerfa 06 that
+follows; a sync of the agency; the dashboard counts; linking a request made directly on ANTS;
+and the Excel export. Every file it makes stays in one folder, named at the end.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import TextIO
 
 import attrs
 
-from antsclient.attachments import required_kinds
-from antsclient.lifecycle import Action, allowed_actions
-from antsclient.models import Address, Applicant, Cerfa02, LicenceCategory, RequestStatus
+from antsclient.errors import AntsError, DivergenceError
+from antsclient.models import (
+    Address,
+    Applicant,
+    Bucket,
+    Cerfa,
+    Cerfa02,
+    Cerfa06,
+    DocumentKind,
+    LicenceCategory,
+)
 from antsclient.protocol.converter import to_data
 from antsclient.validation import validate
 
+__all__ = ["run_demo", "sample_application", "write_pdf"]
 
-def _say(out: TextIO, fr: str, en: str) -> None:
-    out.write(f"  {fr}\n  \033[2m{en}\033[0m\n" if out.isatty() else f"  {fr}\n  ({en})\n")
+EPHOTO_02 = "DEMO2PHOTO02SIGN0CODE1"
+EPHOTO_06 = "DEMO6PHOTO06SIGN0CODE2"
 
 
-def _step(out: TextIO, n: int, title: str) -> None:
-    out.write(f"\n{n}. {title}\n")
+class _Story:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.step = 0
+        self.started = time.monotonic()
+
+    def title(self, fr: str, en: str) -> None:
+        self.step += 1
+        self.out.write(f"\n{self.step:>2}. {fr}\n    {en}\n")
+
+    def say(self, fr: str, en: str = "") -> None:
+        self.out.write(f"    • {fr}\n")
+        if en:
+            self.out.write(f"      ({en})\n")
+        self.out.flush()
 
 
 def sample_application() -> Cerfa02:
-    """The manual's student: a Cerfa 02 for category B, as typed in the student's file."""
+    """The manual's student as typed in the host's student file: two given names in
+    *Prénom* and « ST PRIEST » for the city — both caught before anything is sent."""
     return Cerfa02(
         applicant=Applicant(
             last_name="LABORET",
@@ -43,58 +76,218 @@ def sample_application() -> Cerfa02:
     )
 
 
-def run_demo(*, out: str | None = None, stream: TextIO | None = None) -> int:
-    """Build, check and correct an application offline; write it as JSON in a folder."""
-    import sys  # noqa: PLC0415
+def write_pdf(path: Path, pages: int) -> Path:
+    """A real PDF of ``pages`` blank A4 pages (a scanned document stands in)."""
+    from pypdf import PdfWriter  # noqa: PLC0415
 
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    with path.open("wb") as stream:
+        writer.write(stream)
+    return path
+
+
+def run_demo(*, out: str | None = None, stream: TextIO | None = None) -> int:
+    """Run the story against a fresh sandbox; return 0 when every step went as told."""
+    try:
+        from antsclient.sandbox import serve  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - the sandbox extra is missing
+        print("the demo needs the sandbox: pip install 'antsclient[sandbox]'", file=sys.stderr)
+        return 2
     write = stream or sys.stdout
     folder = Path(out) if out else Path(tempfile.mkdtemp(prefix="antsclient-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
-    today = dt.date.today()
+    story = _Story(write)
+    with serve() as sandbox:
+        try:
+            _tell(story, sandbox, folder)
+        except AntsError as exc:
+            story.say(f"✗ {exc.message_fr}", f"{type(exc).__name__}: {exc}")
+            return 1
+    elapsed = time.monotonic() - story.started
+    write.write(f"\nTerminé en {elapsed:.1f} s / Done in {elapsed:.1f} s.\n")
+    write.write(f"Fichiers / Files: {folder}\n")
+    return 0
 
-    _step(write, 1, "Fiche élève / The student's file")
-    application = sample_application()
-    _say(
-        write,
-        f"Élève : {application.applicant.full_name}, catégorie B",
-        "A Cerfa 02 (registration) for category B",
+
+def _tell(story: _Story, sandbox: object, folder: Path) -> None:
+    from antsclient import geo  # noqa: PLC0415
+    from antsclient.sandbox import SandboxHandle  # noqa: PLC0415
+    from antsclient.session import AntsSession, RetryPolicy  # noqa: PLC0415
+
+    assert isinstance(sandbox, SandboxHandle)
+    creds = sandbox.credentials
+    story.title("Paramétrage de l'agence", "Agency credentials and prefectures")
+    story.say(f"ANTS (bac à sable) : {sandbox.url}", "the embedded sandbox serves the protocol")
+    story.say(
+        f"Agrément {creds.agreement}, identifiant {creds.login}, mot de passe {creds.password}",
+        "the password is a Secret: it never shows",
     )
 
-    _step(write, 2, "Vérification avant envoi / Checks before sending")
-    problems = validate(application, on=today)
-    for problem in problems:
-        _say(write, f"✗ {problem.message_fr}", f"{problem.field}: {problem.code}")
+    with AntsSession(creds, base_url=sandbox.url, retry=RetryPolicy.immediate()) as session:
+        prefectures = session.prefectures.list()
+        story.say(
+            "Préfectures du département : " + ", ".join(p.name for p in prefectures),
+            f"from postal code {creds.postal_code}",
+        )
 
-    _step(write, 3, "Correction / Fixing the data")
-    first, *others = application.applicant.first_name.split()
-    fixed = attrs.evolve(
-        application,
-        applicant=attrs.evolve(
-            application.applicant, first_name=first, other_first_names=" ".join(others)
-        ),
+        story.title("Enregistrer une demande — vérification", "Checking the student's file")
+        application = sample_application()
+        for problem in validate(application):
+            story.say(f"✗ {problem.message_fr}", f"{problem.field}: {problem.code}")
+        first, *others = application.applicant.first_name.split()
+        application = attrs.evolve(
+            application,
+            applicant=attrs.evolve(
+                application.applicant, first_name=first, other_first_names=" ".join(others)
+            ),
+        )
+        story.say(f"Prénom : {first} — Autres prénoms : {' '.join(others)}", "fixed")
+
+        story.title("Vérification des villes, départements et pays", "The geo check")
+        choices = geo.suggest_communes("ST PRIEST", limit=5)
+        story.say(
+            "« ST PRIEST » seul : " + ", ".join(c.label for c in choices),
+            "without a postal code, the user picks",
+        )
+        report = geo.check(application)
+        for field in report.problems:
+            story.say(
+                f"{field.label} : « {field.before} » → « {field.after} »",
+                f"{field.path}: {field.status.value}",
+            )
+        application = report.apply(application)
+        (folder / "application.json").write_text(
+            json.dumps(
+                {"cerfa": "02", "application": to_data(application)}, ensure_ascii=False, indent=2
+            ),
+            encoding="utf-8",
+        )
+
+        story.title("Enregistrer la demande en ligne (brouillon)", "Create the draft")
+        request = session.requests.create(application)
+        story.say(f"Demande n° {request.number} : {request.status_label}", request.status.value)
+
+        story.title("Pièces justificatives", "Supporting documents")
+        identity = write_pdf(folder / "cni.pdf", 2)
+        address = write_pdf(folder / "justificatif-domicile.pdf", 1)
+        assr = write_pdf(folder / "assr2.pdf", 1)
+        session.attachments.upload(request, DocumentKind.IDENTITY, identity)
+        session.attachments.upload(
+            request,
+            DocumentKind.PROOF_OF_ADDRESS,
+            address,
+            comment="Facture d'électricité de septembre",
+        )
+        session.attachments.upload(request, DocumentKind.ASSR, assr)
+        big = folder / "scan-trop-lourd.pdf"
+        with big.open("wb") as stream:
+            stream.write(b"%PDF-1.4\n")
+            stream.truncate(11_000_001)
+        try:
+            session.attachments.upload(request, DocumentKind.MEDICAL_OPINION, big)
+        except AntsError as exc:
+            story.say(f"✗ {exc.message_fr}", f"refused before sending: {exc.code}")
+        big.unlink()
+        for slot in session.attachments.slots(request):
+            if slot.required or slot.sent:
+                story.say(
+                    f"{slot.label} : {slot.pages}/{slot.max_pages} page(s), "
+                    f"{'envoyé' if slot.sent else 'à envoyer'}",
+                    slot.kind.value,
+                )
+
+        story.title("Code ePhoto", "The ePhoto code")
+        session.ephoto.set(request, EPHOTO_02, cerfa=Cerfa.C02)
+        photo = session.ephoto.get(request)
+        (folder / "ephoto.jpg").write_bytes(photo.photo)
+        (folder / "signature.png").write_bytes(photo.signature)
+        story.say(
+            f"Code {photo.code} : photo et signature enregistrées",
+            "ephoto.jpg and signature.png in the folder",
+        )
+
+        story.title("Valider la demande", "Validation, then the student's confirmation")
+        request = session.requests.validate(request)
+        story.say(
+            f"Statut : {request.status_label} — l'élève a 7 jours pour confirmer",
+            f"deadline {request.applicant_deadline:%d/%m/%Y %H:%M}"
+            if request.applicant_deadline
+            else "",
+        )
+        sandbox.applicant_validates(request.number)
+        story.say(f"L'élève confirme : {session.requests.refresh(request).status_label}")
+
+        story.title("Décision de la préfecture", "The prefecture accepts; the NEPH")
+        sandbox.prefecture_decides(request.number, "accept")
+        request = session.requests.refresh(request)
+        story.say(f"{request.status_label} — NEPH {request.neph}", request.status.value)
+
+        story.title("Demande de titre (Cerfa 06)", "The title request that follows")
+        assert request.neph is not None
+        title = Cerfa06(
+            applicant=application.applicant,
+            categories=application.categories,
+            neph=request.neph,
+            cerfa02_number=request.number,
+        )
+        title_request = session.requests.create(title)
+        session.attachments.upload(title_request, DocumentKind.IDENTITY, identity)
+        session.attachments.upload(title_request, DocumentKind.PROOF_OF_ADDRESS, address)
+        session.ephoto.set(title_request, EPHOTO_06, cerfa=Cerfa.C06)
+        title_request = session.requests.validate(title_request)
+        story.say(f"Cerfa 06 n° {title_request.number} : {title_request.status_label}")
+
+        story.title("Une demande faite directement sur l'ANTS", "A request made on ANTS itself")
+        direct = sandbox.register_direct()
+        story.say(f"Demande n° {direct.number} : non reliée à un élève (ligne rouge)", "unlinked")
+        _sync_link_export(story, session, folder, direct.number)
+
+        story.title("Tableau de bord", "Dashboard counts")
+        counts = session.requests.counts()[None]
+        for bucket in Bucket:
+            if counts[bucket]:
+                story.say(f"{bucket.label} : {counts[bucket]}")
+
+        story.title("Divergence de données", "Two students of one family sharing an email")
+        sibling = attrs.evolve(
+            application,
+            applicant=attrs.evolve(
+                application.applicant,
+                first_name="Lucie",
+                other_first_names="",
+                birth_date=dt.date(2007, 9, 1),
+            ),
+        )
+        try:
+            session.requests.create(sibling)
+        except DivergenceError as exc:
+            story.say(f"✗ {exc.message_fr}", f"existing request {exc.existing_number}")
+
+
+def _sync_link_export(story: _Story, session: object, folder: Path, direct_number: str) -> None:
+    from antsclient import export  # noqa: PLC0415
+    from antsclient.session import AntsSession  # noqa: PLC0415
+    from antsclient.storage import SqliteStore  # noqa: PLC0415
+
+    assert isinstance(session, AntsSession)
+    store = SqliteStore(folder / "demandes.sqlite3")
+    session.store = store
+    story.title("Mettre à jour toutes les demandes", "Sync the agency into a local store")
+    report = session.requests.sync_all()
+    story.say(
+        f"{report.new} nouvelle(s), {report.updated} mise(s) à jour, "
+        f"{report.unlinked} non reliée(s)",
+        "demandes.sqlite3",
     )
-    remaining = [p for p in validate(fixed, on=today) if p.is_error]
-    _say(
-        write,
-        f"Prénom : {first} ; autres prénoms : {' '.join(others)}",
-        f"{len(remaining)} error(s) left",
-    )
 
-    _step(write, 4, "Pièces justificatives requises / Required documents")
-    for kind in sorted(required_kinds(fixed, on=today), key=lambda k: k.value):
-        _say(write, f"• {kind.label} ({kind.max_pages} pages max.)", kind.value)
+    story.title("Relier une demande à un élève", "Link the direct request to a student")
+    linked = session.requests.link(direct_number, "eleve-0042")
+    story.say(f"Demande n° {linked.number} reliée à l'élève {linked.student_id}")
 
-    _step(write, 5, "Ce que permet un brouillon / What a draft allows")
-    actions = sorted(a.label for a in allowed_actions(RequestStatus.DRAFT))
-    _say(write, " · ".join(actions), "the lifecycle table decides, before any call")
-
-    target = folder / "application.json"
-    target.write_text(
-        json.dumps({"cerfa": "02", "application": to_data(fixed)}, ensure_ascii=False, indent=2),
-        encoding="utf-8",
-    )
-    write.write(f"\nFichiers / Files: {folder}\n")
-    return 0 if not remaining else 1
-
-
-__all__ = ["Action", "run_demo", "sample_application"]
+    story.title("Exporter la liste sous Excel", "Excel export")
+    agreement = session.credentials.agreement
+    requests = store.search(agreement)
+    path = export.to_excel(requests, folder / "demandes.xlsx")
+    story.say(f"{len(requests)} demande(s) → {path.name}")
