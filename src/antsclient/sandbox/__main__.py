@@ -43,9 +43,11 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
     with serve(port=args.port, db=args.db, seed=args.seed, faults=faults, host=args.host) as sb:
         creds = sb.credentials
         print(f"ANTS sandbox on {sb.url} (API: {sb.api_url}, protocol: {sb.url}/openapi.yaml)")
-        print(f"agency: agreement {creds.agreement}, login {creds.login}, password "
-              f"{creds.password.reveal()} (public sandbox test data)")
-        print("controls: POST/GET {url}/_sandbox/... — stop with Ctrl-C".format(url=sb.url))
+        print(
+            f"agency: agreement {creds.agreement}, login {creds.login}, password "
+            f"{creds.password.reveal()} (public sandbox test data)"
+        )
+        print(f"controls: POST/GET {sb.url}/_sandbox/... — stop with Ctrl-C")
         sys.stdout.flush()
         try:
             while not stop.wait(0.5):

@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import quote
 
@@ -28,13 +28,12 @@ from starlette.routing import BaseRoute, Route
 
 from antsclient.attachments import MAX_FILE_SIZE, inspect_file
 from antsclient.errors import AntsError, AttachmentRejected
-from antsclient.models.application import Cerfa02, Cerfa06
 from antsclient.models.enums import Bucket, Cerfa, DocumentKind, PrefectureDocumentKind
-from antsclient.protocol.converter import from_data, parse_datetime, to_data
+from antsclient.protocol.converter import parse_datetime, to_data
 from antsclient.sandbox import referential
 from antsclient.sandbox.errors import SandboxError, bad_request, error_body, status_of
 from antsclient.sandbox.faults import FaultMiddleware
-from antsclient.sandbox.state import SearchFilters
+from antsclient.sandbox.state import SearchFilters, read_application
 
 if TYPE_CHECKING:
     from antsclient.sandbox.control import Sandbox
@@ -133,7 +132,7 @@ class _Body:
         self.limit = limit
         self.finished = False
 
-    async def chunks(self) -> AsyncIterator[bytes]:
+    async def chunks(self) -> AsyncGenerator[bytes, None]:
         total = 0
         while not self.finished:
             message = await self.request.receive()
@@ -191,9 +190,7 @@ class Api:
 
     async def list_prefectures(self, request: Request) -> Response:
         agency = self.agency(request)
-        department, items = self.state.prefectures(
-            agency, request.query_params.get("postal_code")
-        )
+        department, items = self.state.prefectures(agency, request.query_params.get("postal_code"))
         return JSONResponse({"department": department, "items": to_data(items)})
 
     async def search_communes(self, request: Request) -> Response:
@@ -204,11 +201,13 @@ class Api:
             limit = int(params.get("limit", "10"))
         except ValueError:
             raise bad_request("limit must be an integer") from None
-        if not 1 <= limit <= 100:  # noqa: PLR2004
+        if not 1 <= limit <= 100:
             raise bad_request("limit must be between 1 and 100")
-        items = referential.search_communes(
-            q, postal_code=params.get("postal_code"), limit=limit
-        ) if q.strip() else []
+        items = (
+            referential.search_communes(q, postal_code=params.get("postal_code"), limit=limit)
+            if q.strip()
+            else []
+        )
         return JSONResponse({"items": items})
 
     async def list_departments(self, request: Request) -> Response:
@@ -237,10 +236,9 @@ class Api:
         confirmed = data.get("confirmed_fields") or []
         if not isinstance(confirmed, list) or not all(isinstance(f, str) for f in confirmed):
             raise bad_request("confirmed_fields must be a list of field paths")
-        cls = Cerfa02 if cerfa is Cerfa.C02 else Cerfa06
         try:
-            application = from_data(_object(data.get("application")), cls)
-        except Exception as exc:  # noqa: BLE001 - any structuring failure is the caller's
+            application = read_application(_object(data.get("application")), cerfa)
+        except Exception as exc:
             raise bad_request(f"the application data cannot be read: {exc}") from None
         fingerprint = hashlib.sha256(
             json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
@@ -266,9 +264,7 @@ class Api:
         return JSONResponse(to_data(online))
 
     async def get_application(self, request: Request) -> Response:
-        cerfa, data = self.state.application_of(
-            self.agency(request), request.path_params["number"]
-        )
+        cerfa, data = self.state.application_of(self.agency(request), request.path_params["number"])
         return JSONResponse({"cerfa": cerfa.value, "application": data})
 
     async def validate_request(self, request: Request) -> Response:
@@ -549,9 +545,7 @@ def build_app(sandbox: Sandbox) -> SandboxApp:
         Route("/openapi.yaml", openapi, methods=["GET"]),
         *control_routes(sandbox),
     ]
-    app = SandboxApp(
-        routes=routes, exception_handlers={404: _not_found, 405: _not_allowed}
-    )
+    app = SandboxApp(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
     app.sandbox = sandbox
     app.faults = FaultMiddleware(app.serve_api, sandbox.faults)
     return app

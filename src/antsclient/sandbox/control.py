@@ -17,16 +17,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from antsclient.errors import AntsError
-from antsclient.models.application import Application, Cerfa02, Cerfa06
+from antsclient.models.application import Application
 from antsclient.models.credentials import Credentials
 from antsclient.models.enums import Cerfa, PrefectureDecision, RequestStatus
 from antsclient.models.request import OnlineRequest
-from antsclient.protocol.converter import from_data, to_data
+from antsclient.protocol.converter import to_data
 from antsclient.sandbox.app import SandboxApp, build_app, error_response
 from antsclient.sandbox.errors import bad_request
 from antsclient.sandbox.faults import FaultConfig, Faults
 from antsclient.sandbox.records import Agency
-from antsclient.sandbox.state import DEFAULT_AGENCY, SandboxState
+from antsclient.sandbox.state import DEFAULT_AGENCY, SandboxState, read_application
 from antsclient.sandbox.store import SqliteStore
 
 __all__ = ["Sandbox", "control_routes", "create_app"]
@@ -116,9 +116,7 @@ class Sandbox:
         """The prefecture starts processing a request under review."""
         return self.state.prefecture_takes_up(number)
 
-    def prefecture_decides(
-        self, number: str, decision: PrefectureDecision | str
-    ) -> OnlineRequest:
+    def prefecture_decides(self, number: str, decision: PrefectureDecision | str) -> OnlineRequest:
         """Accept (a Cerfa 02 gets its NEPH), reject or ask to complete."""
         return self.state.prefecture_decides(number, decision)
 
@@ -160,7 +158,7 @@ class Sandbox:
         """Answer every API call after ``ms`` milliseconds, plus up to ``jitter_ms``."""
         self.faults.configure(latency_ms=ms, jitter_ms=jitter_ms)
 
-    def set_faults(  # noqa: PLR0913 - one keyword per fault kind
+    def set_faults(
         self,
         *,
         error_rate: float = 0.0,
@@ -259,8 +257,8 @@ def control_routes(sandbox: Sandbox) -> list[BaseRoute]:
         data = await _body(request)
         application: Application | None = None
         if data.get("application") is not None:
-            cls = Cerfa06 if data.get("cerfa") == Cerfa.C06.value else Cerfa02
-            application = from_data(data["application"], cls)
+            cerfa = Cerfa(data.get("cerfa", Cerfa.C02.value))
+            application = read_application(data["application"], cerfa)
         online = sandbox.register_direct(
             application,
             agreement=data.get("agreement"),

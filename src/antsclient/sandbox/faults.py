@@ -65,14 +65,14 @@ class Faults:
     def __init__(self, config: FaultConfig | None = None) -> None:
         self._lock = threading.Lock()
         self.config = config or FaultConfig()
-        self._rng = random.Random(self.config.seed)
+        self._rng = random.Random(self.config.seed)  # noqa: S311 - reproducible, not secret
 
     def configure(self, **changes: Any) -> FaultConfig:
         """Change some settings; a new ``seed`` restarts the random sequence."""
         with self._lock:
             self.config = attrs.evolve(self.config, **changes)
             if "seed" in changes:
-                self._rng = random.Random(self.config.seed)
+                self._rng = random.Random(self.config.seed)  # noqa: S311 - reproducible, not secret
             return self.config
 
     def latency(self) -> float:
@@ -102,7 +102,9 @@ class Faults:
             return None, 0
 
 
-async def _send_json(send: Any, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+async def _send_json(
+    send: Any, status: int, body: bytes, headers: list[tuple[bytes, bytes]]
+) -> None:
     await send(
         {
             "type": "http.response.start",

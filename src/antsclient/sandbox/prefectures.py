@@ -37,4 +37,6 @@ def prefectures_of(department: str) -> list[Prefecture]:
     name = referential.department_name(department)
     if name is None:
         return []
-    return [Prefecture(code=f"{department}-PREF", name=f"Préfecture de {name}", department=department)]
+    return [
+        Prefecture(code=f"{department}-PREF", name=f"Préfecture de {name}", department=department)
+    ]

@@ -135,7 +135,5 @@ def countries() -> list[tuple[str, str]]:
     from antsclient import geo  # noqa: PLC0415
 
     return sorted(
-        (c.insee_code, c.name)
-        for c in geo.get_referential().countries.values()
-        if not c.historic
+        (c.insee_code, c.name) for c in geo.get_referential().countries.values() if not c.historic
     )

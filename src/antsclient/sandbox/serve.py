@@ -32,7 +32,7 @@ class SandboxHandle(Sandbox):
 
 
 @contextmanager
-def serve(  # noqa: PLR0913 - the runner's settings
+def serve(
     *,
     port: int = 0,
     db: str | Path | None = None,

@@ -142,8 +142,11 @@ def _in_window(value: dt.datetime, low: dt.datetime | None, high: dt.datetime | 
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def _application_class(cerfa: Cerfa) -> type[Cerfa02] | type[Cerfa06]:
-    return Cerfa02 if cerfa is Cerfa.C02 else Cerfa06
+def read_application(data: Any, cerfa: Cerfa) -> Application:
+    """The Cerfa 02 or Cerfa 06 of converter data."""
+    if cerfa is Cerfa.C02:
+        return from_data(data, Cerfa02)
+    return from_data(data, Cerfa06)
 
 
 def _fingerprint(data: bytes) -> str:
@@ -173,7 +176,7 @@ class SandboxState:
         self.token_ttl = token_ttl
         self._store: Store = store or MemoryStore()
         self._persist = not isinstance(self._store, MemoryStore)
-        self._rng = random.Random(seed)
+        self._rng = random.Random(seed)  # noqa: S311 - reproducible sample data
         self.agencies: dict[str, Agency] = {}
         self._requests: dict[str, dict[str, RequestRecord]] = {}
         self._live: dict[str, str] = {}  # number -> agreement of the live record
@@ -225,7 +228,7 @@ class SandboxState:
         self._counter = int(meta.get("counter", _FIRST_NUMBER))
         self._serial = int(meta.get("serial", 0))
         self.clock.offset = dt.timedelta(seconds=float(meta.get("clock_offset", 0.0)))
-        self._rng = random.Random(f"{self.seed}-{self._counter}-{self._serial}")
+        self._rng = random.Random(f"{self.seed}-{self._counter}-{self._serial}")  # noqa: S311
         for data in tables.get("agency", {}).values():
             agency = from_data(data, Agency)
             self.agencies[agency.agreement] = agency
@@ -395,7 +398,7 @@ class SandboxState:
         )
 
     def _model(self, record: RequestRecord) -> Application:
-        return from_data(record.application, _application_class(record.cerfa))
+        return read_application(record.application, record.cerfa)
 
     def _replay(
         self, agency: Agency, scope: str, key: str | None, fingerprint: str
@@ -817,7 +820,7 @@ class SandboxState:
                     status=422,
                 )
             normalised = self._check_ephoto_code(code, number=number)
-            assert normalised is not None  # noqa: S101 - checked non-empty above
+            assert normalised is not None
             previous = record.ephoto.get(cerfa.value)
             if previous is not None and previous != normalised:
                 self._ephoto_codes.pop(previous, None)
@@ -947,9 +950,7 @@ class SandboxState:
 
     # -- the other side: the student and the prefecture -------------------------------------
 
-    def _other_side(
-        self, number: str, change: Callable[[RequestRecord], None]
-    ) -> OnlineRequest:
+    def _other_side(self, number: str, change: Callable[[RequestRecord], None]) -> OnlineRequest:
         with self._mutation() as changes:
             record = self._live_record(number)
             change(record)
@@ -972,9 +973,7 @@ class SandboxState:
 
         return self._other_side(number, change)
 
-    def prefecture_decides(
-        self, number: str, decision: PrefectureDecision | str
-    ) -> OnlineRequest:
+    def prefecture_decides(self, number: str, decision: PrefectureDecision | str) -> OnlineRequest:
         """Accept, reject or ask to complete; an accepted Cerfa 02 gets its NEPH."""
         decision = PrefectureDecision(decision)
         action = {
@@ -1113,7 +1112,9 @@ class SandboxState:
         self.add_agency(attrs.evolve(SECOND_AGENCY))
         main = DEFAULT_AGENCY.agreement
         self.seed_requests(1, agreement=main, statuses=[RequestStatus.DRAFT])
-        self.seed_requests(1, agreement=main, statuses=[RequestStatus.AWAITING_APPLICANT_VALIDATION])
+        self.seed_requests(
+            1, agreement=main, statuses=[RequestStatus.AWAITING_APPLICANT_VALIDATION]
+        )
         self.seed_requests(
             4,
             agreement=main,
