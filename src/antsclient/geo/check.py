@@ -242,6 +242,13 @@ def _tokens(text: str) -> list[str]:
     return text.split()
 
 
+def _related(a: CommuneMatch, b: CommuneMatch) -> bool:
+    """Same commune, or one is an arrondissement / former commune of the other."""
+    return bool(
+        {a.insee_code, a.parent_insee_code} & {b.insee_code, b.parent_insee_code} - {None}
+    )
+
+
 def _check_city(
     path: str,
     value: str | None,
@@ -264,15 +271,7 @@ def _check_city(
 
     top = matches[0]
     # An arrondissement or a former commune of the top answer is not a rival answer.
-    second = max(
-        (
-            m.score
-            for m in matches[1:]
-            if top.insee_code not in {m.insee_code, m.parent_insee_code}
-            and m.parent_insee_code not in {top.insee_code, top.parent_insee_code}
-        ),
-        default=0.0,
-    )
+    second = max((m.score for m in matches[1:] if not _related(top, m)), default=0.0)
     suggestions = tuple(dict.fromkeys(written(m) for m in matches))
     certain = top.score >= _CERTAIN and top.score - second >= _MARGIN
     if certain:

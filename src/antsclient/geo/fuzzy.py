@@ -168,7 +168,7 @@ class FuzzyIndex:
             wider: set[str] = set()
             for length in range(size - 2, size + 3):
                 self._scan(query, length, wider)
-            for key in wider - candidates:
+            for key in wider | candidates:
                 distance = osa_distance(query, key, limit)
                 if distance <= limit:
                     found.append((key, distance))

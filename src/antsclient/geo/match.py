@@ -64,6 +64,9 @@ _ARRONDISSEMENTS = {
     "MARSEILLE": ("13", 16, 13200),
 }
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:st|ste|sts|stes)(?![A-Za-z])", re.IGNORECASE)
+_MAY_HAVE_CONTEXT = re.compile(r"[0-9(]|CEDEX", re.IGNORECASE)
+_NOTE_SAINT = "SAINT écrit en abrégé (ST) : écrit en toutes lettres"
+_NOTE_ACCENTS = "accents retirés"
 _QUERY_ARTICLE = re.compile(r"^(?:LES|LE|LA)-|^L'")
 
 _PREFIX_SCAN = 60
@@ -152,7 +155,18 @@ class _Query:
 
 def _parse(text: str, ref: Referential) -> _Query:
     notes: list[str] = []
-    raw = _CEDEX.sub(" ", text).strip()
+    raw = text.strip()
+    if not _MAY_HAVE_CONTEXT.search(raw):
+        ants = normalise_city(raw)
+        if _ABBREVIATION.search(raw):
+            notes.append(_NOTE_SAINT)
+        if not raw.isascii() and strip_accents(raw) != raw:
+            notes.append(_NOTE_ACCENTS)
+        return _Query(
+            name=raw, ants=ants, key=compact(ants), postal_code=None, department=None,
+            arrondissement=-1, notes=tuple(notes),
+        )
+    raw = _CEDEX.sub(" ", raw).strip()
     postal: str | None = None
     m = _POSTAL_TRAILING.search(raw)
     if raw.isdigit() and len(raw) == 5:
@@ -187,9 +201,9 @@ def _parse(text: str, ref: Referential) -> _Query:
                 ants = normalise_city(raw)
                 notes.append("département saisi dans le nom de la ville")
     if _ABBREVIATION.search(raw):
-        notes.append("SAINT écrit en abrégé (ST) : écrit en toutes lettres")
-    if strip_accents(raw) != raw:
-        notes.append("accents retirés")
+        notes.append(_NOTE_SAINT)
+    if not raw.isascii() and strip_accents(raw) != raw:
+        notes.append(_NOTE_ACCENTS)
     return _Query(
         name=raw,
         ants=ants,

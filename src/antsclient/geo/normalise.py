@@ -60,12 +60,20 @@ _ABROAD = frozenset({"99", "099"})
 
 def strip_accents(text: str) -> str:
     """Remove accents and ligatures, keep the case: ``Crœttwiller`` → ``Croettwiller``."""
+    if text.isascii():
+        return text.replace("`", "'").replace("_", " ")
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _plain_upper(text: str) -> str:
-    return strip_accents(_HTML_TAG.sub("", text)).upper()
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)
+    return strip_accents(text).upper()
+
+
+def _saint(token: re.Match[str]) -> str:
+    return _SAINTS[token.group(1)]
 
 
 @lru_cache(maxsize=4096)
@@ -78,20 +86,23 @@ def normalise_city(text: str) -> str:
     'LE-PELLERIN'
     """
     plain = _plain_upper(text).strip()
-    m = _TRAILING_ARTICLE.match(plain)
+    m = _TRAILING_ARTICLE.match(plain) if plain.endswith(")") else None
     if m:
         article = m.group("article")
         plain = f"{article}{m.group('name')}" if article == "L'" else (
             f"{article} {m.group('name')}"
         )
-    plain = _SUR.sub("SUR ", plain)
-    plain = _SOUS.sub("SOUS ", plain)
-    plain = _SAINT_TOKEN.sub(lambda t: _SAINTS[t.group(1)], plain)
-    plain = _APOSTROPHE_SPACES.sub("'", plain)
-    words = [w for w in _SEPARATORS.split(plain) if w]
-    name = "-".join(words)
-    name = name.replace("-'", "'").replace("'-", "'")
-    return name.strip("'")
+    if "/" in plain:
+        plain = _SUR.sub("SUR ", plain)
+        plain = _SOUS.sub("SOUS ", plain)
+    if "ST" in plain:
+        plain = _SAINT_TOKEN.sub(_saint, plain)
+    if "'" in plain:
+        plain = _APOSTROPHE_SPACES.sub("'", plain)
+    name = "-".join(filter(None, _SEPARATORS.split(plain)))
+    if "'" in name:
+        name = name.replace("-'", "'").replace("'-", "'").strip("'")
+    return name
 
 
 def city_label(name: str, postal_code: str | None) -> str:
