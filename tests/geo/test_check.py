@@ -186,8 +186,9 @@ def test_department_99_must_stay_empty() -> None:
 
 
 def test_department_given_while_born_abroad() -> None:
-    report = check(application(birth_city="LONDRES", birth_department="75",
-                               birth_country="ROYAUME-UNI"))
+    report = check(
+        application(birth_city="LONDRES", birth_department="75", birth_country="ROYAUME-UNI")
+    )
     assert report["applicant.birth_city"].ok
     assert report["applicant.birth_department"].clear
     assert report["applicant.birth_country"].ok

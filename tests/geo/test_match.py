@@ -231,7 +231,10 @@ def test_country_fields() -> None:
     france = find_country("FRANCE")
     assert france is not None
     assert (france.name, france.insee_code, france.exact, france.score) == (
-        "FRANCE", geo.FRANCE_INSEE_CODE, True, 1.0
+        "FRANCE",
+        geo.FRANCE_INSEE_CODE,
+        True,
+        1.0,
     )
     rda = find_country("RDA")
     assert rda is not None
@@ -302,9 +305,15 @@ def test_osa_distance() -> None:
 
 
 def test_fuzzy_index_finds_one_and_two_edits() -> None:
-    index = FuzzyIndex(["SAINTPRIEST", "SAINTPREST", "BORDEAUX", "ABC", *(
-        f"SAINT{c}{d}XXXX" for c in "ABCDEFGHIJ" for d in "ABCDEF"
-    )])
+    index = FuzzyIndex(
+        [
+            "SAINTPRIEST",
+            "SAINTPREST",
+            "BORDEAUX",
+            "ABC",
+            *(f"SAINT{c}{d}XXXX" for c in "ABCDEFGHIJ" for d in "ABCDEF"),
+        ]
+    )
     assert index.search("SAINTPREIST")[0][1] == 1
     assert ("BORDEAUX", 1) in index.search("BORDAUX")
     assert ("BORDEAUX", 2) in index.search("BORDAUXX")

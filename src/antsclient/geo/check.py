@@ -23,7 +23,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import attrs
 
@@ -142,7 +142,7 @@ class GeoReport:
         unknown = set(choices) - {f.path for f in self.fields}
         if unknown:
             raise KeyError(f"not a checked geo field: {', '.join(sorted(unknown))}")
-        result = application
+        result: Any = application
         for field in self.fields:
             if field.path in choices:
                 value: str | None = choices[field.path]
@@ -151,10 +151,10 @@ class GeoReport:
             else:
                 continue
             result = _set_path(result, field.path, value)
-        return result
+        return cast("_A", result)
 
 
-def _set_path(obj: _A, path: str, value: str | None) -> _A:
+def _set_path(obj: Any, path: str, value: str | None) -> Any:
     head, _, rest = path.partition(".")
     if not rest:
         return attrs.evolve(obj, **{head: value})
@@ -244,9 +244,7 @@ def _tokens(text: str) -> list[str]:
 
 def _related(a: CommuneMatch, b: CommuneMatch) -> bool:
     """Same commune, or one is an arrondissement / former commune of the other."""
-    return bool(
-        {a.insee_code, a.parent_insee_code} & {b.insee_code, b.parent_insee_code} - {None}
-    )
+    return bool({a.insee_code, a.parent_insee_code} & {b.insee_code, b.parent_insee_code} - {None})
 
 
 def _check_city(
@@ -281,13 +279,24 @@ def _check_city(
             return FieldCheck(path, label, CheckStatus.CONFORMING, value, after=after)
         messages = [MSG_CITY, *_writing_messages(value)]
         return FieldCheck(
-            path, label, CheckStatus.CORRECTED, value, after=after,
-            suggestions=suggestions, messages=tuple(messages), note=top.note,
+            path,
+            label,
+            CheckStatus.CORRECTED,
+            value,
+            after=after,
+            suggestions=suggestions,
+            messages=tuple(messages),
+            note=top.note,
         )
     messages = [MSG_CITY, *_writing_messages(value), MSG_CITY_LIST]
     return FieldCheck(
-        path, label, CheckStatus.NEEDS_CHOICE, value, suggestions=suggestions,
-        messages=tuple(messages), note=top.note,
+        path,
+        label,
+        CheckStatus.NEEDS_CHOICE,
+        value,
+        suggestions=suggestions,
+        messages=tuple(messages),
+        note=top.note,
     )
 
 
@@ -295,26 +304,37 @@ def _check_country(path: str, value: str | None, *, required: bool) -> FieldChec
     label = LABELS[path]
     if not value or not value.strip():
         if required:
-            return FieldCheck(
-                path, label, CheckStatus.UNKNOWN, value, messages=(MSG_COUNTRY,)
-            )
+            return FieldCheck(path, label, CheckStatus.UNKNOWN, value, messages=(MSG_COUNTRY,))
         return FieldCheck(path, label, CheckStatus.CONFORMING, value)
     match = find_country(value)
     if match is None:
         return FieldCheck(
-            path, label, CheckStatus.UNKNOWN, value,
+            path,
+            label,
+            CheckStatus.UNKNOWN,
+            value,
             messages=(MSG_COUNTRY, MSG_COUNTRY_UNKNOWN),
         )
     if value.strip() == match.name:
         return FieldCheck(path, label, CheckStatus.CONFORMING, value, after=match.name)
     if match.score >= 0.9:
         return FieldCheck(
-            path, label, CheckStatus.CORRECTED, value, after=match.name,
-            messages=(MSG_COUNTRY,), note=match.note,
+            path,
+            label,
+            CheckStatus.CORRECTED,
+            value,
+            after=match.name,
+            messages=(MSG_COUNTRY,),
+            note=match.note,
         )
     return FieldCheck(
-        path, label, CheckStatus.NEEDS_CHOICE, value, suggestions=(match.name,),
-        messages=(MSG_COUNTRY, MSG_COUNTRY_UNKNOWN), note=match.note,
+        path,
+        label,
+        CheckStatus.NEEDS_CHOICE,
+        value,
+        suggestions=(match.name,),
+        messages=(MSG_COUNTRY, MSG_COUNTRY_UNKNOWN),
+        note=match.note,
     )
 
 
@@ -333,14 +353,24 @@ def _check_department(
         if empty:
             return FieldCheck(path, label, CheckStatus.CONFORMING, value)
         return FieldCheck(
-            path, label, CheckStatus.CORRECTED, value, after=None, clear=True,
+            path,
+            label,
+            CheckStatus.CORRECTED,
+            value,
+            after=None,
+            clear=True,
             messages=(MSG_DEPARTMENT, MSG_ABROAD),
         )
     if empty:
         if implied:
             return FieldCheck(
-                path, label, CheckStatus.CORRECTED, value, after=implied,
-                messages=(MSG_DEPARTMENT,), note="département de la ville de naissance",
+                path,
+                label,
+                CheckStatus.CORRECTED,
+                value,
+                after=implied,
+                messages=(MSG_DEPARTMENT,),
+                note="département de la ville de naissance",
             )
         return FieldCheck(path, label, CheckStatus.CONFORMING, value)
     assert value is not None
@@ -350,23 +380,43 @@ def _check_department(
     if match.code == "20" and match.score < 1.0:
         if implied in {"2A", "2B"}:
             return FieldCheck(
-                path, label, CheckStatus.CORRECTED, value, after=implied,
-                messages=(MSG_DEPARTMENT, MSG_CORSICA), note=match.note,
+                path,
+                label,
+                CheckStatus.CORRECTED,
+                value,
+                after=implied,
+                messages=(MSG_DEPARTMENT, MSG_CORSICA),
+                note=match.note,
             )
         return FieldCheck(
-            path, label, CheckStatus.NEEDS_CHOICE, value, suggestions=("2A", "2B"),
-            messages=(MSG_DEPARTMENT, MSG_CORSICA), note=match.note,
+            path,
+            label,
+            CheckStatus.NEEDS_CHOICE,
+            value,
+            suggestions=("2A", "2B"),
+            messages=(MSG_DEPARTMENT, MSG_CORSICA),
+            note=match.note,
         )
     if value.strip() == match.code:
         return FieldCheck(path, label, CheckStatus.CONFORMING, value, after=match.code)
     if match.score >= 0.9:
         return FieldCheck(
-            path, label, CheckStatus.CORRECTED, value, after=match.code,
-            messages=(MSG_DEPARTMENT,), note=match.note,
+            path,
+            label,
+            CheckStatus.CORRECTED,
+            value,
+            after=match.code,
+            messages=(MSG_DEPARTMENT,),
+            note=match.note,
         )
     return FieldCheck(
-        path, label, CheckStatus.NEEDS_CHOICE, value, suggestions=(match.code,),
-        messages=(MSG_DEPARTMENT,), note=match.note,
+        path,
+        label,
+        CheckStatus.NEEDS_CHOICE,
+        value,
+        suggestions=(match.code,),
+        messages=(MSG_DEPARTMENT,),
+        note=match.note,
     )
 
 
@@ -386,8 +436,13 @@ def _check_foreign_city(path: str, value: str | None) -> FieldCheck:
     if written == value.strip():
         return FieldCheck(path, label, CheckStatus.CONFORMING, value, after=written)
     return FieldCheck(
-        path, label, CheckStatus.CORRECTED, value, after=written,
-        messages=(MSG_CITY, *_writing_messages(value)), note="ville à l'étranger",
+        path,
+        label,
+        CheckStatus.CORRECTED,
+        value,
+        after=written,
+        messages=(MSG_CITY, *_writing_messages(value)),
+        note="ville à l'étranger",
     )
 
 
@@ -402,16 +457,20 @@ def check(application: ApplicationLike) -> GeoReport:
     address: _AddressLike = applicant.address
     fields.append(
         _check_city(
-            "applicant.address.city", address.city,
-            postal_code=address.postal_code, with_postal_code=True,
+            "applicant.address.city",
+            address.city,
+            postal_code=address.postal_code,
+            with_postal_code=True,
         )
     )
     representative: _RepresentativeLike | None = application.legal_representative
     if representative is not None:
         fields.append(
             _check_city(
-                "legal_representative.address.city", representative.address.city,
-                postal_code=representative.address.postal_code, with_postal_code=True,
+                "legal_representative.address.city",
+                representative.address.city,
+                postal_code=representative.address.postal_code,
+                with_postal_code=True,
             )
         )
 
@@ -423,15 +482,20 @@ def check(application: ApplicationLike) -> GeoReport:
         implied = None
     else:
         city_check = _check_city(
-            "applicant.birth_city", applicant.birth_city,
-            department=birth_code or None, with_postal_code=False,
+            "applicant.birth_city",
+            applicant.birth_city,
+            department=birth_code or None,
+            with_postal_code=False,
         )
         implied = _implied_department(applicant.birth_city, birth_code, city_check)
     fields.append(city_check)
     fields.append(
         _check_department(
-            "applicant.birth_department", birth_department, abroad=abroad,
-            birth_date=applicant.birth_date, implied=implied,
+            "applicant.birth_department",
+            birth_department,
+            abroad=abroad,
+            birth_date=applicant.birth_date,
+            implied=implied,
         )
     )
     fields.append(_check_country("applicant.birth_country", applicant.birth_country, required=True))
@@ -440,7 +504,8 @@ def check(application: ApplicationLike) -> GeoReport:
     if previous is not None:
         fields.append(
             _check_department(
-                "previous_licence.issuing_department", previous.issuing_department,
+                "previous_licence.issuing_department",
+                previous.issuing_department,
                 abroad=False,
             )
         )
@@ -452,9 +517,7 @@ def check(application: ApplicationLike) -> GeoReport:
     return GeoReport(tuple(fields))
 
 
-def _implied_department(
-    city: str, department: str | None, city_check: FieldCheck
-) -> str | None:
+def _implied_department(city: str, department: str | None, city_check: FieldCheck) -> str | None:
     """The birth city's department, when the city is certain."""
     if city_check.status not in {CheckStatus.CONFORMING, CheckStatus.CORRECTED}:
         return None
@@ -462,8 +525,6 @@ def _implied_department(
     if not matches:
         return None
     top = matches[0]
-    if any(
-        m.score >= top.score - _MARGIN and m.department != top.department for m in matches[1:]
-    ):
+    if any(m.score >= top.score - _MARGIN and m.department != top.department for m in matches[1:]):
         return None
     return top.department

@@ -163,8 +163,13 @@ def _parse(text: str, ref: Referential) -> _Query:
         if not raw.isascii() and strip_accents(raw) != raw:
             notes.append(_NOTE_ACCENTS)
         return _Query(
-            name=raw, ants=ants, key=compact(ants), postal_code=None, department=None,
-            arrondissement=-1, notes=tuple(notes),
+            name=raw,
+            ants=ants,
+            key=compact(ants),
+            postal_code=None,
+            department=None,
+            arrondissement=-1,
+            notes=tuple(notes),
         )
     raw = _CEDEX.sub(" ", raw).strip()
     postal: str | None = None
@@ -337,6 +342,7 @@ def _clean_postal(postal_code: str | None) -> str | None:
 def _result(
     ref: Referential,
     row: int,
+    *,
     score: float,
     note: str,
     query: _Query,
@@ -430,7 +436,8 @@ def suggest_communes(
 
     if query.arrondissement < 0 and query.key:
         certain = [
-            row for row, (base, _) in found.items()
+            row
+            for row, (base, _) in found.items()
             if base >= _SAME_KEY and factor(row) == 1.0 and ref.kind_codes[row] == "C"
         ]
         in_context = certain or any(factor(row) == 1.0 for row in found)
@@ -463,7 +470,9 @@ def suggest_communes(
         if parent in taken and ref.names[parent] == ref.names[row]:
             continue
         taken.add(row)
-        results.append(_result(ref, row, score, note, query, wanted_postal))
+        results.append(
+            _result(ref, row, score=score, note=note, query=query, postal_code=wanted_postal)
+        )
         if len(results) == limit:
             break
     return results

@@ -34,10 +34,29 @@ CORSICA_SPLIT = date(1976, 1, 1)
 
 _LIGATURES = str.maketrans(
     {
-        "œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O",
-        "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
-        "’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'",
-        "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "_": " ",
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "’": "'",
+        "‘": "'",
+        "`": "'",
+        "´": "'",
+        "ʼ": "'",
+        "′": "'",
+        "–": "-",
+        "—": "-",
+        "‐": "-",
+        "‑": "-",
+        "−": "-",
+        "_": " ",
     }
 )
 _HTML_TAG = re.compile(r"<[^>]*>")
@@ -52,8 +71,23 @@ _SOUS = re.compile(r"(?<![A-Z0-9'])(?:SS|S/S)/?\s+")
 
 _DEPARTMENTS: frozenset[str] = frozenset(
     [f"{n:02d}" for n in range(1, 96) if n != 20]
-    + ["2A", "2B", "971", "972", "973", "974", "975", "976", "977", "978",
-       "984", "986", "987", "988", "989"]
+    + [
+        "2A",
+        "2B",
+        "971",
+        "972",
+        "973",
+        "974",
+        "975",
+        "976",
+        "977",
+        "978",
+        "984",
+        "986",
+        "987",
+        "988",
+        "989",
+    ]
 )
 _ABROAD = frozenset({"99", "099"})
 
@@ -89,8 +123,8 @@ def normalise_city(text: str) -> str:
     m = _TRAILING_ARTICLE.match(plain) if plain.endswith(")") else None
     if m:
         article = m.group("article")
-        plain = f"{article}{m.group('name')}" if article == "L'" else (
-            f"{article} {m.group('name')}"
+        plain = (
+            f"{article}{m.group('name')}" if article == "L'" else (f"{article} {m.group('name')}")
         )
     if "/" in plain:
         plain = _SUR.sub("SUR ", plain)

@@ -136,7 +136,10 @@ class Referential:
         }
         self.countries: dict[str, Country] = {
             code: Country(
-                insee_code=code, name=name, iso2=iso2, historic=bool(historic),
+                insee_code=code,
+                name=name,
+                iso2=iso2,
+                historic=bool(historic),
                 aliases=tuple(aliases),
             )
             for code, name, iso2, historic, aliases in payload["countries"]
@@ -144,10 +147,10 @@ class Referential:
         self._lock = threading.Lock()
         self._current_by_code: dict[str, int] | None = None
         arrondissements: dict[str, int] = {}
-        row = self.kind_codes.find("R")
-        while row >= 0:
-            arrondissements[self.codes[row]] = row
-            row = self.kind_codes.find("R", row + 1)
+        position = self.kind_codes.find("R")
+        while position >= 0:
+            arrondissements[self.codes[position]] = position
+            position = self.kind_codes.find("R", position + 1)
         self.arrondissements = arrondissements
         self._by_postal: dict[str, list[int]] | None = None
         self._sorted_keys: list[str] | None = None
