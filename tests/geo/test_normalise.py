@@ -39,6 +39,8 @@ from antsclient.geo.normalise import (
         ("ILE-D'OLONNE (L')", "L'ILE-D'OLONNE"),
         ("PLESSIER-ROZAINVILLERS(LE)", "LE-PLESSIER-ROZAINVILLERS"),
         ("BOULOGNE S/ MER", "BOULOGNE-SUR-MER"),
+        ("SOISY SS MONTMORENCY", "SOISY-SOUS-MONTMORENCY"),
+        ("BASSE GOULAINE", "BASSE-GOULAINE"),
         ("L'Abergement-Clémenciat", "L'ABERGEMENT-CLEMENCIAT"),
         ("LE BOULLAY LES 2 EGLISES", "LE-BOULLAY-LES-2-EGLISES"),
         ("POSTE", "POSTE"),

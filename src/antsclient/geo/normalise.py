@@ -126,9 +126,9 @@ def normalise_city(text: str) -> str:
         plain = (
             f"{article}{m.group('name')}" if article == "L'" else (f"{article} {m.group('name')}")
         )
-    if "/" in plain:
-        plain = _SUR.sub("SUR ", plain)
+    if "SS" in plain or "/" in plain:
         plain = _SOUS.sub("SOUS ", plain)
+        plain = _SUR.sub("SUR ", plain)
     if "ST" in plain:
         plain = _SAINT_TOKEN.sub(_saint, plain)
     if "'" in plain:
