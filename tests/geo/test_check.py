@@ -262,3 +262,14 @@ def test_report_is_plain_data() -> None:
     report = check(application(city="ST PRIEST"))
     assert isinstance(report, GeoReport)
     assert report == check(application(city="ST PRIEST"))
+
+
+def test_docs_geo_blocks_run() -> None:
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "geo.md"
+    blocks = re.findall(r"^```python\n(.*?)^```", page.read_text("utf-8"), re.M | re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/geo.md", "exec"), {"__name__": "docs_geo"})
