@@ -166,6 +166,13 @@ def _inspect_stream(stream: IO[bytes], name: str, size: int) -> FileInfo:
         )
     pages = count_pages(stream, media_type)
     stream.seek(start)
+    if pages == 0:
+        raise AttachmentRejected(
+            f"{name!r} is a PDF without any page",
+            code="attachment.empty",
+            message_fr=f"Le fichier « {name} » ne contient aucune page.",
+            field="file",
+        )
     return FileInfo(name=name, size=size, media_type=media_type, pages=pages)
 
 

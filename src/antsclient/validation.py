@@ -59,14 +59,17 @@ _IMPLIES: Final[dict[LicenceCategory, frozenset[LicenceCategory]]] = {
     L.A1: frozenset({L.AM}),
     L.B: frozenset({L.B1, L.AM}),
     L.BE: frozenset({L.B}),
-    L.C: frozenset({L.C1}),
+    L.C1: frozenset({L.B}),
+    L.C: frozenset({L.C1, L.B}),
+    L.D1: frozenset({L.B}),
     L.CE: frozenset({L.C, L.C1E, L.BE}),
     L.C1E: frozenset({L.C1, L.BE}),
-    L.D: frozenset({L.D1}),
+    L.D: frozenset({L.D1, L.B}),
     L.DE: frozenset({L.D, L.D1E, L.BE}),
     L.D1E: frozenset({L.D1, L.BE}),
 }
-"""A category held covers lesser ones (a C covers C1; a CE covers C, C1E and BE)."""
+"""A category held covers lesser ones (a C covers C1; a CE covers C, C1E and BE) and the
+category it required (a C holder holds B)."""
 
 MINIMUM_AGE: Final[dict[LicenceCategory, int]] = {
     L.AM: 14,
@@ -102,11 +105,11 @@ _EMAIL: Final = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
-_PHONE: Final = re.compile(r"^(?:\+[1-9]\d{7,14}|0\d{9})$")
-_POSTAL_CODE: Final = re.compile(r"^\d{5}$")
-_NEPH: Final = re.compile(r"^\d{10,19}$")
+_PHONE: Final = re.compile(r"^(?:\+[1-9][0-9]{7,14}|0[0-9]{9})$")
+_POSTAL_CODE: Final = re.compile(r"^[0-9]{5}$")
+_NEPH: Final = re.compile(r"^[0-9]{10,19}$")
 _EPHOTO: Final = re.compile(r"^[A-Z0-9]{20,24}$")
-_DEPARTMENT: Final = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|2A|2B|20|97[1-6])$")
+_DEPARTMENT: Final = re.compile(r"^(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|20|97[1-6])$")
 _NAME_CHARS: Final = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 
 _FIELD_FR: Final = {
@@ -418,11 +421,7 @@ def _check_categories(application: Application, today: dt.date) -> Iterator[Fiel
         return
     held = _held(application.previous_licence)
     age = application.applicant.age_on(today)
-    already = sorted(
-        requested & frozenset(application.previous_licence.categories)
-        if application.previous_licence
-        else ()
-    )
+    already = sorted(requested & held)
     if already:
         names = ", ".join(already)
         yield _problem(

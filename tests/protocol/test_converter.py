@@ -121,7 +121,6 @@ def _with_enums(make_application, make_cerfa06, make_previous_licence) -> list[A
     ]  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason=ENUM_BUG, raises=AssertionError)
 @pytest.mark.parametrize("index", range(7))
 def test_models_with_enums_go_out_as_plain_json(
     make_application, make_cerfa06, make_previous_licence, index: int
@@ -130,7 +129,6 @@ def test_models_with_enums_go_out_as_plain_json(
     _plain_json_only(to_data(obj))
 
 
-@pytest.mark.xfail(strict=True, reason=ENUM_BUG)
 @pytest.mark.parametrize(
     "member", [Cerfa.C02, LicenceCategory.B, RequestStatus.DRAFT, DocumentKind.ASSR]
 )
@@ -138,7 +136,6 @@ def test_enums_go_out_as_plain_strings(member: enum.Enum) -> None:
     assert type(to_data(member)) is str
 
 
-@pytest.mark.xfail(strict=True, reason=ENUM_BUG)
 def test_models_go_out_without_enum_members(make_application) -> None:
     _plain_json_only(to_data(make_application()))
 
@@ -295,12 +292,6 @@ def test_parse_date(text, expected: dt.date) -> None:
     assert type(parse_date(text)) is dt.date
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="converter.py parse_date: an ISO datetime text for a date ('2017-07-06T15:39:05') "
-    "fails date.fromisoformat and falls to dateutil with dayfirst=True, which swaps month and "
-    "day: it gives 2017-06-07 instead of 2017-07-06",
-)
 @pytest.mark.parametrize(
     "text", ["2017-07-06T15:39:05", "2017-07-06 15:39", "2017-07-06T00:00:00Z"]
 )
@@ -308,12 +299,6 @@ def test_parse_date_of_an_iso_datetime(text: str) -> None:
     assert parse_date(text) == dt.date(2017, 7, 6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="converter.py parse_date/parse_datetime: year-first text that is not strict ISO "
-    "('2017/07/06') goes to dateutil with dayfirst=True, which reads it year-day-month: "
-    "2017-06-07",
-)
 def test_year_first_text_is_not_read_day_first() -> None:
     assert parse_date("2017/07/06") == dt.date(2017, 7, 6)
     assert parse_datetime("2017/07/06") == dt.datetime(2017, 7, 6, tzinfo=dt.UTC)

@@ -36,7 +36,7 @@ def department_of_postal_code(postal_code: str | None) -> str | None:
     """Département of a French postal code: ``69800`` → ``69``, ``20000`` → ``2A``, ``97400``
     → ``974``. ``None`` when the code is missing or not five digits."""
     code = (postal_code or "").strip()
-    if len(code) != 5 or not code.isdigit():
+    if len(code) != 5 or not (code.isascii() and code.isdigit()):
         return None
     if code.startswith(("97", "98")):
         return code[:3]

@@ -16,12 +16,14 @@ import datetime as dt
 import enum
 import functools
 import operator
+import re
 from typing import Any, TypeVar
 
 import cattrs
 from dateutil import parser as date_parser
 
 from antsclient._secret import Secret
+from antsclient.models import enums
 from antsclient.models.enums import LicenceCategory, RequestStatus
 
 __all__ = ["from_data", "get_converter", "parse_date", "parse_datetime", "to_data"]
@@ -29,6 +31,20 @@ __all__ = ["from_data", "get_converter", "parse_date", "parse_datetime", "to_dat
 T = TypeVar("T")
 
 _CATEGORY_ORDER = {c: i for i, c in enumerate(LicenceCategory)}
+
+
+_YEAR_FIRST = re.compile(r"^\d{4}[-/.]")
+
+
+def _parse_text(text: str) -> dt.datetime:
+    """ISO 8601 first; then day first (``06/07/2017``), unless the year leads (``2017/07/06``)."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    year_first = bool(_YEAR_FIRST.match(text))
+    parsed: dt.datetime = date_parser.parse(text, dayfirst=not year_first, yearfirst=year_first)
+    return parsed
 
 
 def parse_datetime(value: object) -> dt.datetime:
@@ -41,11 +57,7 @@ def parse_datetime(value: object) -> dt.datetime:
     elif isinstance(value, dt.date):
         parsed = dt.datetime(value.year, value.month, value.day)
     elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        try:
-            parsed = dt.datetime.fromisoformat(text)
-        except ValueError:
-            parsed = date_parser.parse(text, dayfirst=True)
+        parsed = _parse_text(value.strip())
     else:
         msg = f"expected a date and time, got {value!r}"
         raise ValueError(msg)
@@ -63,8 +75,7 @@ def parse_date(value: object) -> dt.date:
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            parsed: dt.datetime = date_parser.parse(text, dayfirst=True)
-            return parsed.date()
+            return _parse_text(text).date()
     msg = f"expected a date, got {value!r}"
     raise ValueError(msg)
 
@@ -116,6 +127,11 @@ def get_converter() -> cattrs.Converter:
     converter.register_structure_hook(dt.datetime, lambda v, _: parse_datetime(v))
     converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
     converter.register_structure_hook(dt.date, lambda v, _: parse_date(v))
+    # One hook per enum class: cattrs would otherwise pass a StrEnum through as a str.
+    for name in enums.__all__:
+        cls = getattr(enums, name)
+        if _is_enum(cls):
+            converter.register_unstructure_hook(cls, _enum_value)
     converter.register_unstructure_hook_func(_is_enum, _enum_value)
     converter.register_structure_hook(RequestStatus, _structure_status)
     is_categories = functools.partial(operator.eq, frozenset[LicenceCategory])
