@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import nox
 
@@ -45,15 +46,10 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Speed and memory figures (printed, never asserted in tests)."""
+    """Speed and memory figures, printed and never asserted: benchmarks/**/bench_*.py."""
     session.install("-e", ".[sandbox,excel,pandas]", "rapidfuzz>=3")
-    session.run("python", "benchmarks/bench_import.py")
-    for script in sorted(os.listdir("benchmarks")):
-        path = os.path.join("benchmarks", script)
-        if os.path.isdir(path) and not script.startswith(("_", ".")):
-            for inner in sorted(os.listdir(path)):
-                if inner.startswith("bench_") and inner.endswith(".py"):
-                    session.run("python", os.path.join(path, inner))
+    for script in sorted(Path("benchmarks").rglob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)
 
 
 @nox.session(python=PYTHON)
