@@ -61,6 +61,7 @@ from antsclient.validation import ensure_valid, validate_ephoto_code
 
 if TYPE_CHECKING:
     from antsclient.agency import SyncReport
+    from antsclient.geo import GeoReport
 
 __all__ = [
     "AsyncAntsSession",
@@ -414,8 +415,12 @@ class AsyncPrefectures(_Namespace):
 class AsyncGeo(_Namespace):
     """Vérification des villes, départements et pays (offline, against the referential)."""
 
-    def check(self, application: Application) -> Any:
-        """The geo report of ``application`` (see :func:`antsclient.geo.check`)."""
+    def check(self, application: Application) -> GeoReport:
+        """The geo report of ``application`` (see :func:`antsclient.geo.check`).
+
+        Offline, against the referential shipped in the package: every city, department and
+        country of the application, each conforming, corrected, to choose or unknown.
+        """
         from antsclient import geo  # noqa: PLC0415
 
         return geo.check(application)
