@@ -1,23 +1,86 @@
-"""Agency-wide work: sync every request of an agency, many agencies at once."""
+"""Agency-wide work: sync every request of an agency, many agencies at once.
+
+« Mettre à jour toutes les demandes » (F10). A sync lists the agency's requests page by
+page — the first page first, then the others concurrently within a bound — and writes each
+page to the store in one transaction. A sync without windows remembers a watermark (the
+latest modification it saw); the next one asks only for what changed since, minus a small
+overlap for clock skew. A complete listing also forgets the local copies ANTS no longer
+holds. The work is async under the hood: with a blocking :class:`AntsSession` the same
+coroutine runs in a private event loop (in a worker thread if a loop already runs, as in
+Jupyter).
+
+::
+
+    report = session.requests.sync_all(progress=agency.progress_bar())
+    reports = agency.sync_agencies(all_credentials, store, base_url=url)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, overload
+import asyncio
+import concurrent.futures
+import datetime as dt
+import functools
+import importlib
+import sys
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Iterable, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import attrs
+import httpx
+
+from antsclient.errors import AntsError, ConfigurationError, ProtocolError
+from antsclient.models import Cerfa, Credentials, OnlineRequest, RequestStatus
+from antsclient.storage.protocols import (
+    CredentialsSource,
+    MergeResult,
+    RequestStore,
+    SyncStore,
+)
 
 if TYPE_CHECKING:
-    from antsclient._async.session import AsyncAntsSession
-    from antsclient._sync.session import AntsSession
-    from antsclient.protocol.operations import DateWindow
+    import ssl
 
-__all__ = ["SyncReport", "sync_requests"]
+    from antsclient._async.session import AsyncAntsSession
+    from antsclient._policy import RetryPolicy
+    from antsclient._sync.session import AntsSession
+    from antsclient.protocol.operations import Call, DateWindow
+
+__all__ = [
+    "DEFAULT_OVERLAP",
+    "PAGE_SIZE",
+    "ProgressBar",
+    "SyncReport",
+    "progress_bar",
+    "sync_agencies",
+    "sync_agencies_async",
+    "sync_requests",
+]
+
+T = TypeVar("T")
+
+PAGE_SIZE: Final = 500
+"""Requests per page: the protocol's maximum, so a sync makes as few round trips as it can."""
+
+DEFAULT_OVERLAP: Final = dt.timedelta(minutes=5)
+"""An incremental sync asks for what changed since the watermark minus this much."""
+
+_MAX_PASSES: Final = 3
 
 
 @attrs.frozen(kw_only=True, slots=True)
 class SyncReport:
-    """Compte rendu de mise à jour: what a sync found."""
+    """Compte rendu de mise à jour: what a sync found.
+
+    ``new``, ``updated`` and ``unchanged`` count the requests seen against the local copies;
+    ``unlinked`` those of them linked to no student (registered directly on ANTS);
+    ``failed`` those that could not be read or fetched; ``removed`` the local copies a
+    complete listing no longer found on ANTS. ``incremental`` says the sync asked only for
+    changes since ``since``; ``watermark`` is where the next one will start. ``error``
+    (with ``error_code``) says why an agency's sync stopped, in :func:`sync_agencies`.
+    """
 
     agreement: str
     new: int = 0
@@ -26,6 +89,420 @@ class SyncReport:
     unlinked: int = 0
     failed: int = 0
     error: str | None = None
+    removed: int = 0
+    total: int = 0
+    pages: int = 0
+    incremental: bool = False
+    since: dt.datetime | None = None
+    watermark: dt.datetime | None = None
+    elapsed_s: float = 0.0
+    error_code: str | None = None
+    error_fr: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether everything was fetched and stored."""
+        return self.error is None and self.failed == 0
+
+    @property
+    def seen(self) -> int:
+        """How many requests ANTS sent."""
+        return self.new + self.updated + self.unchanged
+
+
+# --- reading a page fast ----------------------------------------------------------------------
+
+_STATUSES: Final = {s.value: s for s in RequestStatus}
+_CERFAS: Final = {c.value: c for c in Cerfa}
+
+
+def _instant(value: object) -> dt.datetime:
+    if type(value) is not str:
+        raise TypeError
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None:
+        return None
+    return _text(value)
+
+
+def decode_request(data: Mapping[str, Any]) -> OnlineRequest:
+    """An :class:`OnlineRequest` from its protocol data, exactly as the converter reads it.
+
+    The common shape (ISO instants, known values) is read directly, which is many times
+    faster than the generic converter; anything else goes through the converter.
+    """
+    try:
+        validated_at = data.get("validated_at")
+        transferred = data.get("transferred", False)
+        if type(transferred) is not bool:
+            raise TypeError
+        return OnlineRequest(
+            number=_text(data["number"]),
+            cerfa=_CERFAS[data["cerfa"]],
+            status=_STATUSES[data["status"]],
+            status_label=_text(data["status_label"]),
+            type_label=_text(data["type_label"]),
+            created=_instant(data["created"]),
+            modified=_instant(data["modified"]),
+            transferred=transferred,
+            neph=_optional_text(data.get("neph")),
+            student_id=_optional_text(data.get("student_id")),
+            applicant_name=_optional_text(data.get("applicant_name")),
+            email=_optional_text(data.get("email")),
+            validated_at=None if validated_at is None else _instant(validated_at),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        from antsclient.protocol.converter import from_data  # noqa: PLC0415
+
+        return from_data(data, OnlineRequest)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class _Page:
+    items: tuple[OnlineRequest, ...]
+    total: int
+    pages: int
+    failed: int
+
+
+def _parse_page(response: httpx.Response) -> _Page:
+    """A search page, each item read on its own: one unreadable request is counted as
+    failed, never the whole page."""
+    try:
+        data = response.json()
+        raw_items = data["items"]
+        total, pages = int(data["total"]), int(data["pages"])
+        if not isinstance(raw_items, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ProtocolError(
+            "the search answer is not a page of requests", code="malformed_body"
+        ) from exc
+    items: list[OnlineRequest] = []
+    failed = 0
+    for raw in raw_items:
+        try:
+            items.append(decode_request(raw))
+        except Exception:  # tolerant in: one bad request is reported, not fatal
+            failed += 1
+    return _Page(items=tuple(items), total=total, pages=pages, failed=failed)
+
+
+# --- the store as a sync sees it ---------------------------------------------------------------
+
+
+class _PlainStore:
+    """A store with only ``upsert``/``get``/``delete``: every sync is a full one."""
+
+    def __init__(self, store: RequestStore) -> None:
+        self._store = store
+
+    def merge(self, agreement: str, requests: Sequence[OnlineRequest]) -> MergeResult:
+        new = updated = 0
+        changed: list[OnlineRequest] = []
+        for request in requests:
+            current = self._store.get(agreement, request.number)
+            if current == request:
+                continue
+            if current is None:
+                new += 1
+            else:
+                updated += 1
+            changed.append(request)
+        if changed:
+            self._store.upsert(agreement, changed)
+        return MergeResult(new=new, updated=updated, unchanged=len(requests) - new - updated)
+
+    def remove_missing(self, agreement: str, keep: Collection[str], *, before: float) -> int:
+        return 0  # a plain store cannot list its copies
+
+    def watermark(self, agreement: str) -> dt.datetime | None:
+        return None
+
+    def set_watermark(self, agreement: str, value: dt.datetime | None) -> None:
+        return None
+
+
+def _sync_store(store: RequestStore | None) -> SyncStore | _PlainStore:
+    if store is None:
+        raise ConfigurationError(
+            "syncing the requests needs a store: give the session one (store=...)",
+            field="store",
+            message_fr="Aucun stockage local des demandes n'est configuré pour la mise à jour.",
+        )
+    if isinstance(store, SyncStore):
+        return store
+    return _PlainStore(store)
+
+
+# --- the sync itself -----------------------------------------------------------------------------
+
+
+@attrs.define
+class _Tally:
+    """What a sync has done so far (kept when it stops on an error)."""
+
+    agreement: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unlinked: int = 0
+    failed: int = 0
+    removed: int = 0
+    total: int = 0
+    pages: int = 0
+    fetched: int = 0
+    incremental: bool = False
+    since: dt.datetime | None = None
+    watermark: dt.datetime | None = None
+    started: float = attrs.field(factory=time.monotonic)
+
+    def report(self, error: BaseException | None = None) -> SyncReport:
+        failed = self.failed
+        if error is not None:
+            failed += max(self.total - self.fetched, 0)
+        return SyncReport(
+            agreement=self.agreement,
+            new=self.new,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            unlinked=self.unlinked,
+            failed=failed,
+            removed=self.removed,
+            total=self.total,
+            pages=self.pages,
+            incremental=self.incremental,
+            since=self.since,
+            watermark=self.watermark,
+            elapsed_s=time.monotonic() - self.started,
+            error=None if error is None else (str(error) or type(error).__name__),
+            error_code=None if error is None else getattr(error, "code", type(error).__name__),
+            error_fr=None if error is None else getattr(error, "message_fr", None),
+        )
+
+
+Send = Callable[["Call", Callable[[httpx.Response], _Page]], Awaitable[_Page]]
+
+
+async def _sync(
+    send: Send,
+    store: SyncStore | _PlainStore,
+    tally: _Tally,
+    *,
+    created: DateWindow | None,
+    modified: DateWindow | None,
+    progress: Callable[[int, int], None] | None,
+    concurrency: int,
+    full: bool,
+    overlap: dt.timedelta,
+    known: dict[str, OnlineRequest] | None,
+) -> SyncReport:
+    from antsclient.protocol import operations as ops  # noqa: PLC0415
+
+    agreement = tally.agreement
+    windowed = created is not None or modified is not None
+    previous = None if windowed or full else store.watermark(agreement)
+    if previous is not None:
+        tally.incremental = True
+        tally.since = previous - overlap
+        modified = (tally.since, None)
+    complete = not windowed and previous is None
+    began_wall = time.time()
+    began = dt.datetime.now(dt.UTC)
+    limit = asyncio.Semaphore(max(concurrency, 1))
+    newest: dt.datetime | None = None
+    seen: set[str] = set()
+
+    async def fetch(page: int) -> _Page:
+        call = ops.search_requests(
+            created=created, modified=modified, page=page, page_size=PAGE_SIZE
+        )
+        async with limit:
+            return await send(call, _parse_page)
+
+    async def store_page(page: _Page) -> None:
+        nonlocal newest
+        result = await asyncio.to_thread(store.merge, agreement, page.items)
+        tally.new += result.new
+        tally.updated += result.updated
+        tally.unchanged += result.unchanged
+        tally.failed += page.failed
+        tally.pages += 1
+        tally.fetched += len(page.items) + page.failed
+        for item in page.items:
+            seen.add(item.number)
+            if item.student_id is None:
+                tally.unlinked += 1
+            if newest is None or item.modified > newest:
+                newest = item.modified
+            if known is not None and item.number in known:
+                known[item.number] = item
+        if progress is not None:
+            progress(min(tally.fetched, tally.total), tally.total)
+
+    for _ in range(_MAX_PASSES):
+        first = await fetch(1)
+        tally.total = max(tally.total, first.total)
+        await store_page(first)
+        tasks = [asyncio.ensure_future(fetch(n)) for n in range(2, first.pages + 1)]
+        try:
+            for next_page in asyncio.as_completed(tasks):
+                page = await next_page
+                tally.total = max(tally.total, page.total)
+                await store_page(page)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        # Pages are offsets in a list ordered by modification: a request changed during the
+        # listing moves to its end and may push another one across a page boundary unseen.
+        if len(seen) + tally.failed >= tally.total:
+            break
+        tally.fetched = len(seen) + tally.failed
+    duplicates = tally.new + tally.updated + tally.unchanged - len(seen)
+    tally.unchanged = max(tally.unchanged - duplicates, 0)
+
+    if tally.failed == 0 and not windowed:
+        if newest is not None:
+            # Never past our own clock: a server stamp from the future must not hide changes.
+            tally.watermark = min(newest, began)
+        else:
+            tally.watermark = previous
+        if complete and len(seen) >= tally.total:
+            tally.removed = await asyncio.to_thread(
+                store.remove_missing, agreement, seen, before=began_wall
+            )
+        if tally.watermark is not None:
+            await asyncio.to_thread(store.set_watermark, agreement, tally.watermark)
+    else:
+        tally.watermark = previous
+    tally.total = max(tally.total, len(seen) + tally.failed)
+    return tally.report()
+
+
+async def _sync_async_session(
+    session: AsyncAntsSession,
+    *,
+    created: DateWindow | None,
+    modified: DateWindow | None,
+    progress: Callable[[int, int], None] | None,
+    concurrency: int,
+    full: bool,
+    overlap: dt.timedelta,
+    known: dict[str, OnlineRequest] | None = None,
+    tally: _Tally | None = None,
+) -> SyncReport:
+    store = _sync_store(session.store)
+    return await _sync(
+        session._call,
+        store,
+        tally or _Tally(agreement=session.credentials.agreement),
+        created=created,
+        modified=modified,
+        progress=progress,
+        concurrency=concurrency,
+        full=full,
+        overlap=overlap,
+        known=session._known if known is None else known,
+    )
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One default TLS context for every private async client (building one is slow)."""
+    return httpx.create_ssl_context()
+
+
+class _Shared(httpx.AsyncBaseTransport):
+    """A transport shared by many sessions: closing one session leaves it open."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
+        self.transport = transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        return None
+
+
+def _default_transport(connections: int) -> httpx.AsyncBaseTransport | None:
+    """A pooled async transport reusing one TLS context (``None`` behind an environment
+    proxy: httpx then configures the proxy itself)."""
+    if urllib.request.getproxies():
+        return None
+    limits = httpx.Limits(max_connections=max(connections, 10), max_keepalive_connections=20)
+    return httpx.AsyncHTTPTransport(verify=_ssl_context(), limits=limits)
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to its end from blocking code, even inside a running event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="antsclient-sync") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def _sync_blocking(
+    session: AntsSession,
+    *,
+    created: DateWindow | None,
+    modified: DateWindow | None,
+    progress: Callable[[int, int], None] | None,
+    concurrency: int,
+    full: bool,
+    overlap: dt.timedelta,
+) -> SyncReport:
+    from antsclient._async.session import AsyncAntsSession  # noqa: PLC0415
+
+    store = _sync_store(session.store)
+    options: dict[str, Any] = {
+        "created": created,
+        "modified": modified,
+        "progress": progress,
+        "concurrency": concurrency,
+        "full": full,
+        "overlap": overlap,
+    }
+    given = session.transport
+    if given is not None and not isinstance(given, httpx.AsyncBaseTransport):
+        # A blocking-only transport: the session's own client, from worker threads.
+        async def send(call: Call, parse: Callable[[httpx.Response], _Page]) -> _Page:
+            return await asyncio.to_thread(session._call, call, parse)
+
+        tally = _Tally(agreement=session.credentials.agreement)
+        return _run(_sync(send, store, tally, known=session._known, **options))
+
+    async def main() -> SyncReport:
+        transport = given if given is not None else _default_transport(concurrency)
+        async with AsyncAntsSession(
+            session.credentials,
+            base_url=session.base_url,
+            timeout=session.timeout,
+            retry=session.retry,
+            store=session.store,
+            transport=transport,
+        ) as worker:
+            worker._token = session._token
+            try:
+                return await _sync_async_session(worker, known=session._known, **options)
+            finally:
+                if worker._token is not None:
+                    session._token = worker._token
+
+    return _run(main())
 
 
 @overload
@@ -36,6 +513,8 @@ def sync_requests(
     modified: DateWindow | None = ...,
     progress: Callable[[int, int], None] | None = ...,
     concurrency: int = ...,
+    full: bool = ...,
+    overlap: dt.timedelta = ...,
 ) -> Coroutine[Any, Any, SyncReport]: ...
 @overload
 def sync_requests(
@@ -45,6 +524,8 @@ def sync_requests(
     modified: DateWindow | None = ...,
     progress: Callable[[int, int], None] | None = ...,
     concurrency: int = ...,
+    full: bool = ...,
+    overlap: dt.timedelta = ...,
 ) -> SyncReport: ...
 def sync_requests(
     session: AsyncAntsSession | AntsSession,
@@ -53,10 +534,227 @@ def sync_requests(
     modified: DateWindow | None = None,
     progress: Callable[[int, int], None] | None = None,
     concurrency: int = 8,
+    full: bool = False,
+    overlap: dt.timedelta = DEFAULT_OVERLAP,
 ) -> SyncReport | Coroutine[Any, Any, SyncReport]:
     """Sync every request of ``session``'s agency into its store.
 
     With an :class:`AsyncAntsSession` it returns a coroutine; with an :class:`AntsSession` it
     runs the same async sync under the hood and returns the report.
+
+    ``created`` and ``modified`` limit the sync to windows (inclusive; then no watermark is
+    read or written). Without them the sync is incremental once a watermark exists, unless
+    ``full``. At most ``concurrency`` pages are in flight; ``progress(done, total)`` is
+    called, in requests, as pages are stored (see :func:`progress_bar`). An error that stops
+    the sync is raised once the pages already fetched are stored; the watermark then does
+    not move, so the next sync fetches the rest.
     """
-    raise NotImplementedError
+    from antsclient._async.session import AsyncAntsSession  # noqa: PLC0415
+
+    if isinstance(session, AsyncAntsSession):
+        return _sync_async_session(
+            session,
+            created=created,
+            modified=modified,
+            progress=progress,
+            concurrency=concurrency,
+            full=full,
+            overlap=overlap,
+        )
+    return _sync_blocking(
+        session,
+        created=created,
+        modified=modified,
+        progress=progress,
+        concurrency=concurrency,
+        full=full,
+        overlap=overlap,
+    )
+
+
+# --- many agencies --------------------------------------------------------------------------------
+
+
+def _credentials_of(source: Iterable[Credentials] | CredentialsSource) -> list[Credentials]:
+    if isinstance(source, CredentialsSource):
+        return list(source.agencies())
+    return list(source)
+
+
+async def sync_agencies_async(
+    credentials: Iterable[Credentials] | CredentialsSource,
+    store: RequestStore,
+    *,
+    base_url: str,
+    concurrency: int = 4,
+    page_concurrency: int = 4,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeout: httpx.Timeout | float | None = None,
+    retry: RetryPolicy | None = None,
+    created: DateWindow | None = None,
+    modified: DateWindow | None = None,
+    full: bool = False,
+    overlap: dt.timedelta = DEFAULT_OVERLAP,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[SyncReport]:
+    """:func:`sync_agencies`, awaited."""
+    from antsclient._async.session import AsyncAntsSession  # noqa: PLC0415
+    from antsclient._policy import DEFAULT_TIMEOUT  # noqa: PLC0415
+
+    agencies = _credentials_of(credentials)
+    own = None if transport is not None else _default_transport(concurrency * page_concurrency)
+    shared = None if (transport or own) is None else _Shared(transport or own)  # type: ignore[arg-type]
+    limit = asyncio.Semaphore(max(concurrency, 1))
+
+    async def one(creds: Credentials) -> SyncReport:
+        tally = _Tally(agreement=creds.agreement)
+        step = None if progress is None else functools.partial(progress, creds.agreement)
+        async with limit:
+            tally.started = time.monotonic()
+            try:
+                async with AsyncAntsSession(
+                    creds,
+                    base_url=base_url,
+                    timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+                    retry=retry,
+                    store=store,
+                    transport=shared,
+                ) as session:
+                    return await _sync_async_session(
+                        session,
+                        created=created,
+                        modified=modified,
+                        progress=step,
+                        concurrency=page_concurrency,
+                        full=full,
+                        overlap=overlap,
+                        tally=tally,
+                    )
+            except (AntsError, httpx.HTTPError, OSError, ValueError) as exc:
+                return tally.report(exc)
+
+    try:
+        return list(await asyncio.gather(*(one(c) for c in agencies)))
+    finally:
+        if own is not None:
+            await own.aclose()
+
+
+def sync_agencies(
+    credentials: Iterable[Credentials] | CredentialsSource,
+    store: RequestStore,
+    *,
+    base_url: str,
+    concurrency: int = 4,
+    page_concurrency: int = 4,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeout: httpx.Timeout | float | None = None,
+    retry: RetryPolicy | None = None,
+    created: DateWindow | None = None,
+    modified: DateWindow | None = None,
+    full: bool = False,
+    overlap: dt.timedelta = DEFAULT_OVERLAP,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[SyncReport]:
+    """Mettre à jour toutes les demandes of many agencies (bureaux) into one store.
+
+    ``credentials`` are the agencies' (an iterable, or a
+    :class:`~antsclient.storage.CredentialsSource`); at most ``concurrency`` agencies sync
+    at once, each with up to ``page_concurrency`` pages in flight, over one shared
+    connection pool (or ``transport``). One report per agency, in the order given; an
+    agency's failure (wrong password, ANTS unreachable) is in its own report's ``error``
+    and never stops the others. ``progress(agreement, done, total)`` follows each agency.
+    """
+    return _run(
+        sync_agencies_async(
+            credentials,
+            store,
+            base_url=base_url,
+            concurrency=concurrency,
+            page_concurrency=page_concurrency,
+            transport=transport,
+            timeout=timeout,
+            retry=retry,
+            created=created,
+            modified=modified,
+            full=full,
+            overlap=overlap,
+            progress=progress,
+        )
+    )
+
+
+# --- progress -------------------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """A ``progress(done, total)`` callback drawing a bar: tqdm's (``tqdm.auto``, so it is
+    a widget in Jupyter) when tqdm is installed, else a plain text bar on ``file``.
+
+    Use it as the ``progress`` of a sync, and :meth:`close` it (or use ``with``) after.
+    """
+
+    def __init__(
+        self,
+        description: str = "Mise à jour des demandes",
+        *,
+        file: IO[str] | None = None,
+        use_tqdm: bool | None = None,
+        width: int = 30,
+    ) -> None:
+        self.description = description
+        self.file = file
+        self.width = width
+        self._bar: Any = None
+        self._last = ""
+        self._tqdm: Any = None
+        if use_tqdm is not False:
+            try:
+                self._tqdm = importlib.import_module("tqdm.auto").tqdm
+            except ImportError:
+                if use_tqdm:
+                    raise
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._tqdm is not None:
+            if self._bar is None:
+                self._bar = self._tqdm(
+                    total=total, desc=self.description, unit="demande", file=self.file
+                )
+            self._bar.total = total
+            self._bar.n = done
+            self._bar.refresh()
+            return
+        filled = self.width if total <= 0 else self.width * done // total
+        percent = 100 if total <= 0 else 100 * done // total
+        line = (
+            f"\r{self.description} |{'█' * filled}{' ' * (self.width - filled)}| "
+            f"{done}/{total} ({percent} %)"
+        )
+        if line != self._last:
+            out = self.file or sys.stderr
+            out.write(line)
+            out.flush()
+            self._last = line
+
+    def close(self) -> None:
+        """End the bar (a new line after a text bar)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        elif self._last:
+            (self.file or sys.stderr).write("\n")
+            self._last = ""
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def progress_bar(
+    description: str = "Mise à jour des demandes", *, file: IO[str] | None = None
+) -> ProgressBar:
+    """A progress bar for a sync's ``progress`` (tqdm if installed, else text)."""
+    return ProgressBar(description, file=file)

@@ -6,21 +6,33 @@ methods; nothing needs to inherit from anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 
-from antsclient.models import Application, OnlineRequest
+from antsclient.models import Application, Bucket, Cerfa, Credentials, OnlineRequest
+
+if TYPE_CHECKING:
+    from antsclient.export import RequestList
 
 __all__ = [
+    "CredentialsSource",
+    "DateWindow",
+    "MergeResult",
     "RequestStore",
+    "SearchableStore",
     "Student",
     "StudentDirectory",
     "StudentDocument",
     "StudentDocumentSource",
+    "SyncStore",
 ]
+
+DateWindow = tuple[dt.datetime | dt.date | None, dt.datetime | dt.date | None]
+"""A window of dates, bounds inclusive (``None``: open); the same as the protocol's."""
 
 
 @runtime_checkable
@@ -35,6 +47,68 @@ class RequestStore(Protocol):
 
     def delete(self, agreement: str, number: str) -> None:
         """Forget request ``number`` (deleted on ANTS)."""
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class MergeResult:
+    """What merging a batch of requests into a store changed."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@runtime_checkable
+class SyncStore(RequestStore, Protocol):
+    """A request store that a sync (« Mettre à jour toutes les demandes ») can write to.
+
+    ``merge`` writes a batch in one transaction and says what changed; the watermark is the
+    last ``modified`` instant a complete sync saw, so the next one asks only for what changed
+    since. A store with only ``upsert``/``get``/``delete`` still works: every sync is then a
+    full one.
+    """
+
+    def merge(self, agreement: str, requests: Sequence[OnlineRequest]) -> MergeResult:
+        """Insert or replace ``requests`` in one transaction; count new, updated, unchanged."""
+
+    def remove_missing(self, agreement: str, keep: Collection[str], *, before: float) -> int:
+        """Delete the agency's copies whose number is not in ``keep`` and that were last
+        written before ``before`` (seconds since the epoch); return how many went."""
+
+    def watermark(self, agreement: str) -> dt.datetime | None:
+        """The watermark of the agency's last complete sync, if any."""
+
+    def set_watermark(self, agreement: str, value: dt.datetime | None) -> None:
+        """Remember (or forget, with ``None``) the agency's watermark."""
+
+
+@runtime_checkable
+class SearchableStore(Protocol):
+    """Rechercher des demandes, offline: the same answers as ANTS's search and counts."""
+
+    def search(
+        self,
+        agreement: str,
+        *,
+        bucket: Bucket | None = None,
+        cerfa: Cerfa | None = None,
+        number: str | None = None,
+        created: DateWindow | None = None,
+        modified: DateWindow | None = None,
+        linked: bool | None = None,
+    ) -> RequestList:
+        """The agency's local copies matching every criterion, ordered by (modified, number)."""
+
+    def counts(self, agreement: str) -> dict[Cerfa | None, dict[Bucket, int]]:
+        """How many local copies each bucket holds, per cerfa and (``None``) in all."""
+
+
+@runtime_checkable
+class CredentialsSource(Protocol):
+    """Where a host keeps the ANTS credentials of its many agencies (bureaux)."""
+
+    def agencies(self) -> Iterable[Credentials]:
+        """The credentials of every agency to work for."""
 
 
 @attrs.frozen(kw_only=True, slots=True)

@@ -1,0 +1,248 @@
+"""Sync benchmark: « Mettre à jour toutes les demandes » against the sandbox over loopback.
+
+The sandbox (``antsclient.sandbox.serve()``) runs in its own process, as ANTS would, with a
+fixed latency per call; the clients run here. In one run it times:
+
+* a naive client: list the numbers, then get each request one by one, sequentially;
+* the full sync (``session.requests.sync_all()`` into a fresh SQLite store, login included);
+* an incremental sync after 20 changes on the server (the same session, as a host would).
+
+``--big`` adds a full sync of 20,000 requests, in a fresh process whose peak memory (RSS)
+is measured. The last line printed is one JSON object with the figures.
+
+    python benchmarks/bench_sync.py [--requests 2000] [--latency-ms 20] [--big]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+
+# --- the server side --------------------------------------------------------------------------
+
+
+def _serve(conn: Connection, count: int, latency_ms: float) -> None:
+    """Child process: a seeded sandbox, driven through ``conn``."""
+    from antsclient.models import RequestStatus
+    from antsclient.sandbox import serve
+
+    with serve(seed=1) as sb:
+        sb.seed_requests(count)
+        sb.set_latency(latency_ms)
+        creds = sb.credentials
+        conn.send(
+            {
+                "url": sb.url,
+                "agreement": creds.agreement,
+                "login": creds.login,
+                "password": creds.password.reveal(),
+            }
+        )
+        while True:
+            command, arg = conn.recv()
+            if command == "stop":
+                conn.send("stopped")
+                return
+            if command == "change":
+                # Half decisions on requests in review, half new requests made on ANTS.
+                reviewing = [
+                    r.number
+                    for r in sb.requests(creds.agreement)
+                    if r.status in {RequestStatus.UNDER_REVIEW, RequestStatus.IN_PROGRESS}
+                ]
+                for number in reviewing[: arg // 2]:
+                    sb.prefecture_decides(number, "accept")
+                for _ in range(arg - arg // 2):
+                    sb.register_direct()
+                conn.send("changed")
+            if command == "counts":
+                conn.send(len(sb.requests(creds.agreement)))
+
+
+class Server:
+    def __init__(self, count: int, latency_ms: float) -> None:
+        context = mp.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, count, latency_ms))
+        self.process.start()
+        self.info: dict[str, str] = self.conn.recv()
+
+    def ask(self, command: str, arg: Any = None) -> Any:
+        self.conn.send((command, arg))
+        return self.conn.recv()
+
+    def credentials(self) -> Any:
+        import antsclient as ants
+
+        return ants.Credentials(
+            agreement=self.info["agreement"],
+            login=self.info["login"],
+            password=self.info["password"],
+        )
+
+    def close(self) -> None:
+        self.ask("stop")
+        self.process.join(10)
+
+
+# --- the clients -----------------------------------------------------------------------------------
+
+
+def naive(server: Server) -> tuple[float, int]:
+    """List the numbers page by page, then get each request, one call at a time."""
+    import antsclient as ants
+
+    with ants.AntsSession(server.credentials(), base_url=server.info["url"]) as session:
+        started = time.perf_counter()
+        numbers: list[str] = []
+        page = 1
+        while True:
+            result = session.requests.search(page=page, page_size=500)
+            numbers += [r.number for r in result.items]
+            if page >= result.pages:
+                break
+            page += 1
+        for number in numbers:
+            session.requests.get(number)
+        elapsed = time.perf_counter() - started
+    return elapsed, len(numbers)
+
+
+def full_and_incremental(server: Server, folder: Path) -> dict[str, Any]:
+    import antsclient as ants
+    from antsclient.storage import SqliteStore
+
+    with SqliteStore(folder / "full.db") as store:
+        with ants.AntsSession(
+            server.credentials(), base_url=server.info["url"], store=store
+        ) as session:
+            # Timed from the call: building a session (its TLS context) is not the sync.
+            started = time.perf_counter()
+            report = session.requests.sync_all()
+            full_s = time.perf_counter() - started
+            server.ask("change", 20)
+            started = time.perf_counter()
+            incremental = session.requests.sync_all()
+            incremental_s = time.perf_counter() - started
+        stored = len(store.search(server.info["agreement"]))
+    return {
+        "full_s": full_s,
+        "incremental_s": incremental_s,
+        "full_report": report,
+        "incremental_report": incremental,
+        "stored": stored,
+    }
+
+
+def child_full(url: str, agreement: str, login: str, password: str, db: str) -> None:
+    """Fresh process: one full sync; print its time and this process's peak RSS."""
+    import antsclient as ants
+    from antsclient.storage import SqliteStore
+
+    creds = ants.Credentials(agreement=agreement, login=login, password=password)
+    with SqliteStore(db) as store, ants.AntsSession(creds, base_url=url, store=store) as session:
+        started = time.perf_counter()
+        report = session.requests.sync_all()
+        elapsed = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"full_s": elapsed, "peak_mb": peak_kb / 1024, "seen": report.seen}))
+
+
+def big(count: int, latency_ms: float, folder: Path) -> dict[str, Any]:
+    server = Server(count, latency_ms)
+    try:
+        info = server.info
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child-full",
+                info["url"],
+                info["agreement"],
+                info["login"],
+                info["password"],
+                str(folder / "big.db"),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")},
+        )
+    finally:
+        server.close()
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--big", action="store_true", help="also sync 20,000 requests")
+    parser.add_argument("--big-requests", type=int, default=20_000)
+    parser.add_argument("--child-full", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_full:
+        child_full(*args.child_full)
+        return 0
+
+    figures: dict[str, Any] = {"requests": args.requests, "latency_ms": args.latency_ms}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        server = Server(args.requests, args.latency_ms)
+        try:
+            synced = full_and_incremental(server, folder)
+            naive_s, listed = naive(server)
+        finally:
+            server.close()
+        full_s, incremental_s = synced["full_s"], synced["incremental_s"]
+        full_report, incremental_report = synced["full_report"], synced["incremental_report"]
+        print(f"naive client        {naive_s:8.3f} s  ({listed} gets, one at a time)")
+        print(f"full sync           {full_s * 1000:8.1f} ms ({full_report.pages} pages)")
+        print(
+            f"incremental sync    {incremental_s * 1000:8.1f} ms "
+            f"({incremental_report.seen} seen, {incremental_report.pages} page(s))"
+        )
+        figures.update(
+            {
+                "naive_s": round(naive_s, 3),
+                "full_s": round(full_s, 4),
+                "incremental_s": round(incremental_s, 4),
+                "speedup": round(naive_s / full_s, 1),
+                "incremental_budget_s": 3 * args.latency_ms / 1000,
+                "stored": synced["stored"],
+            }
+        )
+        if args.big:
+            result = big(args.big_requests, args.latency_ms, folder)
+            print(
+                f"big full sync       {result['full_s']:8.3f} s  "
+                f"({result['seen']} requests, peak {result['peak_mb']:.0f} MB)"
+            )
+            figures.update(
+                {
+                    "big_requests": result["seen"],
+                    "big_full_s": round(result["full_s"], 3),
+                    "big_peak_mb": round(result["peak_mb"], 1),
+                }
+            )
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

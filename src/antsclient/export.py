@@ -1,0 +1,225 @@
+"""Exporter la liste: the requests list to Excel, to a pandas DataFrame, or as HTML.
+
+The columns are the requests list's (F13): Élève, Numéro, Date de création, Date de
+modification, Type - État, N° NEPH, and whether the request is linked to a student
+(unlinked rows — registered directly on ANTS — in red, as in the list).
+openpyxl (extra ``excel``) and pandas (extra ``pandas``) load only when used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, SupportsIndex, overload
+
+from antsclient.errors import ConfigurationError
+from antsclient.models import Cerfa, OnlineRequest, RequestStatus
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["COLUMNS", "RequestList", "to_dataframe", "to_excel"]
+
+COLUMNS: Final = (
+    "Élève",
+    "Numéro",
+    "Date de création",
+    "Date de modification",
+    "Type - État",
+    "N° NEPH",
+    "Reliée à un élève",
+)
+"""The column headers of the list, in French as the users read them."""
+
+_DATE_FORMAT: Final = "dd/mm/yyyy hh:mm"
+_RED: Final = "FFFF0000"
+_WIDTHS: Final = (28, 26, 18, 20, 70, 16, 18)
+_HTML_ROWS: Final = 200
+_DEFAULT_TZ: Final = "Europe/Paris"
+
+
+def _local_zone(tz: dt.tzinfo | str | None) -> dt.tzinfo:
+    """The time zone dates are shown in: Paris by default, UTC if no tz database exists."""
+    if isinstance(tz, dt.tzinfo):
+        return tz
+    import zoneinfo  # noqa: PLC0415
+
+    try:
+        return zoneinfo.ZoneInfo(tz or _DEFAULT_TZ)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        if tz is not None and tz != _DEFAULT_TZ:
+            raise
+        return dt.UTC
+
+
+def _naive(value: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
+    """An Excel date: the local wall time, without a zone (Excel knows none)."""
+    if value is None:
+        return None
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(zone).replace(tzinfo=None)
+
+
+def _linked_label(request: OnlineRequest) -> str:
+    return "Oui" if request.linked else "Non"
+
+
+def _row(request: OnlineRequest, zone: dt.tzinfo) -> tuple[Any, ...]:
+    return (
+        request.applicant_name or "",
+        request.number,
+        _naive(request.created, zone),
+        _naive(request.modified, zone),
+        request.type_state,
+        request.neph or "",
+        _linked_label(request),
+    )
+
+
+def _missing(package: str, extra: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"{package} is needed for this export: pip install 'antsclient[{extra}]'",
+        field=extra,
+        message_fr=f"L'export demande le module {package} : installez antsclient[{extra}].",
+    )
+
+
+def to_excel(
+    requests: Iterable[OnlineRequest],
+    path: str | os.PathLike[str],
+    *,
+    sheet: str = "Demandes",
+    tz: dt.tzinfo | str | None = None,
+) -> Path:
+    """Exporter la liste sous Excel: one row per request, written to ``path`` (``.xlsx``).
+
+    Dates are real Excel dates in local time (``tz``, Paris by default); unlinked requests
+    are in red; the header row is frozen and filtered. Needs openpyxl (``antsclient[excel]``).
+    """
+    try:
+        import openpyxl  # noqa: PLC0415
+        from openpyxl.styles import Font  # noqa: PLC0415
+        from openpyxl.utils import get_column_letter  # noqa: PLC0415
+    except ImportError as exc:
+        raise _missing("openpyxl", "excel") from exc
+
+    zone = _local_zone(tz)
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append(list(COLUMNS))
+    bold = Font(bold=True)
+    for cell in ws[1]:
+        cell.font = bold
+    red = Font(color=_RED)
+    count = 0
+    for request in requests:
+        ws.append(list(_row(request, zone)))
+        count += 1
+        row = ws.max_row
+        for column in (3, 4):
+            ws.cell(row=row, column=column).number_format = _DATE_FORMAT
+        if not request.linked:
+            for cell in ws[row]:
+                cell.font = red
+    for index, width in enumerate(_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
+    target = Path(path)
+    book.save(target)
+    return target
+
+
+def to_dataframe(requests: Iterable[OnlineRequest]) -> pd.DataFrame:
+    """The requests as a pandas DataFrame with proper dtypes.
+
+    Instants are ``datetime64[ns, UTC]``; ``cerfa`` and ``status`` are categories (every
+    known value); ``transferred`` and ``linked`` are booleans; texts are ``string``.
+    Needs pandas (``antsclient[pandas]``).
+    """
+    try:
+        import pandas as pd  # noqa: PLC0415
+    except ImportError as exc:
+        raise _missing("pandas", "pandas") from exc
+
+    rows = list(requests)
+
+    def instants(values: list[dt.datetime | None]) -> Any:
+        return pd.to_datetime(pd.Series(values, dtype="object"), utc=True, format="ISO8601").astype(
+            "datetime64[ns, UTC]"
+        )
+
+    def texts(values: list[str | None]) -> Any:
+        return pd.Series(values, dtype="string")
+
+    return pd.DataFrame(
+        {
+            "number": texts([r.number for r in rows]),
+            "applicant_name": texts([r.applicant_name for r in rows]),
+            "cerfa": pd.Categorical(
+                [r.cerfa.value for r in rows], categories=[c.value for c in Cerfa]
+            ),
+            "status": pd.Categorical(
+                [r.status.value for r in rows], categories=[s.value for s in RequestStatus]
+            ),
+            "status_label": texts([r.status_label for r in rows]),
+            "type_label": texts([r.type_label for r in rows]),
+            "created": instants([r.created for r in rows]),
+            "modified": instants([r.modified for r in rows]),
+            "validated_at": instants([r.validated_at for r in rows]),
+            "transferred": pd.Series([r.transferred for r in rows], dtype="boolean"),
+            "linked": pd.Series([r.linked for r in rows], dtype="boolean"),
+            "neph": texts([r.neph for r in rows]),
+            "student_id": texts([r.student_id for r in rows]),
+            "email": texts([r.email for r in rows]),
+        }
+    )
+
+
+class RequestList(list[OnlineRequest]):
+    """A list of requests that shows as the requests list in Jupyter (``_repr_html_``), and
+    exports itself (:meth:`to_excel`, :meth:`to_dataframe`)."""
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> OnlineRequest: ...
+    @overload
+    def __getitem__(self, index: slice) -> RequestList: ...
+    def __getitem__(self, index: SupportsIndex | slice) -> OnlineRequest | RequestList:
+        if isinstance(index, slice):
+            return RequestList(super().__getitem__(index))
+        return super().__getitem__(index)
+
+    @property
+    def unlinked(self) -> RequestList:
+        """The requests linked to no student (red rows)."""
+        return RequestList(r for r in self if not r.linked)
+
+    def to_excel(self, path: str | os.PathLike[str], **options: Any) -> Path:
+        """See :func:`to_excel`."""
+        return to_excel(self, path, **options)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """See :func:`to_dataframe`."""
+        return to_dataframe(self)
+
+    def _repr_html_(self, tz: dt.tzinfo | str | None = None) -> str:
+        zone = _local_zone(tz)
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
+        body: list[str] = []
+        for request in list.__getitem__(self, slice(0, _HTML_ROWS)):
+            cells = []
+            for value in _row(request, zone):
+                text = value.strftime("%d/%m/%Y %H:%M") if isinstance(value, dt.datetime) else value
+                cells.append(f"<td>{html.escape(str(text))}</td>")
+            style = "" if request.linked else ' style="color:red"'
+            body.append(f"<tr{style}>{''.join(cells)}</tr>")
+        more = len(self) - _HTML_ROWS
+        tail = f"<p>… {more} demande(s) de plus</p>" if more > 0 else ""
+        return (
+            f"<p>{len(self)} demande(s)</p><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>{tail}"
+        )

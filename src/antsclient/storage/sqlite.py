@@ -1,0 +1,513 @@
+"""SqliteStore: the embedded default store, one SQLite file.
+
+* WAL journal, so readers never wait for the writer; ``synchronous=NORMAL``: a killed
+  process never leaves the file inconsistent (a power cut may lose the last commits).
+* Every write is one ``BEGIN IMMEDIATE`` transaction (a sync writes one per page), and
+  waits for another process's write up to ``busy_timeout`` instead of failing: several
+  processes can sync into the same file at once.
+* Copies are keyed by (agreement, number): a request is never stored twice.
+* The schema is versioned (``PRAGMA user_version``) and migrated forward on open, inside
+  a write transaction, so two processes opening an old file migrate it once.
+
+``students`` is a simple student directory kept in the same file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from antsclient.export import RequestList
+from antsclient.models import Application, Bucket, Cerfa, OnlineRequest, RequestStatus
+from antsclient.storage import memory as _common
+from antsclient.storage.protocols import DateWindow, MergeResult, Student
+
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteStudents", "StoreError"]
+
+SCHEMA_VERSION: Final = 2
+"""The schema this version of antsclient writes; older files are migrated on open."""
+
+_COLUMNS: Final = (
+    "number",
+    "cerfa",
+    "status",
+    "status_label",
+    "type_label",
+    "created",
+    "modified",
+    "transferred",
+    "neph",
+    "student_id",
+    "applicant_name",
+    "email",
+    "validated_at",
+)
+_SELECT: Final = ", ".join(_COLUMNS)
+
+Row = tuple[Any, ...]
+
+
+class StoreError(Exception):
+    """The store's file cannot be used (written by a newer antsclient, or not a store)."""
+
+
+# --- schema and migrations ----------------------------------------------------------------
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    """Version 1: requests (instants in microseconds since the epoch, UTC), sync watermarks
+    and students."""
+    db.execute(
+        """CREATE TABLE requests (
+            agreement TEXT NOT NULL,
+            number TEXT NOT NULL,
+            cerfa TEXT NOT NULL,
+            status TEXT NOT NULL,
+            status_label TEXT NOT NULL,
+            type_label TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            modified INTEGER NOT NULL,
+            transferred INTEGER NOT NULL,
+            neph TEXT,
+            student_id TEXT,
+            applicant_name TEXT,
+            email TEXT,
+            validated_at INTEGER,
+            PRIMARY KEY (agreement, number)
+        )"""
+    )
+    db.execute("CREATE TABLE sync_state (agreement TEXT PRIMARY KEY, watermark INTEGER)")
+    db.execute(
+        """CREATE TABLE students (
+            student_id TEXT PRIMARY KEY,
+            last_name TEXT NOT NULL,
+            first_name TEXT NOT NULL,
+            email TEXT,
+            application TEXT
+        )"""
+    )
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    """Version 2: when each copy was last written (a full sync forgets only copies older
+    than itself), the list's order as an index, and folded names for the student search."""
+    db.execute("ALTER TABLE requests ADD COLUMN written_at REAL NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX requests_by_modified ON requests (agreement, modified, number)")
+    db.execute("ALTER TABLE sync_state ADD COLUMN synced_at REAL")
+    db.execute("ALTER TABLE students ADD COLUMN last_key TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE students ADD COLUMN first_key TEXT NOT NULL DEFAULT ''")
+    rows = db.execute("SELECT student_id, last_name, first_name FROM students").fetchall()
+    db.executemany(
+        "UPDATE students SET last_key = ?, first_key = ? WHERE student_id = ?",
+        [(_common.fold(last), _common.fold(first), sid) for sid, last, first in rows],
+    )
+    db.execute("CREATE INDEX students_by_last ON students (last_key)")
+    db.execute("CREATE INDEX students_by_first ON students (first_key)")
+
+
+MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (_v1, _v2)
+"""Step ``i`` brings a file from version ``i`` to ``i + 1``."""
+
+
+# --- encoding -----------------------------------------------------------------------------
+
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
+
+
+def _instant(value: dt.datetime) -> int:
+    """Microseconds since the epoch (UTC): exact, compact, and sorted as the instants."""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return (aware - _EPOCH) // _MICROSECOND
+
+
+def _optional_instant(value: dt.datetime | None) -> int | None:
+    return None if value is None else _instant(value)
+
+
+def _parse_instant(value: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=value)
+
+
+def _encode(request: OnlineRequest) -> Row:
+    return (
+        request.number,
+        request.cerfa.value,
+        request.status.value,
+        request.status_label,
+        request.type_label,
+        _instant(request.created),
+        _instant(request.modified),
+        int(request.transferred),
+        request.neph,
+        request.student_id,
+        request.applicant_name,
+        request.email,
+        _optional_instant(request.validated_at),
+    )
+
+
+_STATUSES: Final = {s.value: s for s in RequestStatus}
+_CERFAS: Final = {c.value: c for c in Cerfa}
+
+
+def _decode(row: Row) -> OnlineRequest:
+    validated_at = row[12]
+    return OnlineRequest(
+        number=row[0],
+        cerfa=_CERFAS[row[1]],
+        status=_STATUSES.get(row[2], RequestStatus.UNKNOWN),
+        status_label=row[3],
+        type_label=row[4],
+        created=_parse_instant(row[5]),
+        modified=_parse_instant(row[6]),
+        transferred=bool(row[7]),
+        neph=row[8],
+        student_id=row[9],
+        applicant_name=row[10],
+        email=row[11],
+        validated_at=None if validated_at is None else _parse_instant(validated_at),
+    )
+
+
+class SqliteStore:
+    """Copies locales des demandes in one SQLite file (the embedded default).
+
+    A :class:`~antsclient.storage.SyncStore` and a
+    :class:`~antsclient.storage.SearchableStore`; ``students`` is a simple
+    :class:`~antsclient.storage.StudentDirectory` in the same file. ``busy_timeout`` is how
+    long a write waits for another process's (seconds). One connection, shared by threads
+    under a lock; use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            self.path,
+            timeout=busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
+        self.students = SqliteStudents(self)
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({str(self.path)!r})"
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the file."""
+        with self._lock:
+            self._db.close()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        """The file's schema version."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        if self.schema_version == SCHEMA_VERSION:
+            return
+        with self._write() as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                msg = (
+                    f"{self.path} has schema version {version}, newer than this antsclient's "
+                    f"{SCHEMA_VERSION}: upgrade antsclient"
+                )
+                raise StoreError(msg)
+            for step in MIGRATIONS[version:]:
+                step(db)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (``BEGIN IMMEDIATE``) so it never deadlocks
+        with another process's write; rolled back on any error."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- RequestStore ---------------------------------------------------------------------
+
+    def upsert(self, agreement: str, requests: Iterable[OnlineRequest]) -> None:
+        """Insert or replace the local copies of ``requests`` for the agency ``agreement``."""
+        self.merge(agreement, list(requests))
+
+    def get(self, agreement: str, number: str) -> OnlineRequest | None:
+        """The local copy of request ``number``, if any."""
+        rows = self._read(
+            f"SELECT {_SELECT} FROM requests WHERE agreement = ? AND number = ?",  # noqa: S608 - constant columns, values bound
+            (agreement, number),
+        )
+        return _decode(rows[0]) if rows else None
+
+    def delete(self, agreement: str, number: str) -> None:
+        """Forget request ``number``."""
+        with self._write() as db:
+            db.execute(
+                "DELETE FROM requests WHERE agreement = ? AND number = ?", (agreement, number)
+            )
+
+    # -- SyncStore ------------------------------------------------------------------------
+
+    def merge(self, agreement: str, requests: Sequence[OnlineRequest]) -> MergeResult:
+        """Insert or replace ``requests`` in one transaction; count new, updated, unchanged."""
+        if not requests:
+            return MergeResult()
+        encoded = {r.number: _encode(r) for r in requests}
+        now = time.time()
+        new = updated = 0
+        with self._write() as db:
+            existing: dict[str, Row] = {}
+            numbers = list(encoded)
+            for start in range(0, len(numbers), 500):
+                chunk = numbers[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in db.execute(
+                    f"SELECT {_SELECT} FROM requests WHERE agreement = ? AND number IN ({marks})",  # noqa: S608 - constant columns, values bound
+                    (agreement, *chunk),
+                ):
+                    existing[row[0]] = row
+            changed: list[Row] = []
+            for number, row in encoded.items():
+                current = existing.get(number)
+                if current is None:
+                    new += 1
+                elif current != row:
+                    updated += 1
+                else:
+                    continue
+                changed.append((agreement, *row, now))
+            db.executemany(
+                f"INSERT OR REPLACE INTO requests (agreement, {_SELECT}, written_at) "  # noqa: S608 - constant columns, values bound
+                f"VALUES ({','.join('?' * (len(_COLUMNS) + 2))})",
+                changed,
+            )
+        unchanged = len(requests) - new - updated
+        return MergeResult(new=new, updated=updated, unchanged=unchanged)
+
+    def remove_missing(self, agreement: str, keep: Collection[str], *, before: float) -> int:
+        """Delete the copies not in ``keep`` written before ``before``; how many went."""
+        kept = set(keep)
+        with self._write() as db:
+            gone = [
+                (agreement, number)
+                for (number,) in db.execute(
+                    "SELECT number FROM requests WHERE agreement = ? AND written_at < ?",
+                    (agreement, before),
+                )
+                if number not in kept
+            ]
+            db.executemany("DELETE FROM requests WHERE agreement = ? AND number = ?", gone)
+        return len(gone)
+
+    def watermark(self, agreement: str) -> dt.datetime | None:
+        """The watermark of the agency's last complete sync, if any."""
+        rows = self._read("SELECT watermark FROM sync_state WHERE agreement = ?", (agreement,))
+        if not rows or rows[0][0] is None:
+            return None
+        return _parse_instant(rows[0][0])
+
+    def set_watermark(self, agreement: str, value: dt.datetime | None) -> None:
+        """Remember (or forget) the agency's watermark."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO sync_state (agreement, watermark, synced_at) "
+                "VALUES (?, ?, ?)",
+                (agreement, _optional_instant(value), time.time()),
+            )
+
+    # -- SearchableStore ------------------------------------------------------------------
+
+    def search(
+        self,
+        agreement: str,
+        *,
+        bucket: Bucket | None = None,
+        cerfa: Cerfa | None = None,
+        number: str | None = None,
+        created: DateWindow | None = None,
+        modified: DateWindow | None = None,
+        linked: bool | None = None,
+    ) -> RequestList:
+        """Rechercher des demandes offline, ordered by (modified, number) like ANTS."""
+        where = ["agreement = ?"]
+        params: list[Any] = [agreement]
+        if bucket is not None:
+            keys = sorted(_common.BUCKET_KEYS[Bucket(bucket)])
+            where.append(
+                "(cerfa, status, transferred) IN (VALUES "
+                + ",".join("(?, ?, ?)" for _ in keys)
+                + ")"
+            )
+            for c, s, t in keys:
+                params += [c.value, s.value, int(t)]
+        if cerfa is not None:
+            where.append("cerfa = ?")
+            params.append(Cerfa(cerfa).value)
+        if number is not None:
+            where.append("number = ?")
+            params.append(number)
+        if linked is not None:
+            where.append("student_id IS NOT NULL" if linked else "student_id IS NULL")
+        for column, window in (("created", created), ("modified", modified)):
+            low, high = _common.bounds(window)
+            if low is not None:
+                where.append(f"{column} >= ?")
+                params.append(_instant(low))
+            if high is not None:
+                where.append(f"{column} <= ?")
+                params.append(_instant(high))
+        rows = self._read(
+            f"SELECT {_SELECT} FROM requests WHERE {' AND '.join(where)} ORDER BY modified, number",  # noqa: S608 - constant columns, values bound
+            params,
+        )
+        return RequestList(_decode(row) for row in rows)
+
+    def counts(self, agreement: str) -> dict[Cerfa | None, dict[Bucket, int]]:
+        """How many local copies each bucket holds, per cerfa and (``None``) in all."""
+        rows = self._read(
+            "SELECT cerfa, status, transferred, COUNT(*) FROM requests WHERE agreement = ? "
+            "GROUP BY cerfa, status, transferred",
+            (agreement,),
+        )
+        return _common.counts_of(
+            (_CERFAS[c], _STATUSES.get(s, RequestStatus.UNKNOWN), bool(t), n) for c, s, t, n in rows
+        )
+
+    def agreements(self) -> list[str]:
+        """The agencies the store holds requests of."""
+        return [a for (a,) in self._read("SELECT DISTINCT agreement FROM requests ORDER BY 1")]
+
+
+def _application_json(application: Application) -> str:
+    from antsclient.protocol.converter import to_data  # noqa: PLC0415
+
+    return json.dumps({"cerfa": application.cerfa.value, "application": to_data(application)})
+
+
+def _application_of(text: str | None) -> Application | None:
+    if not text:
+        return None
+    from antsclient.models import Cerfa02, Cerfa06  # noqa: PLC0415
+    from antsclient.protocol.converter import from_data  # noqa: PLC0415
+
+    data = json.loads(text)
+    cls: type[Cerfa02] | type[Cerfa06] = Cerfa06 if data.get("cerfa") == "06" else Cerfa02
+    return from_data(data["application"], cls)
+
+
+class SqliteStudents:
+    """A simple student directory in the store's file (the ``students`` table)."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def _student(self, row: Row) -> Student:
+        return Student(
+            student_id=row[0],
+            last_name=row[1],
+            first_name=row[2],
+            email=row[3],
+            application=_application_of(row[4]),
+        )
+
+    def save(self, student: Student) -> Student:
+        """Add or replace a student (what the host's own screens do)."""
+        application = (
+            None if student.application is None else _application_json(student.application)
+        )
+        with self._store._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO students "
+                "(student_id, last_name, first_name, email, application, last_key, first_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    student.student_id,
+                    student.last_name,
+                    student.first_name,
+                    student.email,
+                    application,
+                    _common.fold(student.last_name),
+                    _common.fold(student.first_name),
+                ),
+            )
+        return student
+
+    def search(self, prefix: str, *, limit: int = 20) -> list[Student]:
+        """Students whose last or first name starts with ``prefix`` (case and accents
+        ignored), by last then first name."""
+        key = _common.fold(prefix)
+        pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._store._read(
+            "SELECT student_id, last_name, first_name, email, application FROM students "
+            "WHERE last_key LIKE ?1 ESCAPE '\\' OR first_key LIKE ?1 ESCAPE '\\' "
+            "OR (last_key || ' ' || first_key) LIKE ?1 ESCAPE '\\' "
+            "OR (first_key || ' ' || last_key) LIKE ?1 ESCAPE '\\' "
+            "ORDER BY last_key, first_key LIMIT ?2",
+            (pattern, max(limit, 0)),
+        )
+        # LIKE folds ASCII case only: the folded keys make it exact, this keeps it honest.
+        return [self._student(row) for row in rows if _starts(row, key)]
+
+    def get(self, student_id: str) -> Student | None:
+        """The student ``student_id``, if any."""
+        rows = self._store._read(
+            "SELECT student_id, last_name, first_name, email, application FROM students "
+            "WHERE student_id = ?",
+            (student_id,),
+        )
+        return self._student(rows[0]) if rows else None
+
+    def update_from_ants(self, student_id: str, application: Application) -> Student:
+        """Write every field ANTS holds into the student's file (created if unknown)."""
+        applicant = application.applicant
+        return self.save(
+            Student(
+                student_id=student_id,
+                last_name=applicant.last_name,
+                first_name=applicant.first_name,
+                email=applicant.email,
+                application=application,
+            )
+        )
+
+
+def _starts(row: Row, key: str) -> bool:
+    last, first = _common.fold(row[1]), _common.fold(row[2])
+    return any(n.startswith(key) for n in (last, first, f"{last} {first}", f"{first} {last}"))

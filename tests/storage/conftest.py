@@ -1,0 +1,49 @@
+"""Fixtures of the storage tests: both shipped stores, and requests to put in them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from antsclient.models import Cerfa, OnlineRequest, RequestStatus
+from antsclient.storage import MemoryStore, SqliteStore
+
+T0 = dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def _request(number: str, **changes: Any) -> OnlineRequest:
+    status = changes.pop("status", RequestStatus.DRAFT)
+    cerfa = changes.pop("cerfa", Cerfa.C02)
+    base: dict[str, Any] = {
+        "number": number,
+        "cerfa": cerfa,
+        "status": status,
+        "status_label": status.label,
+        "type_label": cerfa.label,
+        "created": T0,
+        "modified": T0,
+        "student_id": f"S{number}",
+        "applicant_name": f"MARTIN Léa {number}",
+    }
+    return OnlineRequest(**{**base, **changes})
+
+
+@pytest.fixture(scope="session")
+def make_request() -> Callable[..., OnlineRequest]:
+    """``make_request(number, **changes)``: a Cerfa 02 draft linked to a student."""
+    return _request
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MemoryStore | SqliteStore]:
+    """Each shipped store in turn, empty."""
+    if request.param == "memory":
+        with MemoryStore() as memory:
+            yield memory
+    else:
+        with SqliteStore(tmp_path / "store.db") as sqlite:
+            yield sqlite

@@ -1,0 +1,198 @@
+"""MemoryStore and SqliteStore: the same behaviour behind the same protocols."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from antsclient.export import RequestList
+from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
+from antsclient.storage import (
+    MemoryStore,
+    MergeResult,
+    RequestStore,
+    SearchableStore,
+    SqliteStore,
+    SyncStore,
+)
+
+AGENCY = "E1706900030"
+OTHER = "E9000000001"
+T0 = dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
+
+Store = MemoryStore | SqliteStore
+Make = Callable[..., OnlineRequest]
+
+
+def test_both_stores_implement_the_protocols(store: Store) -> None:
+    assert isinstance(store, RequestStore)
+    assert isinstance(store, SyncStore)
+    assert isinstance(store, SearchableStore)
+
+
+def test_upsert_get_delete(store: Store, make_request: Make) -> None:
+    first = make_request("3223")
+    store.upsert(AGENCY, [first])
+    assert store.get(AGENCY, "3223") == first
+    assert store.get(OTHER, "3223") is None
+    changed = make_request("3223", status=RequestStatus.UNDER_REVIEW)
+    store.upsert(AGENCY, iter([changed]))
+    assert store.get(AGENCY, "3223") == changed
+    store.delete(AGENCY, "3223")
+    assert store.get(AGENCY, "3223") is None
+    store.delete(AGENCY, "3223")  # forgetting twice is harmless
+
+
+def test_a_copy_reads_back_equal_field_by_field(store: Store, make_request: Make) -> None:
+    paris = dt.timezone(dt.timedelta(hours=2))
+    request = make_request(
+        "90120170705153905547685",
+        cerfa=Cerfa.C06,
+        status=RequestStatus.UNKNOWN,
+        status_label="Statut jamais vu",
+        created=dt.datetime(2017, 7, 5, 15, 39, 5, 547685, tzinfo=paris),
+        modified=dt.datetime(2017, 7, 6, 9, 0, tzinfo=paris),
+        transferred=True,
+        neph="150833200011",
+        student_id=None,
+        applicant_name=None,
+        email="lea@example.fr",
+        validated_at=dt.datetime(2017, 7, 6, 9, 0, tzinfo=dt.UTC),
+    )
+    store.upsert(AGENCY, [request])
+    back = store.get(AGENCY, request.number)
+    assert back == request
+
+
+def test_merge_counts_new_updated_unchanged(store: Store, make_request: Make) -> None:
+    a, b = make_request("1"), make_request("2")
+    assert store.merge(AGENCY, [a, b]) == MergeResult(new=2)
+    b2 = make_request("2", status=RequestStatus.REJECTED)
+    assert store.merge(AGENCY, [a, b2, make_request("3")]) == MergeResult(
+        new=1, updated=1, unchanged=1
+    )
+    assert store.merge(AGENCY, []) == MergeResult()
+    assert store.get(AGENCY, "2") == b2
+
+
+def test_agencies_are_kept_apart(store: Store, make_request: Make) -> None:
+    store.upsert(AGENCY, [make_request("1")])
+    store.upsert(OTHER, [make_request("1", status=RequestStatus.ACCEPTED)])
+    assert store.get(AGENCY, "1") == make_request("1")
+    assert len(store.search(AGENCY)) == 1
+    assert store.agreements() == sorted([AGENCY, OTHER])
+
+
+def test_remove_missing_spares_copies_written_after_the_listing_began(
+    store: Store, make_request: Make
+) -> None:
+    store.upsert(AGENCY, [make_request("1"), make_request("2"), make_request("3")])
+    assert store.remove_missing(AGENCY, ["1"], before=0.0) == 0  # all written after
+    assert store.remove_missing(AGENCY, {"1"}, before=float("inf")) == 2
+    assert [r.number for r in store.search(AGENCY)] == ["1"]
+
+
+def test_watermark_round_trip(store: Store) -> None:
+    assert store.watermark(AGENCY) is None
+    mark = dt.datetime(2025, 6, 1, 10, 30, 15, 123456, tzinfo=dt.UTC)
+    store.set_watermark(AGENCY, mark)
+    assert store.watermark(AGENCY) == mark
+    assert store.watermark(OTHER) is None
+    store.set_watermark(AGENCY, None)
+    assert store.watermark(AGENCY) is None
+
+
+def _fleet(make_request: Make) -> list[OnlineRequest]:
+    statuses = list(RequestStatus)
+    return [
+        make_request(
+            str(3200 + i),
+            cerfa=Cerfa.C06 if i % 3 == 0 else Cerfa.C02,
+            status=statuses[i % len(statuses)],
+            transferred=i % 4 == 0,
+            created=T0 + dt.timedelta(days=i),
+            modified=T0 + dt.timedelta(days=i, hours=(7 * i) % 5),
+            student_id=None if i % 5 == 0 else f"S{i}",
+        )
+        for i in range(40)
+    ]
+
+
+def test_search_by_every_criterion(store: Store, make_request: Make) -> None:
+    fleet = _fleet(make_request)
+    store.upsert(AGENCY, fleet)
+
+    def numbers(found: RequestList) -> list[str]:
+        assert isinstance(found, RequestList)
+        return [r.number for r in found]
+
+    ordered = sorted(fleet, key=lambda r: (r.modified, r.number))
+    assert numbers(store.search(AGENCY)) == [r.number for r in ordered]
+    for bucket in Bucket:
+        expected = [
+            r.number
+            for r in ordered
+            if bucket.holds(cerfa=r.cerfa, status=r.status, transferred=r.transferred)
+        ]
+        assert numbers(store.search(AGENCY, bucket=bucket)) == expected, bucket
+    assert numbers(store.search(AGENCY, cerfa=Cerfa.C06)) == [
+        r.number for r in ordered if r.cerfa is Cerfa.C06
+    ]
+    assert numbers(store.search(AGENCY, number="3205")) == ["3205"]
+    assert numbers(store.search(AGENCY, linked=False)) == [
+        r.number for r in ordered if r.student_id is None
+    ]
+    assert numbers(store.search(AGENCY, linked=True)) == [
+        r.number for r in ordered if r.student_id is not None
+    ]
+    # Dates span whole days; a naive datetime is UTC; windows are inclusive.
+    day = (T0 + dt.timedelta(days=3)).date()
+    assert numbers(store.search(AGENCY, created=(day, day))) == ["3203"]
+    naive = (T0 + dt.timedelta(days=3)).replace(tzinfo=None)
+    assert numbers(store.search(AGENCY, created=(naive, None)))[0] == "3203"
+    assert numbers(store.search(AGENCY, created=(None, naive))) == ["3200", "3201", "3202", "3203"]
+    high = T0 + dt.timedelta(days=2, hours=4)
+    assert numbers(store.search(AGENCY, modified=(None, high))) == [
+        r.number for r in ordered if r.modified <= high
+    ]
+    assert numbers(
+        store.search(AGENCY, bucket=Bucket.CERFA06, modified=(day, None), linked=True)
+    ) == [
+        r.number
+        for r in ordered
+        if r.cerfa is Cerfa.C06 and r.modified.date() >= day and r.student_id is not None
+    ]
+
+
+def test_counts_per_cerfa_and_in_all(store: Store, make_request: Make) -> None:
+    fleet = _fleet(make_request)
+    store.upsert(AGENCY, fleet)
+    counts = store.counts(AGENCY)
+    assert set(counts) == {Cerfa.C02, Cerfa.C06, None}
+    for cerfa in (Cerfa.C02, Cerfa.C06, None):
+        for bucket in Bucket:
+            expected = sum(
+                1
+                for r in fleet
+                if (cerfa is None or r.cerfa is cerfa)
+                and bucket.holds(cerfa=r.cerfa, status=r.status, transferred=r.transferred)
+            )
+            assert counts[cerfa][bucket] == expected, (cerfa, bucket)
+    empty = store.counts(OTHER)
+    assert all(n == 0 for row in empty.values() for n in row.values())
+
+
+def test_repr_names_the_store(store: Store, make_request: Make) -> None:
+    store.upsert(AGENCY, [make_request("1")])
+    assert type(store).__name__ in repr(store)
+
+
+@pytest.mark.parametrize("bad", [Bucket.DRAFTS.value, Cerfa.C02.value])
+def test_search_takes_enum_values_too(store: Store, make_request: Make, bad: str) -> None:
+    store.upsert(AGENCY, [make_request("1")])
+    if bad == Cerfa.C02.value:
+        assert len(store.search(AGENCY, cerfa=bad)) == 1  # type: ignore[arg-type]
+    else:
+        assert len(store.search(AGENCY, bucket=bad)) == 1  # type: ignore[arg-type]
