@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from antsclient.models import Cerfa, OnlineRequest, RequestStatus
-from antsclient.storage import MemoryStore, SqliteStore
+from antsclient.storage import MemoryStore, SqliteStore, Student
 
 T0 = dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -47,3 +47,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MemoryStor
     else:
         with SqliteStore(tmp_path / "store.db") as sqlite:
             yield sqlite
+
+
+@pytest.fixture(scope="session")
+def make_student() -> Callable[..., Student]:
+    """``make_student(student_id, last_name, first_name)``."""
+    return lambda student_id, last, first: Student(
+        student_id=student_id, last_name=last, first_name=first
+    )

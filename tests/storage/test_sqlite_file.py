@@ -1,0 +1,165 @@
+"""SqliteStore's file: WAL, versioned schema, a real migration, several writers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from antsclient.models import OnlineRequest, RequestStatus
+from antsclient.storage import SqliteStore, StoreError, Student
+from antsclient.storage import sqlite as sqlite_module
+
+AGENCY = "E1706900030"
+Make = Callable[..., OnlineRequest]
+
+
+def test_a_new_file_is_wal_and_at_the_current_version(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "s.db") as store:
+        assert store.schema_version == sqlite_module.SCHEMA_VERSION == 2
+        assert repr(store) == f"SqliteStore({str(tmp_path / 's.db')!r})"
+    db = sqlite3.connect(tmp_path / "s.db")
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        db.close()
+
+
+def test_copies_survive_closing_and_reopening(tmp_path: Path, make_request: Make) -> None:
+    with SqliteStore(tmp_path / "s.db") as store:
+        store.upsert(AGENCY, [make_request("3223")])
+        store.set_watermark(AGENCY, dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
+    with SqliteStore(tmp_path / "s.db") as store:
+        assert store.get(AGENCY, "3223") == make_request("3223")
+        assert store.watermark(AGENCY) == dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+
+
+def _version_1_file(path: Path) -> None:
+    """A file as the first version of the store wrote it, with data in it."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("BEGIN")
+        sqlite_module.MIGRATIONS[0](db)
+        db.execute(
+            "INSERT INTO requests VALUES (?, '3223', '02', 'draft', 'Brouillon', 'Cerfa 02', "
+            "?, ?, 0, NULL, 'S1', 'MARTIN Léa', NULL, NULL)",
+            (AGENCY, 1_748_764_800_000_000, 1_748_764_800_000_000),
+        )
+        db.execute("INSERT INTO sync_state VALUES (?, 1748764800000000)", (AGENCY,))
+        db.execute(
+            "INSERT INTO students (student_id, last_name, first_name) "
+            "VALUES ('S1', 'Éléonore', 'Gaëlle')"
+        )
+        db.execute("PRAGMA user_version = 1")
+        db.execute("COMMIT")
+    finally:
+        db.close()
+
+
+def test_a_version_1_file_is_migrated_with_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _version_1_file(path)
+    with SqliteStore(path) as store:
+        assert store.schema_version == 2
+        request = store.get(AGENCY, "3223")
+        assert request is not None
+        assert request.created == dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
+        assert request.status is RequestStatus.DRAFT
+        assert store.watermark(AGENCY) == dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
+        # the new columns work: folded names were filled in by the migration
+        assert [s.student_id for s in store.students.search("ELEO")] == ["S1"]
+        assert [s.student_id for s in store.students.search("gaelle")] == ["S1"]
+        # and a full sync may now forget copies older than itself
+        assert store.remove_missing(AGENCY, [], before=1.0) == 1
+
+
+def test_opening_a_file_twice_at_once_migrates_it_once(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _version_1_file(path)
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            SqliteStore(path).close()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with SqliteStore(path) as store:
+        assert store.schema_version == 2
+
+
+def test_a_file_from_a_newer_antsclient_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    with SqliteStore(path):
+        pass
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer"):
+        SqliteStore(path)
+
+
+def test_a_failed_write_is_rolled_back(tmp_path: Path, make_request: Make) -> None:
+    with SqliteStore(tmp_path / "s.db") as store:
+        store.upsert(AGENCY, [make_request("1")])
+        with pytest.raises(ZeroDivisionError), store._write() as db:
+            db.execute("DELETE FROM requests")
+            _ = 1 / 0
+        assert store.get(AGENCY, "1") is not None
+
+
+def test_two_connections_write_the_same_rows_without_duplicates(
+    tmp_path: Path, make_request: Make
+) -> None:
+    path = tmp_path / "shared.db"
+    requests = [make_request(str(n)) for n in range(300)]
+    stores = [SqliteStore(path), SqliteStore(path)]
+    try:
+        threads = [
+            threading.Thread(target=lambda s=s: [s.upsert(AGENCY, requests) for _ in range(5)])
+            for s in stores
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(stores[0].search(AGENCY)) == 300
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_students_directory(tmp_path: Path, make_application: Callable[..., object]) -> None:
+    with SqliteStore(tmp_path / "s.db") as store:
+        students = store.students
+        students.save(Student(student_id="S1", last_name="MARTIN", first_name="Léa"))
+        students.save(Student(student_id="S2", last_name="Martinez", first_name="Hugo"))
+        students.save(Student(student_id="S3", last_name="Dupont", first_name="Émile"))
+        students.save(Student(student_id="S4", last_name="100%_sûr", first_name="X"))
+        assert [s.student_id for s in students.search("mar")] == ["S1", "S2"]
+        assert [s.student_id for s in students.search("MAR", limit=1)] == ["S1"]
+        assert [s.student_id for s in students.search("emi")] == ["S3"]
+        assert [s.student_id for s in students.search("martin lé")] == ["S1"]
+        assert [s.student_id for s in students.search("hugo mar")] == ["S2"]
+        assert [s.student_id for s in students.search("100%_")] == ["S4"]
+        assert students.search("100%x") == []
+        assert students.get("S9") is None
+        application = make_application()
+        updated = students.update_from_ants("S1", application)  # type: ignore[arg-type]
+        assert updated.application == application
+        assert students.get("S1") == updated
+        assert updated.email == application.applicant.email  # type: ignore[attr-defined]
+        created = students.update_from_ants("S7", make_application())  # type: ignore[arg-type]
+        assert students.get("S7") == created
