@@ -53,8 +53,15 @@ def _every_bucket(sb: SandboxHandle, make_cerfa06: Callable[..., Any]) -> str:
     sb.state.seed_requests(
         14,
         agreement=main,
-        statuses=[S.DRAFT, S.AWAITING_APPLICANT_VALIDATION, S.UNDER_REVIEW, S.IN_PROGRESS]
-        + [S.TO_COMPLETE, S.REJECTED, S.READY_FOR_CERFA06],
+        statuses=[
+            S.DRAFT,
+            S.AWAITING_APPLICANT_VALIDATION,
+            S.UNDER_REVIEW,
+            S.IN_PROGRESS,
+            S.TO_COMPLETE,
+            S.REJECTED,
+            S.READY_FOR_CERFA06,
+        ],
     )
     for i, status in enumerate([S.ACCEPTED, S.ACCEPTED, S.IN_PROGRESS, S.DRAFT, S.TO_COMPLETE]):
         application = make_cerfa06(

@@ -86,7 +86,7 @@ def test_opening_a_file_twice_at_once_migrates_it_once(tmp_path: Path) -> None:
     def open_it() -> None:
         try:
             SqliteStore(path).close()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=open_it) for _ in range(4)]
@@ -114,9 +114,14 @@ def test_a_file_from_a_newer_antsclient_is_refused(tmp_path: Path) -> None:
 def test_a_failed_write_is_rolled_back(tmp_path: Path, make_request: Make) -> None:
     with SqliteStore(tmp_path / "s.db") as store:
         store.upsert(AGENCY, [make_request("1")])
-        with pytest.raises(ZeroDivisionError), store._write() as db:
-            db.execute("DELETE FROM requests")
-            _ = 1 / 0
+
+        def fail_midway() -> None:
+            with store._write() as db:
+                db.execute("DELETE FROM requests")
+                raise ZeroDivisionError
+
+        with pytest.raises(ZeroDivisionError):
+            fail_midway()
         assert store.get(AGENCY, "1") is not None
 
 
