@@ -33,9 +33,7 @@ def online(
         status=status,
         status_label=status.label,
         type_label="Inscription au permis",
-        created=NOW,
-        modified=NOW,
-        **extra,
+        **{"created": NOW, "modified": NOW, **extra},
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fake_ants import PASSWORD, FakeAnts, error, online, request_json, slots_json
+from fake_ants import NOW, PASSWORD, FakeAnts, error, online, request_json, slots_json
 
 import antsclient as ants
 from antsclient._session_common import Transient, backoff, safe_filename
@@ -482,3 +482,71 @@ def test_requests_by_date_window(fake: FakeAnts, session: ants.AntsSession) -> N
     assert params["created_from"] == "2026-01-01T00:00:00+00:00"
     assert params["bucket"] == "drafts"
     assert "created_to" not in params
+
+
+# --- what the session knows ---------------------------------------------------------------------
+
+
+def test_a_refusal_by_ants_refreshes_the_known_status(
+    fake: FakeAnts, session: ants.AntsSession
+) -> None:
+    session._known["3223"] = online()
+    fake.on("DELETE", "/requests/3223", error(409, "action_not_allowed", "not in this status"))
+    fake.on("GET", "/requests/3223", request_json(online(status=ants.RequestStatus.UNDER_REVIEW)))
+    with pytest.raises(ants.ActionNotAllowed):
+        session.requests.delete("3223")
+    assert session._known["3223"].status is ants.RequestStatus.UNDER_REVIEW
+    with pytest.raises(ants.ActionNotAllowed):
+        session.requests.delete("3223")
+    assert len(fake.seen("DELETE")) == 1
+
+
+def test_the_newest_copy_of_a_request_wins(fake: FakeAnts, session: ants.AntsSession) -> None:
+    old = online()
+    fake.on(
+        "POST",
+        "/requests/3223/link",
+        request_json(online(student_id="S1", modified=NOW + dt.timedelta(minutes=1))),
+    )
+    fake.on("GET", "/requests/3223/documents", httpx.Response(200, json={"items": []}))
+    session.requests.link(old, "S1")
+    assert session.documents.list(old) == []
+
+
+def test_uploads_wait_longer_by_default_only(
+    fake: FakeAnts, credentials: ants.Credentials, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "cni.pdf"
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=100, height=100)
+    with pdf.open("wb") as f:
+        writer.write(f)
+    seen: list[dict[str, float]] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions.get("timeout", {}))
+        return httpx.Response(
+            201,
+            json={
+                "file_id": "f1",
+                "name": "cni.pdf",
+                "pages": 1,
+                "size": 10,
+                "media_type": "application/pdf",
+            },
+        )
+
+    fake.on("POST", "/requests/3223/attachments/identity", record)
+    fake.on("GET", "/requests/3223/attachments", slots_json(required_sent=False))
+    fake.on("GET", "/requests/3223", request_json(online()))
+    for timeout in (None, httpx.Timeout(2.0)):
+        kwargs = {} if timeout is None else {"timeout": timeout}
+        with ants.AntsSession(
+            credentials, base_url="http://ants.test", transport=httpx.MockTransport(fake), **kwargs
+        ) as s:
+            s._known["3223"] = online()
+            s.attachments.upload("3223", ants.DocumentKind.IDENTITY, pdf)
+    assert seen[0]["write"] == 300.0
+    assert seen[1]["write"] == 2.0

@@ -25,6 +25,7 @@ from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
 from antsclient._version import __version__
 from antsclient.errors import (
     ActionNotAllowed,
+    AntsError,
     AntsUnavailable,
     ConfigurationError,
     ProtocolError,
@@ -124,6 +125,8 @@ class AsyncAntsSession:
         self.students = students
         self.base_url = base_url
         self.timeout = timeout
+        # Uploads get longer defaults unless the host chose its own timeout.
+        self._upload_timeout = UPLOAD_TIMEOUT if timeout is DEFAULT_TIMEOUT else None
         self.transport = transport
         root = base_url.rstrip("/")
         if root.endswith(ops.API_PREFIX):
@@ -205,8 +208,13 @@ class AsyncAntsSession:
         *,
         sink: IO[bytes] | None = None,
         timeout: httpx.Timeout | None = None,
+        about: str | None = None,
     ) -> T:
-        """Send ``call`` with retries; return what ``parse`` reads of the answer."""
+        """Send ``call`` with retries; return what ``parse`` reads of the answer.
+
+        ``about`` is the number of the request the call acts on: when ANTS refuses the action
+        for the request's status, the session's copy of it is brought up to date first.
+        """
         policy = self.retry
         ambiguous = False
         attempts = 0
@@ -232,7 +240,18 @@ class AsyncAntsSession:
                         raise
         except common.Transient as exc:
             raise common.unavailable(call, exc, attempts, ambiguous) from exc
+        except ActionNotAllowed:
+            if about is not None:
+                await self._resync(about)
+            raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _resync(self, number: str) -> None:
+        """Bring the copy of request ``number`` up to date after ANTS refused an action."""
+        try:
+            await self.requests.get(number)
+        except AntsError:
+            self._known.pop(number, None)
 
     async def _attempt(
         self,
@@ -299,6 +318,7 @@ class AsyncAntsSession:
         call: ops.Call,
         parse: Callable[[httpx.Response], T],
         reconcile: Callable[[], Any],
+        about: str,
     ) -> T:
         """An unsafe write: after an unclear failure, look whether it happened before retrying.
 
@@ -308,7 +328,7 @@ class AsyncAntsSession:
         failure: AntsUnavailable | None = None
         for _ in range(self.retry.attempts):
             try:
-                return await self._call(call, parse)
+                return await self._call(call, parse, about=about)
             except AntsUnavailable as exc:
                 if not exc.may_have_taken_effect:
                     raise
@@ -356,8 +376,10 @@ class AsyncAntsSession:
             self.store.delete(self.credentials.agreement, number)
 
     def _last_seen(self, request: RequestRef) -> OnlineRequest | None:
+        """The newest copy of the request: the one given, or the session's if more recent."""
         if isinstance(request, OnlineRequest):
-            return request
+            known = self._known.get(request.number)
+            return known if known is not None and known.modified >= request.modified else request
         known = self._known.get(request)
         if known is None and self.store is not None:
             known = self.store.get(self.credentials.agreement, request)
@@ -498,6 +520,7 @@ class AsyncRequests(_Namespace):
             ops.validate_request(current.number),
             ops.parse_request,
             lambda: self._changed(current.number, expected),
+            current.number,
         )
         return session._remember(result)
 
@@ -516,7 +539,9 @@ class AsyncRequests(_Namespace):
                 return common.Done(None)
             return None
 
-        await session._write(ops.delete_request(current.number), lambda _r: None, gone)
+        await session._write(
+            ops.delete_request(current.number), lambda _r: None, gone, current.number
+        )
         session._forget(current.number)
 
     async def transfer(self, number: str) -> OnlineRequest:
@@ -531,7 +556,9 @@ class AsyncRequests(_Namespace):
                 return None
             return common.Done(current) if current.transferred else None
 
-        result = await session._write(ops.transfer_request(number), ops.parse_request, taken)
+        result = await session._write(
+            ops.transfer_request(number), ops.parse_request, taken, number
+        )
         return session._remember(result)
 
     async def send_complement(self, request: RequestRef) -> OnlineRequest:
@@ -544,6 +571,7 @@ class AsyncRequests(_Namespace):
             lambda: self._changed(
                 current.number, {RequestStatus.UNDER_REVIEW, RequestStatus.IN_PROGRESS}
             ),
+            current.number,
         )
         return session._remember(result)
 
@@ -682,7 +710,9 @@ class AsyncAttachments(_Namespace):
         current = await session._checked(Action.UPLOAD_ATTACHMENT, request)
         common.check_pages_sent(kind, info, await self.slots(current.number))
         call = ops.upload_attachment(current.number, kind, upload, idempotency_key=uuid.uuid4().hex)
-        sent = await session._call(call, ops.parse_attachment_file, timeout=UPLOAD_TIMEOUT)
+        sent = await session._call(
+            call, ops.parse_attachment_file, timeout=session._upload_timeout, about=current.number
+        )
         await session.requests.get(current.number)
         return sent
 
@@ -712,7 +742,10 @@ class AsyncAttachments(_Namespace):
             return None if present else common.Done(None)
 
         await session._write(
-            ops.delete_attachment(current.number, kind, file_id), lambda _r: None, gone
+            ops.delete_attachment(current.number, kind, file_id),
+            lambda _r: None,
+            gone,
+            current.number,
         )
         await session.requests.get(current.number)
 
@@ -726,7 +759,9 @@ class AsyncEPhotoCodes(_Namespace):
         normalised = validate_ephoto_code(code)
         current = await session._checked(Action.SET_EPHOTO, request)
         await session._call(
-            ops.set_ephoto(current.number, normalised, Cerfa(cerfa)), lambda _r: None
+            ops.set_ephoto(current.number, normalised, Cerfa(cerfa)),
+            lambda _r: None,
+            about=current.number,
         )
         return await session.requests.get(current.number)
 
@@ -747,7 +782,9 @@ class AsyncEPhotoCodes(_Namespace):
                 return common.Done(None)
             return None if photo.cerfa is Cerfa(cerfa) else common.Done(None)
 
-        await session._write(ops.delete_ephoto(current.number, Cerfa(cerfa)), lambda _r: None, gone)
+        await session._write(
+            ops.delete_ephoto(current.number, Cerfa(cerfa)), lambda _r: None, gone, current.number
+        )
         return await session.requests.get(current.number)
 
     async def deposit_form(self, request: RequestRef, *, to: str | os.PathLike[str]) -> Path:

@@ -19,6 +19,7 @@ from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
 from antsclient._version import __version__
 from antsclient.errors import (
     ActionNotAllowed,
+    AntsError,
     AntsUnavailable,
     ConfigurationError,
     ProtocolError,
@@ -118,6 +119,8 @@ class AntsSession:
         self.students = students
         self.base_url = base_url
         self.timeout = timeout
+        # Uploads get longer defaults unless the host chose its own timeout.
+        self._upload_timeout = UPLOAD_TIMEOUT if timeout is DEFAULT_TIMEOUT else None
         self.transport = transport
         root = base_url.rstrip("/")
         if root.endswith(ops.API_PREFIX):
@@ -199,8 +202,13 @@ class AntsSession:
         *,
         sink: IO[bytes] | None = None,
         timeout: httpx.Timeout | None = None,
+        about: str | None = None,
     ) -> T:
-        """Send ``call`` with retries; return what ``parse`` reads of the answer."""
+        """Send ``call`` with retries; return what ``parse`` reads of the answer.
+
+        ``about`` is the number of the request the call acts on: when ANTS refuses the action
+        for the request's status, the session's copy of it is brought up to date first.
+        """
         policy = self.retry
         ambiguous = False
         attempts = 0
@@ -226,7 +234,18 @@ class AntsSession:
                         raise
         except common.Transient as exc:
             raise common.unavailable(call, exc, attempts, ambiguous) from exc
+        except ActionNotAllowed:
+            if about is not None:
+                self._resync(about)
+            raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _resync(self, number: str) -> None:
+        """Bring the copy of request ``number`` up to date after ANTS refused an action."""
+        try:
+            self.requests.get(number)
+        except AntsError:
+            self._known.pop(number, None)
 
     def _attempt(
         self,
@@ -293,6 +312,7 @@ class AntsSession:
         call: ops.Call,
         parse: Callable[[httpx.Response], T],
         reconcile: Callable[[], Any],
+        about: str,
     ) -> T:
         """An unsafe write: after an unclear failure, look whether it happened before retrying.
 
@@ -302,7 +322,7 @@ class AntsSession:
         failure: AntsUnavailable | None = None
         for _ in range(self.retry.attempts):
             try:
-                return self._call(call, parse)
+                return self._call(call, parse, about=about)
             except AntsUnavailable as exc:
                 if not exc.may_have_taken_effect:
                     raise
@@ -350,8 +370,10 @@ class AntsSession:
             self.store.delete(self.credentials.agreement, number)
 
     def _last_seen(self, request: RequestRef) -> OnlineRequest | None:
+        """The newest copy of the request: the one given, or the session's if more recent."""
         if isinstance(request, OnlineRequest):
-            return request
+            known = self._known.get(request.number)
+            return known if known is not None and known.modified >= request.modified else request
         known = self._known.get(request)
         if known is None and self.store is not None:
             known = self.store.get(self.credentials.agreement, request)
@@ -492,6 +514,7 @@ class Requests(_Namespace):
             ops.validate_request(current.number),
             ops.parse_request,
             lambda: self._changed(current.number, expected),
+            current.number,
         )
         return session._remember(result)
 
@@ -510,7 +533,9 @@ class Requests(_Namespace):
                 return common.Done(None)
             return None
 
-        session._write(ops.delete_request(current.number), lambda _r: None, gone)
+        session._write(
+            ops.delete_request(current.number), lambda _r: None, gone, current.number
+        )
         session._forget(current.number)
 
     def transfer(self, number: str) -> OnlineRequest:
@@ -525,7 +550,9 @@ class Requests(_Namespace):
                 return None
             return common.Done(current) if current.transferred else None
 
-        result = session._write(ops.transfer_request(number), ops.parse_request, taken)
+        result = session._write(
+            ops.transfer_request(number), ops.parse_request, taken, number
+        )
         return session._remember(result)
 
     def send_complement(self, request: RequestRef) -> OnlineRequest:
@@ -538,6 +565,7 @@ class Requests(_Namespace):
             lambda: self._changed(
                 current.number, {RequestStatus.UNDER_REVIEW, RequestStatus.IN_PROGRESS}
             ),
+            current.number,
         )
         return session._remember(result)
 
@@ -676,7 +704,9 @@ class Attachments(_Namespace):
         current = session._checked(Action.UPLOAD_ATTACHMENT, request)
         common.check_pages_sent(kind, info, self.slots(current.number))
         call = ops.upload_attachment(current.number, kind, upload, idempotency_key=uuid.uuid4().hex)
-        sent = session._call(call, ops.parse_attachment_file, timeout=UPLOAD_TIMEOUT)
+        sent = session._call(
+            call, ops.parse_attachment_file, timeout=session._upload_timeout, about=current.number
+        )
         session.requests.get(current.number)
         return sent
 
@@ -706,7 +736,10 @@ class Attachments(_Namespace):
             return None if present else common.Done(None)
 
         session._write(
-            ops.delete_attachment(current.number, kind, file_id), lambda _r: None, gone
+            ops.delete_attachment(current.number, kind, file_id),
+            lambda _r: None,
+            gone,
+            current.number,
         )
         session.requests.get(current.number)
 
@@ -720,7 +753,9 @@ class EPhotoCodes(_Namespace):
         normalised = validate_ephoto_code(code)
         current = session._checked(Action.SET_EPHOTO, request)
         session._call(
-            ops.set_ephoto(current.number, normalised, Cerfa(cerfa)), lambda _r: None
+            ops.set_ephoto(current.number, normalised, Cerfa(cerfa)),
+            lambda _r: None,
+            about=current.number,
         )
         return session.requests.get(current.number)
 
@@ -741,7 +776,9 @@ class EPhotoCodes(_Namespace):
                 return common.Done(None)
             return None if photo.cerfa is Cerfa(cerfa) else common.Done(None)
 
-        session._write(ops.delete_ephoto(current.number, Cerfa(cerfa)), lambda _r: None, gone)
+        session._write(
+            ops.delete_ephoto(current.number, Cerfa(cerfa)), lambda _r: None, gone, current.number
+        )
         return session.requests.get(current.number)
 
     def deposit_form(self, request: RequestRef, *, to: str | os.PathLike[str]) -> Path:
