@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
 from antsclient.sandbox.control import Sandbox
 from antsclient.sandbox.faults import FaultConfig
 
@@ -29,6 +30,36 @@ class SandboxHandle(Sandbox):
     def api_url(self) -> str:
         """The protocol's base URL: ``url + "/api/v1"``."""
         return f"{self.url}/api/v1"
+
+
+def _server_class() -> type[Any]:
+    import uvicorn  # noqa: PLC0415 - only when a server is wanted
+
+    class Server(uvicorn.Server):  # type: ignore[misc]
+        """uvicorn's server, stopped at once from another thread (no 0.1 s polling)."""
+
+        _stop: asyncio.Event | None = None
+        _loop: asyncio.AbstractEventLoop | None = None
+
+        async def main_loop(self) -> None:
+            self._loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            counter = 0
+            while not self.should_exit:
+                try:
+                    await asyncio.wait_for(self._stop.wait(), timeout=1.0)
+                except TimeoutError:
+                    counter = (counter + 1) % 864000
+                    if await self.on_tick(counter):
+                        return
+
+        def stop(self) -> None:
+            self.should_exit = True
+            loop, stop = self._loop, self._stop
+            if loop is not None and stop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(stop.set)
+
+    return Server
 
 
 @contextmanager
@@ -53,7 +84,7 @@ def serve(
     if latency_ms:
         config.latency_ms = latency_ms
     handle = SandboxHandle(seed=seed, db=db, token_ttl_s=token_ttl_s, faults=config)
-    server = uvicorn.Server(
+    server = _server_class()(
         uvicorn.Config(
             handle.app,
             host=host,
@@ -68,24 +99,37 @@ def serve(
             backlog=512,
         )
     )
-    thread = threading.Thread(target=server.run, name="antsclient-sandbox", daemon=True)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit it: no 40 ms Nagle / delayed-ACK stall per answer.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))  # a busy port fails here, in the caller's thread
+    except OSError:
+        sock.close()
+        handle.close()
+        raise
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="antsclient-sandbox", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + _START_TIMEOUT_S
     while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
+        if not thread.is_alive() or time.monotonic() > deadline:  # pragma: no cover
+            sock.close()
             handle.close()
             msg = f"the sandbox could not start on {host}:{port}"
             raise RuntimeError(msg)
         time.sleep(0.005)
-    sockets: list[Any] = [s for srv in server.servers for s in srv.sockets]
-    bound_port = sockets[0].getsockname()[1]
+    bound_port = sock.getsockname()[1]
     handle.url = f"http://{host}:{bound_port}"
     try:
         yield handle
     finally:
-        server.should_exit = True
+        server.stop()
         thread.join(timeout=2)
         if thread.is_alive():  # pragma: no cover - a request still hanging
             server.force_exit = True
             thread.join(timeout=5)
+        sock.close()
         handle.close()
