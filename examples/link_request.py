@@ -34,7 +34,7 @@ def main() -> int:
                 print(f"Demande n° {linked.number} reliée à l'élève {linked.student_id}")
 
             updated = store.students.get(student.student_id)
-            assert updated is not None and updated.application is not None
+            assert updated is not None
             print(f"Fiche mise à jour : {updated.last_name} {updated.first_name}, {updated.email}")
             print(f"Demandes non reliées : {len(store.search(agreement, linked=False))}")
     return 0
