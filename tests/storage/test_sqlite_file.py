@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from antsclient.models import OnlineRequest, RequestStatus
-from antsclient.storage import SqliteStore, StoreError, Student
+from antsclient.storage import SqliteStore, StoreError
 from antsclient.storage import sqlite as sqlite_module
 
 AGENCY = "E1706900030"
@@ -144,27 +144,3 @@ def test_two_connections_write_the_same_rows_without_duplicates(
     finally:
         for store in stores:
             store.close()
-
-
-def test_students_directory(tmp_path: Path, make_application: Callable[..., object]) -> None:
-    with SqliteStore(tmp_path / "s.db") as store:
-        students = store.students
-        students.save(Student(student_id="S1", last_name="MARTIN", first_name="Léa"))
-        students.save(Student(student_id="S2", last_name="Martinez", first_name="Hugo"))
-        students.save(Student(student_id="S3", last_name="Dupont", first_name="Émile"))
-        students.save(Student(student_id="S4", last_name="100%_sûr", first_name="X"))
-        assert [s.student_id for s in students.search("mar")] == ["S1", "S2"]
-        assert [s.student_id for s in students.search("MAR", limit=1)] == ["S1"]
-        assert [s.student_id for s in students.search("emi")] == ["S3"]
-        assert [s.student_id for s in students.search("martin lé")] == ["S1"]
-        assert [s.student_id for s in students.search("hugo mar")] == ["S2"]
-        assert [s.student_id for s in students.search("100%_")] == ["S4"]
-        assert students.search("100%x") == []
-        assert students.get("S9") is None
-        application = make_application()
-        updated = students.update_from_ants("S1", application)  # type: ignore[arg-type]
-        assert updated.application == application
-        assert students.get("S1") == updated
-        assert updated.email == application.applicant.email  # type: ignore[attr-defined]
-        created = students.update_from_ants("S7", make_application())  # type: ignore[arg-type]
-        assert students.get("S7") == created

@@ -15,6 +15,7 @@ from antsclient.storage import (
     RequestStore,
     SearchableStore,
     SqliteStore,
+    Student,
     SyncStore,
 )
 
@@ -196,3 +197,35 @@ def test_search_takes_enum_values_too(store: Store, make_request: Make, bad: str
         assert len(store.search(AGENCY, cerfa=bad)) == 1  # type: ignore[arg-type]
     else:
         assert len(store.search(AGENCY, bucket=bad)) == 1  # type: ignore[arg-type]
+
+
+def test_students_directory(store: Store, make_application: Callable[..., object]) -> None:
+    students = store.students
+    students.save(Student(student_id="S1", last_name="MARTIN", first_name="Léa"))
+    students.save(Student(student_id="S2", last_name="Martinez", first_name="Hugo"))
+    students.save(Student(student_id="S3", last_name="Dupont", first_name="Émile"))
+    students.save(Student(student_id="S4", last_name="100%_sûr", first_name="X"))
+    assert [s.student_id for s in students.search("mar")] == ["S1", "S2"]
+    assert [s.student_id for s in students.search("MAR", limit=1)] == ["S1"]
+    assert [s.student_id for s in students.search("emi")] == ["S3"]
+    assert [s.student_id for s in students.search("martin lé")] == ["S1"]
+    assert [s.student_id for s in students.search("hugo mar")] == ["S2"]
+    assert [s.student_id for s in students.search("100%_")] == ["S4"]
+    assert students.search("100%x") == []
+    assert students.get("S9") is None
+    application = make_application()
+    updated = students.update_from_ants("S1", application)  # type: ignore[arg-type]
+    assert updated.application == application
+    assert students.get("S1") == updated
+    assert updated.email == application.applicant.email  # type: ignore[attr-defined]
+    created = students.update_from_ants("S7", make_application())  # type: ignore[arg-type]
+    assert students.get("S7") == created
+
+
+def test_the_storage_package_loads_stores_lazily() -> None:
+    import antsclient.storage as storage
+
+    assert "SqliteStore" in dir(storage)
+    assert storage.MemoryStore is MemoryStore
+    with pytest.raises(AttributeError, match="NoSuchStore"):
+        storage.NoSuchStore  # noqa: B018
