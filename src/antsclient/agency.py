@@ -169,15 +169,28 @@ def decode_request(data: Mapping[str, Any]) -> OnlineRequest:
 
 @attrs.frozen(kw_only=True, slots=True)
 class _Page:
-    items: tuple[OnlineRequest, ...]
+    """A search page as it arrived: its paging, and its items not read yet (so the other
+    pages can be asked for before this one is read and stored)."""
+
+    raw_items: list[Any]
     total: int
     pages: int
-    failed: int
+
+    def read(self) -> tuple[list[OnlineRequest], int]:
+        """The requests, each read on its own: one unreadable request is counted as failed,
+        never the whole page."""
+        items: list[OnlineRequest] = []
+        failed = 0
+        for raw in self.raw_items:
+            try:
+                items.append(decode_request(raw))
+            except Exception:  # tolerant in: one bad request is reported, not fatal
+                failed += 1
+        return items, failed
 
 
 def _parse_page(response: httpx.Response) -> _Page:
-    """A search page, each item read on its own: one unreadable request is counted as
-    failed, never the whole page."""
+    """The paging of a search answer, and its raw items."""
     try:
         data = response.json()
         raw_items = data["items"]
@@ -188,14 +201,7 @@ def _parse_page(response: httpx.Response) -> _Page:
         raise ProtocolError(
             "the search answer is not a page of requests", code="malformed_body"
         ) from exc
-    items: list[OnlineRequest] = []
-    failed = 0
-    for raw in raw_items:
-        try:
-            items.append(decode_request(raw))
-        except Exception:  # tolerant in: one bad request is reported, not fatal
-            failed += 1
-    return _Page(items=tuple(items), total=total, pages=pages, failed=failed)
+    return _Page(raw_items=raw_items, total=total, pages=pages)
 
 
 # --- the store as a sync sees it ---------------------------------------------------------------
@@ -332,14 +338,16 @@ async def _sync(
 
     async def store_page(page: _Page) -> None:
         nonlocal newest
-        result = await asyncio.to_thread(store.merge, agreement, page.items)
+        tally.total = max(tally.total, page.total)
+        items, failed = page.read()
+        result = await asyncio.to_thread(store.merge, agreement, items)
         tally.new += result.new
         tally.updated += result.updated
         tally.unchanged += result.unchanged
-        tally.failed += page.failed
+        tally.failed += failed
         tally.pages += 1
-        tally.fetched += len(page.items) + page.failed
-        for item in page.items:
+        tally.fetched += len(items) + failed
+        for item in items:
             seen.add(item.number)
             if item.student_id is None:
                 tally.unlinked += 1
@@ -351,19 +359,22 @@ async def _sync(
             progress(min(tally.fetched, tally.total), tally.total)
 
     for _ in range(_MAX_PASSES):
-        first = await fetch(1)
-        tally.total = max(tally.total, first.total)
-        await store_page(first)
-        tasks = [asyncio.ensure_future(fetch(n)) for n in range(2, first.pages + 1)]
+        # A complete listing asks for page 2 with page 1: most agencies have more than one.
+        tasks = {n: asyncio.ensure_future(fetch(n)) for n in ((1, 2) if complete else (1,))}
         try:
-            for next_page in asyncio.as_completed(tasks):
-                page = await next_page
-                tally.total = max(tally.total, page.total)
-                await store_page(page)
+            first = await tasks[1]
+            for n in range(2, first.pages + 1):
+                if n not in tasks:
+                    tasks[n] = asyncio.ensure_future(fetch(n))
+            for n in [n for n in tasks if n > max(first.pages, 1)]:
+                tasks.pop(n).cancel()
+            await store_page(first)  # while the other pages are on their way
+            for next_page in asyncio.as_completed([t for n, t in tasks.items() if n > 1]):
+                await store_page(await next_page)
         finally:
-            for task in tasks:
+            for task in tasks.values():
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*tasks.values(), return_exceptions=True)
         # Pages are offsets in a list ordered by modification: a request changed during the
         # listing moves to its end and may push another one across a page boundary unseen.
         if len(seen) + tally.failed >= tally.total:
@@ -436,13 +447,23 @@ class _Shared(httpx.AsyncBaseTransport):
         return None
 
 
-def _default_transport(connections: int) -> httpx.AsyncBaseTransport | None:
+def _default_transport(connections: int, base_url: str) -> httpx.AsyncBaseTransport | None:
     """A pooled async transport reusing one TLS context (``None`` behind an environment
-    proxy: httpx then configures the proxy itself)."""
+    proxy: httpx then configures the proxy itself).
+
+    A plain-HTTP server (a sandbox on loopback) gets a context that trusts no certificate:
+    it is never used there, and it fails closed if it ever were.
+    """
     if urllib.request.getproxies():
         return None
     limits = httpx.Limits(max_connections=max(connections, 10), max_keepalive_connections=20)
-    return httpx.AsyncHTTPTransport(verify=_ssl_context(), limits=limits)
+    if base_url.lower().startswith("http://"):
+        import ssl  # noqa: PLC0415
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    else:
+        context = _ssl_context()
+    return httpx.AsyncHTTPTransport(verify=context, limits=limits)
 
 
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -486,7 +507,9 @@ def _sync_blocking(
         return _run(_sync(send, store, tally, known=session._known, **options))
 
     async def main() -> SyncReport:
-        transport = given if given is not None else _default_transport(concurrency)
+        transport = (
+            given if given is not None else _default_transport(concurrency, session.base_url)
+        )
         async with AsyncAntsSession(
             session.credentials,
             base_url=session.base_url,
@@ -602,7 +625,11 @@ async def sync_agencies_async(
     from antsclient._policy import DEFAULT_TIMEOUT  # noqa: PLC0415
 
     agencies = _credentials_of(credentials)
-    own = None if transport is not None else _default_transport(concurrency * page_concurrency)
+    own = (
+        None
+        if transport is not None
+        else _default_transport(concurrency * page_concurrency, base_url)
+    )
     shared = None if (transport or own) is None else _Shared(transport or own)  # type: ignore[arg-type]
     limit = asyncio.Semaphore(max(concurrency, 1))
 
