@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from importlib import resources
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -16,12 +15,10 @@ import pytest
 import yaml
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
+from sandbox_helpers import MANUAL_AGREEMENT, MANUAL_LOGIN, MANUAL_PASSWORD, login
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from sandbox_helpers import MANUAL_AGREEMENT, MANUAL_LOGIN, MANUAL_PASSWORD, login
-
 from antsclient.sandbox import SandboxHandle, serve
-
 
 
 @pytest.fixture(scope="session")

@@ -46,10 +46,14 @@ def application_data(**changes: Any) -> dict[str, Any]:
         birth_city="BELFORT",
         birth_department="90",
         birth_country="FRANCE",
-        address=Address(street="12 faubourg de France", postal_code="90000", city="BELFORT (90000)"),
+        address=Address(
+            street="12 faubourg de France", postal_code="90000", city="BELFORT (90000)"
+        ),
         email=f"lucas.martin.{n}@example.fr",
     )
-    data: dict[str, Any] = dict(to_data(Cerfa02(applicant=applicant, categories={LicenceCategory.B})))
+    data: dict[str, Any] = dict(
+        to_data(Cerfa02(applicant=applicant, categories={LicenceCategory.B}))
+    )
     for path, value in changes.items():
         target = data
         *parents, last = path.split(".")

@@ -42,8 +42,14 @@ def test_slots_follow_the_document_kinds(client: httpx.Client) -> None:
     number = created(client)
     slots = client.get(f"/requests/{number}/attachments").json()["items"]
     assert [s["kind"] for s in slots] == [
-        "identity", "proof_of_address", "cancellation_judgment", "medical_opinion", "assr",
-        "military_licence", "training_certificate", "training_commitment",
+        "identity",
+        "proof_of_address",
+        "cancellation_judgment",
+        "medical_opinion",
+        "assr",
+        "military_licence",
+        "training_certificate",
+        "training_commitment",
     ]
     identity = slots[0]
     assert identity["label"] == "Pièce d'identité"
@@ -57,7 +63,9 @@ def test_upload_download_delete(client: httpx.Client) -> None:
     assert response.status_code == 201
     stored = response.json()
     assert (stored["pages"], stored["size"], stored["media_type"]) == (
-        2, len(content), "application/pdf",
+        2,
+        len(content),
+        "application/pdf",
     )
     slot = client.get(f"/requests/{number}/attachments").json()["items"][0]
     assert (slot["pages"], slot["sent"], slot["comment"]) == (2, True, "recto verso")
@@ -150,7 +158,9 @@ def test_file_just_over_11_mb_is_refused_after_parsing(client: httpx.Client) -> 
 def test_malformed_uploads(client: httpx.Client) -> None:
     number = created(client)
     path = f"/requests/{number}/attachments/identity"
-    assert client.post(path, content=b"x", headers={"Content-Type": "text/plain"}).status_code == 400
+    assert (
+        client.post(path, content=b"x", headers={"Content-Type": "text/plain"}).status_code == 400
+    )
     no_file = client.post(path, data={"comment": "seul"}, files={"other": ("a", b"b")})
     assert no_file.status_code == 400
     broken = client.post(
@@ -192,7 +202,9 @@ def test_no_upload_after_validation(sb: SandboxHandle, client: httpx.Client) -> 
 def test_ephoto_code_is_used_once(client: httpx.Client) -> None:
     first = created(client)
     second = created(client)
-    response = client.put(f"/requests/{first}/ephoto/02", json={"code": "abcd-efgh-ijkl-mnop-qrst-uv"})
+    response = client.put(
+        f"/requests/{first}/ephoto/02", json={"code": "abcd-efgh-ijkl-mnop-qrst-uv"}
+    )
     assert response.json() == {"code": CODE, "cerfa": "02"}
     assert client.put(f"/requests/{first}/ephoto/02", json={"code": CODE}).status_code == 200
     used = client.put(f"/requests/{second}/ephoto/02", json={"code": CODE})
@@ -248,8 +260,13 @@ def test_deposit_form_is_a_pdf_for_a_cerfa02_draft(client: httpx.Client) -> None
 
 def test_deposit_form_refused_for_a_cerfa06(sb: SandboxHandle, client: httpx.Client) -> None:
     data = application_data(neph="123456789012")
-    for key in ("declarations", "medical_visit_date", "paper_mandate", "after_cancellation",
-                "military_licence"):
+    for key in (
+        "declarations",
+        "medical_visit_date",
+        "paper_mandate",
+        "after_cancellation",
+        "military_licence",
+    ):
         del data[key]
     response = create(client, data, cerfa="06")
     number = response.json()["number"]
@@ -265,7 +282,9 @@ def test_prefecture_documents(sb: SandboxHandle, client: httpx.Client) -> None:
     assert len(items) == 8
     available = {d["kind"] for d in items if d["available"]}
     assert available == {
-        "photo_signature_form", "medical_opinion", "cancellation_statement",
+        "photo_signature_form",
+        "medical_opinion",
+        "cancellation_statement",
         "invalidation_statement",
     }
     refused = client.get(f"/requests/{number}/documents/request_receipt")

@@ -14,7 +14,9 @@ from antsclient.sandbox import SandboxHandle
 pytestmark = pytest.mark.network
 
 
-def test_login_gives_a_bearer_token(sb: SandboxHandle, make_client: Callable[..., httpx.Client]) -> None:
+def test_login_gives_a_bearer_token(
+    sb: SandboxHandle, make_client: Callable[..., httpx.Client]
+) -> None:
     client = make_client(authenticate=False)
     body = {"agreement": MANUAL_AGREEMENT, "login": MANUAL_LOGIN, "password": MANUAL_PASSWORD}
     token = client.post("/auth/token", json=body).json()
@@ -22,7 +24,9 @@ def test_login_gives_a_bearer_token(sb: SandboxHandle, make_client: Callable[...
     assert token["expires_in"] == 3600
     creds = sb.credentials
     assert (creds.agreement, creds.login, creds.password.reveal()) == (
-        MANUAL_AGREEMENT, MANUAL_LOGIN, MANUAL_PASSWORD,
+        MANUAL_AGREEMENT,
+        MANUAL_LOGIN,
+        MANUAL_PASSWORD,
     )
     assert (creds.postal_code, creds.department) == ("90000", "90")
     assert creds.prefecture
@@ -115,7 +119,9 @@ def test_referential(client: httpx.Client) -> None:
     assert communes[0]["insee_code"] == "69290"
     assert client.get("/referential/communes", params={"q": " "}).json() == {"items": []}
     assert client.get("/referential/communes", params={"q": "LYON", "limit": 0}).status_code == 400
-    assert client.get("/referential/communes", params={"q": "LYON", "limit": "x"}).status_code == 400
+    assert (
+        client.get("/referential/communes", params={"q": "LYON", "limit": "x"}).status_code == 400
+    )
     departments = client.get("/referential/departments").json()["items"]
     assert {"code": "90", "name": "Territoire de Belfort"} in departments
     countries = client.get("/referential/countries").json()["items"]

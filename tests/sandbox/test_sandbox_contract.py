@@ -49,12 +49,31 @@ def test_the_document_names_every_operation_of_the_contract() -> None:
         op["operationId"] for item in paths.values() for m, op in item.items() if m != "parameters"
     }
     assert operation_ids == {
-        "login", "list_prefectures", "search_communes", "list_departments", "list_countries",
-        "create_request", "get_request", "get_application", "validate_request",
-        "delete_request", "transfer_request", "send_complement", "link_request",
-        "search_requests", "count_requests", "list_attachments", "upload_attachment",
-        "download_attachment", "delete_attachment", "set_ephoto", "get_ephoto",
-        "delete_ephoto", "deposit_form", "list_documents", "download_document",
+        "login",
+        "list_prefectures",
+        "search_communes",
+        "list_departments",
+        "list_countries",
+        "create_request",
+        "get_request",
+        "get_application",
+        "validate_request",
+        "delete_request",
+        "transfer_request",
+        "send_complement",
+        "link_request",
+        "search_requests",
+        "count_requests",
+        "list_attachments",
+        "upload_attachment",
+        "download_attachment",
+        "delete_attachment",
+        "set_ephoto",
+        "get_ephoto",
+        "delete_ephoto",
+        "deposit_form",
+        "list_documents",
+        "download_document",
     }
     assert "/_sandbox" not in str(paths)
 

@@ -31,7 +31,9 @@ def test_error_faults_answer_a_retryable_error(sb: SandboxHandle, client: httpx.
     assert create(client).status_code == 201
 
 
-def test_hang_past_the_client_timeout(sb: SandboxHandle, make_client: Callable[..., httpx.Client]) -> None:
+def test_hang_past_the_client_timeout(
+    sb: SandboxHandle, make_client: Callable[..., httpx.Client]
+) -> None:
     client = make_client(timeout=0.2)
     patient = make_client(timeout=3)
     sb.set_faults(hang_rate=1.0, hang_seconds=0.5)

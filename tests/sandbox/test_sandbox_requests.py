@@ -80,7 +80,9 @@ def test_confirmed_fields_skip_suggestions_but_must_exist(client: httpx.Client) 
     assert problem["suggestions"] == []
 
 
-def test_agency_without_prefecture(sb: SandboxHandle, make_client: Callable[..., httpx.Client]) -> None:
+def test_agency_without_prefecture(
+    sb: SandboxHandle, make_client: Callable[..., httpx.Client]
+) -> None:
     sb.add_agency("E9000000001", "sans-pref", "Pa55word!", postal_code="90000")
     client = make_client("E9000000001", "sans-pref", "Pa55word!")
     response = create(client)
@@ -135,9 +137,7 @@ def test_create_needs_an_idempotency_key_and_json(client: httpx.Client) -> None:
     response = client.post("/requests", json={"cerfa": "02", "application": application_data()})
     assert response.status_code == 400
     assert error_of(response)["code"] == "bad_request"
-    response = client.post(
-        "/requests", content=b"{not json", headers={"Idempotency-Key": "x"}
-    )
+    response = client.post("/requests", content=b"{not json", headers={"Idempotency-Key": "x"})
     assert response.status_code == 400
     response = client.post(
         "/requests",
@@ -162,9 +162,7 @@ def _file(name: str = "doc.pdf") -> dict[str, tuple[str, bytes, str]]:
 def _send_required(client: httpx.Client, number: str) -> None:
     for slot in client.get(f"/requests/{number}/attachments").json()["items"]:
         if slot["required"]:
-            response = client.post(
-                f"/requests/{number}/attachments/{slot['kind']}", files=_file()
-            )
+            response = client.post(f"/requests/{number}/attachments/{slot['kind']}", files=_file())
             assert response.status_code == 201, response.text
 
 
@@ -218,7 +216,9 @@ def test_paper_mandate_skips_the_student(client: httpx.Client) -> None:
     assert client.post(f"/requests/{number}/validate").json()["status"] == "under_review"
 
 
-def test_prefecture_asks_completion_then_complement(sb: SandboxHandle, client: httpx.Client) -> None:
+def test_prefecture_asks_completion_then_complement(
+    sb: SandboxHandle, client: httpx.Client
+) -> None:
     number = created(client)
     _send_required(client, number)
     client.post(f"/requests/{number}/validate")
@@ -315,7 +315,9 @@ def test_direct_registration_and_link(sb: SandboxHandle, client: httpx.Client) -
     assert linked.json()["student_id"] == "ELEVE-42"
     docs = client.get(f"/requests/{direct.number}/documents").json()["items"]
     assert {d["kind"] for d in docs if d["available"]} >= {"request_receipt"}
-    assert client.post(f"/requests/{direct.number}/link", json={"student_id": ""}).status_code == 400
+    assert (
+        client.post(f"/requests/{direct.number}/link", json={"student_id": ""}).status_code == 400
+    )
     assert client.post(f"/requests/{direct.number}/link", json=[1]).status_code == 400
 
 
@@ -339,14 +341,20 @@ def test_search_pages_filters_and_counts(sb: SandboxHandle, client: httpx.Client
     assert counts["all"]["drafts"] == drafts["total"]
     assert counts["02"]["cerfa02"] == total and counts["06"]["cerfa02"] == 0
     assert set(counts["all"]) == {
-        "cerfa02", "cerfa06", "to_complete", "awaiting_applicant_validation", "rejected",
-        "drafts", "ready_for_cerfa06", "in_progress", "transferred", "accepted",
+        "cerfa02",
+        "cerfa06",
+        "to_complete",
+        "awaiting_applicant_validation",
+        "rejected",
+        "drafts",
+        "ready_for_cerfa06",
+        "in_progress",
+        "transferred",
+        "accepted",
     }
 
     pivot = keys[len(keys) // 2][0]
-    later = client.get(
-        "/requests", params={"modified_from": pivot, "page_size": 500}
-    ).json()
+    later = client.get("/requests", params={"modified_from": pivot, "page_size": 500}).json()
     assert all(i["modified"] >= pivot for i in later["items"])
     assert later["total"] == sum(1 for k in keys if k[0] >= pivot)
     created_window = client.get(
@@ -378,3 +386,14 @@ def test_seeded_requests_are_deterministic() -> None:
     assert {RequestStatus.DRAFT, RequestStatus.AWAITING_APPLICANT_VALIDATION} <= statuses
     unlinked = [r for r in SandboxState(seed=3).requests() if r.student_id is None]
     assert unlinked and unlinked[0].number.startswith("901")
+
+
+def test_search_items_are_the_converters_data(sb: SandboxHandle) -> None:
+    from antsclient.protocol.converter import to_data
+
+    state = sb.state
+    sb.register_direct(status=RequestStatus.AWAITING_APPLICANT_VALIDATION)
+    records = [r for agency in state._requests.values() for r in agency.values()]
+    assert records
+    for record in records:
+        assert state.online_data(record) == to_data(state._online(record))

@@ -135,7 +135,12 @@ def test_http_controls(tmp_path: Path) -> None:
         control.post("/_sandbox/faults", json={})
         agency = control.post(
             "/_sandbox/agencies",
-            json={"agreement": "E9000000004", "login": "l", "password": "p", "postal_code": "75001"},
+            json={
+                "agreement": "E9000000004",
+                "login": "l",
+                "password": "p",
+                "postal_code": "75001",
+            },
         ).json()
         assert agency == {"agreement": "E9000000004", "login": "l"}
         assert control.post("/_sandbox/agencies", json={}).status_code == 400

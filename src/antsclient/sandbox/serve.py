@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
 from antsclient.sandbox.control import Sandbox
 from antsclient.sandbox.faults import FaultConfig
 
@@ -35,7 +36,7 @@ class SandboxHandle(Sandbox):
 def _server_class() -> type[Any]:
     import uvicorn  # noqa: PLC0415 - only when a server is wanted
 
-    class Server(uvicorn.Server):  # type: ignore[misc]
+    class Server(uvicorn.Server):
         """uvicorn's server, stopped at once from another thread (no 0.1 s polling)."""
 
         _stop: asyncio.Event | None = None

@@ -397,6 +397,26 @@ class SandboxState:
             validated_at=record.validated_at,
         )
 
+    @staticmethod
+    def online_data(record: RequestRecord) -> dict[str, Any]:
+        """``to_data(self._online(record))``, built directly (searches return hundreds)."""
+        validated = record.validated_at
+        return {
+            "number": record.number,
+            "cerfa": record.cerfa.value,
+            "status": record.status.value,
+            "status_label": record.status.label,
+            "type_label": record.cerfa.label,
+            "created": record.created.isoformat(),
+            "modified": record.modified.isoformat(),
+            "transferred": record.transferred,
+            "neph": record.neph,
+            "student_id": record.student_id,
+            "applicant_name": record.applicant_name,
+            "email": record.email,
+            "validated_at": validated.isoformat() if validated is not None else None,
+        }
+
     def _model(self, record: RequestRecord) -> Application:
         return read_application(record.application, record.cerfa)
 
@@ -627,7 +647,7 @@ class SandboxState:
             total = len(records)
             size = filters.page_size
             start = (filters.page - 1) * size
-            items = [to_data(self._online(r)) for r in records[start : start + size]]
+            items = [self.online_data(r) for r in records[start : start + size]]
             return {
                 "items": items,
                 "page": filters.page,
