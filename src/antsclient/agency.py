@@ -60,6 +60,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 PAGE_SIZE: Final = 500
 """Requests per page: the protocol's maximum, so a sync makes as few round trips as it can."""
@@ -212,6 +213,7 @@ class _PlainStore:
 
     def __init__(self, store: RequestStore) -> None:
         self._store = store
+        self.thread_safe = bool(getattr(store, "thread_safe", False))
 
     def merge(self, agreement: str, requests: Sequence[OnlineRequest]) -> MergeResult:
         new = updated = 0
@@ -326,6 +328,15 @@ async def _sync(
     began_wall = time.time()
     began = dt.datetime.now(dt.UTC)
     limit = asyncio.Semaphore(max(concurrency, 1))
+    # A store that says it is thread-safe is written from a worker thread, so that its I/O
+    # overlaps the network; any other is called from the event loop's thread.
+    offload = bool(getattr(store, "thread_safe", False))
+
+    async def write(method: Callable[..., R], *args: Any) -> R:
+        if offload:
+            return await asyncio.to_thread(method, *args)
+        return method(*args)
+
     newest: dt.datetime | None = None
     seen: set[str] = set()
 
@@ -340,7 +351,7 @@ async def _sync(
         nonlocal newest
         tally.total = max(tally.total, page.total)
         items, failed = page.read()
-        result = await asyncio.to_thread(store.merge, agreement, items)
+        result = await write(store.merge, agreement, items)
         tally.new += result.new
         tally.updated += result.updated
         tally.unchanged += result.unchanged
@@ -390,11 +401,11 @@ async def _sync(
         else:
             tally.watermark = previous
         if complete and len(seen) >= tally.total:
-            tally.removed = await asyncio.to_thread(
-                store.remove_missing, agreement, seen, before=began_wall
+            tally.removed = await write(
+                functools.partial(store.remove_missing, before=began_wall), agreement, seen
             )
         if tally.watermark is not None:
-            await asyncio.to_thread(store.set_watermark, agreement, tally.watermark)
+            await write(store.set_watermark, agreement, tally.watermark)
     else:
         tally.watermark = previous
     tally.total = max(tally.total, len(seen) + tally.failed)
@@ -507,8 +518,12 @@ def _sync_blocking(
         return _run(_sync(send, store, tally, known=session._known, **options))
 
     async def main() -> SyncReport:
+        # The caller's transport is shared, never closed; a pool of our own closes with the
+        # worker session.
         transport = (
-            given if given is not None else _default_transport(concurrency, session.base_url)
+            _Shared(given)
+            if given is not None
+            else _default_transport(concurrency, session.base_url)
         )
         async with AsyncAntsSession(
             session.credentials,
@@ -630,7 +645,8 @@ async def sync_agencies_async(
         if transport is not None
         else _default_transport(concurrency * page_concurrency, base_url)
     )
-    shared = None if (transport or own) is None else _Shared(transport or own)  # type: ignore[arg-type]
+    base = transport if transport is not None else own
+    shared = None if base is None else _Shared(base)
     limit = asyncio.Semaphore(max(concurrency, 1))
 
     async def one(creds: Credentials) -> SyncReport:

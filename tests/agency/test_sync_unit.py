@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import io
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -298,8 +299,10 @@ class PlainStore:
 
     def __init__(self) -> None:
         self.rows: dict[str, OnlineRequest] = {}
+        self.threads: set[int] = set()
 
     def upsert(self, agreement: str, requests: Any) -> None:
+        self.threads.add(threading.get_ident())
         self.rows.update({r.number: r for r in requests})
 
     def get(self, agreement: str, number: str) -> OnlineRequest | None:
@@ -322,6 +325,8 @@ def test_a_plain_store_gets_full_syncs(
     assert (report.new, report.updated, report.unchanged, report.removed) == (0, 1, 1, 0)
     assert not report.incremental
     assert store.rows["2"].status is RequestStatus.ACCEPTED
+    # a store that does not say it is thread-safe is only called from the caller's thread
+    assert store.threads == {threading.get_ident()}
 
 
 def test_many_agencies_each_with_its_own_report(

@@ -119,6 +119,9 @@ class MemoryStore:
     """Copies locales des demandes in memory: a :class:`~antsclient.storage.SyncStore` and a
     :class:`~antsclient.storage.SearchableStore`; ``students`` is its student directory."""
 
+    thread_safe = True
+    """Every method may be called from any thread (a sync writes from a worker thread)."""
+
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._requests: dict[str, dict[str, OnlineRequest]] = {}

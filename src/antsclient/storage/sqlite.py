@@ -189,6 +189,9 @@ class SqliteStore:
     under a lock; use it as a context manager, or call :meth:`close`.
     """
 
+    thread_safe = True
+    """Every method may be called from any thread (a sync writes from a worker thread)."""
+
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 30.0) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
