@@ -24,6 +24,7 @@ from antsclient import (
     PermissionDenied,
     ProtocolError,
     RequestNotFound,
+    ResourceNotFound,
     Secret,
     Severity,
 )
@@ -58,6 +59,7 @@ DEFAULT_CODES = {
     PermissionDenied: "permission_denied",
     AttachmentRejected: "attachment_rejected",
     RequestNotFound: "request_not_found",
+    ResourceNotFound: "not_found",
     AntsUnavailable: "ants_unavailable",
     ProtocolError: "protocol_error",
 }
@@ -85,6 +87,7 @@ EXAMPLES: list[tuple[AntsError, dict[str, Any]]] = [
         {"kind": "identity"},
     ),
     (RequestNotFound("no request 3223"), {}),
+    (ResourceNotFound("no ePhoto code yet", code="ephoto_not_found"), {}),
     (
         AntsUnavailable("timed out", may_have_taken_effect=True, attempts=4),
         {"may_have_taken_effect": True, "attempts": 4},

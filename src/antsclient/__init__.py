@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         PermissionDenied,
         ProtocolError,
         RequestNotFound,
+        ResourceNotFound,
         Severity,
     )
     from antsclient.lifecycle import Action
@@ -85,6 +86,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "PermissionDenied": ("antsclient.errors", "PermissionDenied"),
     "ProtocolError": ("antsclient.errors", "ProtocolError"),
     "RequestNotFound": ("antsclient.errors", "RequestNotFound"),
+    "ResourceNotFound": ("antsclient.errors", "ResourceNotFound"),
     "Severity": ("antsclient.errors", "Severity"),
     "Address": ("antsclient.models", "Address"),
     "Applicant": ("antsclient.models", "Applicant"),
@@ -162,6 +164,7 @@ __all__ = [
     "ProtocolError",
     "RequestNotFound",
     "RequestStatus",
+    "ResourceNotFound",
     "RetryPolicy",
     "Right",
     "Secret",

@@ -207,12 +207,6 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _sandbox(args: argparse.Namespace) -> int:
-    from antsclient.sandbox.__main__ import main as sandbox_main  # noqa: PLC0415
-
-    return sandbox_main(args.rest)
-
-
 def _demo(args: argparse.Namespace) -> int:
     from antsclient.demo import run_demo  # noqa: PLC0415
 
@@ -237,11 +231,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", help="folder for the demo's files (default: a new one)")
     demo.set_defaults(run=_demo)
 
-    sandbox = commands.add_parser(
-        "sandbox", help="serve the ANTS sandbox until Ctrl-C", add_help=False
-    )
-    sandbox.add_argument("rest", nargs=argparse.REMAINDER)
-    sandbox.set_defaults(run=_sandbox)
+    # « sandbox » hands its arguments to python -m antsclient.sandbox (see main).
+    commands.add_parser("sandbox", help="serve the ANTS sandbox until Ctrl-C (--port, --db, …)")
 
     geo = commands.add_parser("geo", help="suggest communes (or a country) for a text")
     geo.add_argument("text")
@@ -283,7 +274,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     from antsclient.errors import AntsError, AntsUnavailable  # noqa: PLC0415
 
-    args = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["sandbox"]:
+        from antsclient.sandbox.__main__ import main as sandbox_main  # noqa: PLC0415
+
+        return sandbox_main(arguments[1:])
+    args = _parser().parse_args(arguments)
     try:
         code: int = args.run(args)
     except AntsUnavailable as exc:

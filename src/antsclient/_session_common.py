@@ -22,11 +22,17 @@ from antsclient.attachments import FileInfo, check_comment, check_pages, inspect
 from antsclient.errors import (
     ActionNotAllowed,
     AntsUnavailable,
-    ApplicationDataError,
     FieldProblem,
 )
 from antsclient.lifecycle import Action, ensure_allowed, ensure_right
-from antsclient.models import AttachmentSlot, DocumentKind, OnlineRequest, RequestStatus, Right
+from antsclient.models import (
+    AttachmentSlot,
+    Credentials,
+    DocumentKind,
+    OnlineRequest,
+    RequestStatus,
+    Right,
+)
 from antsclient.protocol.operations import Call, Safety, Upload, path_upload, stream_upload
 from antsclient.storage.protocols import StudentDocument
 
@@ -293,6 +299,21 @@ def ensure_linked(request: OnlineRequest) -> None:
     )
 
 
+def agency_problems(credentials: Credentials) -> list[FieldProblem]:
+    """Préfecture incorrecte: a request is sent only by an agency whose prefecture is set."""
+    if credentials.prefecture and credentials.prefecture.strip():
+        return []
+    return [
+        FieldProblem(
+            field="credentials.prefecture",
+            code="prefecture.missing",
+            message="the agency's prefecture is not set: set it in the agency's credentials",
+            message_fr="Préfecture incorrecte : le nom de la préfecture doit être renseigné "
+            "dans l'Espace Dirigeant.",
+        )
+    ]
+
+
 def geo_problems(report: Any, confirmed: Iterable[str]) -> list[FieldProblem]:
     """The geo check's fields that still need the user, as :class:`FieldProblem`s."""
     from antsclient.geo import CheckStatus  # noqa: PLC0415
@@ -323,12 +344,6 @@ def geo_problems(report: Any, confirmed: Iterable[str]) -> list[FieldProblem]:
             )
         )
     return problems
-
-
-def raise_geo(problems: list[FieldProblem]) -> None:
-    """Raise :class:`ApplicationDataError` when the geo check left problems."""
-    if problems:
-        raise ApplicationDataError(problems=problems, code="application_data")
 
 
 def utcnow() -> dt.datetime:

@@ -10,7 +10,8 @@
     ├── ActionNotAllowed           the request's status does not allow the action
     ├── PermissionDenied           the acting user lacks the right for the action
     ├── AttachmentRejected         a supporting document is refused (size, type, pages, comment)
-    ├── RequestNotFound            no request with this number for this agency
+    ├── ResourceNotFound           no such thing for this request (ePhoto, file, document)
+    │   └── RequestNotFound        no request with this number for this agency
     ├── AntsUnavailable            ANTS is down or too slow; says if the action may have happened
     └── ProtocolError              ANTS answered something antsclient cannot read
 
@@ -40,6 +41,7 @@ __all__ = [
     "PermissionDenied",
     "ProtocolError",
     "RequestNotFound",
+    "ResourceNotFound",
     "Severity",
 ]
 
@@ -271,7 +273,14 @@ class AttachmentRejected(AntsError):
         return {**super()._kwargs(), "kind": self.kind}
 
 
-class RequestNotFound(AntsError):
+class ResourceNotFound(AntsError):
+    """Introuvable: the request has no such ePhoto, file or document (yet)."""
+
+    default_code = "not_found"
+    default_message_fr = "L'élément demandé n'existe pas (ou pas encore) pour cette demande."
+
+
+class RequestNotFound(ResourceNotFound):
     """Demande introuvable: no request with this number is visible to the agency."""
 
     default_code = "request_not_found"

@@ -129,3 +129,9 @@ def test_no_command_takes_a_password_argument() -> None:
         for sub in action.choices.values():
             text += sub.format_help()
     assert "--password" not in text
+
+
+def test_sandbox_hands_its_arguments_over() -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["sandbox", "--no-such-option"])
+    assert exc.value.code == EXIT_USAGE

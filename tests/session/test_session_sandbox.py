@@ -340,7 +340,7 @@ async def test_attachments_slots_upload_download_delete(
         await aw(s.attachments.delete(draft, K.PROOF_OF_ADDRESS, by_stream.file_id))
         slots = {slot.kind: slot for slot in await aw(s.attachments.slots(draft))}
         assert [f.file_id for f in slots[K.PROOF_OF_ADDRESS].files] == [from_file.file_id]
-        with pytest.raises(ants.RequestNotFound):
+        with pytest.raises(ants.ResourceNotFound):
             await aw(s.attachments.download(draft, K.PROOF_OF_ADDRESS, by_stream.file_id, to=out))
 
 
@@ -371,7 +371,7 @@ async def test_ephoto_set_get_delete_and_deposit_form(env: SandboxEnv, tmp_path:
         assert used.value.code == "ephoto.already_used"
 
         await aw(s.ephoto.delete(draft, ants.Cerfa.C02))
-        with pytest.raises(ants.RequestNotFound):
+        with pytest.raises(ants.ResourceNotFound):
             await aw(s.ephoto.get(draft))
         await aw(s.ephoto.set(other, code, cerfa=ants.Cerfa.C02))  # the code is free again
 
@@ -435,7 +435,7 @@ async def test_prefecture_documents_only_for_a_linked_request(
         text = PdfReader(path).pages[0].extract_text()
         assert direct.number in text
         assert not documents[ants.PrefectureDocumentKind.DRIVING_RIGHTS_CERTIFICATE].available
-        with pytest.raises(ants.RequestNotFound):
+        with pytest.raises(ants.ResourceNotFound):
             await aw(
                 s.documents.download(
                     linked, ants.PrefectureDocumentKind.DRIVING_RIGHTS_CERTIFICATE, to=tmp_path
@@ -555,8 +555,8 @@ async def test_data_errors_refused_by_ants(env: SandboxEnv) -> None:
     async with env.session(no_prefecture) as s:
         with pytest.raises(ants.ApplicationDataError) as prefecture:
             await aw(s.requests.create(cerfa02()))
-    (problem,) = prefecture.value.problems
-    assert (problem.field, problem.code) == ("prefecture", "prefecture.missing")
+    (problem,) = prefecture.value.problems  # refused locally, before any call
+    assert (problem.field, problem.code) == ("credentials.prefecture", "prefecture.missing")
     assert problem.message_fr.startswith("Préfecture incorrecte")
     assert sb.requests(no_prefecture.agreement) == []
 

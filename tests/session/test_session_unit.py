@@ -550,3 +550,75 @@ def test_uploads_wait_longer_by_default_only(
             s.attachments.upload("3223", ants.DocumentKind.IDENTITY, pdf)
     assert seen[0]["write"] == 300.0
     assert seen[1]["write"] == 2.0
+
+
+def test_an_unclear_write_stays_unclear_when_the_check_fails(
+    fake: FakeAnts, session: ants.AntsSession
+) -> None:
+    session._known["3223"] = online()
+    fake.on("GET", "/requests/3223/attachments", slots_json())
+    fake.on("POST", "/requests/3223/validate", error(502, "unavailable"))
+    fake.on("GET", "/requests/3223", error(503, "unavailable"))
+    with pytest.raises(ants.AntsUnavailable) as exc:
+        session.requests.validate("3223")
+    assert exc.value.may_have_taken_effect is True
+    assert "/validate" in str(exc.value)
+
+
+def test_a_refusal_without_problems_still_lists_one(
+    fake: FakeAnts, session: ants.AntsSession
+) -> None:
+    session._known["3223"] = online()
+    fake.on(
+        "PUT",
+        "/requests/3223/ephoto/02",
+        error(409, "ephoto.already_used", "code already used", field="ephoto_code"),
+    )
+    with pytest.raises(ants.ApplicationDataError) as exc:
+        session.ephoto.set("3223", "ABCDEFGHJK1234567890XY", cerfa=ants.Cerfa.C02)
+    (problem,) = exc.value.problems
+    assert (problem.field, problem.code) == ("ephoto_code", "ephoto.already_used")
+    assert problem.message_fr == "FR code already used"
+
+
+def test_a_missing_ephoto_is_not_a_missing_request(
+    fake: FakeAnts, session: ants.AntsSession
+) -> None:
+    fake.on("GET", "/requests/3223/ephoto", error(404, "ephoto_not_found"))
+    with pytest.raises(ants.ResourceNotFound) as exc:
+        session.ephoto.get("3223")
+    assert not isinstance(exc.value, ants.RequestNotFound)
+
+
+def test_transfer_links_the_student_at_once(fake: FakeAnts, session: ants.AntsSession) -> None:
+    fake.on("POST", "/requests/777/transfer", request_json(online("777", transferred=True)))
+    fake.on(
+        "POST", "/requests/777/link", request_json(online("777", transferred=True, student_id="S9"))
+    )
+    taken = session.requests.transfer("777", student_id="S9")
+    assert (taken.transferred, taken.student_id) == (True, "S9")
+
+
+def test_create_lists_data_and_place_problems_together(
+    fake: FakeAnts, credentials: ants.Credentials, application: ants.Cerfa02
+) -> None:
+    import attrs
+
+    creds = attrs.evolve(credentials, prefecture=None)
+    wrong = attrs.evolve(
+        application,
+        applicant=attrs.evolve(
+            application.applicant,
+            first_name="Jean Pierre",
+            birth_city="ST PRIEST",
+            birth_department="01",
+        ),
+    )
+    with ants.AntsSession(
+        creds, base_url="http://ants.test", transport=httpx.MockTransport(fake)
+    ) as s:
+        with pytest.raises(ants.ApplicationDataError) as exc:
+            s.requests.create(wrong)
+    fields = {p.field for p in exc.value.problems}
+    assert fields >= {"applicant.first_name", "applicant.birth_city", "credentials.prefecture"}
+    assert fake.calls == []

@@ -27,9 +27,11 @@ from antsclient.errors import (
     ActionNotAllowed,
     AntsError,
     AntsUnavailable,
+    ApplicationDataError,
     ConfigurationError,
     ProtocolError,
     RequestNotFound,
+    ResourceNotFound,
 )
 from antsclient.lifecycle import Action, ensure_validatable
 from antsclient.models import (
@@ -58,7 +60,7 @@ from antsclient.storage.protocols import (
     StudentDocument,
     StudentDocumentSource,
 )
-from antsclient.validation import ensure_valid, validate_ephoto_code
+from antsclient.validation import validate, validate_ephoto_code
 
 if TYPE_CHECKING:
     from antsclient.agency import SyncReport
@@ -333,7 +335,10 @@ class AsyncAntsSession:
                 if not exc.may_have_taken_effect:
                     raise
                 failure = exc
-            outcome = await reconcile()
+            try:
+                outcome = await reconcile()
+            except AntsUnavailable:
+                raise failure from None
             if outcome is not None:
                 value: T = outcome.value
                 return value
@@ -411,22 +416,22 @@ class AsyncPrefectures(_Namespace):
         """
         creds = self._session.credentials
         missing = [
-            label
-            for label, value in (
-                ("agreement", creds.agreement),
-                ("login", creds.login),
-                ("password", creds.password.reveal()),
-                ("postal_code", creds.postal_code),
+            (name, label)
+            for name, label, value in (
+                ("agreement", "n° d'agrément Cerfa", creds.agreement),
+                ("login", "identifiant ANTS", creds.login),
+                ("password", "mot de passe ANTS", creds.password.reveal()),
+                ("postal_code", "code postal de l'agence", creds.postal_code),
             )
             if not value
         ]
         if missing:
             raise ConfigurationError(
-                f"listing prefectures needs the agency's {', '.join(missing)}",
-                field=f"credentials.{missing[0]}",
+                f"listing prefectures needs the agency's {', '.join(n for n, _ in missing)}",
+                field=f"credentials.{missing[0][0]}",
                 message_fr="Le code postal, le n° d'agrément et les identifiants de l'agence "
                 "sont obligatoires pour initialiser la liste des préfectures "
-                f"(manquant : {', '.join(missing)}).",
+                f"(manquant : {', '.join(label for _, label in missing)}).",
             )
         assert creds.postal_code is not None
         return await self._session._call(
@@ -469,16 +474,20 @@ class AsyncRequests(_Namespace):
         """
         from antsclient import geo  # noqa: PLC0415
 
-        ensure_valid(application)
+        session = self._session
         confirmed = tuple(confirm)
         report = geo.check(application)
-        common.raise_geo(common.geo_problems(report, confirmed))
+        problems = [p for p in validate(application) if p.is_error]
+        problems += common.geo_problems(report, confirmed)
+        problems += common.agency_problems(session.credentials)
+        if problems:
+            raise ApplicationDataError(problems=problems)
         if autocorrect:
             application = report.apply(application)
         call = ops.create_request(
             application, idempotency_key=uuid.uuid4().hex, confirmed_fields=confirmed
         )
-        return self._session._remember(await self._session._call(call, ops.parse_request))
+        return session._remember(await session._call(call, ops.parse_request))
 
     async def get(self, number: str) -> OnlineRequest:
         """The request ``number`` as ANTS holds it now."""
@@ -544,8 +553,12 @@ class AsyncRequests(_Namespace):
         )
         session._forget(current.number)
 
-    async def transfer(self, number: str) -> OnlineRequest:
-        """Transférer une demande: take over request ``number`` from another agency."""
+    async def transfer(self, number: str, *, student_id: str | None = None) -> OnlineRequest:
+        """Transférer une demande: take over request ``number`` from another agency.
+
+        With ``student_id`` the request is linked at once to the host's student it is taken
+        over for (the student who changed driving school).
+        """
         session = self._session
         common.check_action(Action.TRANSFER, None, session.rights)
 
@@ -559,7 +572,10 @@ class AsyncRequests(_Namespace):
         result = await session._write(
             ops.transfer_request(number), ops.parse_request, taken, number
         )
-        return session._remember(result)
+        session._remember(result)
+        if student_id is not None:
+            return await self.link(result, student_id)
+        return result
 
     async def send_complement(self, request: RequestRef) -> OnlineRequest:
         """Transmettre le complément a prefecture asked for (À COMPLÉTER → in review)."""
@@ -778,7 +794,7 @@ class AsyncEPhotoCodes(_Namespace):
         async def gone() -> Any:
             try:
                 photo = await self.get(current.number)
-            except RequestNotFound:
+            except ResourceNotFound:
                 return common.Done(None)
             return None if photo.cerfa is Cerfa(cerfa) else common.Done(None)
 

@@ -26,6 +26,7 @@ from antsclient.errors import (
     FieldProblem,
     ProtocolError,
     RequestNotFound,
+    ResourceNotFound,
     Severity,
 )
 
@@ -37,7 +38,7 @@ TRANSIENT_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 _TOKEN_CODES: Final = frozenset({"token_expired", "token_invalid"})
 
 _NOT_FOUND_CODES: Final = frozenset(
-    {"request_not_found", "attachment_not_found", "ephoto_not_found", "document_not_found"}
+    {"attachment_not_found", "ephoto_not_found", "document_not_found"}
 )
 
 
@@ -74,6 +75,21 @@ def _problems(raw: object) -> list[FieldProblem]:
     return problems
 
 
+def _data_error(message: str, body: dict[str, Any], common: dict[str, Any]) -> AntsError:
+    """A data refusal always lists its problems: one made of the error itself if need be."""
+    problems = _problems(body.get("problems"))
+    if not problems:
+        problems = [
+            FieldProblem(
+                field=str(common.get("field") or ""),
+                code=str(common["code"]),
+                message=message,
+                message_fr=str(common.get("message_fr") or message),
+            )
+        ]
+    return ApplicationDataError(message, problems=problems, **common)
+
+
 def error_from_response(response: httpx.Response) -> AntsError:
     """The typed error an HTTP error answer stands for."""
     status = response.status_code
@@ -86,8 +102,10 @@ def error_from_response(response: httpx.Response) -> AntsError:
         common["message_fr"] = str(body["message_fr"])
     if status == 401:
         return AuthenticationError(message, **common)
-    if status == 404 or code in _NOT_FOUND_CODES:
+    if code == "request_not_found":
         return RequestNotFound(message, **common)
+    if status == 404 or code in _NOT_FOUND_CODES:
+        return ResourceNotFound(message, **common)
     if code == "divergence":
         existing = body.get("existing_number")
         return DivergenceError(
@@ -98,13 +116,12 @@ def error_from_response(response: httpx.Response) -> AntsError:
     if code == "configuration_missing":
         return ConfigurationError(message, **common)
     if code.startswith("ephoto."):
-        return ApplicationDataError(
-            message, **{**common, "field": common["field"] or "ephoto_code"}
-        )
+        common["field"] = common["field"] or "ephoto_code"
+        return _data_error(message, body, common)
     if status == 413 or code.startswith("attachment."):
         return AttachmentRejected(message, **common)
     if status == 422:
-        return ApplicationDataError(message, problems=_problems(body.get("problems")), **common)
+        return _data_error(message, body, common)
     if status == 409:
         return ActionNotAllowed(message, rule=message, **common)
     if status in TRANSIENT_STATUSES:
@@ -112,5 +129,5 @@ def error_from_response(response: httpx.Response) -> AntsError:
             f"{message} (HTTP {status})", may_have_taken_effect=status != 429, **common
         )
     if 400 <= status < 500:
-        return ApplicationDataError(message, **common)
+        return _data_error(message, body, common)
     return ProtocolError(f"unexpected HTTP {status} from {where}", **common)
