@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, TypeVar, overload
 import attrs
 import httpx
 
-from antsclient.errors import AntsError, ConfigurationError, ProtocolError
+from antsclient.errors import ConfigurationError, ProtocolError
 from antsclient.models import Cerfa, Credentials, OnlineRequest, RequestStatus
 from antsclient.storage.protocols import (
     CredentialsSource,
@@ -673,7 +673,7 @@ async def sync_agencies_async(
                         overlap=overlap,
                         tally=tally,
                     )
-            except (AntsError, httpx.HTTPError, OSError, ValueError) as exc:
+            except Exception as exc:  # one agency's failure goes in its own report
                 return tally.report(exc)
 
     try:

@@ -487,3 +487,26 @@ def test_a_page_that_is_not_a_page_is_a_protocol_error() -> None:
     for body in (b"[]", b"{}", b'{"items": {}, "total": 1, "pages": 1}', b"not json"):
         with pytest.raises(ants.ProtocolError):
             agency._parse_page(httpx.Response(200, content=body, request=request))
+
+
+class PickyStore(MemoryStore):
+    """A host's store that refuses one agency's requests."""
+
+    def merge(self, agreement: str, requests: Any) -> Any:
+        if agreement == "E0000000007":
+            raise RuntimeError("disk quota of this agency exceeded")
+        return super().merge(agreement, requests)
+
+
+def test_a_store_failure_for_one_agency_stays_in_its_report(
+    fake: FakeSearch, make_online: Make, retry: ants.RetryPolicy
+) -> None:
+    fine, picky = fake.credentials("E0000000001"), fake.credentials("E0000000007")
+    fake.add(make_online(1), agreement=fine.agreement)
+    fake.add(make_online(2), agreement=picky.agreement)
+    reports = agency.sync_agencies(
+        [picky, fine], PickyStore(), base_url=URL, transport=httpx.MockTransport(fake), retry=retry
+    )
+    assert (reports[0].error_code, reports[0].failed) == ("RuntimeError", 1)
+    assert "quota" in (reports[0].error or "")
+    assert reports[1].ok
