@@ -12,6 +12,7 @@ the tests control, and the prefecture's decisions.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 import random
@@ -138,6 +139,12 @@ class SearchFilters:
     page_size: int = 100
 
 
+@functools.cache
+def _holds(bucket: Bucket, cerfa: Cerfa, status: RequestStatus, transferred: bool) -> bool:
+    """``Bucket.holds``, remembered: a search asks it for every request."""
+    return bucket.holds(cerfa=cerfa, status=status, transferred=transferred)
+
+
 def _in_window(value: dt.datetime, low: dt.datetime | None, high: dt.datetime | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
@@ -188,6 +195,7 @@ class SandboxState:
         self._counter = _FIRST_NUMBER
         self._serial = 0
         self._templates: dict[int, dict[str, Any]] = {}
+        self._ordered: dict[str, list[RequestRecord]] = {}  # by (modified, number)
         if not self._load() and sample_data:
             self._seed_sample()
 
@@ -217,6 +225,8 @@ class SandboxState:
         }
 
     def _row(self, record: RequestRecord, changes: list[Change]) -> None:
+        """Note a changed record: to be saved, and the agency's order to be rebuilt."""
+        self._ordered.pop(record.agreement, None)
         if self._persist:
             changes.append(("request", record.key, to_data(record)))
 
@@ -240,6 +250,7 @@ class SandboxState:
 
     def _index(self, record: RequestRecord) -> None:
         self._requests.setdefault(record.agreement, {})[record.number] = record
+        self._ordered.pop(record.agreement, None)
         if record.copy:
             return
         self._live[record.number] = record.agreement
@@ -578,6 +589,7 @@ class SandboxState:
             record = self._record(agency, number)
             ensure_allowed(Action.DELETE, record.status)
             del self._requests[agency.agreement][number]
+            self._ordered.pop(agency.agreement, None)
             self._live.pop(number, None)
             self._awaiting.discard(number)
             if record.email:
@@ -638,12 +650,13 @@ class SandboxState:
     def search(self, agency: Agency, filters: SearchFilters) -> dict[str, Any]:
         """A page of the agency's requests, ordered by (modified, number)."""
         with self._read():
-            records = [
-                r
-                for r in self._requests.get(agency.agreement, {}).values()
-                if self._matches(r, filters)
-            ]
-            records.sort(key=lambda r: (r.modified, r.number))
+            ordered = self._ordered.get(agency.agreement)
+            if ordered is None:
+                held = self._requests.get(agency.agreement, {}).values()
+                ordered = sorted(held, key=lambda r: (r.modified, r.number))
+                self._ordered[agency.agreement] = ordered
+            plain = filters == SearchFilters(page=filters.page, page_size=filters.page_size)
+            records = ordered if plain else [r for r in ordered if self._matches(r, filters)]
             total = len(records)
             size = filters.page_size
             start = (filters.page - 1) * size
@@ -658,8 +671,8 @@ class SandboxState:
 
     @staticmethod
     def _matches(record: RequestRecord, f: SearchFilters) -> bool:
-        if f.bucket is not None and not f.bucket.holds(
-            cerfa=record.cerfa, status=record.status, transferred=record.transferred
+        if f.bucket is not None and not _holds(
+            f.bucket, record.cerfa, record.status, record.transferred
         ):
             return False
         if f.cerfa is not None and record.cerfa is not f.cerfa:
@@ -681,7 +694,7 @@ class SandboxState:
             for (cerfa, status, transferred), n in groups.items():
                 row = result[cerfa.value]
                 for bucket in Bucket:
-                    if bucket.holds(cerfa=cerfa, status=status, transferred=transferred):
+                    if _holds(bucket, cerfa, status, transferred):
                         row[bucket.value] += n
             result["all"] = {b.value: result["02"][b.value] + result["06"][b.value] for b in Bucket}
             return result
