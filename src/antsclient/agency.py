@@ -395,11 +395,10 @@ async def _sync(
     tally.unchanged = max(tally.unchanged - duplicates, 0)
 
     if tally.failed == 0 and not windowed:
-        if newest is not None:
-            # Never past our own clock: a server stamp from the future must not hide changes.
-            tally.watermark = min(newest, began)
-        else:
-            tally.watermark = previous
+        # Never past our own clock (a server stamp from the future must not hide changes),
+        # never back before the previous watermark.
+        marks = [m for m in (previous, None if newest is None else min(newest, began)) if m]
+        tally.watermark = max(marks) if marks else None
         if complete and len(seen) >= tally.total:
             tally.removed = await write(
                 functools.partial(store.remove_missing, before=began_wall), agreement, seen

@@ -510,3 +510,16 @@ def test_a_store_failure_for_one_agency_stays_in_its_report(
     assert (reports[0].error_code, reports[0].failed) == ("RuntimeError", 1)
     assert "quota" in (reports[0].error or "")
     assert reports[1].ok
+
+
+def test_the_watermark_never_moves_back(
+    fake: FakeSearch, make_online: Make, retry: ants.RetryPolicy
+) -> None:
+    fake.add(*(make_online(i) for i in range(1, 4)))
+    store = MemoryStore()
+    with session(fake, store, retry) as s:
+        mark = s.requests.sync_all().watermark
+        del fake.agencies[AGENCY]["3"]  # the newest request is deleted on ANTS
+        report = s.requests.sync_all()
+    assert report.seen == 2
+    assert report.watermark == mark == store.watermark(AGENCY)
