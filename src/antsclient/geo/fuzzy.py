@@ -1,27 +1,43 @@
 """Typo-tolerant lookup of compact keys (fautes de frappe), standard library only.
 
-A pigeonhole index. Every key of length ``L`` is indexed by its first half, its second half
-and the two quarters of its second half. A query one edit away from a key (a wrong, missing,
-doubled or extra letter) keeps one half intact: the first half at the start of the query or
-the second half at its end. When the first half is shared by many keys (``SAINT…``,
-``LA-…``), the edit is in the second half, so one of its quarters is intact too and the
-smaller quarter buckets are scanned instead. A transposition across a cut is found by also
-looking up the query with the two letters around the cut swapped back. Candidates are
-verified with a bounded optimal string alignment distance (Damerau–Levenshtein with adjacent
+A pigeonhole index. A key of length ``L`` is split into a first and a second half; a query one
+edit away from a key (a wrong, missing, doubled or extra letter) keeps one half intact: the
+first half at the start of the query or the second half at its end. When a first half is
+shared by many keys (``SAINT…``, ``LA-…``), the edit is in the second half, so one of its
+quarters is intact too and only the keys sharing that quarter are looked at (and likewise
+for a crowded second half). A transposition across a cut is found by also looking up the
+query with the two letters around the cut swapped back. Candidates are verified with a
+bounded optimal string alignment distance (Damerau–Levenshtein with adjacent
 transpositions). Two edits are looked for only when one finds nothing, in the same way.
 
-Building costs four dictionary entries per key; a query, a dozen dictionary lookups and the
-verification of a few dozen candidates at most.
+Every lookup is a prefix range of a sorted list, found with :mod:`bisect`. Per key length
+there are four lists: the keys (a first half, or a first half and the next quarter, is a
+prefix); the keys reversed (a second half, or the last three quarters, is a prefix); for the
+keys of a crowded first half, ``first half + last quarter`` then the key; for the keys of a
+crowded second half, ``first quarter + second half`` then the key. Merged, the first lists
+are every key in order (:meth:`FuzzyIndex.keys`, for prefix lookups). The lists are plain
+strings, so they are computed once by the build script and stored in the data file:
+loading the index is a few ``str.split`` calls (:meth:`FuzzyIndex.from_text`), and a query
+costs a dozen bisections and the verification of a few dozen candidates at most.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
+from itertools import chain
 
 __all__ = ["FuzzyIndex", "osa_distance"]
 
 _MIN_LENGTH = 4
 _TWO_EDITS_MIN_LENGTH = 7
+_BIG_BUCKET = 24
+
+# Separators of the text form: lists of one table, tables, key after its lookup tag.
+_LIST_SEPARATOR = "\x1e"
+_TABLE_SEPARATOR = "\x1f"
+_TAG_END = "\t"
+_RESERVED = ("\n", _LIST_SEPARATOR, _TABLE_SEPARATOR, _TAG_END)
 
 
 def osa_distance(a: str, b: str, limit: int) -> int:
@@ -63,87 +79,134 @@ def osa_distance(a: str, b: str, limit: int) -> int:
     return distance if distance <= limit else limit + 1
 
 
-_BIG_BUCKET = 24
+def _after(prefix: str) -> str:
+    """The smallest string greater than every string starting with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _prefix_range(keys: list[str], prefix: str) -> tuple[int, int]:
+    """Positions ``lo, hi`` of the keys starting with ``prefix`` in a sorted list."""
+    lo = bisect_left(keys, prefix)
+    return lo, bisect_left(keys, _after(prefix), lo)
+
+
+def _tagged(entries: list[str], tag: str, out: set[str]) -> None:
+    """Add the keys stored after exactly ``tag`` in a sorted list of ``tag<TAB>key``."""
+    prefix = tag + _TAG_END
+    start = len(prefix)
+    position = bisect_left(entries, prefix)
+    size = len(entries)
+    while position < size:
+        entry = entries[position]
+        if not entry.startswith(prefix):
+            break
+        out.add(entry[start:])
+        position += 1
+
+
+def _crowded_runs(keys: list[str], width: int) -> Iterable[list[str]]:
+    """Runs of more than ``_BIG_BUCKET`` sorted strings sharing their first ``width`` chars."""
+    start = 0
+    for position in range(1, len(keys) + 1):
+        if position == len(keys) or keys[position][:width] != keys[start][:width]:
+            if position - start > _BIG_BUCKET:
+                yield keys[start:position]
+            start = position
 
 
 class FuzzyIndex:
     """Find the keys within edit distance 1 or 2 of a query."""
 
     def __init__(self, keys: Iterable[str]) -> None:
-        index: dict[str, list[str]] = {}
-        get = index.get
+        by_length: dict[int, set[str]] = {}
         for key in keys:
-            length = len(key)
-            if length < _MIN_LENGTH:
-                continue
+            if key:
+                by_length.setdefault(len(key), set()).add(key)
+        count = max(by_length, default=0) + 1
+        forward: list[list[str]] = [[] for _ in range(count)]
+        backward: list[list[str]] = [[] for _ in range(count)]
+        heads: list[list[str]] = [[] for _ in range(count)]
+        tails: list[list[str]] = [[] for _ in range(count)]
+        for length, group in by_length.items():
             half = length >> 1
-            tag = chr(length)
-            for entry in ("a" + tag + key[:half], "b" + tag + key[half:]):
-                bucket = get(entry)
-                if bucket is None:
-                    index[entry] = [key]
-                else:
-                    bucket.append(key)
-        # Crowded halves: index the quarters of the other half of their keys.
-        crowded = [(e[0], b) for e, b in index.items() if len(b) > _BIG_BUCKET]
-        for side, bucket in crowded:
-            for key in bucket:
-                length = len(key)
-                half = length >> 1
-                tag = chr(length)
-                if side == "a":
-                    cut = (3 * length) >> 2
-                    entries = ("c" + tag + key[half:cut], "d" + tag + key[cut:])
-                else:
-                    cut = length >> 2
-                    entries = ("e" + tag + key[:cut], "f" + tag + key[cut:half])
-                for entry in entries:
-                    small = get(entry)
-                    if small is None:
-                        index[entry] = [key]
-                    else:
-                        small.append(key)
-        self._index = index
+            cut = (3 * length) >> 2
+            forward[length] = sorted(group)
+            if length < _MIN_LENGTH:
+                continue  # kept for :meth:`keys`, never a typo candidate
+            backward[length] = sorted(key[::-1] for key in group)
+            heads[length] = sorted(
+                key[:half] + key[cut:] + _TAG_END + key
+                for run in _crowded_runs(forward[length], half)
+                for key in run
+            )
+            cut = length >> 2
+            tails[length] = sorted(
+                key[:cut] + key[half:] + _TAG_END + key
+                for run in _crowded_runs(backward[length], length - half)
+                for key in (reversed_key[::-1] for reversed_key in run)
+            )
+        self._tables = (forward, backward, heads, tails)
+
+    @classmethod
+    def from_text(cls, text: str) -> FuzzyIndex:
+        """The index stored by :meth:`to_text` (a few ``str.split`` calls)."""
+        index = cls.__new__(cls)
+        forward, backward, heads, tails = (
+            [part.split("\n") if part else [] for part in table.split(_LIST_SEPARATOR)]
+            for table in text.split(_TABLE_SEPARATOR)
+        )
+        index._tables = (forward, backward, heads, tails)
+        return index
+
+    def to_text(self) -> str:
+        """The index as text, for the data file (deterministic)."""
+        tables = [
+            _LIST_SEPARATOR.join("\n".join(entries) for entries in table) for table in self._tables
+        ]
+        keys = (key for group in self._tables[0] for key in group)
+        if any(mark in key for key in keys for mark in _RESERVED):
+            raise ValueError("a key holds a separator of the text form")
+        return _TABLE_SEPARATOR.join(tables)
+
+    def keys(self) -> list[str]:
+        """Every key, sorted (a merge of the sorted lists of each length)."""
+        return sorted(chain.from_iterable(self._tables[0]))
 
     def _scan(self, query: str, length: int, out: set[str]) -> None:
         """Keys of ``length`` sharing an anchored half with ``query`` — or, when that half is
         crowded, the half and an anchored quarter of the other half."""
         size = len(query)
         half = length >> 1
-        if length - half > size or half > size:
+        forward, backward, heads, tails = self._tables
+        if length - half > size or half > size or not _MIN_LENGTH <= length < len(forward):
             return
-        tag = chr(length)
-        get = self._index.get
+        keys = forward[length]
         head = query[:half]
-        bucket = get("a" + tag + head)
-        if bucket is not None:
-            if len(bucket) <= _BIG_BUCKET:
-                out.update(bucket)
-            else:
-                # The edit is in the second half: one of its quarters is intact.
-                cut = (3 * length) >> 2
-                for entry in (
-                    "c" + tag + query[half : half + cut - half],
-                    "d" + tag + query[size - (length - cut) :],
-                ):
-                    small = get(entry)
-                    if small is not None:
-                        out.update(key for key in small if key.startswith(head))
+        lo, hi = _prefix_range(keys, head)
+        if hi - lo > _BIG_BUCKET:
+            # The edit is in the second half: one of its quarters is intact.
+            cut = (3 * length) >> 2
+            if size >= cut:
+                lo, hi = _prefix_range(keys, query[:cut])
+                out.update(keys[lo:hi])
+            last = size - (length - cut)
+            if last >= 0:
+                _tagged(heads[length], head + query[last:], out)
+        elif hi > lo:
+            out.update(keys[lo:hi])
+        keys = backward[length]
         tail = query[size - (length - half) :]
-        bucket = get("b" + tag + tail)
-        if bucket is not None:
-            if len(bucket) <= _BIG_BUCKET:
-                out.update(bucket)
-            else:
-                # The edit is in the first half: one of its quarters is intact.
-                cut = length >> 2
-                for entry in (
-                    "e" + tag + query[:cut],
-                    "f" + tag + query[size - (length - cut) : size - (length - half)],
-                ):
-                    small = get(entry)
-                    if small is not None:
-                        out.update(key for key in small if key.endswith(tail))
+        lo, hi = _prefix_range(keys, tail[::-1])
+        if hi - lo > _BIG_BUCKET:
+            # The edit is in the first half: one of its quarters is intact.
+            cut = length >> 2
+            _tagged(tails[length], query[:cut] + tail, out)
+            first = size - (length - cut)
+            if first >= 0:
+                lo, hi = _prefix_range(keys, query[first:][::-1])
+                out.update(key[::-1] for key in keys[lo:hi])
+        elif hi > lo:
+            out.update(key[::-1] for key in keys[lo:hi])
 
     def search(self, query: str, max_distance: int = 2) -> list[tuple[str, int]]:
         """Keys within ``max_distance`` of ``query``, closest first (ties: key order)."""

@@ -296,7 +296,7 @@ def _add_prefix(ref: Referential, key: str, found: dict[int, tuple[float, str]])
         if not other.startswith(key):
             break
         score = 0.6 + 0.3 * len(key) / len(other)
-        for hit in ref.hits(other):
+        for hit in ref.hits_at(position):
             row = hit >> 2
             current = found.get(row)
             if current is None or current[0] < score:
@@ -449,16 +449,15 @@ def suggest_communes(
             # Homonyms: the user must choose; offer the autocomplete's list too.
             _add_prefix(ref, query.key, found)
         if wanted_postal and not any(factor(row) == 1.0 for row in found):
-            for row in ref.by_postal.get(wanted_postal, ()):
+            for row in ref.postal_rows(wanted_postal):
                 found.setdefault(row, (_POSTAL_ONLY, "commune du code postal"))
     elif not query.key and wanted_postal:
-        for row in ref.by_postal.get(wanted_postal, ()):
+        for row in ref.postal_rows(wanted_postal):
             found.setdefault(row, (_POSTAL_ONLY, "commune du code postal"))
 
-    populations = ref.populations_raw
+    populations = ref.populations
     scored = [
-        (base * factor(row), int(populations[row]), row, note)
-        for row, (base, note) in found.items()
+        (base * factor(row), populations[row], row, note) for row, (base, note) in found.items()
     ]
     scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
     results: list[CommuneMatch] = []
@@ -535,7 +534,7 @@ def find_country(text: str | None) -> CountryMatch | None:
         score = 0.85 if best[1] == 1 else 0.7
         return _country_result(ref, index[best[0]], score, False, "faute de frappe corrigée")
     if len(key) >= 4:
-        keys = _sorted_country_keys(ref)
+        keys = ref.sorted_country_keys
         start = bisect.bisect_left(keys, key)
         codes = set()
         for position in range(start, len(keys)):
@@ -545,18 +544,6 @@ def find_country(text: str | None) -> CountryMatch | None:
         if len(codes) == 1:
             return _country_result(ref, codes.pop(), 0.8, False, "nom du pays complété")
     return None
-
-
-_country_sorted: dict[int, list[str]] = {}
-
-
-def _sorted_country_keys(ref: Referential) -> list[str]:
-    keys = _country_sorted.get(id(ref))
-    if keys is None:
-        keys = sorted(ref.country_keys)
-        _country_sorted.clear()
-        _country_sorted[id(ref)] = keys
-    return keys
 
 
 # -- departments ----------------------------------------------------------------------------

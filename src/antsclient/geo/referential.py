@@ -1,6 +1,6 @@
 """The offline COG referential (référentiel géographique), loaded once, on first use.
 
-The data file ``data/geo.json.gz`` is built by ``scripts/build_geo_data.py``. Nothing is read
+The data file ``data/geo.dat.gz`` is built by ``scripts/build_geo_data.py``. Nothing is read
 at import time: :func:`get_referential` loads it on the first call and keeps one instance per
 process (thread-safe, double-checked under a lock).
 
@@ -14,9 +14,13 @@ from __future__ import annotations
 import enum
 import gzip
 import json
+import sys
 import threading
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -33,7 +37,7 @@ __all__ = [
 
 _DATA_PACKAGE = "antsclient.geo.data"
 _DATA_FILE = "geo.dat.gz"
-_FORMAT = 5
+_FORMAT = 6
 _KEY_TABLE = str.maketrans("", "", "-'")
 
 # How a lookup key was derived from a row (low two bits of the stored hit).
@@ -98,38 +102,145 @@ class Country:
     aliases: tuple[str, ...]
 
 
+class FixedWidth:
+    """Strings of one width stored back to back in one text (INSEE codes)."""
+
+    __slots__ = ("_text", "_width")
+
+    def __init__(self, text: str, width: int) -> None:
+        self._text = text
+        self._width = width
+
+    def __len__(self) -> int:
+        return len(self._text) // self._width
+
+    def __getitem__(self, row: int) -> str:
+        start = row * self._width
+        return self._text[start : start + self._width]
+
+
+class BackToBack:
+    """Strings stored back to back in one text, found by their offsets (names)."""
+
+    __slots__ = ("_offsets", "_text")
+
+    def __init__(self, text: str, offsets: array[int]) -> None:
+        self._text = text
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, row: int) -> str:
+        offsets = self._offsets
+        return self._text[offsets[row] : offsets[row + 1]]
+
+
+class Names(BackToBack):
+    """ANTS names: the one-pass guess from the COG names, but for the rows it gets wrong."""
+
+    __slots__ = ("_fixed",)
+
+    def __init__(self, text: str, offsets: array[int], fixed: dict[int, str]) -> None:
+        super().__init__(text, offsets)
+        self._fixed = fixed
+
+    def __getitem__(self, row: int) -> str:
+        fixed = self._fixed.get(row)
+        if fixed is not None:
+            return fixed
+        offsets = self._offsets
+        return self._text[offsets[row] : offsets[row + 1]]
+
+
+class Coded:
+    """One character per row, the index of the row's value in a table (departments)."""
+
+    __slots__ = ("_codes", "_table")
+
+    def __init__(self, codes: str, table: list[str]) -> None:
+        self._codes = codes
+        self._table = table
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, row: int) -> str:
+        return self._table[ord(self._codes[row])]
+
+
+# ANTS names from the UTF-8 bytes of the COG names, in one pass: lead bytes of the accented
+# letters dropped, their second byte (U+00C0-U+00FF) mapped to the plain upper-case letter,
+# lower case raised, spaces to hyphens. Each character becomes one byte, so the COG names'
+# offsets hold; the build script stores the names this gets wrong (Œ, parentheses, ``ST``).
+_LATIN1_PLAIN = b"AAAAAAACEEEEIIIIDNOOOOOXOUUUUYTSAAAAAAACEEEEIIIIDNOOOOOXOUUUUYTY"
+_ANTS_BYTES = bytes.maketrans(
+    bytes(range(0x80, 0xC0)) + b" abcdefghijklmnopqrstuvwxyz",
+    _LATIN1_PLAIN + b"-ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+)
+_ANTS_DROP = b"\xc3\xc5"
+
+
+def ants_names_guess(cog_names: bytes) -> str:
+    """The ANTS form of COG names stored back to back (UTF-8), one character per character:
+    right for all but a few names (see :class:`Names`)."""
+    return cog_names.translate(_ANTS_BYTES, _ANTS_DROP).decode("latin-1")
+
+
+_SIZES = {"H": 2, "i": 4, "I": 4}
+
+
+def _integers(section: memoryview, typecode: str) -> array[int]:
+    """A section of little-endian integers (``H``: 2 bytes, ``i`` / ``I``: 4 bytes)."""
+    values = array(typecode)
+    if values.itemsize != _SIZES[typecode]:  # pragma: no cover - true on supported platforms
+        raise ValueError(f"array({typecode!r}) items are not {_SIZES[typecode]} bytes")
+    values.frombytes(section)
+    if sys.byteorder == "big":  # pragma: no cover - the file is little-endian
+        values.byteswap()
+    return values
+
+
 class Referential:
-    """Communes, departments and countries, with their lookup indexes."""
+    """Communes, departments and countries, with their lookup indexes.
+
+    Nothing is split into one object per commune: the per-row values are sliced out of a
+    few texts and binary arrays when a query reads them, and the indexes are computed by the
+    build script and stored as text. Those no lookup needs right away (typo and prefix
+    index, postal codes, countries) are decoded on first use, under a lock;
+    :meth:`build_indexes` decodes them all at once.
+    """
 
     def __init__(self, payload: dict[str, Any]) -> None:
-        columns: dict[str, str] = payload["communes"]
+        # Sections not decoded yet (each is taken once, then released).
+        self._sections: dict[str, memoryview] = dict(payload["communes"])
         self.sources: dict[str, str] = dict(payload["sources"])
-        self.codes: list[str] = columns["insee_code"].split("\n")
-        self.display_names: list[str] = columns["name"].split("\n")
-        ants_blob = columns["ants_name"]
-        self.names: list[str] = ants_blob.split("\n")
-        self.kind_codes: str = columns["kind"]
-        self.departments_of: list[str] = columns["department"].split("\n")
-        self._parent_rows: list[str] = columns["parent_row"].split("\n")
-        self._postal: list[str] = columns["postal_codes"].split("\n")
-        self.populations_raw: list[str] = columns["population"].split("\n")
-        self._aliases: list[str] = columns["aliases"].split("\n")
-        self.size = len(self.codes)
-
-        # Exact index: compact key -> hit (row << 2 | how) for a key of one row only, and
-        # compact key -> hits for homonyms and aliases (``_multi``, checked first).
-        compact_names = ants_blob.translate(_KEY_TABLE).split("\n")
-        self._single: dict[str, int] = dict(
-            zip(compact_names, range(0, self.size << 2, 4), strict=True)
+        self.kind_codes: str = self._text("kind")
+        self.size = len(self.kind_codes)
+        self.codes = FixedWidth(self._text("insee_code"), 5)
+        cog_names = bytes(self._sections.pop("name"))
+        offsets = self._ints("name_offsets", "I")
+        self.display_names = BackToBack(str(cog_names, "utf-8"), offsets)
+        guess = ants_names_guess(cog_names)
+        if len(guess) != offsets[-1]:
+            raise ValueError("corrupt geo data file: names")
+        fixed_rows = self._ints("ants_name_fixed_rows", "I")
+        self.names = Names(
+            guess, offsets, dict(zip(fixed_rows, self._lines("ants_name_fixed"), strict=True))
         )
-        multi: dict[str, list[int]] = {}
-        for line in columns["extra_keys"].split("\n"):
-            row, how, key = line.split("\t")
-            multi.setdefault(key, []).append(int(row) << 2 | int(how))
-        for key, hits in multi.items():
-            if hits[0] & 3 != HOW_NAME and key in self._single:
-                hits.insert(0, self._single[key])
-        self._multi: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in multi.items()}
+        self.departments_of = Coded(self._text("department"), self._lines("department_table"))
+        # Parent rows, of the few rows that have one (former communes, arrondissements).
+        self._parents: dict[int, int] = dict(
+            zip(self._ints("parent_of", "I"), self._ints("parent_row", "I"), strict=True)
+        )
+        self._postal = BackToBack(
+            self._text("postal_codes"), self._ints("postal_codes_offsets", "I")
+        )
+        self.populations = self._ints("population", "I")
+        # Exact index: for each key of :attr:`sorted_keys`, its hit (row << 2 | how) if it
+        # has one, else ``-1 - n`` for the hits of line ``n`` of ``_multi_hits``.
+        self._key_hits = self._ints("key_hits", "i")
+        self._multi_hits = self._lines("multi_hits")
 
         self.departments: dict[str, Department] = {
             code: Department(code=code, name=name) for code, name in payload["departments"]
@@ -144,31 +255,57 @@ class Referential:
             )
             for code, name, iso2, historic, aliases in payload["countries"]
         }
-        self._lock = threading.Lock()
-        self._current_by_code: dict[str, int] | None = None
         arrondissements: dict[str, int] = {}
         position = self.kind_codes.find("R")
         while position >= 0:
             arrondissements[self.codes[position]] = position
             position = self.kind_codes.find("R", position + 1)
         self.arrondissements = arrondissements
-        self._by_postal: dict[str, list[int]] | None = None
+
+        self._lock = threading.Lock()
+        self._aliases: list[str] | None = None
+        self._current_by_code: dict[str, int] | None = None
+        self._by_postal: dict[str, int] | None = None
+        self._postal_offsets: array[int] | None = None
+        self._postal_index_rows: array[int] | None = None
         self._sorted_keys: list[str] | None = None
         self._fuzzy: FuzzyIndex | None = None
         self._country_keys: dict[str, str] | None = None
+        self._sorted_country_keys: list[str] | None = None
         self._country_fuzzy: FuzzyIndex | None = None
+
+    def _text(self, name: str) -> str:
+        """Decode a stored section (once: it is released; lazy ones under the lock)."""
+        return str(self._sections.pop(name), "utf-8")
+
+    def _lines(self, name: str) -> list[str]:
+        """A stored text section, split into its lines."""
+        return self._text(name).split("\n")
+
+    def _ints(self, name: str, typecode: str) -> array[int]:
+        """A stored section of 4-byte integers."""
+        return _integers(self._sections.pop(name), typecode)
+
+    # -- exact index ------------------------------------------------------------------------
 
     def hits(self, key: str) -> tuple[int, ...]:
         """Rows whose name or alias has this compact key, as ``row << 2 | how``."""
-        hits = self._multi.get(key)
-        if hits is not None:
-            return hits
-        hit = self._single.get(key)
-        return () if hit is None else (hit,)
+        keys = self.sorted_keys
+        position = bisect_left(keys, key)
+        if position < len(keys) and keys[position] == key:
+            return self.hits_at(position)
+        return ()
+
+    def hits_at(self, position: int) -> tuple[int, ...]:
+        """The hits of the key at ``position`` in :attr:`sorted_keys`."""
+        hit = self._key_hits[position]
+        if hit >= 0:
+            return (hit,)
+        return tuple(map(int, self._multi_hits[-1 - hit].split()))
 
     def all_keys(self) -> set[str]:
         """Every compact key of the exact index."""
-        return self._single.keys() | self._multi.keys()
+        return set(self.sorted_keys)
 
     # -- per-row accessors ----------------------------------------------------------------
 
@@ -179,31 +316,36 @@ class Referential:
     def parent(self, row: int) -> int:
         """Row of the current commune a delegated/associated commune or an arrondissement
         belongs to, or -1."""
-        parent = self._parent_rows[row]
-        return int(parent) if parent else -1
+        return self._parents.get(row, -1)
 
     def postal_codes(self, row: int) -> tuple[str, ...]:
         """Postal codes of the row; a former commune without its own uses its parent's."""
         own = self._postal[row]
         if own:
             return tuple(own.split())
-        parent = self.parent(row)
-        if parent >= 0 and self._postal[parent]:
+        parent = self._parents.get(row, -1)
+        if parent >= 0:
             return tuple(self._postal[parent].split())
         return ()
 
     def population(self, row: int) -> int:
         """Legal population of the row (0 for former communes)."""
-        return int(self.populations_raw[row])
+        return self.populations[row]
 
     def aliases(self, row: int) -> tuple[str, ...]:
         """La Poste routing labels of the row that differ from its name."""
+        if self._aliases is None:
+            with self._lock:
+                if self._aliases is None:
+                    self._aliases = self._lines("aliases")
         joined = self._aliases[row]
         return tuple(joined.split("|")) if joined else ()
 
     @property
     def current_by_code(self) -> dict[str, int]:
-        """INSEE code -> row of the current commune (or arrondissement) with that code."""
+        """INSEE code -> row of the current commune (or arrondissement) with that code.
+
+        Not used by the lookups (not built by :meth:`build_indexes`)."""
         if self._current_by_code is None:
             index: dict[str, int] = {}
             for row in range(self.size - 1, -1, -1):
@@ -212,27 +354,32 @@ class Referential:
             self._current_by_code = index
         return self._current_by_code
 
-    @property
-    def by_postal(self) -> dict[str, list[int]]:
-        """Postal code -> rows of the current communes it serves."""
+    def postal_rows(self, postal_code: str) -> tuple[int, ...]:
+        """Rows of the current communes a postal code serves."""
         if self._by_postal is None:
-            index: dict[str, list[int]] = {}
-            for row, joined in enumerate(self._postal):
-                if joined and self.kind_codes[row] == "C":
-                    for code in joined.split():
-                        index.setdefault(code, []).append(row)
-            self._by_postal = index
-        return self._by_postal
+            with self._lock:
+                if self._by_postal is None:
+                    codes = self._lines("postal_index_codes")
+                    self._postal_index_rows = self._ints("postal_index_rows", "H")
+                    self._postal_offsets = self._ints("postal_index_offsets", "I")
+                    self._by_postal = dict(zip(codes, range(len(codes)), strict=True))
+        number = self._by_postal.get(postal_code)
+        if number is None:
+            return ()
+        assert self._postal_offsets is not None
+        assert self._postal_index_rows is not None
+        start, end = self._postal_offsets[number], self._postal_offsets[number + 1]
+        return tuple(self._postal_index_rows[start:end])
 
-    # -- lazily built indexes -------------------------------------------------------------
+    # -- lazily decoded indexes -----------------------------------------------------------
 
     @property
     def sorted_keys(self) -> list[str]:
-        """All commune keys, sorted, for prefix (autocomplete / truncation) lookups."""
+        """All commune keys, sorted: exact lookups and prefix (autocomplete / truncation)."""
         if self._sorted_keys is None:
             with self._lock:
                 if self._sorted_keys is None:
-                    self._sorted_keys = sorted(self.all_keys())
+                    self._sorted_keys = self._fuzzy_index().keys()
         return self._sorted_keys
 
     @property
@@ -240,8 +387,13 @@ class Referential:
         """Typo index over the commune keys."""
         if self._fuzzy is None:
             with self._lock:
-                if self._fuzzy is None:
-                    self._fuzzy = FuzzyIndex(self.all_keys())
+                return self._fuzzy_index()
+        return self._fuzzy
+
+    def _fuzzy_index(self) -> FuzzyIndex:
+        """The typo index, decoded if need be (call under the lock)."""
+        if self._fuzzy is None:
+            self._fuzzy = FuzzyIndex.from_text(self._text("fuzzy"))
         return self._fuzzy
 
     @property
@@ -250,23 +402,32 @@ class Referential:
         if self._country_keys is None:
             with self._lock:
                 if self._country_keys is None:
-                    self._country_keys = _country_index(self.countries.values())
+                    keys = self._lines("country_keys")
+                    codes = self._lines("country_key_codes")
+                    self._sorted_country_keys = keys
+                    self._country_keys = dict(zip(keys, codes, strict=True))
         return self._country_keys
+
+    @property
+    def sorted_country_keys(self) -> list[str]:
+        """The compact country keys, sorted, for prefix lookups."""
+        _ = self.country_keys
+        assert self._sorted_country_keys is not None
+        return self._sorted_country_keys
 
     @property
     def country_fuzzy(self) -> FuzzyIndex:
         """Typo index over the country keys."""
         if self._country_fuzzy is None:
-            keys = self.country_keys
             with self._lock:
                 if self._country_fuzzy is None:
-                    self._country_fuzzy = FuzzyIndex(keys)
+                    self._country_fuzzy = FuzzyIndex.from_text(self._text("country_fuzzy"))
         return self._country_fuzzy
 
     def build_indexes(self) -> None:
-        """Build every lazy index now (e.g. at application start-up)."""
-        _ = self.sorted_keys, self.fuzzy, self.country_fuzzy, self.by_postal
-        _ = self.current_by_code
+        """Decode every index a lookup can use now (e.g. at application start-up)."""
+        _ = self.sorted_keys, self.fuzzy, self.country_keys, self.country_fuzzy
+        _ = self.postal_rows(""), self.aliases(0)
 
 
 def country_key(text: str) -> str:
@@ -274,7 +435,9 @@ def country_key(text: str) -> str:
     return "".join(c for c in normalise_country(text) if c.isalnum())
 
 
-def _country_index(countries: Iterable[Country]) -> dict[str, str]:
+def country_index(countries: Iterable[Country]) -> dict[str, str]:
+    """Compact country key -> INSEE code: main labels first (current countries, then
+    historic ones, by code), then aliases (used by the build script)."""
     index: dict[str, str] = {}
     ordered = sorted(countries, key=lambda c: (c.historic, c.insee_code))
     for country in ordered:
@@ -291,18 +454,36 @@ _referential: Referential | None = None
 _load_lock = threading.Lock()
 
 
-def load_payload() -> dict[str, Any]:
-    """Read and decode the data file shipped in the package.
+def _read_data() -> bytes:
+    """The data file's bytes (read directly when the package is on disk)."""
+    path = Path(__file__).with_name("data") / _DATA_FILE
+    try:
+        return path.read_bytes()
+    except OSError:  # pragma: no cover - e.g. a zipped distribution
+        return resources.files(_DATA_PACKAGE).joinpath(_DATA_FILE).read_bytes()
 
-    The file is a gzip of a JSON header and text columns separated by ``\\x1d`` (see
-    ``scripts/build_geo_data.py``); the columns land in ``payload["communes"]``.
+
+def load_payload() -> dict[str, Any]:
+    """Read the data file shipped in the package and locate its sections.
+
+    The file is a gzip of a JSON header line (ASCII) and UTF-8 text sections (see
+    ``scripts/build_geo_data.py``); ``payload["communes"]`` maps each section's name to a
+    view of its bytes, decoded when first used.
     """
-    raw = resources.files(_DATA_PACKAGE).joinpath(_DATA_FILE).read_bytes()
-    header, *columns = gzip.decompress(raw).decode("utf-8").split("\x1d")
-    payload: dict[str, Any] = json.loads(header)
+    data = gzip.decompress(_read_data())
+    end = data.index(b"\n")
+    payload: dict[str, Any] = json.loads(data[:end])
     if payload.get("format") != _FORMAT:
         raise ValueError(f"unsupported geo data format {payload.get('format')!r}")
-    payload["communes"] = dict(zip(payload["columns"], columns, strict=True))
+    view = memoryview(data)
+    sections: dict[str, memoryview] = {}
+    offset = end + 1
+    for name, size in payload["sections"]:
+        sections[name] = view[offset : offset + size]
+        offset += size
+    if offset != len(data):
+        raise ValueError("truncated or corrupt geo data file")
+    payload["communes"] = sections
     return payload
 
 
