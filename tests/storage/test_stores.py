@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from antsclient.export import RequestList
-from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
+from antsclient.models import Bucket, Cerfa, Cerfa02, Cerfa06, OnlineRequest, RequestStatus
 from antsclient.storage import (
     MemoryStore,
     MergeResult,
@@ -199,7 +199,9 @@ def test_search_takes_enum_values_too(store: Store, make_request: Make, bad: str
         assert len(store.search(AGENCY, bucket=bad)) == 1  # type: ignore[arg-type]
 
 
-def test_students_directory(store: Store, make_application: Callable[..., object]) -> None:
+def test_students_directory(
+    store: Store, make_application: Callable[..., Cerfa02 | Cerfa06]
+) -> None:
     students = store.students
     students.save(Student(student_id="S1", last_name="MARTIN", first_name="Léa"))
     students.save(Student(student_id="S2", last_name="Martinez", first_name="Hugo"))
@@ -214,11 +216,11 @@ def test_students_directory(store: Store, make_application: Callable[..., object
     assert students.search("100%x") == []
     assert students.get("S9") is None
     application = make_application()
-    updated = students.update_from_ants("S1", application)  # type: ignore[arg-type]
+    updated = students.update_from_ants("S1", application)
     assert updated.application == application
     assert students.get("S1") == updated
-    assert updated.email == application.applicant.email  # type: ignore[attr-defined]
-    created = students.update_from_ants("S7", make_application())  # type: ignore[arg-type]
+    assert updated.email == application.applicant.email
+    created = students.update_from_ants("S7", make_application())
     assert students.get("S7") == created
 
 
