@@ -193,7 +193,7 @@ def test_an_async_session_in_process(sb: SandboxHandle) -> None:
 
 _CHILD = textwrap.dedent(
     """
-    import os, sys
+    import os, pathlib, sys, time
     import antsclient as ants
     from antsclient.storage import SqliteStore
     creds = ants.Credentials(
@@ -204,12 +204,17 @@ _CHILD = textwrap.dedent(
     with SqliteStore(sys.argv[2]) as store, ants.AntsSession(
         creds, base_url=sys.argv[1], store=store
     ) as session:
+        if len(sys.argv) > 4:  # start together with the other children
+            ready, go = pathlib.Path(sys.argv[4]), pathlib.Path(sys.argv[5])
+            ready.touch()
+            while not go.exists():
+                time.sleep(0.005)
         print(session.requests.sync_all(concurrency=int(sys.argv[3])), flush=True)
     """
 )
 
 
-def _child(sb: SandboxHandle, db: Path, concurrency: int) -> subprocess.Popen[str]:
+def _child(sb: SandboxHandle, db: Path, concurrency: int, *together: Path) -> subprocess.Popen[str]:
     creds = sb.credentials
     env = {
         **os.environ,
@@ -219,7 +224,7 @@ def _child(sb: SandboxHandle, db: Path, concurrency: int) -> subprocess.Popen[st
         "ANTS_PASSWORD": creds.password.reveal(),
     }
     return subprocess.Popen(
-        [sys.executable, "-c", _CHILD, sb.url, str(db), str(concurrency)],
+        [sys.executable, "-c", _CHILD, sb.url, str(db), str(concurrency), *map(str, together)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -284,9 +289,20 @@ def test_two_processes_syncing_one_file_at_once(sb: SandboxHandle, tmp_path: Pat
     sb.seed_requests(1000)
     sb.set_latency(20)
     SqliteStore(db).close()
-    children = [_child(sb, db, 2), _child(sb, db, 2)]
+    go = tmp_path / "go"
+    ready = [tmp_path / "ready-1", tmp_path / "ready-2"]
+    children = [_child(sb, db, 2, r, go) for r in ready]
+    deadline = time.monotonic() + 60
+    while not all(r.exists() for r in ready):  # both have started: they sync at once
+        assert all(c.poll() is None for c in children), [c.communicate() for c in children]
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    go.touch()
     outputs = [c.communicate(timeout=120) for c in children]
     assert [c.returncode for c in children] == [0, 0], outputs
+    for out, _ in outputs:
+        assert "failed=0" in out
+        assert "error=None" in out
     with SqliteStore(db) as store:
         _same_as_server(store, sb)
         (count,) = store._read("SELECT COUNT(*) FROM requests")[0]
