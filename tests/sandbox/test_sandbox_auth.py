@@ -68,6 +68,8 @@ def test_missing_or_unknown_token(make_client: Callable[..., httpx.Client]) -> N
     assert error_of(response)["code"] == "token_invalid"
     client.headers["Authorization"] = "Bearer nope"
     assert error_of(client.get("/requests/counts"))["code"] == "token_invalid"
+    upload = client.post("/requests/3201/attachments/identity", files={"file": ("a", b"%PDF-")})
+    assert error_of(upload)["code"] == "token_invalid"
 
 
 def test_token_expires_on_the_sandbox_clock(sb: SandboxHandle, client: httpx.Client) -> None:

@@ -376,16 +376,28 @@ def test_search_pages_filters_and_counts(sb: SandboxHandle, client: httpx.Client
 
 
 def test_seeded_requests_are_deterministic() -> None:
-    from antsclient.sandbox import SandboxState
+    import datetime as dt
 
-    def summary(state: SandboxState) -> list[tuple[str, str, str | None]]:
-        return [(r.number, r.status.value, r.applicant_name) for r in state.requests()]
+    from antsclient.sandbox import Clock, SandboxState
 
-    assert summary(SandboxState(seed=3)) == summary(SandboxState(seed=3))
-    statuses = {r.status for r in SandboxState(seed=3).requests()}
-    assert {RequestStatus.DRAFT, RequestStatus.AWAITING_APPLICANT_VALIDATION} <= statuses
-    unlinked = [r for r in SandboxState(seed=3).requests() if r.student_id is None]
-    assert unlinked and unlinked[0].number.startswith("901")
+    start = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+
+    def state(seed: int) -> SandboxState:
+        return SandboxState(seed=seed, clock=Clock(start, frozen=True))
+
+    def summary(s: SandboxState) -> list[tuple[str, str, str | None, str | None]]:
+        return [(r.number, r.status.value, r.applicant_name, r.email) for r in s.requests()]
+
+    assert summary(state(3)) == summary(state(3))
+    assert summary(state(3)) != summary(state(4))
+    requests = state(3).requests()
+    assert {RequestStatus.DRAFT, RequestStatus.AWAITING_APPLICANT_VALIDATION} <= {
+        r.status for r in requests
+    }
+    (unlinked,) = [r for r in requests if r.student_id is None]
+    assert unlinked.number.startswith("90120260302093000")
+    flowing = Clock(start)
+    assert flowing.now() >= start
 
 
 def test_search_items_are_the_converters_data(sb: SandboxHandle) -> None:

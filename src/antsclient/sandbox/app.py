@@ -306,10 +306,9 @@ class Api:
         return JSONResponse({"items": to_data(slots)})
 
     async def upload_attachment(self, request: Request) -> Response:
-        agency = self.agency(request)
         body = _Body(request, MAX_FILE_SIZE + MULTIPART_SLACK)
         try:
-            return await self._upload(request, agency, body)
+            return await self._upload(request, self.agency(request), body)
         except AntsError as error:
             await body.drain()
             return error_response(error)

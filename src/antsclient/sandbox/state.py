@@ -102,12 +102,14 @@ _PAGE_SIZE_MAX: Final = 500
 class Clock:
     """Wall-clock time plus an offset the tests move forward (``advance``).
 
-    With ``start`` the clock begins at that instant (and still flows), so seeded data is
-    identical from one run to the next.
+    With ``start`` the clock begins at that instant, so seeded data is identical from one
+    run to the next; it flows from there, or stands still with ``frozen=True`` (then only
+    ``advance`` moves it).
     """
 
-    def __init__(self, start: dt.datetime | None = None) -> None:
+    def __init__(self, start: dt.datetime | None = None, *, frozen: bool = False) -> None:
         self._start = start
+        self._frozen = frozen
         self._t0 = time.monotonic()
         self.offset = dt.timedelta(0)
 
@@ -115,6 +117,8 @@ class Clock:
         """The current sandbox time (aware, UTC)."""
         if self._start is None:
             base = dt.datetime.now(dt.UTC)
+        elif self._frozen:
+            base = self._start
         else:
             base = self._start + dt.timedelta(seconds=time.monotonic() - self._t0)
         return base + self.offset
