@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from antsclient._version import __version__
 
 if TYPE_CHECKING:
-    from antsclient import attachments, geo, lifecycle
+    from antsclient import agency, attachments, export, geo, lifecycle, sandbox, storage
     from antsclient._secret import Secret
+    from antsclient.agency import SyncReport, sync_agencies
     from antsclient.errors import (
         ActionNotAllowed,
         AntsError,
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
         TrainingMode,
     )
     from antsclient.session import AntsSession, AsyncAntsSession, RetryPolicy
+    from antsclient.storage import MemoryStore, SqliteStore
     from antsclient.validation import validate
 
 # Every public name is served on first access, so that `import antsclient` stays cheap:
@@ -123,6 +125,13 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "attachments": ("antsclient.attachments", None),
     "geo": ("antsclient.geo", None),
     "sandbox": ("antsclient.sandbox", None),
+    "agency": ("antsclient.agency", None),
+    "export": ("antsclient.export", None),
+    "storage": ("antsclient.storage", None),
+    "sync_agencies": ("antsclient.agency", "sync_agencies"),
+    "SyncReport": ("antsclient.agency", "SyncReport"),
+    "SqliteStore": ("antsclient.storage", "SqliteStore"),
+    "MemoryStore": ("antsclient.storage", "MemoryStore"),
 }
 
 __all__ = [
@@ -153,6 +162,7 @@ __all__ = [
     "FieldProblem",
     "LegalRepresentative",
     "LicenceCategory",
+    "MemoryStore",
     "ObtainedBy",
     "OnlineRequest",
     "PermissionDenied",
@@ -170,11 +180,18 @@ __all__ = [
     "Secret",
     "Severity",
     "Sex",
+    "SqliteStore",
+    "SyncReport",
     "TrainingMode",
     "__version__",
+    "agency",
     "attachments",
+    "export",
     "geo",
     "lifecycle",
+    "sandbox",
+    "storage",
+    "sync_agencies",
     "validate",
 ]
 

@@ -201,7 +201,8 @@ def _export(args: argparse.Namespace) -> int:
 
     store = SqliteStore(args.db)
     agreement = args.agreement or os.environ.get("ANTS_AGREEMENT") or ""
-    requests = store.search(agreement) if agreement else store.search_all()
+    agreements = [agreement] if agreement else store.agreements()
+    requests = [r for a in agreements for r in store.search(a)]
     path = export.to_excel(requests, args.path)
     print(f"{len(requests)} request(s) → {path}")
     return EXIT_OK

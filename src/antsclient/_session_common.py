@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import logging
 import os
 import re
+import ssl
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -344,6 +346,20 @@ def geo_problems(report: Any, confirmed: Iterable[str]) -> list[FieldProblem]:
             )
         )
     return problems
+
+
+@functools.cache
+def _default_tls_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
+def tls_context(base_url: str) -> ssl.SSLContext:
+    """The TLS context for a server: one verifying context shared by every session (building
+    one costs 100 ms or more), or, for a plain-HTTP server such as a sandbox on loopback, an
+    empty one that trusts no certificate and is never used."""
+    if base_url.lower().startswith("http://"):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    return _default_tls_context()
 
 
 def utcnow() -> dt.datetime:

@@ -31,6 +31,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, TypeVar, overload
 import attrs
 import httpx
 
+from antsclient import _session_common as common
 from antsclient.errors import ConfigurationError, ProtocolError
 from antsclient.models import Cerfa, Credentials, OnlineRequest, RequestStatus
 from antsclient.storage.protocols import (
@@ -41,8 +42,6 @@ from antsclient.storage.protocols import (
 )
 
 if TYPE_CHECKING:
-    import ssl
-
     from antsclient._async.session import AsyncAntsSession
     from antsclient._policy import RetryPolicy
     from antsclient._sync.session import AntsSession
@@ -438,12 +437,6 @@ async def _sync_async_session(
     )
 
 
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """One default TLS context for every private async client (building one is slow)."""
-    return httpx.create_ssl_context()
-
-
 class _Shared(httpx.AsyncBaseTransport):
     """A transport shared by many sessions: closing one session leaves it open."""
 
@@ -467,13 +460,7 @@ def _default_transport(connections: int, base_url: str) -> httpx.AsyncBaseTransp
     if urllib.request.getproxies():
         return None
     limits = httpx.Limits(max_connections=max(connections, 10), max_keepalive_connections=20)
-    if base_url.lower().startswith("http://"):
-        import ssl  # noqa: PLC0415
-
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    else:
-        context = _ssl_context()
-    return httpx.AsyncHTTPTransport(verify=context, limits=limits)
+    return httpx.AsyncHTTPTransport(verify=common.tls_context(base_url), limits=limits)
 
 
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:

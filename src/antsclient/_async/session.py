@@ -137,6 +137,7 @@ class AsyncAntsSession:
             base_url=root,
             timeout=timeout,
             transport=transport,
+            verify=common.tls_context(root),
             headers={"User-Agent": f"antsclient/{__version__}"},
         )
         self._token: ops.Token | None = None
@@ -622,11 +623,13 @@ class AsyncRequests(_Namespace):
         modified: ops.DateWindow | None = None,
         progress: Callable[[int, int], None] | None = None,
         concurrency: int = 8,
+        full: bool = False,
     ) -> SyncReport:
         """Mettre à jour toutes les demandes of the agency into the session's store.
 
         Optionally within creation and modification windows; without windows, a later sync
-        asks only for what changed since the stored watermark. Pages are fetched
+        asks only for what changed since the stored watermark (``full=True`` lists
+        everything again). Pages are fetched
         concurrently (at most ``concurrency`` at once); ``progress(done, total)`` is called
         as pages arrive. See :mod:`antsclient.agency`.
         """
@@ -638,6 +641,7 @@ class AsyncRequests(_Namespace):
             modified=modified,
             progress=progress,
             concurrency=concurrency,
+            full=full,
         )
 
     async def search(
