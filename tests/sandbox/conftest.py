@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from importlib import resources
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 import yaml
 from openapi_core import OpenAPI
-from openapi_core.datatypes import RequestParameters
-from sandbox_helpers import MANUAL_AGREEMENT, MANUAL_LOGIN, MANUAL_PASSWORD, login
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+from sandbox_helpers import (
+    MANUAL_AGREEMENT,
+    MANUAL_LOGIN,
+    MANUAL_PASSWORD,
+    Checked,
+    contract_hook,
+    login,
+)
 
 from antsclient.sandbox import SandboxHandle, serve
 
@@ -27,49 +31,6 @@ def openapi() -> OpenAPI:
     spec = yaml.safe_load(text)
     spec["servers"] = [{"url": "http://testserver/api/v1"}]
     return OpenAPI.from_dict(spec)
-
-
-class _OpenAPIRequest:
-    def __init__(self, request: httpx.Request) -> None:
-        url = urlsplit(str(request.url))
-        self.host_url = "http://testserver"
-        self.path = url.path
-        self.method = request.method.lower()
-        try:
-            self.body: bytes | None = request.content or None
-        except httpx.RequestNotRead:  # a streamed upload: only the response is checked
-            self.body = None
-        self.content_type = request.headers.get("content-type", "")
-        self.parameters = RequestParameters(
-            query=ImmutableMultiDict(parse_qs(url.query)),
-            header=Headers(dict(request.headers)),
-            cookie=ImmutableMultiDict(),
-        )
-
-
-class _OpenAPIResponse:
-    def __init__(self, response: httpx.Response) -> None:
-        self.data = response.content
-        self.status_code = response.status_code
-        self.content_type = response.headers.get("content-type", "")
-        self.headers = Headers(dict(response.headers))
-
-
-Checked = list[tuple[str, str, int]]
-
-
-def contract_hook(openapi: OpenAPI, seen: Checked) -> Callable[[httpx.Response], None]:
-    """A response hook: every API response must follow the document."""
-
-    def hook(response: httpx.Response) -> None:
-        if "/api/v1/" not in response.request.url.path:
-            return
-        response.read()
-        request = _OpenAPIRequest(response.request)
-        openapi.validate_response(request, _OpenAPIResponse(response))
-        seen.append((response.request.method, response.request.url.path, response.status_code))
-
-    return hook
 
 
 @pytest.fixture

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
+from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from antsclient.models import Address, Applicant, Cerfa02, LicenceCategory
 from antsclient.protocol.converter import to_data
@@ -19,6 +24,49 @@ OTHER_LOGIN = "rhone-conduite"
 OTHER_PASSWORD = "Rh0ne-Conduite!"
 
 _emails = itertools.count(1)
+
+
+class OpenAPIRequest:
+    def __init__(self, request: httpx.Request) -> None:
+        url = urlsplit(str(request.url))
+        self.host_url = "http://testserver"
+        self.path = url.path
+        self.method = request.method.lower()
+        try:
+            self.body: bytes | None = request.content or None
+        except httpx.RequestNotRead:  # a streamed upload: only the response is checked
+            self.body = None
+        self.content_type = request.headers.get("content-type", "")
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(parse_qs(url.query)),
+            header=Headers(dict(request.headers)),
+            cookie=ImmutableMultiDict(),
+        )
+
+
+class OpenAPIResponse:
+    def __init__(self, response: httpx.Response) -> None:
+        self.data = response.content
+        self.status_code = response.status_code
+        self.content_type = response.headers.get("content-type", "")
+        self.headers = Headers(dict(response.headers))
+
+
+Checked = list[tuple[str, str, int]]
+
+
+def contract_hook(openapi: OpenAPI, seen: Checked) -> Callable[[httpx.Response], None]:
+    """A response hook: every API response must follow the document."""
+
+    def hook(response: httpx.Response) -> None:
+        if "/api/v1/" not in response.request.url.path:
+            return
+        response.read()
+        request = OpenAPIRequest(response.request)
+        openapi.validate_response(request, OpenAPIResponse(response))
+        seen.append((response.request.method, response.request.url.path, response.status_code))
+
+    return hook
 
 
 def login(client: httpx.Client, agreement: str, login_: str, password: str) -> httpx.Client:

@@ -204,3 +204,60 @@ def test_every_operation_and_error_follows_the_document(
     statuses = {status for _, status in hits}
     assert {200, 201, 204, 400, 401, 404, 409, 413, 422} <= statuses
     assert len(statuses & {429, 500, 502, 503}) >= 3
+
+
+def test_valid_requests_follow_the_document(openapi: object) -> None:
+    """The bodies a client sends (the converter's data) validate against the document."""
+    from openapi_core import OpenAPI
+    from sandbox_helpers import OpenAPIRequest
+
+    assert isinstance(openapi, OpenAPI)
+    cerfa06 = application_data(neph="123456789012", cerfa02_number="3201")
+    for key in (
+        "declarations",
+        "medical_visit_date",
+        "paper_mandate",
+        "after_cancellation",
+        "military_licence",
+    ):
+        del cerfa06[key]
+    bearer = {"Authorization": "Bearer t"}
+    requests = [
+        httpx.Request(
+            "POST",
+            "http://testserver/api/v1/auth/token",
+            json={"agreement": "E1706900030", "login": "l", "password": "p"},
+        ),
+        httpx.Request(
+            "POST",
+            "http://testserver/api/v1/requests",
+            json={"cerfa": "02", "application": application_data(), "confirmed_fields": []},
+            headers={"Idempotency-Key": "k", **bearer},
+        ),
+        httpx.Request(
+            "POST",
+            "http://testserver/api/v1/requests",
+            json={"cerfa": "06", "application": cerfa06},
+            headers={"Idempotency-Key": "k", **bearer},
+        ),
+        httpx.Request(
+            "POST",
+            "http://testserver/api/v1/requests/3201/link",
+            json={"student_id": "S1"},
+            headers=bearer,
+        ),
+        httpx.Request(
+            "PUT",
+            "http://testserver/api/v1/requests/3201/ephoto/02",
+            json={"code": "ABCDEFGHIJKLMNOPQRSTUV"},
+            headers=bearer,
+        ),
+        httpx.Request(
+            "GET",
+            "http://testserver/api/v1/requests",
+            params={"bucket": "drafts", "modified_from": "2026-01-01T00:00:00+00:00"},
+            headers=bearer,
+        ),
+    ]
+    for request in requests:
+        openapi.validate_request(OpenAPIRequest(request))

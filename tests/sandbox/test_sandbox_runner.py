@@ -144,6 +144,8 @@ def test_http_controls(tmp_path: Path) -> None:
         ).json()
         assert agency == {"agreement": "E9000000004", "login": "l"}
         assert control.post("/_sandbox/agencies", json={}).status_code == 400
+        ttl = control.post("/_sandbox/token-ttl", json={"seconds": 90}).json()
+        assert ttl == {"token_ttl_s": 90.0}
         assert sb.credentials_of("E9000000004").postal_code == "75001"
 
 

@@ -286,6 +286,11 @@ def control_routes(sandbox: Sandbox) -> list[BaseRoute]:
         config = sandbox.set_faults(**data)
         return to_data(config)
 
+    async def token_ttl(request: Request) -> Any:
+        data = await _body(request)
+        sandbox.set_token_ttl(float(data["seconds"]))
+        return {"token_ttl_s": sandbox.state.token_ttl.total_seconds()}
+
     async def agencies(request: Request) -> Any:
         data = await _body(request)
         credentials = sandbox.add_agency(
@@ -315,4 +320,5 @@ def control_routes(sandbox: Sandbox) -> list[BaseRoute]:
         route("/latency", latency),
         route("/faults", faults),
         route("/agencies", agencies),
+        route("/token-ttl", token_ttl),
     ]
