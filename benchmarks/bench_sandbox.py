@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import itertools
 import json
 import multiprocessing
@@ -23,7 +24,6 @@ import sys
 import time
 from collections import defaultdict
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -58,13 +58,13 @@ def _serve(conn: Connection, seed_requests: int) -> None:
             conn.send(time.process_time())
 
 
-def _application(index: int) -> dict[str, Any]:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sandbox"))
-    from sandbox_helpers import application_data
+def _application(rng: random.Random, serial: int) -> dict[str, Any]:
+    """A conforming Cerfa 02 with an email no other call uses."""
+    from antsclient.sandbox.seed import make_application
 
-    data = application_data()
-    data["applicant"]["email"] = f"bench.{index}.{time.time_ns()}@example.fr"
-    return data
+    return make_application(
+        rng, serial, today=datetime.date.today(), email_domain=f"bench{time.time_ns()}.fr"
+    )
 
 
 async def _client(
@@ -78,6 +78,7 @@ async def _client(
     from antsclient.sandbox.assets import pdf
 
     document = pdf("Justificatif de domicile")
+    rng = random.Random(index)
     ops = [name for name, weight in MIX for _ in range(weight)]
     random.Random(index).shuffle(ops)
     order = itertools.cycle(ops)
@@ -106,7 +107,7 @@ async def _client(
             elif op == "get_application":
                 response = await c.get(f"/requests/{number}/application")
             elif op == "create_request":
-                body = {"cerfa": "02", "application": _application(index)}
+                body = {"cerfa": "02", "application": _application(rng, index * 1_000_000 + serial)}
                 key = {"Idempotency-Key": f"bench-{index}-{serial}"}
                 response = await c.post("/requests", json=body, headers=key)
                 if response.status_code == 201:
