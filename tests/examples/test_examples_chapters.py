@@ -27,7 +27,7 @@ HOWTO = ROOT / "docs" / "howto"
 SCRIPTS: dict[str, list[str]] = {
     "credentials_and_prefectures.py": [
         "Préfectures : Préfecture du Territoire de Belfort",
-        "(manquant : postal_code)",
+        "(manquant : code postal de l'agence)",
         "Droit : ANTS - Supprimer le code ePhoto",
         "Vous n'avez pas le droit « ANTS - Supprimer une demande »",
         "supprimée par le responsable",
@@ -82,7 +82,7 @@ SCRIPTS: dict[str, list[str]] = {
         "→ applicant.address.city : SAINT-PRIEST (69800)",
         "→ demande existante n° ",
         "La page ne répond pas",
-        "peut-être prise en compte : True",
+        "peut-être prise en compte :",
         "Relancée : demande n° ",
         "ActionNotAllowed [required_documents_missing]",
         "AttachmentRejected [attachment.too_large]",

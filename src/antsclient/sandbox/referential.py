@@ -41,7 +41,9 @@ def _exists(code: str, value: str) -> bool:
     from antsclient import geo  # noqa: PLC0415 - loads the referential on first use
 
     if code == "city.incorrect":
-        return any(m.exact for m in geo.suggest_communes(value, limit=20))
+        # As written: the name or the label ANTS shows, not merely the same once normalised
+        # (« ST PRIEST » is not written the ANTS way, whatever it stands for).
+        return any(value in (m.name, m.label) for m in geo.suggest_communes(value, limit=20))
     if code == "department.incorrect":
         department = geo.find_department(value)
         return department is not None and department.exact

@@ -622,6 +622,7 @@ class SandboxState:
                 agreement=agency.agreement,
                 transferred=True,
                 modified=now,
+                student_id=None,  # the former school's student is not the new school's
                 files=list(record.files),
                 ephoto=dict(record.ephoto),
             )
@@ -1095,7 +1096,9 @@ class SandboxState:
                     cerfa=Cerfa.C02,
                     status=status,
                     created=created,
-                    modified=created + dt.timedelta(minutes=self._rng.randrange(60 * 24)),
+                    modified=min(
+                        created + dt.timedelta(minutes=self._rng.randrange(60 * 24)), now
+                    ),
                     application=self._seed_application(serial, now.date()),
                     neph=neph,
                     student_id=f"S{serial:06d}",

@@ -1,0 +1,44 @@
+"""Places the user confirms, and what a transfer carries over."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+from sandbox_helpers import application_data, create, error_of
+
+from antsclient.sandbox import SandboxHandle
+
+
+def test_a_confirmed_city_must_be_written_the_ants_way(client: httpx.Client) -> None:
+    abbreviated = application_data(
+        **{"applicant.address.city": "ST PRIEST", "applicant.address.postal_code": "69800"}
+    )
+    refused = create(client, abbreviated, confirmed=["applicant.address.city"])
+    assert refused.status_code == 422
+    (problem,) = error_of(refused)["problems"]
+    assert (problem["field"], problem["code"]) == ("applicant.address.city", "city.incorrect")
+
+    written = application_data(
+        **{
+            "applicant.address.city": "SAINT-PRIEST (69800)",
+            "applicant.address.postal_code": "69800",
+        }
+    )
+    assert create(client, written, confirmed=["applicant.address.city"]).status_code == 201
+
+
+def test_a_transferred_request_is_not_linked_to_the_former_school_student(
+    sb: SandboxHandle, client: httpx.Client, make_client: Callable[..., httpx.Client]
+) -> None:
+    other = sb.add_agency(
+        "E2309400140", "vitry", "Vitry-94-pass!", prefecture="Créteil", postal_code="94400"
+    )
+    filed = sb.register_direct(status="under_review")
+    linked = client.post(f"/requests/{filed.number}/link", json={"student_id": "S-old"})
+    assert linked.json()["student_id"] == "S-old"
+    theirs = make_client(other.agreement, other.login, other.password.reveal())
+    taken = theirs.post(f"/requests/{filed.number}/transfer")
+    assert taken.status_code == 200
+    assert (taken.json()["transferred"], taken.json()["student_id"]) == (True, None)
+    assert client.get(f"/requests/{filed.number}").json()["status"] == "transferred"
