@@ -46,6 +46,10 @@ from antsclient.models import (
     TrainingMode,
 )
 
+# The package's own pytest plugin, loaded here rather than from its entry point (blocked in
+# pyproject's addopts) so that coverage measures it.
+pytest_plugins = ["antsclient.testing"]
+
 settings.register_profile(
     "antsclient",
     max_examples=40,
