@@ -465,7 +465,6 @@ def communes_sections(records: list[list[Any]]) -> dict[str, bytes]:
         "department_table": "\n".join(departments),
         "department": "".join(chr(department_number[r[4]]) for r in records),
         "aliases": "\n".join(r[8] for r in records),
-        "multi_hits": "\n".join(" ".join(map(str, multi[key])) for key in multi_keys),
         "fuzzy": fuzzy.to_text(),
         "postal_index_codes": "\n".join(postal_codes),
         "ants_name_fixed": "\n".join(name for _, name in fixed),
@@ -484,6 +483,10 @@ def communes_sections(records: list[list[Any]]) -> dict[str, bytes]:
             "postal_index_offsets": _int32(postal_index_offsets, "I"),
             "population": _int32([r[7] for r in records], "I"),
             "key_hits": _int32(key_hits),
+            "multi_hits": _int32([hit for key in multi_keys for hit in multi[key]], "I"),
+            "multi_offsets": _int32(
+                [0, *itertools.accumulate(len(multi[key]) for key in multi_keys)], "I"
+            ),
         }
     )
     return sections
@@ -580,6 +583,7 @@ SECTIONS = (
     "aliases",
     "key_hits",
     "multi_hits",
+    "multi_offsets",
     "fuzzy",
     "postal_index_codes",
     "postal_index_rows",

@@ -59,35 +59,52 @@ def osa_distance(a: str, b: str, limit: int) -> int:
     la, lb = len(a), len(b)
     if la == 0 or lb == 0:
         return max(la, lb) if max(la, lb) <= limit else limit + 1
+    # Only the band |i - j| <= limit can hold a distance within the limit: cells are kept
+    # at min(distance, limit + 1), and those outside the band are limit + 1.
+    big = limit + 1
     previous2: list[int] = []
-    previous = list(range(lb + 1))
+    previous = [j if j < big else big for j in range(lb + 1)]
     for i in range(1, la + 1):
-        current = [i] + [0] * lb
+        current = [big] * (lb + 1)
+        if i < big:
+            current[0] = i
         ai = a[i - 1]
-        row_min = i
-        for j in range(1, lb + 1):
-            cost = 0 if ai == b[j - 1] else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1]:
-                value = min(value, previous2[j - 2] + 1)
+        row_min = current[0]
+        for j in range(max(1, i - limit), min(lb, i + limit) + 1):
+            bj = b[j - 1]
+            value = previous[j - 1] if ai == bj else previous[j - 1] + 1
+            # Comparisons rather than min(): this loop is most of the time of a typo lookup.
+            other = previous[j] + 1
+            if other < value:  # noqa: PLR1730
+                value = other
+            other = current[j - 1] + 1
+            if other < value:  # noqa: PLR1730
+                value = other
+            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == bj:
+                other = previous2[j - 2] + 1
+                if other < value:  # noqa: PLR1730
+                    value = other
+            if value > big:  # noqa: PLR1730
+                value = big
             current[j] = value
-            row_min = min(row_min, value)
+            if value < row_min:  # noqa: PLR1730
+                row_min = value
         if row_min > limit:
-            return limit + 1
+            return big
         previous2, previous = previous, current
     distance = previous[lb]
     return distance if distance <= limit else limit + 1
 
 
-def _after(prefix: str) -> str:
-    """The smallest string greater than every string starting with ``prefix``."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+# Greater than every character: ``prefix + _TOP`` sorts after every string starting with
+# ``prefix`` (of a list of strings longer than it) and before every greater string.
+_TOP = "\U0010ffff"
 
 
-def _prefix_range(keys: list[str], prefix: str) -> tuple[int, int]:
-    """Positions ``lo, hi`` of the keys starting with ``prefix`` in a sorted list."""
+def _all_with_prefix(keys: list[str], prefix: str) -> list[str]:
+    """The keys starting with ``prefix`` in a sorted list."""
     lo = bisect_left(keys, prefix)
-    return lo, bisect_left(keys, _after(prefix), lo)
+    return keys[lo : bisect_left(keys, prefix + _TOP, lo)]
 
 
 def _tagged(entries: list[str], tag: str, out: set[str]) -> None:
@@ -145,7 +162,7 @@ class FuzzyIndex:
                 for run in _crowded_runs(backward[length], length - half)
                 for key in (reversed_key[::-1] for reversed_key in run)
             )
-        self._tables = (forward, backward, heads, tails)
+        self._forward, self._backward, self._heads, self._tails = forward, backward, heads, tails
 
     @classmethod
     def from_text(cls, text: str) -> FuzzyIndex:
@@ -155,58 +172,66 @@ class FuzzyIndex:
             [part.split("\n") if part else [] for part in table.split(_LIST_SEPARATOR)]
             for table in text.split(_TABLE_SEPARATOR)
         )
-        index._tables = (forward, backward, heads, tails)
+        index._forward, index._backward, index._heads, index._tails = (
+            forward,
+            backward,
+            heads,
+            tails,
+        )
         return index
 
     def to_text(self) -> str:
         """The index as text, for the data file (deterministic)."""
         tables = [
-            _LIST_SEPARATOR.join("\n".join(entries) for entries in table) for table in self._tables
+            _LIST_SEPARATOR.join("\n".join(entries) for entries in table)
+            for table in (self._forward, self._backward, self._heads, self._tails)
         ]
-        keys = (key for group in self._tables[0] for key in group)
+        keys = (key for group in self._forward for key in group)
         if any(mark in key for key in keys for mark in _RESERVED):
             raise ValueError("a key holds a separator of the text form")
         return _TABLE_SEPARATOR.join(tables)
 
     def keys(self) -> list[str]:
         """Every key, sorted (a merge of the sorted lists of each length)."""
-        return sorted(chain.from_iterable(self._tables[0]))
+        return sorted(chain.from_iterable(self._forward))
 
     def _scan(self, query: str, length: int, out: set[str]) -> None:
         """Keys of ``length`` sharing an anchored half with ``query`` — or, when that half is
         crowded, the half and an anchored quarter of the other half."""
         size = len(query)
         half = length >> 1
-        forward, backward, heads, tails = self._tables
+        forward = self._forward
         if length - half > size or half > size or not _MIN_LENGTH <= length < len(forward):
             return
         keys = forward[length]
         head = query[:half]
-        lo, hi = _prefix_range(keys, head)
+        lo = bisect_left(keys, head)
+        # Counted up to one more than a small bucket only: more is crowded, however many.
+        hi = bisect_left(keys, head + _TOP, lo, min(lo + _BIG_BUCKET + 1, len(keys)))
         if hi - lo > _BIG_BUCKET:
             # The edit is in the second half: one of its quarters is intact.
             cut = (3 * length) >> 2
             if size >= cut:
-                lo, hi = _prefix_range(keys, query[:cut])
-                out.update(keys[lo:hi])
+                out.update(_all_with_prefix(keys, query[:cut]))
             last = size - (length - cut)
             if last >= 0:
-                _tagged(heads[length], head + query[last:], out)
+                _tagged(self._heads[length], head + query[last:], out)
         elif hi > lo:
             out.update(keys[lo:hi])
-        keys = backward[length]
+        keys = self._backward[length]
         tail = query[size - (length - half) :]
-        lo, hi = _prefix_range(keys, tail[::-1])
+        reversed_tail = tail[::-1]
+        lo = bisect_left(keys, reversed_tail)
+        hi = bisect_left(keys, reversed_tail + _TOP, lo, min(lo + _BIG_BUCKET + 1, len(keys)))
         if hi - lo > _BIG_BUCKET:
             # The edit is in the first half: one of its quarters is intact.
             cut = length >> 2
-            _tagged(tails[length], query[:cut] + tail, out)
+            _tagged(self._tails[length], query[:cut] + tail, out)
             first = size - (length - cut)
             if first >= 0:
-                lo, hi = _prefix_range(keys, query[first:][::-1])
-                out.update(key[::-1] for key in keys[lo:hi])
+                out.update([key[::-1] for key in _all_with_prefix(keys, query[first:][::-1])])
         elif hi > lo:
-            out.update(key[::-1] for key in keys[lo:hi])
+            out.update([key[::-1] for key in keys[lo:hi]])
 
     def search(self, query: str, max_distance: int = 2) -> list[tuple[str, int]]:
         """Keys within ``max_distance`` of ``query``, closest first (ties: key order)."""

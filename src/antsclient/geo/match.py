@@ -320,13 +320,11 @@ def _context_factor(
     ref: Referential, row: int, postal_code: str | None, department: str | None
 ) -> float:
     factor = 1.0
-    if postal_code:
-        codes = ref.postal_codes(row)
-        if postal_code not in codes:
-            if _same_department(ref.departments_of[row], _department_of_postal(postal_code)):
-                factor *= 0.85
-            else:
-                factor *= 0.6
+    if postal_code and not ref.serves(row, postal_code):
+        if _same_department(ref.departments_of[row], _department_of_postal(postal_code)):
+            factor *= 0.85
+        else:
+            factor *= 0.6
     if department and not _same_department(ref.departments_of[row], department):
         factor *= 0.6
     return factor

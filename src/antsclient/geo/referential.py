@@ -4,20 +4,22 @@ The data file ``data/geo.dat.gz`` is built by ``scripts/build_geo_data.py``. Not
 at import time: :func:`get_referential` loads it on the first call and keeps one instance per
 process (thread-safe, double-checked under a lock).
 
-Communes are kept in columns (parallel tuples indexed by a row number) rather than as one
-object per commune: loading stays fast and small, and match results are built only for the
-few rows a query returns.
+Communes are kept in columns indexed by a row number rather than as one object per commune,
+and a column is not even split into one string per row: a value is sliced out of a text
+(fixed width, or back to back with stored offsets) or read from a binary array when a query
+needs it. The indexes are computed by the build script and stored in the file, so loading is
+a decompression, a few decodings and, for the indexes, ``str.split`` calls: fast and small.
+Match results are built only for the few rows a query returns.
 """
 
 from __future__ import annotations
 
 import enum
-import gzip
 import json
 import sys
 import threading
+import zlib
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -153,22 +155,6 @@ class Names(BackToBack):
         return self._text[offsets[row] : offsets[row + 1]]
 
 
-class Coded:
-    """One character per row, the index of the row's value in a table (departments)."""
-
-    __slots__ = ("_codes", "_table")
-
-    def __init__(self, codes: str, table: list[str]) -> None:
-        self._codes = codes
-        self._table = table
-
-    def __len__(self) -> int:
-        return len(self._codes)
-
-    def __getitem__(self, row: int) -> str:
-        return self._table[ord(self._codes[row])]
-
-
 # ANTS names from the UTF-8 bytes of the COG names, in one pass: lead bytes of the accented
 # letters dropped, their second byte (U+00C0-U+00FF) mapped to the plain upper-case letter,
 # lower case raised, spaces to hyphens. Each character becomes one byte, so the COG names'
@@ -228,7 +214,10 @@ class Referential:
         self.names = Names(
             guess, offsets, dict(zip(fixed_rows, self._lines("ants_name_fixed"), strict=True))
         )
-        self.departments_of = Coded(self._text("department"), self._lines("department_table"))
+        # One byte per row, the number of its department: the list shares the table's strings.
+        self.departments_of: list[str] = list(
+            map(self._lines("department_table").__getitem__, self._sections.pop("department"))
+        )
         # Parent rows, of the few rows that have one (former communes, arrondissements).
         self._parents: dict[int, int] = dict(
             zip(self._ints("parent_of", "I"), self._ints("parent_row", "I"), strict=True)
@@ -238,9 +227,10 @@ class Referential:
         )
         self.populations = self._ints("population", "I")
         # Exact index: for each key of :attr:`sorted_keys`, its hit (row << 2 | how) if it
-        # has one, else ``-1 - n`` for the hits of line ``n`` of ``_multi_hits``.
+        # has one, else ``-1 - n`` for the hits ``n`` of ``_multi_hits`` (between offsets).
         self._key_hits = self._ints("key_hits", "i")
-        self._multi_hits = self._lines("multi_hits")
+        self._multi_hits = self._ints("multi_hits", "I")
+        self._multi_offsets = self._ints("multi_offsets", "I")
 
         self.departments: dict[str, Department] = {
             code: Department(code=code, name=name) for code, name in payload["departments"]
@@ -269,6 +259,7 @@ class Referential:
         self._postal_offsets: array[int] | None = None
         self._postal_index_rows: array[int] | None = None
         self._sorted_keys: list[str] | None = None
+        self._positions: dict[str, int] | None = None
         self._fuzzy: FuzzyIndex | None = None
         self._country_keys: dict[str, str] | None = None
         self._sorted_country_keys: list[str] | None = None
@@ -290,18 +281,21 @@ class Referential:
 
     def hits(self, key: str) -> tuple[int, ...]:
         """Rows whose name or alias has this compact key, as ``row << 2 | how``."""
-        keys = self.sorted_keys
-        position = bisect_left(keys, key)
-        if position < len(keys) and keys[position] == key:
-            return self.hits_at(position)
-        return ()
+        positions = self._positions
+        if positions is None:
+            _ = self.sorted_keys
+            positions = self._positions
+            assert positions is not None
+        position = positions.get(key)
+        return () if position is None else self.hits_at(position)
 
     def hits_at(self, position: int) -> tuple[int, ...]:
         """The hits of the key at ``position`` in :attr:`sorted_keys`."""
         hit = self._key_hits[position]
         if hit >= 0:
             return (hit,)
-        return tuple(map(int, self._multi_hits[-1 - hit].split()))
+        offsets = self._multi_offsets
+        return tuple(self._multi_hits[offsets[-1 - hit] : offsets[-hit]])
 
     def all_keys(self) -> set[str]:
         """Every compact key of the exact index."""
@@ -328,12 +322,26 @@ class Referential:
             return tuple(self._postal[parent].split())
         return ()
 
+    def serves(self, row: int, postal_code: str) -> bool:
+        """Whether ``postal_code`` is one of :meth:`postal_codes` of the row (no tuple made)."""
+        if len(postal_code) != 5 or not postal_code.isdigit():
+            return postal_code in self.postal_codes(row)
+        own = self._postal[row]
+        if not own:
+            parent = self._parents.get(row, -1)
+            if parent < 0:
+                return False
+            own = self._postal[parent]
+        # Codes are five digits separated by spaces: a match cannot straddle two codes.
+        return postal_code in own
+
     def population(self, row: int) -> int:
         """Legal population of the row (0 for former communes)."""
         return self.populations[row]
 
     def aliases(self, row: int) -> tuple[str, ...]:
-        """La Poste routing labels of the row that differ from its name."""
+        """La Poste routing labels of the row that differ from its name (no lookup reads
+        them: their keys are in the exact index)."""
         if self._aliases is None:
             with self._lock:
                 if self._aliases is None:
@@ -375,11 +383,14 @@ class Referential:
 
     @property
     def sorted_keys(self) -> list[str]:
-        """All commune keys, sorted: exact lookups and prefix (autocomplete / truncation)."""
+        """All commune keys, sorted, for prefix lookups (autocomplete / truncation); their
+        positions are the exact index."""
         if self._sorted_keys is None:
             with self._lock:
                 if self._sorted_keys is None:
-                    self._sorted_keys = self._fuzzy_index().keys()
+                    keys = self._fuzzy_index().keys()
+                    self._positions = dict(zip(keys, range(len(keys)), strict=True))
+                    self._sorted_keys = keys
         return self._sorted_keys
 
     @property
@@ -427,7 +438,7 @@ class Referential:
     def build_indexes(self) -> None:
         """Decode every index a lookup can use now (e.g. at application start-up)."""
         _ = self.sorted_keys, self.fuzzy, self.country_keys, self.country_fuzzy
-        _ = self.postal_rows(""), self.aliases(0)
+        _ = self.postal_rows("")
 
 
 def country_key(text: str) -> str:
@@ -470,7 +481,8 @@ def load_payload() -> dict[str, Any]:
     ``scripts/build_geo_data.py``); ``payload["communes"]`` maps each section's name to a
     view of its bytes, decoded when first used.
     """
-    data = gzip.decompress(_read_data())
+    # A gzip file (CRC checked); ``zlib`` directly is faster than :func:`gzip.decompress`.
+    data = zlib.decompress(_read_data(), wbits=31)
     end = data.index(b"\n")
     payload: dict[str, Any] = json.loads(data[:end])
     if payload.get("format") != _FORMAT:
