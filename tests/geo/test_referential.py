@@ -39,6 +39,21 @@ def test_ants_names_are_the_normalised_cog_names(fresh: Referential) -> None:
         assert fresh.names[row] == normalise_city(fresh.display_names[row]), row
 
 
+def test_a_record_is_the_row_s_values(fresh: Referential) -> None:
+    rows = [*range(0, fresh.size, 53), *fresh._fixed_names, *fresh.arrondissements.values()]
+    for row in rows:
+        assert fresh.record(row) == (
+            fresh.codes[row],
+            fresh.names[row],
+            fresh.display_names[row],
+            fresh.departments_of[row],
+            fresh.postal_codes(row),
+            fresh.kind(row),
+            fresh.parent(row),
+            fresh.population(row),
+        )
+
+
 def test_per_row_values(fresh: Referential) -> None:
     assert len(fresh.codes) == len(fresh.names) == len(fresh.display_names) == fresh.size
     row = fresh.current_by_code["69290"]

@@ -346,19 +346,15 @@ def _result(
     query: _Query,
     postal_code: str | None,
 ) -> CommuneMatch:
-    codes = ref.postal_codes(row)
-    kind = ref.kind(row)
+    insee_code, name, display_name, department, codes, kind, parent, population = ref.record(row)
     if postal_code and postal_code in codes:
         label_postal: str | None = postal_code
     elif kind is CommuneKind.ARRONDISSEMENT:
         # 13213 (Marseille 13e) -> 13013, 75116 (Paris 16e) -> 75016
-        code = ref.codes[row]
-        natural = f"{code[:2]}{int(code[3:]):03d}"
+        natural = f"{insee_code[:2]}{int(insee_code[3:]):03d}"
         label_postal = natural if natural in codes else codes[0]
     else:
         label_postal = codes[0] if codes else None
-    name = ref.names[row]
-    parent = ref.parent(row)
     notes = list(query.notes)
     if note:
         notes.append(note)
@@ -376,11 +372,11 @@ def _result(
     if not exact and " " in query.name.strip() and "-" in name:
         notes.append("espaces remplacés par des tirets")
     return CommuneMatch(
-        insee_code=ref.codes[row],
+        insee_code=insee_code,
         name=name,
-        display_name=ref.display_names[row],
+        display_name=display_name,
         postal_codes=codes,
-        department=ref.departments_of[row],
+        department=department,
         postal_code=label_postal,
         label=f"{name} ({label_postal})" if label_postal else name,
         score=round(min(1.0, max(0.0, score)), 4),
@@ -388,7 +384,7 @@ def _result(
         kind=kind,
         parent_insee_code=parent_code,
         parent_name=parent_name,
-        population=ref.population(row),
+        population=population,
         note="; ".join(dict.fromkeys(notes)),
     )
 

@@ -20,6 +20,7 @@ import sys
 import threading
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -102,6 +103,10 @@ class Country:
     iso2: str
     historic: bool
     aliases: tuple[str, ...]
+
+
+Record = tuple[str, str, str, str, tuple[str, ...], "CommuneKind", int, int]
+"""What :meth:`Referential.record` returns."""
 
 
 class FixedWidth:
@@ -203,18 +208,18 @@ class Referential:
         self.sources: dict[str, str] = dict(payload["sources"])
         self.kind_codes: str = self._text("kind")
         self.size = len(self.kind_codes)
-        self.codes = FixedWidth(self._text("insee_code"), 5)
+        self._code_text = self._text("insee_code")
+        self.codes = FixedWidth(self._code_text, 5)
         cog_names = bytes(self._sections.pop("name"))
-        offsets = self._ints("name_offsets", "I")
-        self.display_names = BackToBack(str(cog_names, "utf-8"), offsets)
-        guess = ants_names_guess(cog_names)
-        if len(guess) != offsets[-1]:
+        self._name_offsets = offsets = self._ints("name_offsets", "I")
+        self._display_text = str(cog_names, "utf-8")
+        self.display_names = BackToBack(self._display_text, offsets)
+        self._guess = ants_names_guess(cog_names)
+        if len(self._guess) != offsets[-1]:
             raise ValueError("corrupt geo data file: names")
         fixed_rows = self._ints("ants_name_fixed_rows", "I")
-        self.names = Names(
-            guess, offsets, dict(zip(fixed_rows, self._lines("ants_name_fixed"), strict=True))
-        )
-        # One byte per row, the number of its department: the list shares the table's strings.
+        self._fixed_names = dict(zip(fixed_rows, self._lines("ants_name_fixed"), strict=True))
+        self.names = Names(self._guess, offsets, self._fixed_names)
         self.departments_of: list[str] = list(
             map(self._lines("department_table").__getitem__, self._sections.pop("department"))
         )
@@ -259,7 +264,6 @@ class Referential:
         self._postal_offsets: array[int] | None = None
         self._postal_index_rows: array[int] | None = None
         self._sorted_keys: list[str] | None = None
-        self._positions: dict[str, int] | None = None
         self._fuzzy: FuzzyIndex | None = None
         self._country_keys: dict[str, str] | None = None
         self._sorted_country_keys: list[str] | None = None
@@ -281,13 +285,15 @@ class Referential:
 
     def hits(self, key: str) -> tuple[int, ...]:
         """Rows whose name or alias has this compact key, as ``row << 2 | how``."""
-        positions = self._positions
-        if positions is None:
-            _ = self.sorted_keys
-            positions = self._positions
-            assert positions is not None
-        position = positions.get(key)
-        return () if position is None else self.hits_at(position)
+        # A bisection, not a dictionary: building a dictionary of every key would cost more
+        # at first use than all the lookups of a long session.
+        keys = self._sorted_keys
+        if keys is None:
+            keys = self.sorted_keys
+        position = bisect_left(keys, key)
+        if position < len(keys) and keys[position] == key:
+            return self.hits_at(position)
+        return ()
 
     def hits_at(self, position: int) -> tuple[int, ...]:
         """The hits of the key at ``position`` in :attr:`sorted_keys`."""
@@ -302,6 +308,26 @@ class Referential:
         return set(self.sorted_keys)
 
     # -- per-row accessors ----------------------------------------------------------------
+
+    def record(self, row: int) -> Record:
+        """Every value of the row at once, in one call (a match result reads them all): code,
+        ANTS name, COG name, department, postal codes, kind, parent row, population."""
+        # The accessors' slicing, inlined: this is on the path of every match result.
+        offsets = self._name_offsets
+        begin, end = offsets[row], offsets[row + 1]
+        name = self._fixed_names.get(row)
+        if name is None:
+            name = self._guess[begin:end]
+        return (
+            self._code_text[5 * row : 5 * row + 5],
+            name,
+            self._display_text[begin:end],
+            self.departments_of[row],
+            self.postal_codes(row),
+            _KINDS[self.kind_codes[row]],
+            self._parents.get(row, -1),
+            self.populations[row],
+        )
 
     def kind(self, row: int) -> CommuneKind:
         """Kind of the commune on ``row``."""
@@ -383,14 +409,12 @@ class Referential:
 
     @property
     def sorted_keys(self) -> list[str]:
-        """All commune keys, sorted, for prefix lookups (autocomplete / truncation); their
-        positions are the exact index."""
+        """All commune keys, sorted: the exact index (bisection; hits by position) and prefix
+        lookups (autocomplete / truncation)."""
         if self._sorted_keys is None:
             with self._lock:
                 if self._sorted_keys is None:
-                    keys = self._fuzzy_index().keys()
-                    self._positions = dict(zip(keys, range(len(keys)), strict=True))
-                    self._sorted_keys = keys
+                    self._sorted_keys = self._fuzzy_index().keys()
         return self._sorted_keys
 
     @property
