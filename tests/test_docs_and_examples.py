@@ -34,3 +34,24 @@ def test_example_runs(
         runpy.run_path(str(ROOT / "examples" / script), run_name="__main__")
     assert exc.value.code == 0
     assert "after fixing: 0 error(s)" in capsys.readouterr().out
+
+
+def test_the_protocol_reference_renders_every_operation() -> None:
+    import yaml
+
+    hook = runpy.run_path(str(ROOT / "docs" / "hooks" / "openapi_reference.py"))
+    text = hook["render"]()
+    document = yaml.safe_load(
+        (ROOT / "src" / "antsclient" / "protocol" / "openapi.yaml").read_text(encoding="utf-8")
+    )
+    ids = [
+        op["operationId"]
+        for item in document["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    ]
+    assert len(ids) >= 25
+    for operation_id in ids:
+        assert f"`{operation_id}`" in text, operation_id
+    page = "<!-- openapi-reference -->"
+    assert hook["on_page_markdown"](f"# x\n{page}\n").count("### `") == len(ids)
