@@ -140,7 +140,29 @@ def test_typo_needs_a_choice() -> None:
         "applicant.birth_city"
     ]
     assert field.status is CheckStatus.NEEDS_CHOICE
-    assert field.suggestions[0] == "VILLEURBANNE"
+    assert field.suggestions[0] == "VILLEURBANNE (69)"
+
+
+def test_homonym_birth_cities_are_told_apart_and_a_choice_settles_them() -> None:
+    typed = application(birth_city="ST PRIEST", birth_department=None)
+    report = check(typed)
+    field = report["applicant.birth_city"]
+    assert field.status is CheckStatus.NEEDS_CHOICE
+    assert {"SAINT-PRIEST (69)", "SAINT-PRIEST (07)", "SAINT-PRIEST (23)"} <= set(field.suggestions)
+    fixed = report.apply(typed, {"applicant.birth_city": "SAINT-PRIEST (69)"})
+    assert (fixed.applicant.birth_city, fixed.applicant.birth_department) == (
+        "SAINT-PRIEST",
+        "69",
+    )
+    assert check(fixed)["applicant.birth_city"].ok
+
+
+def test_choosing_an_address_city_settles_its_postal_code() -> None:
+    typed = application(city="SAINT PRIEST", postal_code="69000")
+    report = check(typed)
+    fixed = report.apply(typed, {"applicant.address.city": "SAINT-PRIEST (69800)"})
+    assert fixed.applicant.address.postal_code == "69800"
+    assert check(fixed)["applicant.address.city"].ok
 
 
 def test_delegated_birth_city_maps_to_the_current_commune() -> None:

@@ -21,9 +21,10 @@ City fields of an address are written with their postal code, as the ANTS autoco
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Final, Protocol, TypeVar, cast
 
 import attrs
 
@@ -151,7 +152,29 @@ class GeoReport:
             else:
                 continue
             result = _set_path(result, field.path, value)
+            result = _set_companion(result, field.path, value)
         return cast("_A", result)
+
+
+_WITH_POSTAL_CODE: Final = re.compile(r"^(?P<name>.+) \((?P<code>[0-9]{5})\)$")
+_WITH_DEPARTMENT: Final = re.compile(r"^(?P<name>.+) \((?P<code>[0-9]{2}|2A|2B|97[0-9])\)$")
+
+
+def _set_companion(obj: Any, path: str, value: str | None) -> Any:
+    """A chosen place settles its companion field too: the postal code of an address city
+    written ``NAME (69800)``; the department of a birth city chosen as ``NAME (69)``."""
+    if value is None:
+        return obj
+    if path.endswith("address.city"):
+        found = _WITH_POSTAL_CODE.match(value)
+        if found:
+            return _set_path(obj, path[: -len("city")] + "postal_code", found["code"])
+    elif path == "applicant.birth_city":
+        found = _WITH_DEPARTMENT.match(value)
+        if found:
+            obj = _set_path(obj, path, found["name"])
+            return _set_path(obj, "applicant.birth_department", found["code"])
+    return obj
 
 
 def _set_path(obj: Any, path: str, value: str | None) -> Any:
@@ -267,10 +290,17 @@ def _check_city(
     def written(match: CommuneMatch) -> str:
         return match.current_label if with_postal_code else match.current_name
 
+    def offered(match: CommuneMatch) -> str:
+        # A birth city is written by its name alone, but homonyms need their department to
+        # be told apart: « SAINT-PRIEST (69) »; apply() splits it into city and department.
+        if with_postal_code:
+            return match.current_label
+        return f"{match.current_name} ({match.department})" if match.department else written(match)
+
     top = matches[0]
     # An arrondissement or a former commune of the top answer is not a rival answer.
     second = max((m.score for m in matches[1:] if not _related(top, m)), default=0.0)
-    suggestions = tuple(dict.fromkeys(written(m) for m in matches))
+    suggestions = tuple(dict.fromkeys(offered(m) for m in matches))
     certain = top.score >= _CERTAIN and top.score - second >= _MARGIN
     if certain:
         after = written(top)
