@@ -62,6 +62,9 @@ MSG_CITY_LIST = (
 )
 MSG_CORSICA = "La Corse est divisée en 2A et 2B depuis 1976"
 
+_SURE = 0.9
+"""A country or department matched at least this well is corrected without asking."""
+
 
 class CheckStatus(enum.Enum):
     """Outcome of the check of one field."""
@@ -345,26 +348,48 @@ def _check_country(path: str, value: str | None, *, required: bool) -> FieldChec
             value,
             messages=(MSG_COUNTRY, MSG_COUNTRY_UNKNOWN),
         )
-    if value.strip() == match.name:
-        return FieldCheck(path, label, CheckStatus.CONFORMING, value, after=match.name)
-    if match.score >= 0.9:
+    return _settle(
+        path,
+        value,
+        canonical=match.name,
+        score=match.score,
+        note=match.note,
+        doubtful=(MSG_COUNTRY, MSG_COUNTRY_UNKNOWN),
+    )
+
+
+def _settle(
+    path: str,
+    value: str,
+    *,
+    canonical: str,
+    score: float,
+    note: str,
+    doubtful: tuple[str, ...],
+) -> FieldCheck:
+    """Conforming when written as ``canonical``; corrected to it when the match is sure;
+    else a choice to make, with ``doubtful`` as the messages."""
+    label = LABELS[path]
+    if value.strip() == canonical:
+        return FieldCheck(path, label, CheckStatus.CONFORMING, value, after=canonical)
+    if score >= _SURE:
         return FieldCheck(
             path,
             label,
             CheckStatus.CORRECTED,
             value,
-            after=match.name,
-            messages=(MSG_COUNTRY,),
-            note=match.note,
+            after=canonical,
+            messages=doubtful[:1],
+            note=note,
         )
     return FieldCheck(
         path,
         label,
         CheckStatus.NEEDS_CHOICE,
         value,
-        suggestions=(match.name,),
-        messages=(MSG_COUNTRY, MSG_COUNTRY_UNKNOWN),
-        note=match.note,
+        suggestions=(canonical,),
+        messages=doubtful,
+        note=note,
     )
 
 
@@ -427,26 +452,13 @@ def _check_department(
             messages=(MSG_DEPARTMENT, MSG_CORSICA),
             note=match.note,
         )
-    if value.strip() == match.code:
-        return FieldCheck(path, label, CheckStatus.CONFORMING, value, after=match.code)
-    if match.score >= 0.9:
-        return FieldCheck(
-            path,
-            label,
-            CheckStatus.CORRECTED,
-            value,
-            after=match.code,
-            messages=(MSG_DEPARTMENT,),
-            note=match.note,
-        )
-    return FieldCheck(
+    return _settle(
         path,
-        label,
-        CheckStatus.NEEDS_CHOICE,
         value,
-        suggestions=(match.code,),
-        messages=(MSG_DEPARTMENT,),
+        canonical=match.code,
+        score=match.score,
         note=match.note,
+        doubtful=(MSG_DEPARTMENT,),
     )
 
 
