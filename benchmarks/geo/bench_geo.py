@@ -29,6 +29,7 @@ not the library's.
 Run::
 
     python benchmarks/geo/bench_geo.py [--queries-per-kind 160] [--baseline-sample 60]
+        [--no-baselines]
 
 Prints a table per benchmark and, as the last line, one JSON object with the figures.
 """
@@ -706,6 +707,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries-per-kind", type=int, default=160)
     parser.add_argument("--baseline-sample", type=int, default=60)
     parser.add_argument("--verbose", action="store_true", help="list the misses")
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="skip the (slow) difflib and rapidfuzz runs"
+    )
     args = parser.parse_args(argv)
 
     load_average = os.getloadavg()[0]
@@ -756,7 +760,9 @@ def main(argv: list[str] | None = None) -> int:
             5,
         ),
     }
-    if process is not None:
+    if args.no_baselines:
+        runners.clear()
+    elif process is not None:
         runners["rapidfuzz_wratio"] = lambda text: _topk_codes(
             [
                 m[0]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from datetime import date
+from typing import NamedTuple
 
 import attrs
 
@@ -141,8 +142,7 @@ class DepartmentMatch:
     note: str
 
 
-@attrs.frozen(slots=True)
-class _Query:
+class _Query(NamedTuple):
     name: str
     """Text left once the postal code, department, CEDEX were taken out."""
     ants: str
@@ -151,26 +151,16 @@ class _Query:
     department: str | None
     arrondissement: int
     notes: tuple[str, ...]
+    spaced: bool
+    """The text has a space inside (a result with a hyphen notes the replacement)."""
 
 
 def _parse(text: str, ref: Referential) -> _Query:
-    notes: list[str] = []
     raw = text.strip()
     if not _MAY_HAVE_CONTEXT.search(raw):
         ants = normalise_city(raw)
-        if _ABBREVIATION.search(raw):
-            notes.append(_NOTE_SAINT)
-        if not raw.isascii() and strip_accents(raw) != raw:
-            notes.append(_NOTE_ACCENTS)
-        return _Query(
-            name=raw,
-            ants=ants,
-            key=compact(ants),
-            postal_code=None,
-            department=None,
-            arrondissement=-1,
-            notes=tuple(notes),
-        )
+        return _Query(raw, ants, compact(ants), None, None, -1, _text_notes(raw), " " in raw)
+    notes: list[str] = []
     raw = _CEDEX.sub(" ", raw).strip()
     postal: str | None = None
     m = _POSTAL_TRAILING.search(raw)
@@ -205,19 +195,29 @@ def _parse(text: str, ref: Referential) -> _Query:
                 raw = raw[: dm.start()].strip(" ,;/-(")
                 ants = normalise_city(raw)
                 notes.append("département saisi dans le nom de la ville")
-    if _ABBREVIATION.search(raw):
-        notes.append(_NOTE_SAINT)
-    if not raw.isascii() and strip_accents(raw) != raw:
-        notes.append(_NOTE_ACCENTS)
     return _Query(
-        name=raw,
-        ants=ants,
-        key=compact(ants),
-        postal_code=postal,
-        department=department,
-        arrondissement=arrondissement,
-        notes=tuple(notes),
+        raw,
+        ants,
+        compact(ants),
+        postal,
+        department,
+        arrondissement,
+        (*notes, *_text_notes(raw)),
+        " " in raw.strip(),
     )
+
+
+_NOTES_SAINT = (_NOTE_SAINT,)
+_NOTES_ACCENTS = (_NOTE_ACCENTS,)
+_NOTES_BOTH = (_NOTE_SAINT, _NOTE_ACCENTS)
+
+
+def _text_notes(raw: str) -> tuple[str, ...]:
+    """The notes on how the name itself was typed: ``ST`` abbreviated, accents."""
+    saint = _ABBREVIATION.search(raw) is not None
+    if raw.isascii() or strip_accents(raw) == raw:
+        return _NOTES_SAINT if saint else ()
+    return _NOTES_BOTH if saint else _NOTES_ACCENTS
 
 
 def _department_of_postal(postal_code: str) -> str:
@@ -256,32 +256,37 @@ _HOW_NOTE = {
     HOW_ALIAS: "libellé d'acheminement La Poste",
     HOW_ALIAS_NO_ARTICLE: "libellé d'acheminement La Poste",
 }
+_HOW_FOUND = {how: (_HOW_SCORE[how], note) for how, note in _HOW_NOTE.items()}
+_EXACT_FOUND = (_EXACT, "")
+_SAME_KEY_FOUND = (_SAME_KEY, "")
+_ARTICLE_DROPPED_FOUND = (_QUERY_ARTICLE_DROPPED, "article en trop retiré")
 
 
 def _collect(ref: Referential, query: _Query) -> dict[int, tuple[float, str]]:
     """Candidate rows with their base score and a note on how they were found."""
-    found: dict[int, tuple[float, str]] = {}
-
-    def add(row: int, score: float, note: str) -> None:
-        current = found.get(row)
-        if current is None or current[0] < score:
-            found[row] = (score, note)
-
     if query.arrondissement >= 0:
-        add(query.arrondissement, _EXACT, "")
+        return {query.arrondissement: _EXACT_FOUND}
+    found: dict[int, tuple[float, str]] = {}
+    hits = ref.hits(query.key)
+    if len(hits) == 1 and not hits[0] & 3:
+        # The commonest case: one name with this key.
+        row = hits[0] >> 2
+        found[row] = _EXACT_FOUND if ref.names[row] == query.ants else _SAME_KEY_FOUND
         return found
-    key = query.key
-    for hit in ref.hits(key):
+    for hit in hits:
         row, how = hit >> 2, hit & 3
         if how == HOW_NAME:
-            add(row, _EXACT if ref.names[row] == query.ants else _SAME_KEY, "")
+            entry = _EXACT_FOUND if ref.names[row] == query.ants else _SAME_KEY_FOUND
         else:
-            add(row, _HOW_SCORE[how], _HOW_NOTE[how])
+            entry = _HOW_FOUND[how]
+        current = found.get(row)
+        if current is None or current[0] < entry[0]:
+            found[row] = entry
     if not found:
         bare = _QUERY_ARTICLE.sub("", query.ants)
         if bare != query.ants:
             for hit in ref.hits(compact(bare)):
-                add(hit >> 2, _QUERY_ARTICLE_DROPPED, "article en trop retiré")
+                found.setdefault(hit >> 2, _ARTICLE_DROPPED_FOUND)
     return found
 
 
@@ -340,10 +345,10 @@ def _clean_postal(postal_code: str | None) -> str | None:
 def _result(
     ref: Referential,
     row: int,
-    *,
     score: float,
     note: str,
     query: _Query,
+    *,
     postal_code: str | None,
 ) -> CommuneMatch:
     insee_code, name, display_name, department, codes, kind, parent, population = ref.record(row)
@@ -355,37 +360,45 @@ def _result(
         label_postal = natural if natural in codes else codes[0]
     else:
         label_postal = codes[0] if codes else None
-    notes = list(query.notes)
-    if note:
-        notes.append(note)
+    exact = name == query.ants or (query.arrondissement == row)
     parent_code = parent_name = None
     if parent >= 0:
         parent_code = ref.codes[parent]
         parent_name = ref.names[parent]
-        if kind is CommuneKind.DELEGATED:
-            notes.append(f"commune déléguée de {parent_name} ({parent_code})")
-        elif kind is CommuneKind.ASSOCIATED:
-            notes.append(f"commune associée à {parent_name} ({parent_code})")
-        else:
-            notes.append(f"arrondissement de {parent_name}")
-    exact = name == query.ants or (query.arrondissement == row)
-    if not exact and " " in query.name.strip() and "-" in name:
-        notes.append("espaces remplacés par des tirets")
+    notes = query.notes
+    if note or parent >= 0 or (not exact and query.spaced and "-" in name):
+        extra = [note] if note else []
+        if parent >= 0:
+            if kind is CommuneKind.DELEGATED:
+                extra.append(f"commune déléguée de {parent_name} ({parent_code})")
+            elif kind is CommuneKind.ASSOCIATED:
+                extra.append(f"commune associée à {parent_name} ({parent_code})")
+            else:
+                extra.append(f"arrondissement de {parent_name}")
+        if not exact and query.spaced and "-" in name:
+            extra.append("espaces remplacés par des tirets")
+        notes = (*notes, *extra)
+    if not notes:
+        joined = ""
+    elif len(notes) == 1:
+        joined = notes[0]
+    else:
+        joined = "; ".join(dict.fromkeys(notes))
     return CommuneMatch(
-        insee_code=insee_code,
-        name=name,
-        display_name=display_name,
-        postal_codes=codes,
-        department=department,
-        postal_code=label_postal,
-        label=f"{name} ({label_postal})" if label_postal else name,
-        score=round(min(1.0, max(0.0, score)), 4),
-        exact=exact,
-        kind=kind,
-        parent_insee_code=parent_code,
-        parent_name=parent_name,
-        population=population,
-        note="; ".join(dict.fromkeys(notes)),
+        insee_code,
+        name,
+        display_name,
+        codes,
+        department,
+        label_postal,
+        f"{name} ({label_postal})" if label_postal else name,
+        1.0 if score >= 1.0 else round(max(0.0, score), 4),
+        exact,
+        kind,
+        parent_code,
+        parent_name,
+        population,
+        joined,
     )
 
 
@@ -418,6 +431,15 @@ def suggest_communes(
     has_context = bool(wanted_postal or wanted_department)
 
     found = _collect(ref, query)
+    if len(found) == 1 and query.key:
+        # The commonest case: one commune of this name, in the context given (or an
+        # arrondissement): nothing to add, nothing to sort.
+        ((row, (base, note)),) = found.items()
+        value = _context_factor(ref, row, wanted_postal, wanted_department) if has_context else 1.0
+        if query.arrondissement >= 0 or (
+            base >= _SAME_KEY and value == 1.0 and ref.kind_codes[row] == "C"
+        ):
+            return [_result(ref, row, base * value, note, query, postal_code=wanted_postal)]
     factors: dict[int, float] = {}
 
     def factor(row: int) -> float:
@@ -449,23 +471,26 @@ def suggest_communes(
         for row in ref.postal_rows(wanted_postal):
             found.setdefault(row, (_POSTAL_ONLY, "commune du code postal"))
 
+    if len(found) == 1:
+        ((row, (base, note)),) = found.items()
+        return [_result(ref, row, base * factor(row), note, query, postal_code=wanted_postal)]
     populations = ref.populations
+    # Negated score and population: the natural tuple order is best first (rows are unique,
+    # so the notes are never compared).
     scored = [
-        (base * factor(row), populations[row], row, note) for row, (base, note) in found.items()
+        (-(base * factor(row)), -populations[row], row, note) for row, (base, note) in found.items()
     ]
-    scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    scored.sort()
     results: list[CommuneMatch] = []
     taken: set[int] = set()
-    for score, _, row, note in scored:
+    for negated, _, row, note in scored:
         # A former commune named like its parent (chef-lieu of a commune nouvelle) adds
         # nothing next to it.
         parent = ref.parent(row)
         if parent in taken and ref.names[parent] == ref.names[row]:
             continue
         taken.add(row)
-        results.append(
-            _result(ref, row, score=score, note=note, query=query, postal_code=wanted_postal)
-        )
+        results.append(_result(ref, row, -negated, note, query, postal_code=wanted_postal))
         if len(results) == limit:
             break
     return results
