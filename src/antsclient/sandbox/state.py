@@ -1096,9 +1096,7 @@ class SandboxState:
                     cerfa=Cerfa.C02,
                     status=status,
                     created=created,
-                    modified=min(
-                        created + dt.timedelta(minutes=self._rng.randrange(60 * 24)), now
-                    ),
+                    modified=min(created + dt.timedelta(minutes=self._rng.randrange(60 * 24)), now),
                     application=self._seed_application(serial, now.date()),
                     neph=neph,
                     student_id=f"S{serial:06d}",
