@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from email.message import Message
 from pathlib import Path
-from typing import IO, Any, Final, Generic, TypeVar
+from typing import IO, TYPE_CHECKING, Final, Generic, TypeVar
 
 import attrs
 import httpx
@@ -37,6 +37,9 @@ from antsclient.models import (
 )
 from antsclient.protocol.operations import Call, Safety, Upload, path_upload, stream_upload
 from antsclient.storage.protocols import StudentDocument
+
+if TYPE_CHECKING:
+    from antsclient.geo import GeoReport
 
 __all__ = [
     "Done",
@@ -316,7 +319,7 @@ def agency_problems(credentials: Credentials) -> list[FieldProblem]:
     ]
 
 
-def geo_problems(report: Any, confirmed: Iterable[str]) -> list[FieldProblem]:
+def geo_problems(report: GeoReport, confirmed: Iterable[str]) -> list[FieldProblem]:
     """The geo check's fields that still need the user, as :class:`FieldProblem`s."""
     from antsclient.geo import CheckStatus  # noqa: PLC0415
 
