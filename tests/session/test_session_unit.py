@@ -622,3 +622,50 @@ def test_create_lists_data_and_place_problems_together(
     fields = {p.field for p in exc.value.problems}
     assert fields >= {"applicant.first_name", "applicant.birth_city", "credentials.prefecture"}
     assert fake.calls == []
+
+
+def test_geo_confirm_asks_the_referential_of_ants(
+    fake: FakeAnts, session: ants.AntsSession, application: ants.Cerfa02
+) -> None:
+    import attrs
+
+    typed = attrs.evolve(
+        application,
+        applicant=attrs.evolve(
+            application.applicant, birth_city="ST PRIEST", birth_department="01"
+        ),
+    )
+    report = session.geo.check(typed)
+    assert not report["applicant.birth_city"].ok
+    fake.on(
+        "GET",
+        "/referential/communes",
+        httpx.Response(
+            200,
+            json={
+                "items": [
+                    {
+                        "insee_code": "69290",
+                        "name": "SAINT-PRIEST",
+                        "postal_code": "69800",
+                        "department": "69",
+                        "label": "SAINT-PRIEST (69800)",
+                    }
+                ]
+            },
+        ),
+    )
+    unchanged = session.geo.confirm(report)
+    assert not unchanged["applicant.birth_city"].ok  # « ST PRIEST » is not written so
+    asked = [r.url.params["q"] for r in fake.seen("GET", "/referential/communes")]
+    assert "ST PRIEST" in asked
+
+    written = attrs.evolve(
+        typed, applicant=attrs.evolve(typed.applicant, birth_city="SAINT-PRIEST")
+    )
+    second = session.geo.check(written)
+    confirmed = session.geo.confirm(second)
+    assert confirmed["applicant.birth_city"].ok
+    # An address city is written with its postal code: the bare name is not confirmed.
+    assert confirmed["applicant.address.city"] == second["applicant.address.city"]
+    assert not confirmed["applicant.address.city"].ok

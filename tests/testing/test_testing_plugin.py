@@ -102,3 +102,17 @@ def test_a_throwaway_project_uses_the_installed_plugin(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def test_geo_confirm_against_the_sandbox(ants_session: ants.AntsSession) -> None:
+    import attrs
+
+    base = _application("confirm@example.org")
+    typed = attrs.evolve(
+        base,
+        applicant=attrs.evolve(base.applicant, birth_city="SAINT-PRIEST", birth_department="01"),
+    )
+    report = ants_session.geo.check(typed)
+    assert not report["applicant.birth_city"].ok
+    confirmed = ants_session.geo.confirm(report)
+    assert confirmed["applicant.birth_city"].ok

@@ -435,7 +435,7 @@ class Prefectures(_Namespace):
 
 
 class Geo(_Namespace):
-    """Vérification des villes, départements et pays (offline, against the referential)."""
+    """Vérification des villes, départements et pays: offline, then ANTS's referential."""
 
     def check(self, application: Application) -> GeoReport:
         """The geo report of ``application`` (see :func:`antsclient.geo.check`).
@@ -446,6 +446,32 @@ class Geo(_Namespace):
         from antsclient import geo  # noqa: PLC0415
 
         return geo.check(application)
+
+    def confirm(self, report: GeoReport) -> GeoReport:
+        """Ask ANTS's own referential about the cities the offline check doubted.
+
+        A city ANTS lists exactly as written (the name of a birth city, the
+        ``NAME (postal code)`` label of an address city) becomes conforming; the others are
+        left as they were. Use it before confirming a value the user knows is right.
+        """
+        import attrs  # noqa: PLC0415
+
+        from antsclient.geo import CheckStatus  # noqa: PLC0415
+
+        fields = []
+        for field in report.fields:
+            value = (field.before or "").strip()
+            if field.ok or not value or not field.path.endswith("city"):
+                fields.append(field)
+                continue
+            names, labels = self._session._call(
+                ops.search_communes(value, limit=20), ops.parse_commune_names
+            )
+            known = value in (labels if ".address." in field.path else names)
+            fields.append(
+                attrs.evolve(field, status=CheckStatus.CONFORMING, after=value) if known else field
+            )
+        return attrs.evolve(report, fields=tuple(fields))
 
 
 class Requests(_Namespace):

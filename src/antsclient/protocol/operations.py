@@ -220,6 +220,18 @@ def search_communes(text: str, *, postal_code: str | None = None, limit: int = 1
     )
 
 
+def parse_commune_names(response: httpx.Response) -> tuple[frozenset[str], frozenset[str]]:
+    """The names and the labels (``NAME (postal code)``) of a commune search's answer."""
+    data = _json(response)
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ProtocolError("the commune search answer holds no items", code="malformed_body")
+    rows = [item for item in items if isinstance(item, dict)]
+    names = frozenset(str(row["name"]) for row in rows if row.get("name"))
+    labels = frozenset(str(row["label"]) for row in rows if row.get("label"))
+    return names, labels
+
+
 # --- requests -------------------------------------------------------------------------------
 
 
