@@ -452,12 +452,15 @@ def _file_id(file_id: str) -> str:
     return text
 
 
+def _attachment_path(number: str, kind: DocumentKind, file_id: str) -> str:
+    return f"/requests/{_number(number)}/attachments/{DocumentKind(kind).value}/{_file_id(file_id)}"
+
+
 def download_attachment(number: str, kind: DocumentKind, file_id: str) -> Call:
     return Call(
         op="download_attachment",
         method="GET",
-        path=f"/requests/{_number(number)}/attachments/{DocumentKind(kind).value}/"
-        f"{_file_id(file_id)}",
+        path=_attachment_path(number, kind, file_id),
         safety=Safety.READ,
     )
 
@@ -466,8 +469,7 @@ def delete_attachment(number: str, kind: DocumentKind, file_id: str) -> Call:
     return Call(
         op="delete_attachment",
         method="DELETE",
-        path=f"/requests/{_number(number)}/attachments/{DocumentKind(kind).value}/"
-        f"{_file_id(file_id)}",
+        path=_attachment_path(number, kind, file_id),
         safety=Safety.UNSAFE,
     )
 
