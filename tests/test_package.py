@@ -40,7 +40,7 @@ def test_from_import_works_for_lazy_names() -> None:
 def test_import_loads_nothing_heavy() -> None:
     code = (
         "import sys, antsclient\n"
-        "heavy = [m for m in ('antsclient.models', 'antsclient.protocol.converter', "
+        "heavy = [m for m in ('antsclient.models', 'antsclient.codec', "
         "'antsclient.geo', 'antsclient.sandbox', 'pypdf', 'cattrs') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )

@@ -34,23 +34,19 @@ DEFAULT_DB = "antsclient.sqlite3"
 
 
 def _check(args: argparse.Namespace) -> int:
-    from antsclient.models import Cerfa02, Cerfa06  # noqa: PLC0415
-    from antsclient.protocol.converter import from_data  # noqa: PLC0415
+    from antsclient.codec import CodecError, read_application  # noqa: PLC0415
     from antsclient.validation import validate  # noqa: PLC0415
 
     path = args.path
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        cerfa = str(data.get("cerfa", "02"))
-        body = data.get("application", data)
-        application: Cerfa02 | Cerfa06 = (
-            from_data(body, Cerfa06) if cerfa == "06" else from_data(body, Cerfa02)
-        )
+        application = read_application(data.get("application", data), str(data.get("cerfa", "02")))
+    except CodecError as exc:
+        lines = "\n".join(f"  {line}" for line in exc.lines)
+        print(f"antsclient check: {path} is {exc.what}:\n{lines}", file=sys.stderr)
+        return EXIT_USAGE
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         print(f"antsclient check: cannot read {path}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except Exception as exc:  # cattrs raises grouped errors naming the fields
-        print(f"antsclient check: {path} is not an application: {exc}", file=sys.stderr)
         return EXIT_USAGE
     problems = validate(application)
     if args.geo:

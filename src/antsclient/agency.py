@@ -33,7 +33,7 @@ import httpx
 
 from antsclient import _session_common as common
 from antsclient.errors import ConfigurationError, ProtocolError
-from antsclient.models import Cerfa, Credentials, OnlineRequest, RequestStatus
+from antsclient.models import Credentials, OnlineRequest
 from antsclient.storage.protocols import (
     CredentialsSource,
     MergeResult,
@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     from antsclient._async.session import AsyncAntsSession
     from antsclient._policy import RetryPolicy
     from antsclient._sync.session import AntsSession
-    from antsclient.protocol.operations import Call, DateWindow
+    from antsclient.models import DateWindow
+    from antsclient.protocol.operations import Call
 
 __all__ = [
     "DEFAULT_OVERLAP",
@@ -112,59 +113,12 @@ class SyncReport:
 
 # --- reading a page fast ----------------------------------------------------------------------
 
-_STATUSES: Final = {s.value: s for s in RequestStatus}
-_CERFAS: Final = {c.value: c for c in Cerfa}
-
-
-def _instant(value: object) -> dt.datetime:
-    if type(value) is not str:
-        raise TypeError
-    parsed = dt.datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def _text(value: object) -> str:
-    if type(value) is not str:
-        raise TypeError
-    return value
-
-
-def _optional_text(value: object) -> str | None:
-    if value is None:
-        return None
-    return _text(value)
-
 
 def decode_request(data: Mapping[str, Any]) -> OnlineRequest:
-    """An :class:`OnlineRequest` from its protocol data, exactly as the converter reads it.
+    """An :class:`OnlineRequest` from its protocol data (the codec's fast hook)."""
+    from antsclient.codec import from_data  # noqa: PLC0415
 
-    The common shape (ISO instants, known values) is read directly, which is many times
-    faster than the generic converter; anything else goes through the converter.
-    """
-    try:
-        validated_at = data.get("validated_at")
-        transferred = data.get("transferred", False)
-        if type(transferred) is not bool:
-            raise TypeError
-        return OnlineRequest(
-            number=_text(data["number"]),
-            cerfa=_CERFAS[data["cerfa"]],
-            status=_STATUSES[data["status"]],
-            status_label=_text(data["status_label"]),
-            type_label=_text(data["type_label"]),
-            created=_instant(data["created"]),
-            modified=_instant(data["modified"]),
-            transferred=transferred,
-            neph=_optional_text(data.get("neph")),
-            student_id=_optional_text(data.get("student_id")),
-            applicant_name=_optional_text(data.get("applicant_name")),
-            email=_optional_text(data.get("email")),
-            validated_at=None if validated_at is None else _instant(validated_at),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError):
-        from antsclient.protocol.converter import from_data  # noqa: PLC0415
-
-        return from_data(data, OnlineRequest)
+    return from_data(data, OnlineRequest)
 
 
 @attrs.frozen(kw_only=True, slots=True)

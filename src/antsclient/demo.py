@@ -20,6 +20,7 @@ from typing import TextIO
 
 import attrs
 
+from antsclient.codec import to_data
 from antsclient.errors import AntsError, DivergenceError
 from antsclient.models import (
     Address,
@@ -31,7 +32,6 @@ from antsclient.models import (
     DocumentKind,
     LicenceCategory,
 )
-from antsclient.protocol.converter import to_data
 from antsclient.validation import validate
 
 __all__ = ["run_demo", "sample_application", "write_pdf"]

@@ -27,8 +27,10 @@ from antsclient.models.request import AttachmentSlot
 __all__ = [
     "RULES",
     "Action",
+    "Condition",
     "Rule",
     "allowed_actions",
+    "check",
     "ensure_allowed",
     "ensure_right",
     "ensure_validatable",
@@ -69,9 +71,21 @@ class Action(enum.StrEnum):
         return RULES[self].label
 
 
+class Condition(enum.Enum):
+    """A condition an action needs beyond the request's status."""
+
+    CERFA02_ONLY = "cerfa02_only"
+    """The action exists for a Cerfa 02 (inscription) only."""
+    LINKED_ONLY = "linked_only"
+    """The action needs the request linked to a student of the host (reliée à un élève)."""
+    REQUIRED_DOCUMENTS = "required_documents"
+    """Every required supporting document must have been sent."""
+
+
 @attrs.frozen(kw_only=True, slots=True)
 class Rule:
-    """What an action needs (the statuses that allow it, a right) and where it leads."""
+    """What an action needs (the statuses that allow it, a right, conditions) and where it
+    leads."""
 
     label: str
     allowed: frozenset[RequestStatus]
@@ -79,6 +93,7 @@ class Rule:
     rule_fr: str
     right: Right | None = None
     moves_to: Mapping[RequestStatus, RequestStatus] = attrs.field(factory=dict)
+    conditions: frozenset[Condition] = frozenset()
 
 
 S = RequestStatus
@@ -156,6 +171,7 @@ RULES: Final[Mapping[Action, Rule]] = {
         rule="the photo-signature deposit form is for a draft without an ePhoto code",
         rule_fr="Le formulaire de dépôt de photo-signature n'est disponible qu'au statut "
         "BROUILLON.",
+        conditions=frozenset({Condition.CERFA02_ONLY}),
     ),
     Action.VALIDATE: Rule(
         label="Valider la demande",
@@ -165,6 +181,7 @@ RULES: Final[Mapping[Action, Rule]] = {
         "elle ne peut plus être modifiée.",
         right=Right.VALIDATE_REQUEST,
         moves_to={S.DRAFT: S.AWAITING_APPLICANT_VALIDATION},
+        conditions=frozenset({Condition.REQUIRED_DOCUMENTS}),
     ),
     Action.DELETE: Rule(
         label="Supprimer la demande",
@@ -195,6 +212,7 @@ RULES: Final[Mapping[Action, Rule]] = {
         "transferred",
         rule_fr="Les documents de la préfecture sont disponibles tant que la demande n'est pas "
         "transférée.",
+        conditions=frozenset({Condition.LINKED_ONLY}),
     ),
     Action.CREATE_CERFA06: Rule(
         label="Créer la demande de titre (Cerfa 06)",
@@ -320,18 +338,84 @@ def ensure_right(action: Action, rights: Iterable[Right] | None) -> None:
 
 def ensure_validatable(status: RequestStatus, slots: Iterable[AttachmentSlot]) -> None:
     """Raise :class:`ActionNotAllowed` unless a draft has every required document sent."""
-    ensure_allowed(Action.VALIDATE, status)
-    missing = [s for s in slots if s.required and not s.sent]
-    if not missing:
+    check(Action.VALIDATE, status, slots=slots)
+
+
+def check(
+    action: Action,
+    status: RequestStatus | None = None,
+    *,
+    rights: Iterable[Right] | None = None,
+    cerfa: Cerfa | None = None,
+    linked: bool | None = None,
+    slots: Iterable[AttachmentSlot] | None = None,
+) -> None:
+    r"""Every rule of ``action`` that the facts given can decide, in one call.
+
+    The acting user's ``rights`` first (``None``: the host does not manage rights), then the
+    request's ``status`` (when known), then the rule's :class:`Condition`\ s whose facts are
+    given: the request's ``cerfa``, whether it is ``linked``, its attachment ``slots``. The
+    client calls it before any network I/O and the sandbox before any change, so both refuse
+    alike.
+    """
+    ensure_right(action, rights)
+    if status is None:
         return
-    labels = ", ".join(s.label for s in missing)
-    raise ActionNotAllowed(
-        f"required documents are missing: {', '.join(s.kind.value for s in missing)}",
-        code="required_documents_missing",
-        action=Action.VALIDATE.value,
+    ensure_allowed(action, status)
+    conditions = RULES[action].conditions
+    if Condition.CERFA02_ONLY in conditions and cerfa is not None and cerfa is not Cerfa.C02:
+        raise _refused(
+            action,
+            status,
+            code="action_not_allowed",
+            message="the photo-signature deposit form exists for a Cerfa 02 only",
+            rule="Cerfa 02 only",
+            message_fr="Le formulaire de dépôt de photo-signature n'existe que pour une "
+            "demande d'inscription (Cerfa 02).",
+        )
+    if Condition.LINKED_ONLY in conditions and linked is False:
+        raise _refused(
+            action,
+            status,
+            code="request_not_linked",
+            message="the request is not linked to a student: link it first",
+            rule="prefecture documents are offered only for linked requests",
+            message_fr="Les documents de la préfecture ne sont disponibles que pour une "
+            "demande reliée à un élève : reliez d'abord la demande.",
+        )
+    if Condition.REQUIRED_DOCUMENTS in conditions and slots is not None:
+        missing = [s for s in slots if s.required and not s.sent]
+        if missing:
+            labels = ", ".join(s.label for s in missing)
+            raise _refused(
+                action,
+                status,
+                code="required_documents_missing",
+                message="required documents are missing: "
+                + ", ".join(s.kind.value for s in missing),
+                rule="validation needs every required supporting document",
+                field="attachments",
+                message_fr="La demande ne peut pas être validée : pièces justificatives "
+                f"requises manquantes ({labels}).",
+            )
+
+
+def _refused(
+    action: Action,
+    status: RequestStatus,
+    *,
+    code: str,
+    message: str,
+    rule: str,
+    message_fr: str,
+    field: str | None = None,
+) -> ActionNotAllowed:
+    return ActionNotAllowed(
+        message,
+        code=code,
+        action=action.value,
         status=status.value,
-        rule="validation needs every required supporting document",
-        field="attachments",
-        message_fr=f"La demande ne peut pas être validée : pièces justificatives requises "
-        f"manquantes ({labels}).",
+        rule=rule,
+        field=field,
+        message_fr=message_fr,
     )

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Final
 
+from antsclient._text import fold
 from antsclient.errors import ApplicationDataError, FieldProblem, Severity
 from antsclient.models.application import (
     Address,
@@ -159,11 +159,6 @@ def _blank(value: str | None) -> bool:
     return value is None or not value.strip()
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).upper().split())
-
-
 def is_valid_email(email: str) -> bool:
     """Whether ``email`` has the syntax of an email address ANTS can write to."""
     local, _, _ = email.partition("@")
@@ -199,7 +194,7 @@ def _ephoto_problem(code: str) -> FieldProblem:
 
 
 def _is_abroad(country: str) -> bool:
-    folded = _fold(country)
+    folded = fold(country, upper=True)
     return bool(folded) and folded != "FRANCE"
 
 

@@ -18,7 +18,7 @@ import httpx
 
 import antsclient as ants
 from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
-from antsclient.protocol.converter import to_data
+from antsclient.codec import to_data
 
 AGENCY = "E1706900030"
 PASSWORD = "3cfBelfort!"

@@ -19,7 +19,7 @@ from fake_search import AGENCY, T0, FakeSearch
 import antsclient as ants
 from antsclient import agency
 from antsclient.models import OnlineRequest, RequestStatus
-from antsclient.protocol.converter import to_data
+from antsclient.codec import to_data
 from antsclient.storage import MemoryStore, SqliteStore
 
 Make = Callable[..., OnlineRequest]
@@ -470,7 +470,7 @@ def test_the_tqdm_progress_bar() -> None:
     ],
 )
 def test_fast_decoding_agrees_with_the_converter(make_online: Make, data: dict[str, Any]) -> None:
-    from antsclient.protocol.converter import from_data
+    from antsclient.codec import from_data
 
     raw = {**to_data(make_online(3223)), **data}
     try:

@@ -15,7 +15,7 @@ from antsclient.__main__ import (
     read_credentials,
 )
 from antsclient.demo import sample_application
-from antsclient.protocol.converter import to_data
+from antsclient.codec import to_data
 
 
 def _write(path: Path, data: object) -> Path:
@@ -60,7 +60,9 @@ def test_check_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 def test_check_not_an_application(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _write(tmp_path / "x.json", {"applicant": {"last_name": "X"}})
     assert main(["check", str(path)]) == EXIT_USAGE
-    assert "not an application" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "is not a Cerfa 02 application" in err
+    assert "$.applicant.first_name: required field missing" in err
 
 
 def test_geo_suggestions(capsys: pytest.CaptureFixture[str]) -> None:

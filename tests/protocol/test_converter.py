@@ -35,7 +35,7 @@ from antsclient.models import (
     RequestStatus,
     TrainingMode,
 )
-from antsclient.protocol.converter import (
+from antsclient.codec import (
     from_data,
     get_converter,
     parse_date,

@@ -14,7 +14,7 @@ from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from antsclient.models import Address, Applicant, Cerfa02, LicenceCategory
-from antsclient.protocol.converter import to_data
+from antsclient.codec import to_data
 
 MANUAL_AGREEMENT = "E1706900030"
 MANUAL_LOGIN = "claboret662"

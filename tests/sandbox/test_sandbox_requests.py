@@ -401,7 +401,7 @@ def test_seeded_requests_are_deterministic() -> None:
 
 
 def test_search_items_are_the_converters_data(sb: SandboxHandle) -> None:
-    from antsclient.protocol.converter import to_data
+    from antsclient.codec import to_data
 
     state = sb.state
     sb.register_direct(status=RequestStatus.AWAITING_APPLICANT_VALIDATION)

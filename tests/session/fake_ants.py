@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 import antsclient as ants
-from antsclient.protocol.converter import to_data
+from antsclient.codec import to_data
 
 NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
 PASSWORD = "pa55-w0rd-Secret!"

@@ -13,7 +13,7 @@ from fake_ants import NOW, PASSWORD, FakeAnts, error, online, request_json, slot
 
 import antsclient as ants
 from antsclient._session_common import Transient, backoff, safe_filename
-from antsclient.protocol.converter import to_data
+from antsclient.codec import to_data
 
 DRAFT = ants.RequestStatus.DRAFT
 AWAITING = ants.RequestStatus.AWAITING_APPLICANT_VALIDATION

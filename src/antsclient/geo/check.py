@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any, Final, Protocol, TypeVar, cast
 
 import attrs
 
+from antsclient.errors import FieldProblem
 from antsclient.geo.match import (
     FRANCE_INSEE_CODE,
     CommuneMatch,
@@ -36,6 +37,12 @@ from antsclient.geo.match import (
     suggest_communes,
 )
 from antsclient.geo.normalise import normalise_city, normalise_department, strip_accents
+
+_HEADLINES: Final = {
+    "city.incorrect": "Ville incorrecte",
+    "department.incorrect": "Département incorrect",
+    "country.incorrect": "Pays incorrect",
+}
 
 __all__ = [
     "CheckStatus",
@@ -106,6 +113,38 @@ class FieldCheck:
         """The field is conforming."""
         return self.status is CheckStatus.CONFORMING
 
+    @property
+    def code(self) -> str:
+        """The problem's stable code: ``city.incorrect``, ``department.incorrect`` or
+        ``country.incorrect``."""
+        last = self.path.rsplit(".", 1)[-1]
+        if "city" in last:
+            return "city.incorrect"
+        if "department" in last:
+            return "department.incorrect"
+        return "country.incorrect"
+
+    def as_problem(self, suggestions: tuple[str, ...] | None = None) -> FieldProblem:
+        """This field as a :class:`~antsclient.FieldProblem` in the manual's words
+        (« Ville incorrecte : … »), with its ``suggestions`` (the check's by default)."""
+        if suggestions is None:
+            suggestions = self.suggestions or ((self.after,) if self.after else ())
+        value = self.before or ""
+        headline, *details = self.messages or (_HEADLINES[self.code],)
+        text = f"{headline} : « {value} » ({self.label})."
+        if details:
+            text += " " + ". ".join(details) + "."
+        if suggestions:
+            text += " Choisissez parmi : " + ", ".join(suggestions) + "."
+        return FieldProblem(
+            field=self.path,
+            code=self.code,
+            message=f"{self.path} {value!r} does not conform to the ANTS referential "
+            f"({self.status.value.lower()}): choose a suggestion or confirm the value",
+            message_fr=text,
+            suggestions=suggestions,
+        )
+
 
 @attrs.frozen(slots=True)
 class GeoReport:
@@ -122,6 +161,19 @@ class GeoReport:
     def problems(self) -> tuple[FieldCheck, ...]:
         """The fields that are not conforming (shown in yellow)."""
         return tuple(f for f in self.fields if not f.ok)
+
+    def field_problems(self, confirmed: Iterable[str] = ()) -> list[FieldProblem]:
+        r"""The fields that still need the user, as :class:`~antsclient.FieldProblem`\ s.
+
+        A corrected field is not one (the correction is applied before sending), nor a field
+        whose path the user ``confirmed``.
+        """
+        skip = set(confirmed)
+        return [
+            field.as_problem()
+            for field in self.problems
+            if field.status is not CheckStatus.CORRECTED and field.path not in skip
+        ]
 
     def __getitem__(self, path: str) -> FieldCheck:
         for field in self.fields:

@@ -15,9 +15,10 @@ Pure functions, no referential needed:
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from functools import lru_cache
+
+from antsclient._text import strip_accents
 
 __all__ = [
     "CORSICA_SPLIT",
@@ -32,33 +33,6 @@ __all__ = [
 #: Corsica was split into 2A and 2B on 1 January 1976; "20" is right only before.
 CORSICA_SPLIT = date(1976, 1, 1)
 
-_LIGATURES = str.maketrans(
-    {
-        "œ": "oe",
-        "Œ": "OE",
-        "æ": "ae",
-        "Æ": "AE",
-        "ß": "ss",
-        "ø": "o",
-        "Ø": "O",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-        "’": "'",
-        "‘": "'",
-        "`": "'",
-        "´": "'",
-        "ʼ": "'",
-        "′": "'",
-        "–": "-",
-        "—": "-",
-        "‐": "-",
-        "‑": "-",
-        "−": "-",
-        "_": " ",
-    }
-)
 _HTML_TAG = re.compile(r"<[^>]*>")
 _SEPARATORS = re.compile(r"[^A-Z0-9']+")
 _APOSTROPHE_SPACES = re.compile(r"\s*'\s*")
@@ -90,14 +64,6 @@ _DEPARTMENTS: frozenset[str] = frozenset(
     ]
 )
 _ABROAD = frozenset({"99", "099"})
-
-
-def strip_accents(text: str) -> str:
-    """Remove accents and ligatures, keep the case: ``Crœttwiller`` → ``Croettwiller``."""
-    if text.isascii():
-        return text.replace("`", "'").replace("_", " ")
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _plain_upper(text: str) -> str:

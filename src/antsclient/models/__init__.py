@@ -9,6 +9,7 @@ from antsclient.models.application import (
     Declarations,
     LegalRepresentative,
     PreviousLicence,
+    application_type,
 )
 from antsclient.models.credentials import Credentials, department_of_postal_code
 from antsclient.models.enums import (
@@ -33,6 +34,7 @@ from antsclient.models.request import (
     Prefecture,
     PrefectureDocument,
 )
+from antsclient.models.window import DateWindow
 
 __all__ = [
     "APPLICANT_VALIDATION_WINDOW",
@@ -46,6 +48,7 @@ __all__ = [
     "Cerfa02",
     "Cerfa06",
     "Credentials",
+    "DateWindow",
     "Declarations",
     "DocumentKind",
     "EPhoto",
@@ -62,5 +65,6 @@ __all__ = [
     "Right",
     "Sex",
     "TrainingMode",
+    "application_type",
     "department_of_postal_code",
 ]

@@ -18,6 +18,7 @@ __all__ = [
     "Declarations",
     "LegalRepresentative",
     "PreviousLicence",
+    "application_type",
 ]
 
 
@@ -176,3 +177,11 @@ class Cerfa06:
 
 Application: TypeAlias = Cerfa02 | Cerfa06
 """Une demande: a Cerfa 02 or a Cerfa 06 application."""
+
+
+def application_type(cerfa: Cerfa | str) -> type[Cerfa02] | type[Cerfa06]:
+    """The class of a ``cerfa`` application: :class:`Cerfa06` for « 06 », else :class:`Cerfa02`.
+
+    The one place that says which form a request's data is.
+    """
+    return Cerfa06 if Cerfa(cerfa) is Cerfa.C06 else Cerfa02

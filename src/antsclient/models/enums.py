@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-import unicodedata
 from typing import Final
+
+from antsclient._text import fold
 
 __all__ = [
     "Bucket",
@@ -19,13 +20,6 @@ __all__ = [
     "Sex",
     "TrainingMode",
 ]
-
-
-def _fold(text: str) -> str:
-    """Upper case without accents and with single spaces: the key labels are matched by."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.replace("’", "'").upper().split())
 
 
 class Cerfa(enum.StrEnum):
@@ -162,11 +156,11 @@ class RequestStatus(enum.StrEnum):
     @classmethod
     def from_label(cls, label: str) -> RequestStatus:
         """The status an ANTS label (or a stable code) stands for; ``UNKNOWN`` if none."""
-        key = _fold(label)
+        key = fold(label, upper=True)
         if not key:
             return cls.UNKNOWN
         for code, member in cls._value2member_map_.items():
-            if key == _fold(str(code)):
+            if key == fold(str(code), upper=True):
                 return member  # type: ignore[return-value]
         for prefix, member in _STATUS_PREFIXES:
             if key.startswith(prefix):
@@ -191,7 +185,7 @@ _STATUS_LABELS: Final = {
 _STATUS_PREFIXES: Final[tuple[tuple[str, RequestStatus], ...]] = tuple(
     sorted(
         (
-            (_fold(text), status)
+            (fold(text, upper=True), status)
             for text, status in [
                 ("Brouillon", RequestStatus.DRAFT),
                 ("En cours de validation par l'élève", RequestStatus.AWAITING_APPLICANT_VALIDATION),

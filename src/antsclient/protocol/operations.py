@@ -17,6 +17,7 @@ from typing import IO, Any, Final, TypeVar
 import attrs
 import httpx
 
+from antsclient.codec import describe_error, from_data, to_data
 from antsclient.errors import ProtocolError
 from antsclient.models import (
     AttachmentFile,
@@ -31,8 +32,9 @@ from antsclient.models import (
     Prefecture,
     PrefectureDocument,
     PrefectureDocumentKind,
+    application_type,
 )
-from antsclient.protocol.converter import from_data, to_data
+from antsclient.models.window import DateWindow, bounds
 
 __all__ = [
     "API_PREFIX",
@@ -146,8 +148,9 @@ def parse(response: httpx.Response, cls: type[T], *, key: str | None = None) -> 
     try:
         return from_data(data, cls)
     except Exception as exc:
+        lines = "; ".join(describe_error(exc))
         raise ProtocolError(
-            f"ANTS answered {response.request.url.path} with data antsclient cannot read: {exc}",
+            f"ANTS answered {response.request.url.path} with data antsclient cannot read: {lines}",
             code="malformed_body",
         ) from exc
 
@@ -279,8 +282,7 @@ def parse_application(response: httpx.Response) -> Cerfa02 | Cerfa06:
     data = _json(response)
     if not isinstance(data, dict):
         raise ProtocolError("the application answer is not an object", code="malformed_body")
-    cls: type[Cerfa02] | type[Cerfa06] = Cerfa06 if data.get("cerfa") == "06" else Cerfa02
-    return parse(response, cls, key="application")
+    return parse(response, application_type(str(data.get("cerfa") or "02")), key="application")
 
 
 def _write(
@@ -328,30 +330,6 @@ def parse_request(response: httpx.Response) -> OnlineRequest:
     return parse(response, OnlineRequest)
 
 
-def _window(
-    params: dict[str, str],
-    name: str,
-    window: tuple[dt.datetime | dt.date | None, dt.datetime | dt.date | None] | None,
-) -> None:
-    if window is None:
-        return
-    start, end = window
-    if start is not None:
-        params[f"{name}_from"] = _instant(start, end_of_day=False)
-    if end is not None:
-        params[f"{name}_to"] = _instant(end, end_of_day=True)
-
-
-def _instant(value: dt.datetime | dt.date, *, end_of_day: bool) -> str:
-    if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
-    moment = dt.time.max if end_of_day else dt.time.min
-    return dt.datetime.combine(value, moment, tzinfo=dt.UTC).isoformat()
-
-
-DateWindow = tuple[dt.datetime | dt.date | None, dt.datetime | dt.date | None]
-
-
 def search_requests(
     *,
     bucket: Bucket | None = None,
@@ -370,8 +348,12 @@ def search_requests(
         params["cerfa"] = Cerfa(cerfa).value
     if number:
         params["number"] = _number(number)
-    _window(params, "created", created)
-    _window(params, "modified", modified)
+    for name, window in (("created", created), ("modified", modified)):
+        low, high = bounds(window)
+        if low is not None:
+            params[f"{name}_from"] = low.isoformat()
+        if high is not None:
+            params[f"{name}_to"] = high.isoformat()
     return Call(
         op="search_requests", method="GET", path="/requests", safety=Safety.READ, params=params
     )

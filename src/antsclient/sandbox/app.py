@@ -27,9 +27,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from antsclient.attachments import MAX_FILE_SIZE, inspect_file
+from antsclient.codec import parse_datetime, to_data
 from antsclient.errors import AntsError, AttachmentRejected
 from antsclient.models.enums import Bucket, Cerfa, DocumentKind, PrefectureDocumentKind
-from antsclient.protocol.converter import parse_datetime, to_data
 from antsclient.sandbox import referential
 from antsclient.sandbox.errors import SandboxError, bad_request, error_body, status_of
 from antsclient.sandbox.faults import FaultMiddleware

@@ -16,12 +16,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from antsclient.codec import to_data
 from antsclient.errors import AntsError
 from antsclient.models.application import Application
 from antsclient.models.credentials import Credentials
 from antsclient.models.enums import Cerfa, PrefectureDecision, RequestStatus
 from antsclient.models.request import OnlineRequest
-from antsclient.protocol.converter import to_data
 from antsclient.sandbox.app import SandboxApp, build_app, error_response
 from antsclient.sandbox.errors import bad_request
 from antsclient.sandbox.faults import FaultConfig, Faults

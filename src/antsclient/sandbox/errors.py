@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from antsclient.codec import to_data
 from antsclient.errors import AntsError, ApplicationDataError, DivergenceError
-from antsclient.protocol.converter import to_data
 
 __all__ = ["SandboxError", "error_body", "status_of"]
 

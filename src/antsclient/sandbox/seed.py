@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import unicodedata
 from typing import Any, Final
 
+from antsclient._text import fold
+from antsclient.codec import to_data
 from antsclient.models.application import Address, Applicant, Cerfa02, Cerfa06
 from antsclient.models.enums import LicenceCategory, Sex
-from antsclient.protocol.converter import to_data
 
 __all__ = ["make_application"]
 
@@ -79,11 +79,6 @@ _BIRTHS: Final = (
 )
 
 
-def _ascii(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 def make_application(
     rng: random.Random,
     index: int,
@@ -109,7 +104,7 @@ def make_application(
         birth_department=birth_department,
         birth_country=birth_country,
         address=address,
-        email=f"{_ascii(first)}.{_ascii(last)}.{index}@{email_domain}",
+        email=f"{fold(first)}.{fold(last)}.{index}@{email_domain}",
         sex=sex,
         phone=f"06{rng.randrange(10**8):08d}",
     )

@@ -27,6 +27,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from antsclient.attachments import check_comment, check_pages, required_kinds
+from antsclient.codec import from_data, to_data
 from antsclient.errors import (
     ActionNotAllowed,
     ApplicationDataError,
@@ -37,7 +38,7 @@ from antsclient.errors import (
     RequestNotFound,
 )
 from antsclient.lifecycle import Action, ensure_allowed, ensure_validatable, next_status
-from antsclient.models.application import Application, Cerfa02, Cerfa06
+from antsclient.models.application import Application, Cerfa02, application_type
 from antsclient.models.credentials import department_of_postal_code
 from antsclient.models.enums import (
     Bucket,
@@ -56,7 +57,6 @@ from antsclient.models.request import (
     Prefecture,
     PrefectureDocument,
 )
-from antsclient.protocol.converter import from_data, to_data
 from antsclient.sandbox import assets, referential
 from antsclient.sandbox.errors import SandboxError, not_found
 from antsclient.sandbox.prefectures import prefectures_of
@@ -155,9 +155,7 @@ def _in_window(value: dt.datetime, low: dt.datetime | None, high: dt.datetime | 
 
 def read_application(data: Any, cerfa: Cerfa) -> Application:
     """The Cerfa 02 or Cerfa 06 of converter data."""
-    if cerfa is Cerfa.C02:
-        return from_data(data, Cerfa02)
-    return from_data(data, Cerfa06)
+    return from_data(data, application_type(cerfa))
 
 
 def _fingerprint(data: bytes) -> str:

@@ -11,43 +11,21 @@ import datetime as dt
 import itertools
 import threading
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Final
 
 import attrs
 
+from antsclient._text import fold
 from antsclient.export import RequestList
 from antsclient.models import Application, Bucket, Cerfa, OnlineRequest, RequestStatus
-from antsclient.storage.protocols import DateWindow, MergeResult, Student
+from antsclient.models.window import DateWindow, bounds, within
+from antsclient.storage.protocols import MergeResult, Student
 
 __all__ = ["MemoryStore", "MemoryStudents"]
 
 # --- what every store shares: windows, bucket membership, counts, folded names -----------
-
-
-def _instant(value: dt.datetime | dt.date, *, end_of_day: bool) -> dt.datetime:
-    """A window bound as the protocol reads it: naive is UTC, a date spans its whole day."""
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    moment = dt.time.max if end_of_day else dt.time.min
-    return dt.datetime.combine(value, moment, tzinfo=dt.UTC)
-
-
-def bounds(window: DateWindow | None) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """The aware (low, high) instants of a window, ``None`` where it is open."""
-    if window is None:
-        return None, None
-    start, end = window
-    return (
-        None if start is None else _instant(start, end_of_day=False),
-        None if end is None else _instant(end, end_of_day=True),
-    )
-
-
-def _within(value: dt.datetime, low: dt.datetime | None, high: dt.datetime | None) -> bool:
-    return (low is None or value >= low) and (high is None or value <= high)
 
 
 BUCKET_KEYS: Final[Mapping[Bucket, frozenset[tuple[Cerfa, RequestStatus, bool]]]] = {
@@ -82,7 +60,7 @@ def matches(
         return False
     if linked is not None and request.linked is not linked:
         return False
-    return _within(request.created, *created) and _within(request.modified, *modified)
+    return within(request.created, *created) and within(request.modified, *modified)
 
 
 def sort_key(request: OnlineRequest) -> tuple[dt.datetime, str]:
@@ -103,13 +81,6 @@ def counts_of(
                 result[cerfa][bucket] += n
                 result[None][bucket] += n
     return result
-
-
-def fold(text: str) -> str:
-    """Lower case without accents and with single spaces: names are searched by this key."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.replace("’", "'").casefold().split())
 
 
 # --- the store ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import attrs
 
 from antsclient.models import Application, Bucket, Cerfa, Credentials, OnlineRequest
+from antsclient.models.window import DateWindow
 
 if TYPE_CHECKING:
     from antsclient.export import RequestList
@@ -30,9 +31,6 @@ __all__ = [
     "StudentDocumentSource",
     "SyncStore",
 ]
-
-DateWindow = tuple[dt.datetime | dt.date | None, dt.datetime | dt.date | None]
-"""A window of dates, bounds inclusive (``None``: open); the same as the protocol's."""
 
 
 @runtime_checkable

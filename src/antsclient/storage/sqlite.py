@@ -25,10 +25,12 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from antsclient._text import fold
 from antsclient.export import RequestList
 from antsclient.models import Application, Bucket, Cerfa, OnlineRequest, RequestStatus
+from antsclient.models.window import DateWindow, bounds
 from antsclient.storage import memory as _common
-from antsclient.storage.protocols import DateWindow, MergeResult, Student
+from antsclient.storage.protocols import MergeResult, Student
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteStudents", "StoreError"]
 
@@ -107,7 +109,7 @@ def _v2(db: sqlite3.Connection) -> None:
     rows = db.execute("SELECT student_id, last_name, first_name FROM students").fetchall()
     db.executemany(
         "UPDATE students SET last_key = ?, first_key = ? WHERE student_id = ?",
-        [(_common.fold(last), _common.fold(first), sid) for sid, last, first in rows],
+        [(fold(last), fold(first), sid) for sid, last, first in rows],
     )
     db.execute("CREATE INDEX students_by_last ON students (last_key)")
     db.execute("CREATE INDEX students_by_first ON students (first_key)")
@@ -389,7 +391,7 @@ class SqliteStore:
         if linked is not None:
             where.append("student_id IS NOT NULL" if linked else "student_id IS NULL")
         for column, window in (("created", created), ("modified", modified)):
-            low, high = _common.bounds(window)
+            low, high = bounds(window)
             if low is not None:
                 where.append(f"{column} >= ?")
                 params.append(_instant(low))
@@ -419,7 +421,7 @@ class SqliteStore:
 
 
 def _application_json(application: Application) -> str:
-    from antsclient.protocol.converter import to_data  # noqa: PLC0415
+    from antsclient.codec import to_data  # noqa: PLC0415
 
     return json.dumps({"cerfa": application.cerfa.value, "application": to_data(application)})
 
@@ -427,12 +429,10 @@ def _application_json(application: Application) -> str:
 def _application_of(text: str | None) -> Application | None:
     if not text:
         return None
-    from antsclient.models import Cerfa02, Cerfa06  # noqa: PLC0415
-    from antsclient.protocol.converter import from_data  # noqa: PLC0415
+    from antsclient.codec import read_application  # noqa: PLC0415
 
     data = json.loads(text)
-    cls: type[Cerfa02] | type[Cerfa06] = Cerfa06 if data.get("cerfa") == "06" else Cerfa02
-    return from_data(data["application"], cls)
+    return read_application(data["application"], data.get("cerfa", "02"))
 
 
 class SqliteStudents:
@@ -466,8 +466,8 @@ class SqliteStudents:
                     student.first_name,
                     student.email,
                     application,
-                    _common.fold(student.last_name),
-                    _common.fold(student.first_name),
+                    fold(student.last_name),
+                    fold(student.first_name),
                 ),
             )
         return student
@@ -475,7 +475,7 @@ class SqliteStudents:
     def search(self, prefix: str, *, limit: int = 20) -> list[Student]:
         """Students whose last or first name starts with ``prefix`` (case and accents
         ignored), by last then first name."""
-        key = _common.fold(prefix)
+        key = fold(prefix)
         pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self._store._read(
             "SELECT student_id, last_name, first_name, email, application FROM students "
@@ -512,5 +512,5 @@ class SqliteStudents:
 
 
 def _starts(row: Row, key: str) -> bool:
-    last, first = _common.fold(row[1]), _common.fold(row[2])
+    last, first = fold(row[1]), fold(row[2])
     return any(n.startswith(key) for n in (last, first, f"{last} {first}", f"{first} {last}"))

@@ -1,0 +1,332 @@
+"""The codec: one cattrs converter turns every model into JSON-ready data and back.
+
+It defines what antsclient sends *and* what it stores (the SQLite store's application
+column, the sandbox's journal), so it sits beside the models, below the protocol: swapping the
+wire never changes a file on disk.
+
+* dates and datetimes go out as ISO 8601 and come in leniently: ISO, or the French way ANTS
+  shows them (``06/07/2017``, ``06/07/2017 15:39``), day first;
+* enums go out as their value; an unknown request status comes in as ``UNKNOWN`` (the raw
+  label is kept beside it), never as a crash;
+* category sets go out as lists in the official order;
+* unknown keys in what comes in are ignored (tolerant in, strict out);
+* the hot type — :class:`~antsclient.models.OnlineRequest`, hundreds per search page — has a
+  fast hook for the common shape (ISO instants, known values), with the generic structuring
+  as its fallback for anything else; a property test checks that both agree.
+
+A structuring failure is described field by field (:func:`describe_error`, built on
+``cattrs.transform_error``): ``$.applicant.birth_date: invalid value for type, expected date``.
+
+The converter is built on first use, not at import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import operator
+import re
+from typing import Any, Final, TypeVar
+
+import cattrs
+from cattrs.gen import make_dict_structure_fn
+from dateutil import parser as date_parser
+
+from antsclient._secret import Secret
+from antsclient.models import enums
+from antsclient.models.application import Application, application_type
+from antsclient.models.enums import Cerfa, LicenceCategory, RequestStatus
+from antsclient.models.request import OnlineRequest
+
+__all__ = [
+    "CodecError",
+    "describe_error",
+    "from_data",
+    "get_converter",
+    "parse_date",
+    "parse_datetime",
+    "read",
+    "read_application",
+    "to_data",
+]
+
+T = TypeVar("T")
+
+_CATEGORY_ORDER = {c: i for i, c in enumerate(LicenceCategory)}
+
+
+_YEAR_FIRST = re.compile(r"^\d{4}[-/.]")
+
+
+def _parse_text(text: str) -> dt.datetime:
+    """ISO 8601 first; then day first (``06/07/2017``), unless the year leads (``2017/07/06``)."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    year_first = bool(_YEAR_FIRST.match(text))
+    parsed: dt.datetime = date_parser.parse(text, dayfirst=not year_first, yearfirst=year_first)
+    return parsed
+
+
+def parse_datetime(value: object) -> dt.datetime:
+    """A datetime from ISO 8601 or a French day-first text (``05/07/2017 15:39:05``).
+
+    A naive result is taken as UTC, so that every datetime antsclient hands out is aware.
+    """
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and value.strip():
+        parsed = _parse_text(value.strip())
+    else:
+        msg = f"expected a date and time, got {value!r}"
+        raise ValueError(msg)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def parse_date(value: object) -> dt.date:
+    """A date from ISO 8601 (``2017-07-06``) or French day-first text (``06/07/2017``)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return _parse_text(text).date()
+    msg = f"expected a date, got {value!r}"
+    raise ValueError(msg)
+
+
+def _is_enum(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, enum.Enum)
+
+
+def _enum_value(member: enum.Enum) -> Any:
+    return member.value
+
+
+def _structure_status(value: object, _: type) -> RequestStatus:
+    return RequestStatus.from_label(str(value))
+
+
+def _unstructure_categories(values: frozenset[LicenceCategory]) -> list[str]:
+    return [c.value for c in sorted(values, key=_CATEGORY_ORDER.__getitem__)]
+
+
+def _structure_categories(values: object, _: type) -> frozenset[LicenceCategory]:
+    if isinstance(values, str):
+        values = values.replace(",", " ").split()
+    if not isinstance(values, list | tuple | set | frozenset):
+        msg = f"expected a list of categories, got {values!r}"
+        raise TypeError(msg)
+    return frozenset(LicenceCategory(str(v).strip().upper()) for v in values)
+
+
+def _structure_bytes(value: object, _: type) -> bytes:
+    import base64  # noqa: PLC0415
+
+    if isinstance(value, bytes):
+        return value
+    return base64.b64decode(str(value), validate=True)
+
+
+def _unstructure_bytes(value: bytes) -> str:
+    import base64  # noqa: PLC0415
+
+    return base64.b64encode(value).decode("ascii")
+
+
+@functools.cache
+def get_converter() -> cattrs.Converter:
+    """The converter, built once on first use."""
+    converter = cattrs.Converter(forbid_extra_keys=False, omit_if_default=False)
+    converter.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
+    converter.register_structure_hook(dt.datetime, lambda v, _: parse_datetime(v))
+    converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+    converter.register_structure_hook(dt.date, lambda v, _: parse_date(v))
+    # One hook per enum class: cattrs would otherwise pass a StrEnum through as a str.
+    for name in enums.__all__:
+        cls = getattr(enums, name)
+        if _is_enum(cls):
+            converter.register_unstructure_hook(cls, _enum_value)
+    converter.register_unstructure_hook_func(_is_enum, _enum_value)
+    converter.register_structure_hook(RequestStatus, _structure_status)
+    is_categories = functools.partial(operator.eq, frozenset[LicenceCategory])
+    converter.register_unstructure_hook_func(is_categories, _unstructure_categories)
+    converter.register_structure_hook_func(is_categories, _structure_categories)
+    converter.register_unstructure_hook(Secret, Secret.reveal)
+    converter.register_structure_hook(Secret, lambda v, _: Secret.of(v))
+    converter.register_unstructure_hook(bytes, _unstructure_bytes)
+    converter.register_structure_hook(bytes, _structure_bytes)
+    _register_online_request(converter)
+    return converter
+
+
+# --- the hot type: OnlineRequest -------------------------------------------------------------
+
+_STATUSES: Final = {s.value: s for s in RequestStatus}
+_CERFAS: Final = {c.value: c for c in Cerfa}
+
+
+def _instant(value: object) -> dt.datetime:
+    if type(value) is not str:
+        raise TypeError
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _fast_online_request(data: Any) -> OnlineRequest:
+    """The common shape read directly: many times faster than the generic structuring."""
+    validated_at = data.get("validated_at")
+    transferred = data.get("transferred", False)
+    if type(transferred) is not bool:
+        raise TypeError
+    return OnlineRequest(
+        number=_text(data["number"]),
+        cerfa=_CERFAS[data["cerfa"]],
+        status=_STATUSES[data["status"]],
+        status_label=_text(data["status_label"]),
+        type_label=_text(data["type_label"]),
+        created=_instant(data["created"]),
+        modified=_instant(data["modified"]),
+        transferred=transferred,
+        neph=_optional_text(data.get("neph")),
+        student_id=_optional_text(data.get("student_id")),
+        applicant_name=_optional_text(data.get("applicant_name")),
+        email=_optional_text(data.get("email")),
+        validated_at=None if validated_at is None else _instant(validated_at),
+    )
+
+
+def _unstructure_online_request(request: OnlineRequest) -> dict[str, Any]:
+    validated = request.validated_at
+    return {
+        "number": request.number,
+        "cerfa": request.cerfa.value,
+        "status": request.status.value,
+        "status_label": request.status_label,
+        "type_label": request.type_label,
+        "created": request.created.isoformat(),
+        "modified": request.modified.isoformat(),
+        "transferred": request.transferred,
+        "neph": request.neph,
+        "student_id": request.student_id,
+        "applicant_name": request.applicant_name,
+        "email": request.email,
+        "validated_at": validated.isoformat() if validated is not None else None,
+    }
+
+
+def _register_online_request(converter: cattrs.Converter) -> None:
+    generic = make_dict_structure_fn(OnlineRequest, converter)
+
+    def structure(data: Any, cls: type[OnlineRequest]) -> OnlineRequest:
+        try:
+            return _fast_online_request(data)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return generic(data, cls)
+
+    converter.register_structure_hook(OnlineRequest, structure)
+    converter.register_unstructure_hook(OnlineRequest, _unstructure_online_request)
+
+
+def generic_online_request(data: Any) -> OnlineRequest:
+    """An :class:`OnlineRequest` through the generic structuring alone (the fast hook's
+    reference, for tests)."""
+    converter = get_converter()
+    return make_dict_structure_fn(OnlineRequest, converter)(data, OnlineRequest)
+
+
+# --- the public calls -------------------------------------------------------------------------
+
+
+def to_data(obj: Any) -> Any:
+    """``obj`` as JSON-ready data (dicts, lists, strings, numbers, booleans, ``None``).
+
+    Careful: a :class:`~antsclient.Credentials` comes out with its password in clear, as it
+    must to be stored or sent; keep such data out of logs.
+    """
+    return get_converter().unstructure(obj)
+
+
+def from_data(data: Any, cls: type[T]) -> T:
+    """Build a ``cls`` from JSON-ready data; a failure raises cattrs' grouped error (see
+    :func:`describe_error`, or :func:`read` for an error that names the fields)."""
+    return get_converter().structure(data, cls)
+
+
+class CodecError(ValueError):
+    """Data that is not a ``what``: ``lines`` name each field at fault (``$.a.b: …``)."""
+
+    def __init__(self, what: str, lines: list[str]) -> None:
+        self.what = what
+        self.lines = lines
+        super().__init__(f"{what}: {'; '.join(lines)}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.what, self.lines))
+
+
+def describe_error(exc: BaseException) -> list[str]:
+    """One line per field at fault in a structuring failure (``$.applicant.birth_date: …``)."""
+    if isinstance(exc, cattrs.BaseValidationError):
+        lines = cattrs.transform_error(exc, path="$", format_exception=_format_exception)
+        return [_path_first(line) for line in lines]
+    return [f"$: {_format_exception(exc, None)}"]
+
+
+_TYPE_NAMES: Final = {dt.date: "date", dt.datetime: "date and time", str: "text", int: "number"}
+
+
+def _format_exception(exc: BaseException, type_: Any) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    name = _TYPE_NAMES.get(type_) or getattr(type_, "__name__", None)
+    detail = str(exc).strip()
+    if name is None:
+        return detail or type(exc).__name__
+    return f"invalid {name}" + (f" ({detail})" if detail else "")
+
+
+def _path_first(line: str) -> str:
+    """``message @ $.a.b`` as ``$.a.b: message``."""
+    message, at, path = line.rpartition(" @ ")
+    return f"{path}: {message}" if at else line
+
+
+def read(data: Any, cls: type[T], *, what: str | None = None) -> T:
+    """Build a ``cls`` from JSON-ready data, or raise :class:`CodecError` naming the fields."""
+    try:
+        return from_data(data, cls)
+    except Exception as exc:
+        raise CodecError(
+            what or f"not a valid {getattr(cls, '__name__', cls)}", describe_error(exc)
+        ) from exc
+
+
+def read_application(data: Any, cerfa: Cerfa | str | None = None) -> Application:
+    """A Cerfa 02 or 06 application from its data; ``cerfa`` (or the data's ``cerfa`` key)
+    says which form, a Cerfa 02 by default. Raises :class:`CodecError` naming the fields."""
+    if cerfa is None:
+        cerfa = data.get("cerfa", Cerfa.C02) if isinstance(data, dict) else Cerfa.C02
+    try:
+        cls = application_type(str(cerfa))
+    except ValueError as exc:
+        raise CodecError("not an application", [f"$.cerfa: {exc}"]) from exc
+    return read(data, cls, what=f"not a Cerfa {Cerfa(cls.cerfa).value} application")
