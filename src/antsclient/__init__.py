@@ -22,7 +22,7 @@ from antsclient._version import __version__
 if TYPE_CHECKING:
     from antsclient import agency, attachments, export, geo, lifecycle, sandbox, storage
     from antsclient._secret import Secret
-    from antsclient.agency import SyncReport, sync_agencies
+    from antsclient.agency import SyncOptions, SyncReport, sync_agencies
     from antsclient.errors import (
         ActionNotAllowed,
         AntsError,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         ResourceNotFound,
         Severity,
     )
+    from antsclient.export import RequestList
     from antsclient.lifecycle import Action
     from antsclient.models import (
         Address,
@@ -68,7 +69,13 @@ if TYPE_CHECKING:
         Sex,
         TrainingMode,
     )
-    from antsclient.session import AntsSession, AsyncAntsSession, RetryPolicy
+    from antsclient.session import (
+        AntsSession,
+        AsyncAntsSession,
+        AsyncRequestPage,
+        RequestPage,
+        RetryPolicy,
+    )
     from antsclient.storage import MemoryStore, SqliteStore
     from antsclient.validation import validate
 
@@ -120,6 +127,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "AntsSession": ("antsclient.session", "AntsSession"),
     "AsyncAntsSession": ("antsclient.session", "AsyncAntsSession"),
     "RetryPolicy": ("antsclient.session", "RetryPolicy"),
+    "RequestPage": ("antsclient.session", "RequestPage"),
+    "AsyncRequestPage": ("antsclient.session", "AsyncRequestPage"),
+    "RequestList": ("antsclient.export", "RequestList"),
+    "SyncOptions": ("antsclient.agency", "SyncOptions"),
     "Action": ("antsclient.lifecycle", "Action"),
     "lifecycle": ("antsclient.lifecycle", None),
     "attachments": ("antsclient.attachments", None),
@@ -145,6 +156,7 @@ __all__ = [
     "Application",
     "ApplicationDataError",
     "AsyncAntsSession",
+    "AsyncRequestPage",
     "AttachmentFile",
     "AttachmentRejected",
     "AttachmentSlot",
@@ -172,7 +184,9 @@ __all__ = [
     "PrefectureDocumentKind",
     "PreviousLicence",
     "ProtocolError",
+    "RequestList",
     "RequestNotFound",
+    "RequestPage",
     "RequestStatus",
     "ResourceNotFound",
     "RetryPolicy",
@@ -181,6 +195,7 @@ __all__ = [
     "Severity",
     "Sex",
     "SqliteStore",
+    "SyncOptions",
     "SyncReport",
     "TrainingMode",
     "__version__",

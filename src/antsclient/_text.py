@@ -48,13 +48,14 @@ def strip_accents(text: str) -> str:
     """
     if text.isascii():
         return text.replace("`", "'").replace("_", " ")
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDS))
+    decomposed = unicodedata.normalize("NFKD", text).translate(_FOLDS)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def fold(text: str, *, upper: bool = False) -> str:
     """The comparison key of ``text``: no accents, straight apostrophes, single spaces, and
     one case (lower, or upper with ``upper=True``)."""
-    bare = strip_accents(text)
-    bare = bare.upper() if upper else bare.casefold()
-    return " ".join(bare.split())
+    case = str.upper if upper else str.casefold
+    # Cased, stripped, cased again: a case change may add a mark (İ → i̇) and stripping may
+    # reveal a cased letter (ª → a), and a key must be stable when folded again.
+    return " ".join(case(strip_accents(case(text))).split())

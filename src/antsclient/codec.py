@@ -48,6 +48,7 @@ __all__ = [
     "parse_datetime",
     "read",
     "read_application",
+    "read_online_request",
     "to_data",
 ]
 
@@ -244,6 +245,14 @@ def _register_online_request(converter: cattrs.Converter) -> None:
 
     converter.register_structure_hook(OnlineRequest, structure)
     converter.register_unstructure_hook(OnlineRequest, _unstructure_online_request)
+
+
+def read_online_request(data: Any) -> OnlineRequest:
+    """An :class:`OnlineRequest` from its data: the fast path, else the generic one."""
+    try:
+        return _fast_online_request(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return from_data(data, OnlineRequest)
 
 
 def generic_online_request(data: Any) -> OnlineRequest:

@@ -81,6 +81,11 @@ class AntsError(Exception):
     default_code: ClassVar[str] = "ants_error"
     default_message_fr: ClassVar[str] = "Une erreur est survenue avec le site de l'ANTS."
 
+    status_code: int | None = None
+    """The HTTP status of the answer the error was read from (``None``: raised locally)."""
+    request_id: str | None = None
+    """The id the server gave the answer (``X-Request-Id``), to quote to its support."""
+
     def __init__(
         self,
         message: str,
@@ -100,7 +105,14 @@ class AntsError(Exception):
         return {"code": self.code, "message_fr": self.message_fr, "field": self.field}
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.message, self._kwargs()))
+        state = {"status_code": self.status_code, "request_id": self.request_id}
+        return (_rebuild, (type(self), self.message, self._kwargs()), state)
+
+    def from_answer(self, status_code: int, request_id: str | None) -> AntsError:
+        """This error, marked as read from an HTTP answer (its status and request id)."""
+        self.status_code = status_code
+        self.request_id = request_id
+        return self
 
     def __str__(self) -> str:
         return self.message
@@ -109,6 +121,10 @@ class AntsError(Exception):
         parts = [repr(self.message), f"code={self.code!r}"]
         if self.field is not None:
             parts.append(f"field={self.field!r}")
+        if self.status_code is not None:
+            parts.append(f"status_code={self.status_code!r}")
+        if self.request_id is not None:
+            parts.append(f"request_id={self.request_id!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, SupportsIndex, overload
 
@@ -21,7 +21,7 @@ from antsclient.models import Cerfa, OnlineRequest, RequestStatus
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COLUMNS", "RequestList", "to_dataframe", "to_excel"]
+__all__ = ["COLUMNS", "RequestList", "requests_html", "to_dataframe", "to_excel"]
 
 COLUMNS: Final = (
     "Élève",
@@ -206,20 +206,61 @@ class RequestList(list[OnlineRequest]):
         """See :func:`to_dataframe`."""
         return to_dataframe(self)
 
+    # -- the page protocol: a complete list is a page with no next one --------------------
+
+    @property
+    def items(self) -> tuple[OnlineRequest, ...]:
+        """Every request of the list."""
+        return tuple(self)
+
+    @property
+    def page(self) -> int:
+        """Always 1: a list is whole."""
+        return 1
+
+    @property
+    def pages(self) -> int:
+        """Always 1: a list is whole."""
+        return 1
+
+    @property
+    def total(self) -> int:
+        """How many requests the list holds."""
+        return len(self)
+
+    def has_next_page(self) -> bool:
+        """Never: a list is whole."""
+        return False
+
+    def next_page(self) -> RequestList:
+        """A list has no next page: raises :class:`IndexError`."""
+        raise IndexError("a RequestList is complete: it has no next page")
+
+    def iter_pages(self) -> Iterator[RequestList]:
+        """The one page: the list itself."""
+        yield self
+
     def _repr_html_(self, tz: dt.tzinfo | str | None = None) -> str:
-        zone = _local_zone(tz)
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
-        body: list[str] = []
-        for request in list.__getitem__(self, slice(0, _HTML_ROWS)):
-            cells = []
-            for value in _row(request, zone):
-                text = value.strftime("%d/%m/%Y %H:%M") if isinstance(value, dt.datetime) else value
-                cells.append(f"<td>{html.escape(str(text))}</td>")
-            style = "" if request.linked else ' style="color:red"'
-            body.append(f"<tr{style}>{''.join(cells)}</tr>")
-        more = len(self) - _HTML_ROWS
-        tail = f"<p>… {more} demande(s) de plus</p>" if more > 0 else ""
-        return (
-            f"<p>{len(self)} demande(s)</p><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>{tail}"
-        )
+        return requests_html(self, caption=f"{len(self)} demande(s)", tz=tz)
+
+
+def requests_html(
+    requests: Sequence[OnlineRequest], *, caption: str, tz: dt.tzinfo | str | None = None
+) -> str:
+    """The requests list as an HTML table (at most 200 rows shown), unlinked rows in red."""
+    zone = _local_zone(tz)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
+    body: list[str] = []
+    for request in requests[:_HTML_ROWS]:
+        cells = []
+        for value in _row(request, zone):
+            text = value.strftime("%d/%m/%Y %H:%M") if isinstance(value, dt.datetime) else value
+            cells.append(f"<td>{html.escape(str(text))}</td>")
+        style = "" if request.linked else ' style="color:red"'
+        body.append(f"<tr{style}>{''.join(cells)}</tr>")
+    more = len(requests) - _HTML_ROWS
+    tail = f"<p>… {more} demande(s) de plus</p>" if more > 0 else ""
+    return (
+        f"<p>{html.escape(caption)}</p><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>{tail}"
+    )

@@ -5,6 +5,7 @@ Both have the same namespaces and methods — ``requests``, ``attachments``, ``e
 logic: the async session is written once and the blocking one generated from it.
 """
 
+from antsclient._async.pages import AsyncRequestPage
 from antsclient._async.session import (
     AsyncAntsSession,
     AsyncAttachments,
@@ -14,7 +15,9 @@ from antsclient._async.session import (
     AsyncPrefectures,
     AsyncRequests,
 )
+from antsclient._listing import SyncOptions, SyncReport
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
+from antsclient._sync.pages import RequestPage
 from antsclient._sync.session import (
     AntsSession,
     Attachments,
@@ -24,7 +27,6 @@ from antsclient._sync.session import (
     Prefectures,
     Requests,
 )
-from antsclient.protocol.operations import Page
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -36,13 +38,16 @@ __all__ = [
     "AsyncEPhotoCodes",
     "AsyncGeo",
     "AsyncPrefectures",
+    "AsyncRequestPage",
     "AsyncRequests",
     "Attachments",
     "Documents",
     "EPhotoCodes",
     "Geo",
-    "Page",
     "Prefectures",
+    "RequestPage",
     "Requests",
     "RetryPolicy",
+    "SyncOptions",
+    "SyncReport",
 ]

@@ -8,6 +8,8 @@ two pages, an unreadable item, a page that keeps failing, a slow answer.
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 import datetime as dt
 import json
 import math
@@ -58,6 +60,7 @@ class FakeSearch:
         self.before_page: Callable[[int], None] | None = None
         self.delay = 0.0
         self.in_flight = 0
+        self._lock = threading.Lock()
         self.max_in_flight = 0
 
     # -- data ---------------------------------------------------------------------------
@@ -143,6 +146,18 @@ class FakeSearch:
             return self(request)
         finally:
             self.in_flight -= 1
+
+    def slow_blocking(self, request: httpx.Request) -> httpx.Response:
+        """:meth:`slow` for blocking clients (worker threads)."""
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            time.sleep(self.delay)
+            return self(request)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
 
 def _error(status: int, code: str, message: str) -> httpx.Response:

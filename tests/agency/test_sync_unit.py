@@ -18,6 +18,7 @@ from fake_search import AGENCY, T0, FakeSearch
 
 import antsclient as ants
 from antsclient import agency
+from antsclient import protocol as ops
 from antsclient.models import OnlineRequest, RequestStatus
 from antsclient.codec import to_data
 from antsclient.storage import MemoryStore, SqliteStore
@@ -345,7 +346,7 @@ def test_many_agencies_each_with_its_own_report(
             [good[0], wrong, good[1], down, good[2], good[3]],
             store,
             base_url=URL,
-            transport=httpx.MockTransport(fake.slow),
+            transport=httpx.MockTransport(fake.slow_blocking),
             retry=retry,
             concurrency=2,
             progress=lambda a, done, total: followed.__setitem__(a, (done, total)),
@@ -391,17 +392,17 @@ def test_many_agencies_from_a_credentials_source(
     )
     assert [(r.new, r.unlinked) for r in reports] == [(2, 1)]
     # Without a transport, one pooled connection pool is made, used and closed.
-    made: list[httpx.AsyncBaseTransport] = []
-    real = agency._default_transport
+    made: list[httpx.BaseTransport] = []
+    real = agency.pooled_transport
 
-    def spy(connections: int, base_url: str) -> httpx.AsyncBaseTransport | None:
+    def spy(connections: int, base_url: str) -> httpx.BaseTransport | None:
         transport = httpx.MockTransport(fake)
         made.append(transport)
         assert real(connections, base_url) is not None
         assert real(connections, "https://ants.example") is not None
         return transport
 
-    monkeypatch.setattr(agency, "_default_transport", spy)
+    monkeypatch.setattr(agency, "pooled_transport", spy)
     [again] = agency.sync_agencies([creds], store, base_url=URL, retry=retry)
     assert (again.incremental, again.ok, len(made)) == (True, True, 1)
 
@@ -409,17 +410,22 @@ def test_many_agencies_from_a_credentials_source(
 def test_the_default_transport_steps_aside_for_an_environment_proxy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from antsclient import _transport
+
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    assert agency._default_transport(4, "https://ants.example") is None
+    assert _transport.pooled_transport(4, "https://ants.example") is None
+    assert _transport.pooled_async_transport(4, "https://ants.example") is None
 
 
-def test_a_blocking_session_syncs_through_a_fresh_pool(
-    fake: FakeSearch, make_online: Make, retry: ants.RetryPolicy, monkeypatch: pytest.MonkeyPatch
+def test_a_blocking_session_syncs_on_its_own_client(
+    fake: FakeSearch, make_online: Make, retry: ants.RetryPolicy
 ) -> None:
     fake.add(make_online(1))
-    monkeypatch.setattr(agency, "_default_transport", lambda _n, _u: httpx.MockTransport(fake))
     store = MemoryStore()
-    with ants.AntsSession(fake.credentials(), base_url=URL, store=store, retry=retry) as s:
+    transport = httpx.MockTransport(fake)
+    with ants.AntsSession(
+        fake.credentials(), base_url=URL, store=store, retry=retry, transport=transport
+    ) as s:
         assert s.requests.sync_all().new == 1
         assert s._token is not None  # the login is kept for the session's next calls
 
@@ -433,15 +439,16 @@ def test_reports_read_well() -> None:
 def test_the_text_progress_bar(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     out = io.StringIO()
-    with agency.progress_bar("Demandes", file=out) as bar:
+    ticks = iter([0.0, 0.0, 1.0, 1.0, 4.0])
+    with agency.ProgressBar("Demandes", file=out, clock=lambda: next(ticks)) as bar:
         bar(0, 0)
         bar(250, 1000)
         bar(250, 1000)  # unchanged: not drawn again
         bar(1000, 1000)
     text = out.getvalue()
     assert text.count("\r") == 3
-    assert "250/1000 (25 %)" in text
-    assert text.endswith("1000/1000 (100 %)\n")
+    assert "250/1000 (25 %, 250 demandes/s)" in text
+    assert text.endswith("1000/1000 (100 %, 250 demandes/s)\n")
     with pytest.raises(ImportError):
         agency.ProgressBar(use_tqdm=True)
     silent = agency.ProgressBar(use_tqdm=False, file=out)
@@ -486,7 +493,7 @@ def test_a_page_that_is_not_a_page_is_a_protocol_error() -> None:
     request = httpx.Request("GET", "http://ants.test/api/v1/requests")
     for body in (b"[]", b"{}", b'{"items": {}, "total": 1, "pages": 1}', b"not json"):
         with pytest.raises(ants.ProtocolError):
-            agency._parse_page(httpx.Response(200, content=body, request=request))
+            ops.parse_page(httpx.Response(200, content=body, request=request))
 
 
 class PickyStore(MemoryStore):

@@ -12,7 +12,8 @@ import pytest
 from fake_ants import NOW, PASSWORD, FakeAnts, error, online, request_json, slots_json
 
 import antsclient as ants
-from antsclient._session_common import Transient, backoff, safe_filename
+from antsclient._files import safe_filename
+from antsclient._retries import Transient, backoff
 from antsclient.codec import to_data
 
 DRAFT = ants.RequestStatus.DRAFT

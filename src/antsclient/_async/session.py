@@ -2,26 +2,35 @@
 
 This file is the one written by hand: ``antsclient/_sync/session.py`` is generated from it
 by ``scripts/unasync.py`` (a test checks they agree), so sync and async share one body of
-logic. The protocol itself (what to send, how to read the answer) lives in
-``antsclient.protocol.operations``, without I/O.
+logic. What to send and what an answer means live in :mod:`antsclient.protocol`, the rules
+in :mod:`antsclient.lifecycle`, the listing engine in :mod:`antsclient._listing`: the
+session sends, retries and remembers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_after_delay
 
-from antsclient import _session_common as common
+from antsclient import _files as files
+from antsclient import _retries as retries
+from antsclient import protocol as ops
+from antsclient._async.pages import AsyncRequestPage
+from antsclient._async.pool import AsyncPool
+from antsclient._async.stores import AsyncStore, AsyncStoreLike, no_store_error
+from antsclient._listing import SyncOptions, SyncPlan, SyncReport, newest_known
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
+from antsclient._transport import tls_context
 from antsclient._version import __version__
 from antsclient.errors import (
     ActionNotAllowed,
@@ -33,7 +42,7 @@ from antsclient.errors import (
     RequestNotFound,
     ResourceNotFound,
 )
-from antsclient.lifecycle import Action, ensure_validatable
+from antsclient.lifecycle import Action, check
 from antsclient.models import (
     Application,
     AttachmentFile,
@@ -53,10 +62,8 @@ from antsclient.models import (
     RequestStatus,
     Right,
 )
-from antsclient.protocol import operations as ops
-from antsclient.protocol.errors import TRANSIENT_STATUSES, error_from_response, is_token_rejection
+from antsclient.protocol import Verdict, classify, classify_failure
 from antsclient.storage.protocols import (
-    RequestStore,
     StudentDirectory,
     StudentDocument,
     StudentDocumentSource,
@@ -64,7 +71,6 @@ from antsclient.storage.protocols import (
 from antsclient.validation import validate, validate_ephoto_code
 
 if TYPE_CHECKING:
-    from antsclient.agency import SyncReport
     from antsclient.geo import GeoReport
 
 __all__ = [
@@ -90,6 +96,10 @@ def _number_of(request: RequestRef) -> str:
     return request.number if isinstance(request, OnlineRequest) else str(request)
 
 
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class AsyncAntsSession:
     """Une session ANTS for one agency: every action of the manual on its requests.
 
@@ -98,11 +108,12 @@ class AsyncAntsSession:
     rather than failing early (15 s to connect, 90 s for an answer, 5 minutes to send a
     file); ``retry`` says how often to try again what is safe to try again. ``rights`` are
     the acting user's rights (``None``: the host does not manage rights, every action is
-    granted). ``store`` receives every request the session learns of;
-    ``student_documents`` serves documents already in a student's file; ``students`` is the
-    host's student directory, written when a request is linked with ``update_student``.
-    ``transport`` is an httpx transport (``httpx.ASGITransport`` to talk to a sandbox in
-    process).
+    granted). ``store`` receives every request the session learns of (see
+    :mod:`antsclient._async.stores` for how an async session calls a blocking store: never
+    on the event loop); ``student_documents`` serves documents already in a student's file;
+    ``students`` is the host's student directory, written when a request is linked with
+    ``update_student``. ``transport`` is an httpx transport (``httpx.ASGITransport`` to talk
+    to a sandbox in process).
 
     Use it as a context manager so its connections are closed.
     """
@@ -115,7 +126,7 @@ class AsyncAntsSession:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         rights: Iterable[Right] | None = None,
-        store: RequestStore | None = None,
+        store: AsyncStoreLike | None = None,
         student_documents: StudentDocumentSource | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         students: StudentDirectory | None = None,
@@ -138,7 +149,7 @@ class AsyncAntsSession:
             base_url=root,
             timeout=timeout,
             transport=transport,
-            verify=common.tls_context(root),
+            verify=tls_context(root),
             headers={"User-Agent": f"antsclient/{__version__}"},
         )
         self._token: ops.Token | None = None
@@ -150,6 +161,15 @@ class AsyncAntsSession:
         self.documents = AsyncDocuments(self)
         self.prefectures = AsyncPrefectures(self)
         self.geo = AsyncGeo(self)
+
+    @property
+    def store(self) -> AsyncStoreLike | None:
+        """The host's store of requests (``None``: the session keeps no copy)."""
+        return self._store.store
+
+    @store.setter
+    def store(self, value: AsyncStoreLike | None) -> None:
+        self._store = AsyncStore(value)
 
     def __repr__(self) -> str:
         return (
@@ -166,6 +186,7 @@ class AsyncAntsSession:
     async def aclose(self) -> None:
         """Close the connections."""
         await self._client.aclose()
+        self._store.close()
 
     # --- authentication --------------------------------------------------------------------
 
@@ -182,26 +203,13 @@ class AsyncAntsSession:
 
     @staticmethod
     def _expiring(token: ops.Token) -> bool:
-        return (token.expires_at - common.utcnow()).total_seconds() < _TOKEN_MARGIN
+        return (token.expires_at - _utcnow()).total_seconds() < _TOKEN_MARGIN
 
     async def _login(self) -> ops.Token:
         creds = self.credentials
-        missing = [
-            name
-            for name, value in (("agreement", creds.agreement), ("login", creds.login))
-            if not value
-        ]
-        if not creds.password:
-            missing.append("password")
-        if missing:
-            raise ConfigurationError(
-                f"credentials lack {', '.join(missing)}",
-                field=f"credentials.{missing[0]}",
-                message_fr="Le n° d'agrément Cerfa, l'identifiant et le mot de passe ANTS sont "
-                "obligatoires (Espace Dirigeant).",
-            )
+        creds.ensure("login")
         call = ops.login(creds.agreement, creds.login, creds.password.reveal())
-        return await self._call(call, lambda r: ops.parse_token(r, now=common.utcnow()))
+        return await self._call(call, lambda r: ops.parse_token(r, now=_utcnow()))
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -224,13 +232,13 @@ class AsyncAntsSession:
         attempts = 0
         retrying = AsyncRetrying(
             stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.deadline),
-            wait=lambda state: common.backoff(
+            wait=lambda state: retries.backoff(
                 policy,
                 state.attempt_number,
                 state.outcome.exception() if state.outcome else None,
                 random.random(),  # noqa: S311 - jitter, not a secret
             ),
-            retry=retry_if_exception(lambda exc: common.should_retry(call, exc)),
+            retry=retry_if_exception(lambda exc: retries.should_retry(call, exc)),
             reraise=True,
         )
         try:
@@ -239,11 +247,11 @@ class AsyncAntsSession:
                     attempts = attempt.retry_state.attempt_number
                     try:
                         return await self._attempt(call, parse, attempts, sink, timeout)
-                    except common.Transient as exc:
+                    except retries.Transient as exc:
                         ambiguous = ambiguous or exc.ambiguous
                         raise
-        except common.Transient as exc:
-            raise common.unavailable(call, exc, attempts, ambiguous) from exc
+        except retries.Transient as exc:
+            raise retries.unavailable(call, exc, attempts, ambiguous) from exc
         except ActionNotAllowed:
             if about is not None:
                 await self._resync(about)
@@ -266,20 +274,23 @@ class AsyncAntsSession:
         timeout: httpx.Timeout | None,
     ) -> T:
         token = await self._bearer() if call.authenticated else None
+        outcome = None
         for renewed in (False, True):
             response = await self._send_once(call, token, attempt, sink, timeout)
-            if call.authenticated and not renewed and is_token_rejection(response):
+            outcome = classify(response)
+            if outcome.verdict is Verdict.RENEW_TOKEN and call.authenticated and not renewed:
                 token = await self._bearer(rejected=token)
                 continue
             break
-        if response.status_code in TRANSIENT_STATUSES:
-            raise common.transient_from_status(response)
-        if response.is_error:
-            raise error_from_response(response)
+        assert outcome is not None
+        if outcome.verdict is Verdict.RETRY:
+            raise retries.Transient.of(outcome)
+        if outcome.error is not None:
+            raise outcome.error
         try:
             return parse(response)
         except ProtocolError as exc:
-            raise common.Transient(str(exc), ambiguous=True) from exc
+            raise retries.Transient(str(exc), ambiguous=True) from exc
 
     async def _send_once(
         self,
@@ -310,9 +321,9 @@ class AsyncAntsSession:
                 await response.aclose()
         except httpx.TransportError as exc:
             status = type(exc).__name__
-            raise common.transient_from_transport(exc) from exc
+            raise retries.Transient.of(classify_failure(exc)) from exc
         finally:
-            common.log_call(call, status, time.monotonic() - started, attempt)
+            retries.log_call(call, status, time.monotonic() - started, attempt)
             if file is not None and call.upload is not None and call.upload.owned:
                 file.close()
         return response
@@ -356,49 +367,54 @@ class AsyncAntsSession:
         names: list[str] = []
 
         def remember_name(response: httpx.Response) -> None:
-            proposed = common.filename_from_headers(response.headers)
-            names.append(common.safe_filename(proposed, default))
+            proposed = files.filename_from_headers(response.headers)
+            names.append(files.safe_filename(proposed, default))
 
-        final, handle = common.atomic_target(to, common.safe_filename(None, default))
+        final, handle = files.atomic_target(to, files.safe_filename(None, default))
         try:
             await self._call(call, remember_name, sink=handle)
         except BaseException:
-            common.abandon_download(handle)
+            files.abandon_download(handle)
             raise
         if names and names[-1] != final.name:
-            final = common.free_path(to, names[-1])
-        return common.finish_download(handle, final)
+            final = files.free_path(to, names[-1])
+        return files.finish_download(handle, final)
 
     # --- what the session knows of each request ------------------------------------------
 
-    def _remember(self, request: OnlineRequest) -> OnlineRequest:
+    async def _remember(self, request: OnlineRequest) -> OnlineRequest:
         self._known[request.number] = request
-        if self.store is not None:
-            self.store.upsert(self.credentials.agreement, [request])
+        await self._store.upsert(self.credentials.agreement, [request])
         return request
 
-    def _forget(self, number: str) -> None:
-        self._known.pop(number, None)
-        if self.store is not None:
-            self.store.delete(self.credentials.agreement, number)
+    async def _remember_all(self, requests: Sequence[OnlineRequest]) -> None:
+        for request in requests:
+            self._known[request.number] = request
+        if requests:
+            await self._store.upsert(self.credentials.agreement, requests)
 
-    def _last_seen(self, request: RequestRef) -> OnlineRequest | None:
+    async def _forget(self, number: str) -> None:
+        self._known.pop(number, None)
+        await self._store.delete(self.credentials.agreement, number)
+
+    async def _last_seen(self, request: RequestRef) -> OnlineRequest | None:
         """The newest copy of the request: the one given, or the session's if more recent."""
         if isinstance(request, OnlineRequest):
             known = self._known.get(request.number)
             return known if known is not None and known.modified >= request.modified else request
         known = self._known.get(request)
-        if known is None and self.store is not None:
-            known = self.store.get(self.credentials.agreement, request)
+        if known is None:
+            known = await self._store.get(self.credentials.agreement, request)
         return known
 
     async def _checked(self, action: Action, request: RequestRef) -> OnlineRequest:
-        """Rights, then the lifecycle table on the last known status (read once if unknown)."""
-        common.check_action(action, None, self.rights)
-        current = self._last_seen(request)
+        """Every rule of ``action`` on the last known copy (read once if unknown): rights,
+        status and the rule's conditions, before any write is sent."""
+        check(action, rights=self.rights)
+        current = await self._last_seen(request)
         if current is None:
             current = await self.requests.get(_number_of(request))
-        common.check_action(action, current.status, self.rights)
+        check(action, current.status, cerfa=current.cerfa, linked=current.linked)
         return current
 
 
@@ -417,24 +433,7 @@ class AsyncPrefectures(_Namespace):
         a :class:`ConfigurationError` says which is missing, before any call.
         """
         creds = self._session.credentials
-        missing = [
-            (name, label)
-            for name, label, value in (
-                ("agreement", "n° d'agrément Cerfa", creds.agreement),
-                ("login", "identifiant ANTS", creds.login),
-                ("password", "mot de passe ANTS", creds.password.reveal()),
-                ("postal_code", "code postal de l'agence", creds.postal_code),
-            )
-            if not value
-        ]
-        if missing:
-            raise ConfigurationError(
-                f"listing prefectures needs the agency's {', '.join(n for n, _ in missing)}",
-                field=f"credentials.{missing[0][0]}",
-                message_fr="Le code postal, le n° d'agrément et les identifiants de l'agence "
-                "sont obligatoires pour initialiser la liste des préfectures "
-                f"(manquant : {', '.join(label for _, label in missing)}).",
-            )
+        creds.ensure("list_prefectures")
         assert creds.postal_code is not None
         return await self._session._call(
             ops.list_prefectures(creds.postal_code), ops.parse_prefectures
@@ -506,8 +505,8 @@ class AsyncRequests(_Namespace):
         confirmed = tuple(confirm)
         report = geo.check(application)
         problems = [p for p in validate(application) if p.is_error]
-        problems += common.geo_problems(report, confirmed)
-        problems += common.agency_problems(session.credentials)
+        problems += report.field_problems(confirmed)
+        problems += session.credentials.problems("create_request")
         if problems:
             raise ApplicationDataError(problems=problems)
         if autocorrect:
@@ -515,7 +514,7 @@ class AsyncRequests(_Namespace):
         call = ops.create_request(
             application, idempotency_key=uuid.uuid4().hex, confirmed_fields=confirmed
         )
-        return session._remember(await session._call(call, ops.parse_request))
+        return await session._remember(await session._call(call, ops.parse_request))
 
     async def get(self, number: str) -> OnlineRequest:
         """The request ``number`` as ANTS holds it now."""
@@ -523,13 +522,13 @@ class AsyncRequests(_Namespace):
         try:
             request = await session._call(ops.get_request(number), ops.parse_request)
         except RequestNotFound:
-            session._forget(str(number))
+            await session._forget(str(number))
             raise
-        return session._remember(request)
+        return await session._remember(request)
 
     async def refresh(self, request: RequestRef) -> OnlineRequest:
         """Mettre à jour: the request's number, status, dates and transfer flag, from ANTS."""
-        common.check_action(Action.REFRESH, None, self._session.rights)
+        check(Action.REFRESH, rights=self._session.rights)
         return await self.get(_number_of(request))
 
     async def application(self, request: RequestRef) -> Cerfa02 | Cerfa06:
@@ -540,7 +539,7 @@ class AsyncRequests(_Namespace):
 
     async def _changed(self, number: str, expected: set[RequestStatus]) -> Any:
         current = await self.get(number)
-        return common.Done(current) if current.status in expected else None
+        return retries.Done(current) if current.status in expected else None
 
     async def validate(self, request: RequestRef) -> OnlineRequest:
         """Valider la demande: a draft whose required documents are sent becomes final.
@@ -551,7 +550,7 @@ class AsyncRequests(_Namespace):
         session = self._session
         current = await session._checked(Action.VALIDATE, request)
         slots = await session.attachments.slots(current.number)
-        ensure_validatable(current.status, slots)
+        check(Action.VALIDATE, current.status, slots=slots)
         expected = {RequestStatus.AWAITING_APPLICANT_VALIDATION, RequestStatus.UNDER_REVIEW}
         result = await session._write(
             ops.validate_request(current.number),
@@ -559,7 +558,7 @@ class AsyncRequests(_Namespace):
             lambda: self._changed(current.number, expected),
             current.number,
         )
-        return session._remember(result)
+        return await session._remember(result)
 
     async def delete(self, request: RequestRef) -> None:
         """Supprimer la demande: only in BROUILLON or EN COURS DE VALIDATION PAR L'ÉLÈVE.
@@ -573,13 +572,13 @@ class AsyncRequests(_Namespace):
             try:
                 await self.get(current.number)
             except RequestNotFound:
-                return common.Done(None)
+                return retries.Done(None)
             return None
 
         await session._write(
-            ops.delete_request(current.number), lambda _r: None, gone, current.number
+            ops.delete_request(current.number), ops.parse_nothing, gone, current.number
         )
-        session._forget(current.number)
+        await session._forget(current.number)
 
     async def transfer(self, number: str, *, student_id: str | None = None) -> OnlineRequest:
         """Transférer une demande: take over request ``number`` from another agency.
@@ -588,19 +587,19 @@ class AsyncRequests(_Namespace):
         over for (the student who changed driving school).
         """
         session = self._session
-        common.check_action(Action.TRANSFER, None, session.rights)
+        check(Action.TRANSFER, rights=session.rights)
 
         async def taken() -> Any:
             try:
                 current = await self.get(number)
             except RequestNotFound:
                 return None
-            return common.Done(current) if current.transferred else None
+            return retries.Done(current) if current.transferred else None
 
         result = await session._write(
             ops.transfer_request(number), ops.parse_request, taken, number
         )
-        session._remember(result)
+        await session._remember(result)
         if student_id is not None:
             return await self.link(result, student_id)
         return result
@@ -617,7 +616,7 @@ class AsyncRequests(_Namespace):
             ),
             current.number,
         )
-        return session._remember(result)
+        return await session._remember(result)
 
     async def link(
         self, request: RequestRef, student_id: str, *, update_student: bool = False
@@ -629,7 +628,7 @@ class AsyncRequests(_Namespace):
         directory.
         """
         session = self._session
-        common.check_action(Action.LINK, None, session.rights)
+        check(Action.LINK, rights=session.rights)
         if update_student and session.students is None:
             raise ConfigurationError(
                 "update_student needs the session's students directory",
@@ -638,7 +637,7 @@ class AsyncRequests(_Namespace):
                 "fiche de l'élève.",
             )
         call = ops.link_request(_number_of(request), student_id)
-        linked = session._remember(await session._call(call, ops.parse_request))
+        linked = await session._remember(await session._call(call, ops.parse_request))
         if update_student and session.students is not None:
             session.students.update_from_ants(student_id, await self.application(linked))
         return linked
@@ -651,25 +650,80 @@ class AsyncRequests(_Namespace):
         progress: Callable[[int, int], None] | None = None,
         concurrency: int = 8,
         full: bool = False,
+        options: SyncOptions | None = None,
     ) -> SyncReport:
         """Mettre à jour toutes les demandes of the agency into the session's store.
 
         Optionally within creation and modification windows; without windows, a later sync
         asks only for what changed since the stored watermark (``full=True`` lists
-        everything again). Pages are fetched
-        concurrently (at most ``concurrency`` at once); ``progress(done, total)`` is called
-        as pages arrive. See :mod:`antsclient.agency`.
+        everything again). Pages are fetched concurrently (at most ``concurrency`` at once);
+        ``progress(done, total)`` is called as pages arrive. ``options`` gives all of these
+        as one :class:`~antsclient.agency.SyncOptions` (then the keywords are ignored). An
+        error that stops the sync is raised once the pages already fetched are stored, and
+        the watermark does not move (unless ``options.raise_errors`` is false: then it is in
+        the report). See :mod:`antsclient._listing`.
         """
-        from antsclient import agency  # noqa: PLC0415
-
-        return await agency.sync_requests(
-            self._session,
+        opts = options or SyncOptions(
             created=created,
             modified=modified,
             progress=progress,
             concurrency=concurrency,
             full=full,
         )
+        session = self._session
+        agreement = session.credentials.agreement
+        if not session._store:
+            raise no_store_error()
+        previous = (
+            await session._store.watermark(agreement)
+            if SyncPlan.reads_watermark_for(opts)
+            else None
+        )
+        plan = SyncPlan(agreement, opts, previous)
+        try:
+            await self._walk(plan)
+            await self._finish(plan)
+        except Exception as exc:
+            if opts.raise_errors:
+                raise
+            return plan.report(exc)
+        return plan.report()
+
+    async def _walk(self, plan: SyncPlan) -> None:
+        """Fetch the listing's pages concurrently and store each as it arrives."""
+        session = self._session
+        listing = plan.listing
+        agreement = plan.agreement
+
+        async def fetch(number: int) -> ops.Page:
+            return await session._call(listing.call(number), ops.parse_page)
+
+        async with AsyncPool(fetch, plan.options.concurrency) as pool:
+            for number in listing.start():
+                pool.add(number)
+            while (arrived := await pool.next()) is not None:
+                more, arrival = listing.arrived(*arrived)
+                for number in more:
+                    pool.add(number)
+                result = await session._store.merge(agreement, arrival.fresh)
+                if arrival.again:
+                    await session._store.merge(agreement, arrival.again)
+                plan.stored(arrival, result)
+                newest_known(session._known, (*arrival.fresh, *arrival.again))
+                if pool.idle:
+                    for number in listing.next_pass():
+                        pool.add(number)
+
+    async def _finish(self, plan: SyncPlan) -> None:
+        """Write back what a whole listing says: copies gone from ANTS, the new watermark."""
+        store = self._session._store
+        removals = plan.removals()
+        if removals is not None:
+            keep, before = removals
+            plan.removed = await store.remove_missing(plan.agreement, keep, before=before)
+        watermark = plan.next_watermark()
+        if watermark is not None:
+            await store.set_watermark(plan.agreement, watermark)
 
     async def search(
         self,
@@ -681,21 +735,29 @@ class AsyncRequests(_Namespace):
         modified: DateWindow | None = None,
         page: int = 1,
         page_size: int = 100,
-    ) -> ops.Page:
-        """Rechercher des demandes: one page of the agency's requests matching the criteria."""
-        call = ops.search_requests(
-            bucket=bucket,
-            cerfa=cerfa,
-            number=number,
-            created=created,
-            modified=modified,
-            page=page,
-            page_size=page_size,
-        )
-        result = await self._session._call(call, ops.parse_page)
-        for item in result.items:
-            self._session._remember(item)
-        return result
+    ) -> AsyncRequestPage:
+        """Rechercher des demandes: the agency's requests matching every criterion.
+
+        Returns page ``page``; iterating it walks every matching request, reading the next
+        pages as needed (see :class:`~antsclient.AsyncRequestPage`).
+        """
+        session = self._session
+
+        async def fetch(number_: int) -> AsyncRequestPage:
+            call = ops.search_requests(
+                bucket=bucket,
+                cerfa=cerfa,
+                number=number,
+                created=created,
+                modified=modified,
+                page=number_,
+                page_size=page_size,
+            )
+            result = await session._call(call, ops.parse_page)
+            await session._remember_all(result.items)
+            return AsyncRequestPage(result, fetch)
+
+        return await fetch(page)
 
     async def counts(self) -> dict[Cerfa | None, dict[Bucket, int]]:
         """The dashboard: how many requests per cerfa (``None``: all) and bucket."""
@@ -752,10 +814,10 @@ class AsyncAttachments(_Namespace):
     ) -> AttachmentFile:
         session = self._session
         kind = DocumentKind(kind)
-        common.check_action(Action.UPLOAD_ATTACHMENT, None, session.rights)
-        upload, info = common.prepare_upload(kind, file, comment=comment)
+        check(Action.UPLOAD_ATTACHMENT, rights=session.rights)
+        upload, info = files.prepare_upload(kind, file, comment=comment)
         current = await session._checked(Action.UPLOAD_ATTACHMENT, request)
-        common.check_pages_sent(kind, info, await self.slots(current.number))
+        files.check_pages_sent(kind, info, await self.slots(current.number))
         call = ops.upload_attachment(current.number, kind, upload, idempotency_key=uuid.uuid4().hex)
         sent = await session._call(
             call, ops.parse_attachment_file, timeout=session._upload_timeout, about=current.number
@@ -773,7 +835,7 @@ class AsyncAttachments(_Namespace):
     ) -> Path:
         """Voir une pièce envoyée: download it into the folder ``to``; returns its path."""
         number = _number_of(request)
-        common.check_action(Action.VIEW_ATTACHMENTS, None, self._session.rights)
+        check(Action.VIEW_ATTACHMENTS, rights=self._session.rights)
         return await self._session._download(
             ops.download_attachment(number, kind, file_id), to, f"{kind}-{file_id}"
         )
@@ -786,11 +848,11 @@ class AsyncAttachments(_Namespace):
         async def gone() -> Any:
             slots = await self.slots(current.number)
             present = any(f.file_id == file_id for s in slots for f in s.files)
-            return None if present else common.Done(None)
+            return None if present else retries.Done(None)
 
         await session._write(
             ops.delete_attachment(current.number, kind, file_id),
-            lambda _r: None,
+            ops.parse_nothing,
             gone,
             current.number,
         )
@@ -807,14 +869,14 @@ class AsyncEPhotoCodes(_Namespace):
         current = await session._checked(Action.SET_EPHOTO, request)
         await session._call(
             ops.set_ephoto(current.number, normalised, Cerfa(cerfa)),
-            lambda _r: None,
+            ops.parse_nothing,
             about=current.number,
         )
         return await session.requests.get(current.number)
 
     async def get(self, request: RequestRef) -> EPhoto:
         """Voir la ePhoto: the photo and signature images of the request's code."""
-        common.check_action(Action.VIEW_EPHOTO, None, self._session.rights)
+        check(Action.VIEW_EPHOTO, rights=self._session.rights)
         return await self._session._call(ops.get_ephoto(_number_of(request)), ops.parse_ephoto)
 
     async def delete(self, request: RequestRef, cerfa: Cerfa) -> OnlineRequest:
@@ -826,11 +888,14 @@ class AsyncEPhotoCodes(_Namespace):
             try:
                 photo = await self.get(current.number)
             except ResourceNotFound:
-                return common.Done(None)
-            return None if photo.cerfa is Cerfa(cerfa) else common.Done(None)
+                return retries.Done(None)
+            return None if photo.cerfa is Cerfa(cerfa) else retries.Done(None)
 
         await session._write(
-            ops.delete_ephoto(current.number, Cerfa(cerfa)), lambda _r: None, gone, current.number
+            ops.delete_ephoto(current.number, Cerfa(cerfa)),
+            ops.parse_nothing,
+            gone,
+            current.number,
         )
         return await session.requests.get(current.number)
 
@@ -838,15 +903,6 @@ class AsyncEPhotoCodes(_Namespace):
         """Formulaire de dépôt de photo-signature (Cerfa 02 only), saved into ``to``."""
         session = self._session
         current = await session._checked(Action.DEPOSIT_FORM, request)
-        if current.cerfa is not Cerfa.C02:
-            raise ActionNotAllowed(
-                "the photo-signature deposit form exists for a Cerfa 02 only",
-                action=Action.DEPOSIT_FORM.value,
-                status=current.status.value,
-                rule="Cerfa 02 only",
-                message_fr="Le formulaire de dépôt de photo-signature n'existe que pour une "
-                "demande Cerfa 02.",
-            )
         return await session._download(
             ops.deposit_form(current.number), to, f"formulaire-depot-photo-{current.number}.pdf"
         )
@@ -858,7 +914,6 @@ class AsyncDocuments(_Namespace):
     async def list(self, request: RequestRef) -> list[PrefectureDocument]:
         """The documents ANTS makes available for the request (a linked one)."""
         current = await self._session._checked(Action.DOWNLOAD_DOCUMENTS, request)
-        common.ensure_linked(current)
         return await self._session._call(ops.list_documents(current.number), ops.parse_documents)
 
     async def download(
@@ -867,7 +922,6 @@ class AsyncDocuments(_Namespace):
         """Save the document ``kind`` into the folder ``to``; returns its path."""
         session = self._session
         current = await session._checked(Action.DOWNLOAD_DOCUMENTS, request)
-        common.ensure_linked(current)
         kind = PrefectureDocumentKind(kind)
         return await session._download(
             ops.download_document(current.number, kind), to, f"{kind.value}-{current.number}.pdf"

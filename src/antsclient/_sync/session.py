@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import threading
+import datetime as dt
 import os
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
 
-from antsclient import _session_common as common
+from antsclient import _files as files
+from antsclient import _retries as retries
+from antsclient import protocol as ops
+from antsclient._sync.pages import RequestPage
+from antsclient._sync.pool import Pool
+from antsclient._sync.stores import Store, StoreLike, no_store_error
+from antsclient._listing import SyncOptions, SyncPlan, SyncReport, newest_known
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
+from antsclient._transport import tls_context
 from antsclient._version import __version__
 from antsclient.errors import (
     ActionNotAllowed,
@@ -27,7 +35,7 @@ from antsclient.errors import (
     RequestNotFound,
     ResourceNotFound,
 )
-from antsclient.lifecycle import Action, ensure_validatable
+from antsclient.lifecycle import Action, check
 from antsclient.models import (
     Application,
     AttachmentFile,
@@ -47,10 +55,8 @@ from antsclient.models import (
     RequestStatus,
     Right,
 )
-from antsclient.protocol import operations as ops
-from antsclient.protocol.errors import TRANSIENT_STATUSES, error_from_response, is_token_rejection
+from antsclient.protocol import Verdict, classify, classify_failure
 from antsclient.storage.protocols import (
-    RequestStore,
     StudentDirectory,
     StudentDocument,
     StudentDocumentSource,
@@ -58,7 +64,6 @@ from antsclient.storage.protocols import (
 from antsclient.validation import validate, validate_ephoto_code
 
 if TYPE_CHECKING:
-    from antsclient.agency import SyncReport
     from antsclient.geo import GeoReport
 
 __all__ = [
@@ -84,6 +89,10 @@ def _number_of(request: RequestRef) -> str:
     return request.number if isinstance(request, OnlineRequest) else str(request)
 
 
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class AntsSession:
     """Une session ANTS for one agency: every action of the manual on its requests.
 
@@ -92,11 +101,12 @@ class AntsSession:
     rather than failing early (15 s to connect, 90 s for an answer, 5 minutes to send a
     file); ``retry`` says how often to try again what is safe to try again. ``rights`` are
     the acting user's rights (``None``: the host does not manage rights, every action is
-    granted). ``store`` receives every request the session learns of;
-    ``student_documents`` serves documents already in a student's file; ``students`` is the
-    host's student directory, written when a request is linked with ``update_student``.
-    ``transport`` is an httpx transport (``httpx.ASGITransport`` to talk to a sandbox in
-    process).
+    granted). ``store`` receives every request the session learns of (see
+    :mod:`antsclient._sync.stores` for how an async session calls a blocking store: never
+    on the event loop); ``student_documents`` serves documents already in a student's file;
+    ``students`` is the host's student directory, written when a request is linked with
+    ``update_student``. ``transport`` is an httpx transport (``httpx.ASGITransport`` to talk
+    to a sandbox in process).
 
     Use it as a context manager so its connections are closed.
     """
@@ -109,7 +119,7 @@ class AntsSession:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         rights: Iterable[Right] | None = None,
-        store: RequestStore | None = None,
+        store: StoreLike | None = None,
         student_documents: StudentDocumentSource | None = None,
         transport: httpx.BaseTransport | None = None,
         students: StudentDirectory | None = None,
@@ -132,7 +142,7 @@ class AntsSession:
             base_url=root,
             timeout=timeout,
             transport=transport,
-            verify=common.tls_context(root),
+            verify=tls_context(root),
             headers={"User-Agent": f"antsclient/{__version__}"},
         )
         self._token: ops.Token | None = None
@@ -144,6 +154,15 @@ class AntsSession:
         self.documents = Documents(self)
         self.prefectures = Prefectures(self)
         self.geo = Geo(self)
+
+    @property
+    def store(self) -> StoreLike | None:
+        """The host's store of requests (``None``: the session keeps no copy)."""
+        return self._store.store
+
+    @store.setter
+    def store(self, value: StoreLike | None) -> None:
+        self._store = Store(value)
 
     def __repr__(self) -> str:
         return (
@@ -160,6 +179,7 @@ class AntsSession:
     def close(self) -> None:
         """Close the connections."""
         self._client.close()
+        self._store.close()
 
     # --- authentication --------------------------------------------------------------------
 
@@ -176,26 +196,13 @@ class AntsSession:
 
     @staticmethod
     def _expiring(token: ops.Token) -> bool:
-        return (token.expires_at - common.utcnow()).total_seconds() < _TOKEN_MARGIN
+        return (token.expires_at - _utcnow()).total_seconds() < _TOKEN_MARGIN
 
     def _login(self) -> ops.Token:
         creds = self.credentials
-        missing = [
-            name
-            for name, value in (("agreement", creds.agreement), ("login", creds.login))
-            if not value
-        ]
-        if not creds.password:
-            missing.append("password")
-        if missing:
-            raise ConfigurationError(
-                f"credentials lack {', '.join(missing)}",
-                field=f"credentials.{missing[0]}",
-                message_fr="Le n° d'agrément Cerfa, l'identifiant et le mot de passe ANTS sont "
-                "obligatoires (Espace Dirigeant).",
-            )
+        creds.ensure("login")
         call = ops.login(creds.agreement, creds.login, creds.password.reveal())
-        return self._call(call, lambda r: ops.parse_token(r, now=common.utcnow()))
+        return self._call(call, lambda r: ops.parse_token(r, now=_utcnow()))
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -218,13 +225,13 @@ class AntsSession:
         attempts = 0
         retrying = Retrying(
             stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.deadline),
-            wait=lambda state: common.backoff(
+            wait=lambda state: retries.backoff(
                 policy,
                 state.attempt_number,
                 state.outcome.exception() if state.outcome else None,
                 random.random(),  # noqa: S311 - jitter, not a secret
             ),
-            retry=retry_if_exception(lambda exc: common.should_retry(call, exc)),
+            retry=retry_if_exception(lambda exc: retries.should_retry(call, exc)),
             reraise=True,
         )
         try:
@@ -233,11 +240,11 @@ class AntsSession:
                     attempts = attempt.retry_state.attempt_number
                     try:
                         return self._attempt(call, parse, attempts, sink, timeout)
-                    except common.Transient as exc:
+                    except retries.Transient as exc:
                         ambiguous = ambiguous or exc.ambiguous
                         raise
-        except common.Transient as exc:
-            raise common.unavailable(call, exc, attempts, ambiguous) from exc
+        except retries.Transient as exc:
+            raise retries.unavailable(call, exc, attempts, ambiguous) from exc
         except ActionNotAllowed:
             if about is not None:
                 self._resync(about)
@@ -260,20 +267,23 @@ class AntsSession:
         timeout: httpx.Timeout | None,
     ) -> T:
         token = self._bearer() if call.authenticated else None
+        outcome = None
         for renewed in (False, True):
             response = self._send_once(call, token, attempt, sink, timeout)
-            if call.authenticated and not renewed and is_token_rejection(response):
+            outcome = classify(response)
+            if outcome.verdict is Verdict.RENEW_TOKEN and call.authenticated and not renewed:
                 token = self._bearer(rejected=token)
                 continue
             break
-        if response.status_code in TRANSIENT_STATUSES:
-            raise common.transient_from_status(response)
-        if response.is_error:
-            raise error_from_response(response)
+        assert outcome is not None
+        if outcome.verdict is Verdict.RETRY:
+            raise retries.Transient.of(outcome)
+        if outcome.error is not None:
+            raise outcome.error
         try:
             return parse(response)
         except ProtocolError as exc:
-            raise common.Transient(str(exc), ambiguous=True) from exc
+            raise retries.Transient(str(exc), ambiguous=True) from exc
 
     def _send_once(
         self,
@@ -304,9 +314,9 @@ class AntsSession:
                 response.close()
         except httpx.TransportError as exc:
             status = type(exc).__name__
-            raise common.transient_from_transport(exc) from exc
+            raise retries.Transient.of(classify_failure(exc)) from exc
         finally:
-            common.log_call(call, status, time.monotonic() - started, attempt)
+            retries.log_call(call, status, time.monotonic() - started, attempt)
             if file is not None and call.upload is not None and call.upload.owned:
                 file.close()
         return response
@@ -350,31 +360,35 @@ class AntsSession:
         names: list[str] = []
 
         def remember_name(response: httpx.Response) -> None:
-            proposed = common.filename_from_headers(response.headers)
-            names.append(common.safe_filename(proposed, default))
+            proposed = files.filename_from_headers(response.headers)
+            names.append(files.safe_filename(proposed, default))
 
-        final, handle = common.atomic_target(to, common.safe_filename(None, default))
+        final, handle = files.atomic_target(to, files.safe_filename(None, default))
         try:
             self._call(call, remember_name, sink=handle)
         except BaseException:
-            common.abandon_download(handle)
+            files.abandon_download(handle)
             raise
         if names and names[-1] != final.name:
-            final = common.free_path(to, names[-1])
-        return common.finish_download(handle, final)
+            final = files.free_path(to, names[-1])
+        return files.finish_download(handle, final)
 
     # --- what the session knows of each request ------------------------------------------
 
     def _remember(self, request: OnlineRequest) -> OnlineRequest:
         self._known[request.number] = request
-        if self.store is not None:
-            self.store.upsert(self.credentials.agreement, [request])
+        self._store.upsert(self.credentials.agreement, [request])
         return request
+
+    def _remember_all(self, requests: Sequence[OnlineRequest]) -> None:
+        for request in requests:
+            self._known[request.number] = request
+        if requests:
+            self._store.upsert(self.credentials.agreement, requests)
 
     def _forget(self, number: str) -> None:
         self._known.pop(number, None)
-        if self.store is not None:
-            self.store.delete(self.credentials.agreement, number)
+        self._store.delete(self.credentials.agreement, number)
 
     def _last_seen(self, request: RequestRef) -> OnlineRequest | None:
         """The newest copy of the request: the one given, or the session's if more recent."""
@@ -382,17 +396,18 @@ class AntsSession:
             known = self._known.get(request.number)
             return known if known is not None and known.modified >= request.modified else request
         known = self._known.get(request)
-        if known is None and self.store is not None:
-            known = self.store.get(self.credentials.agreement, request)
+        if known is None:
+            known = self._store.get(self.credentials.agreement, request)
         return known
 
     def _checked(self, action: Action, request: RequestRef) -> OnlineRequest:
-        """Rights, then the lifecycle table on the last known status (read once if unknown)."""
-        common.check_action(action, None, self.rights)
+        """Every rule of ``action`` on the last known copy (read once if unknown): rights,
+        status and the rule's conditions, before any write is sent."""
+        check(action, rights=self.rights)
         current = self._last_seen(request)
         if current is None:
             current = self.requests.get(_number_of(request))
-        common.check_action(action, current.status, self.rights)
+        check(action, current.status, cerfa=current.cerfa, linked=current.linked)
         return current
 
 
@@ -411,24 +426,7 @@ class Prefectures(_Namespace):
         a :class:`ConfigurationError` says which is missing, before any call.
         """
         creds = self._session.credentials
-        missing = [
-            (name, label)
-            for name, label, value in (
-                ("agreement", "n° d'agrément Cerfa", creds.agreement),
-                ("login", "identifiant ANTS", creds.login),
-                ("password", "mot de passe ANTS", creds.password.reveal()),
-                ("postal_code", "code postal de l'agence", creds.postal_code),
-            )
-            if not value
-        ]
-        if missing:
-            raise ConfigurationError(
-                f"listing prefectures needs the agency's {', '.join(n for n, _ in missing)}",
-                field=f"credentials.{missing[0][0]}",
-                message_fr="Le code postal, le n° d'agrément et les identifiants de l'agence "
-                "sont obligatoires pour initialiser la liste des préfectures "
-                f"(manquant : {', '.join(label for _, label in missing)}).",
-            )
+        creds.ensure("list_prefectures")
         assert creds.postal_code is not None
         return self._session._call(
             ops.list_prefectures(creds.postal_code), ops.parse_prefectures
@@ -500,8 +498,8 @@ class Requests(_Namespace):
         confirmed = tuple(confirm)
         report = geo.check(application)
         problems = [p for p in validate(application) if p.is_error]
-        problems += common.geo_problems(report, confirmed)
-        problems += common.agency_problems(session.credentials)
+        problems += report.field_problems(confirmed)
+        problems += session.credentials.problems("create_request")
         if problems:
             raise ApplicationDataError(problems=problems)
         if autocorrect:
@@ -523,7 +521,7 @@ class Requests(_Namespace):
 
     def refresh(self, request: RequestRef) -> OnlineRequest:
         """Mettre à jour: the request's number, status, dates and transfer flag, from ANTS."""
-        common.check_action(Action.REFRESH, None, self._session.rights)
+        check(Action.REFRESH, rights=self._session.rights)
         return self.get(_number_of(request))
 
     def application(self, request: RequestRef) -> Cerfa02 | Cerfa06:
@@ -534,7 +532,7 @@ class Requests(_Namespace):
 
     def _changed(self, number: str, expected: set[RequestStatus]) -> Any:
         current = self.get(number)
-        return common.Done(current) if current.status in expected else None
+        return retries.Done(current) if current.status in expected else None
 
     def validate(self, request: RequestRef) -> OnlineRequest:
         """Valider la demande: a draft whose required documents are sent becomes final.
@@ -545,7 +543,7 @@ class Requests(_Namespace):
         session = self._session
         current = session._checked(Action.VALIDATE, request)
         slots = session.attachments.slots(current.number)
-        ensure_validatable(current.status, slots)
+        check(Action.VALIDATE, current.status, slots=slots)
         expected = {RequestStatus.AWAITING_APPLICANT_VALIDATION, RequestStatus.UNDER_REVIEW}
         result = session._write(
             ops.validate_request(current.number),
@@ -567,11 +565,11 @@ class Requests(_Namespace):
             try:
                 self.get(current.number)
             except RequestNotFound:
-                return common.Done(None)
+                return retries.Done(None)
             return None
 
         session._write(
-            ops.delete_request(current.number), lambda _r: None, gone, current.number
+            ops.delete_request(current.number), ops.parse_nothing, gone, current.number
         )
         session._forget(current.number)
 
@@ -582,14 +580,14 @@ class Requests(_Namespace):
         over for (the student who changed driving school).
         """
         session = self._session
-        common.check_action(Action.TRANSFER, None, session.rights)
+        check(Action.TRANSFER, rights=session.rights)
 
         def taken() -> Any:
             try:
                 current = self.get(number)
             except RequestNotFound:
                 return None
-            return common.Done(current) if current.transferred else None
+            return retries.Done(current) if current.transferred else None
 
         result = session._write(
             ops.transfer_request(number), ops.parse_request, taken, number
@@ -623,7 +621,7 @@ class Requests(_Namespace):
         directory.
         """
         session = self._session
-        common.check_action(Action.LINK, None, session.rights)
+        check(Action.LINK, rights=session.rights)
         if update_student and session.students is None:
             raise ConfigurationError(
                 "update_student needs the session's students directory",
@@ -645,25 +643,80 @@ class Requests(_Namespace):
         progress: Callable[[int, int], None] | None = None,
         concurrency: int = 8,
         full: bool = False,
+        options: SyncOptions | None = None,
     ) -> SyncReport:
         """Mettre à jour toutes les demandes of the agency into the session's store.
 
         Optionally within creation and modification windows; without windows, a later sync
         asks only for what changed since the stored watermark (``full=True`` lists
-        everything again). Pages are fetched
-        concurrently (at most ``concurrency`` at once); ``progress(done, total)`` is called
-        as pages arrive. See :mod:`antsclient.agency`.
+        everything again). Pages are fetched concurrently (at most ``concurrency`` at once);
+        ``progress(done, total)`` is called as pages arrive. ``options`` gives all of these
+        as one :class:`~antsclient.agency.SyncOptions` (then the keywords are ignored). An
+        error that stops the sync is raised once the pages already fetched are stored, and
+        the watermark does not move (unless ``options.raise_errors`` is false: then it is in
+        the report). See :mod:`antsclient._listing`.
         """
-        from antsclient import agency  # noqa: PLC0415
-
-        return agency.sync_requests(
-            self._session,
+        opts = options or SyncOptions(
             created=created,
             modified=modified,
             progress=progress,
             concurrency=concurrency,
             full=full,
         )
+        session = self._session
+        agreement = session.credentials.agreement
+        if not session._store:
+            raise no_store_error()
+        previous = (
+            session._store.watermark(agreement)
+            if SyncPlan.reads_watermark_for(opts)
+            else None
+        )
+        plan = SyncPlan(agreement, opts, previous)
+        try:
+            self._walk(plan)
+            self._finish(plan)
+        except Exception as exc:
+            if opts.raise_errors:
+                raise
+            return plan.report(exc)
+        return plan.report()
+
+    def _walk(self, plan: SyncPlan) -> None:
+        """Fetch the listing's pages concurrently and store each as it arrives."""
+        session = self._session
+        listing = plan.listing
+        agreement = plan.agreement
+
+        def fetch(number: int) -> ops.Page:
+            return session._call(listing.call(number), ops.parse_page)
+
+        with Pool(fetch, plan.options.concurrency) as pool:
+            for number in listing.start():
+                pool.add(number)
+            while (arrived := pool.next()) is not None:
+                more, arrival = listing.arrived(*arrived)
+                for number in more:
+                    pool.add(number)
+                result = session._store.merge(agreement, arrival.fresh)
+                if arrival.again:
+                    session._store.merge(agreement, arrival.again)
+                plan.stored(arrival, result)
+                newest_known(session._known, (*arrival.fresh, *arrival.again))
+                if pool.idle:
+                    for number in listing.next_pass():
+                        pool.add(number)
+
+    def _finish(self, plan: SyncPlan) -> None:
+        """Write back what a whole listing says: copies gone from ANTS, the new watermark."""
+        store = self._session._store
+        removals = plan.removals()
+        if removals is not None:
+            keep, before = removals
+            plan.removed = store.remove_missing(plan.agreement, keep, before=before)
+        watermark = plan.next_watermark()
+        if watermark is not None:
+            store.set_watermark(plan.agreement, watermark)
 
     def search(
         self,
@@ -675,21 +728,29 @@ class Requests(_Namespace):
         modified: DateWindow | None = None,
         page: int = 1,
         page_size: int = 100,
-    ) -> ops.Page:
-        """Rechercher des demandes: one page of the agency's requests matching the criteria."""
-        call = ops.search_requests(
-            bucket=bucket,
-            cerfa=cerfa,
-            number=number,
-            created=created,
-            modified=modified,
-            page=page,
-            page_size=page_size,
-        )
-        result = self._session._call(call, ops.parse_page)
-        for item in result.items:
-            self._session._remember(item)
-        return result
+    ) -> RequestPage:
+        """Rechercher des demandes: the agency's requests matching every criterion.
+
+        Returns page ``page``; iterating it walks every matching request, reading the next
+        pages as needed (see :class:`~antsclient.RequestPage`).
+        """
+        session = self._session
+
+        def fetch(number_: int) -> RequestPage:
+            call = ops.search_requests(
+                bucket=bucket,
+                cerfa=cerfa,
+                number=number,
+                created=created,
+                modified=modified,
+                page=number_,
+                page_size=page_size,
+            )
+            result = session._call(call, ops.parse_page)
+            session._remember_all(result.items)
+            return RequestPage(result, fetch)
+
+        return fetch(page)
 
     def counts(self) -> dict[Cerfa | None, dict[Bucket, int]]:
         """The dashboard: how many requests per cerfa (``None``: all) and bucket."""
@@ -746,10 +807,10 @@ class Attachments(_Namespace):
     ) -> AttachmentFile:
         session = self._session
         kind = DocumentKind(kind)
-        common.check_action(Action.UPLOAD_ATTACHMENT, None, session.rights)
-        upload, info = common.prepare_upload(kind, file, comment=comment)
+        check(Action.UPLOAD_ATTACHMENT, rights=session.rights)
+        upload, info = files.prepare_upload(kind, file, comment=comment)
         current = session._checked(Action.UPLOAD_ATTACHMENT, request)
-        common.check_pages_sent(kind, info, self.slots(current.number))
+        files.check_pages_sent(kind, info, self.slots(current.number))
         call = ops.upload_attachment(current.number, kind, upload, idempotency_key=uuid.uuid4().hex)
         sent = session._call(
             call, ops.parse_attachment_file, timeout=session._upload_timeout, about=current.number
@@ -767,7 +828,7 @@ class Attachments(_Namespace):
     ) -> Path:
         """Voir une pièce envoyée: download it into the folder ``to``; returns its path."""
         number = _number_of(request)
-        common.check_action(Action.VIEW_ATTACHMENTS, None, self._session.rights)
+        check(Action.VIEW_ATTACHMENTS, rights=self._session.rights)
         return self._session._download(
             ops.download_attachment(number, kind, file_id), to, f"{kind}-{file_id}"
         )
@@ -780,11 +841,11 @@ class Attachments(_Namespace):
         def gone() -> Any:
             slots = self.slots(current.number)
             present = any(f.file_id == file_id for s in slots for f in s.files)
-            return None if present else common.Done(None)
+            return None if present else retries.Done(None)
 
         session._write(
             ops.delete_attachment(current.number, kind, file_id),
-            lambda _r: None,
+            ops.parse_nothing,
             gone,
             current.number,
         )
@@ -801,14 +862,14 @@ class EPhotoCodes(_Namespace):
         current = session._checked(Action.SET_EPHOTO, request)
         session._call(
             ops.set_ephoto(current.number, normalised, Cerfa(cerfa)),
-            lambda _r: None,
+            ops.parse_nothing,
             about=current.number,
         )
         return session.requests.get(current.number)
 
     def get(self, request: RequestRef) -> EPhoto:
         """Voir la ePhoto: the photo and signature images of the request's code."""
-        common.check_action(Action.VIEW_EPHOTO, None, self._session.rights)
+        check(Action.VIEW_EPHOTO, rights=self._session.rights)
         return self._session._call(ops.get_ephoto(_number_of(request)), ops.parse_ephoto)
 
     def delete(self, request: RequestRef, cerfa: Cerfa) -> OnlineRequest:
@@ -820,11 +881,14 @@ class EPhotoCodes(_Namespace):
             try:
                 photo = self.get(current.number)
             except ResourceNotFound:
-                return common.Done(None)
-            return None if photo.cerfa is Cerfa(cerfa) else common.Done(None)
+                return retries.Done(None)
+            return None if photo.cerfa is Cerfa(cerfa) else retries.Done(None)
 
         session._write(
-            ops.delete_ephoto(current.number, Cerfa(cerfa)), lambda _r: None, gone, current.number
+            ops.delete_ephoto(current.number, Cerfa(cerfa)),
+            ops.parse_nothing,
+            gone,
+            current.number,
         )
         return session.requests.get(current.number)
 
@@ -832,15 +896,6 @@ class EPhotoCodes(_Namespace):
         """Formulaire de dépôt de photo-signature (Cerfa 02 only), saved into ``to``."""
         session = self._session
         current = session._checked(Action.DEPOSIT_FORM, request)
-        if current.cerfa is not Cerfa.C02:
-            raise ActionNotAllowed(
-                "the photo-signature deposit form exists for a Cerfa 02 only",
-                action=Action.DEPOSIT_FORM.value,
-                status=current.status.value,
-                rule="Cerfa 02 only",
-                message_fr="Le formulaire de dépôt de photo-signature n'existe que pour une "
-                "demande Cerfa 02.",
-            )
         return session._download(
             ops.deposit_form(current.number), to, f"formulaire-depot-photo-{current.number}.pdf"
         )
@@ -852,7 +907,6 @@ class Documents(_Namespace):
     def list(self, request: RequestRef) -> list[PrefectureDocument]:
         """The documents ANTS makes available for the request (a linked one)."""
         current = self._session._checked(Action.DOWNLOAD_DOCUMENTS, request)
-        common.ensure_linked(current)
         return self._session._call(ops.list_documents(current.number), ops.parse_documents)
 
     def download(
@@ -861,7 +915,6 @@ class Documents(_Namespace):
         """Save the document ``kind`` into the folder ``to``; returns its path."""
         session = self._session
         current = session._checked(Action.DOWNLOAD_DOCUMENTS, request)
-        common.ensure_linked(current)
         kind = PrefectureDocumentKind(kind)
         return session._download(
             ops.download_document(current.number, kind), to, f"{kind.value}-{current.number}.pdf"

@@ -30,16 +30,21 @@ from antsclient.errors import (
     Severity,
 )
 
-__all__ = ["TRANSIENT_STATUSES", "error_from_response", "is_token_rejection"]
+__all__ = ["REQUEST_ID_HEADER", "error_body", "error_from_response"]
 
-TRANSIENT_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
-"""Statuses worth another try: ANTS is busy or failing, the request may be retried."""
+REQUEST_ID_HEADER: Final = "X-Request-Id"
+"""The header in which a server names its answer (quoted in errors, for its support)."""
 
-_TOKEN_CODES: Final = frozenset({"token_expired", "token_invalid"})
+_SERVER_ERRORS: Final = frozenset({429, 500, 502, 503, 504})
 
 _NOT_FOUND_CODES: Final = frozenset(
     {"attachment_not_found", "ephoto_not_found", "document_not_found"}
 )
+
+
+def error_body(response: httpx.Response) -> dict[str, Any]:
+    """The ``error`` object of an answer (empty when there is none)."""
+    return _body(response)
 
 
 def _body(response: httpx.Response) -> dict[str, Any]:
@@ -49,11 +54,6 @@ def _body(response: httpx.Response) -> dict[str, Any]:
         return {}
     error = data.get("error") if isinstance(data, dict) else None
     return error if isinstance(error, dict) else {}
-
-
-def is_token_rejection(response: httpx.Response) -> bool:
-    """Whether a 401 says the token expired or is invalid (and a new login may help)."""
-    return response.status_code == 401 and _body(response).get("code") in _TOKEN_CODES
 
 
 def _problems(raw: object) -> list[FieldProblem]:
@@ -91,7 +91,12 @@ def _data_error(message: str, body: dict[str, Any], common: dict[str, Any]) -> A
 
 
 def error_from_response(response: httpx.Response) -> AntsError:
-    """The typed error an HTTP error answer stands for."""
+    """The typed error an HTTP error answer stands for, with its status and request id."""
+    error = _error_of(response)
+    return error.from_answer(response.status_code, response.headers.get(REQUEST_ID_HEADER))
+
+
+def _error_of(response: httpx.Response) -> AntsError:
     status = response.status_code
     body = _body(response)
     code = str(body.get("code") or f"http_{status}")
@@ -124,7 +129,7 @@ def error_from_response(response: httpx.Response) -> AntsError:
         return _data_error(message, body, common)
     if status == 409:
         return ActionNotAllowed(message, rule=message, **common)
-    if status in TRANSIENT_STATUSES:
+    if status in _SERVER_ERRORS:
         return AntsUnavailable(
             f"{message} (HTTP {status})", may_have_taken_effect=status != 429, **common
         )

@@ -17,7 +17,7 @@ from typing import IO, Any, Final, TypeVar
 import attrs
 import httpx
 
-from antsclient.codec import describe_error, from_data, to_data
+from antsclient.codec import describe_error, from_data, read_online_request, to_data
 from antsclient.errors import ProtocolError
 from antsclient.models import (
     AttachmentFile,
@@ -38,9 +38,11 @@ from antsclient.models.window import DateWindow, bounds
 
 __all__ = [
     "API_PREFIX",
+    "MAX_PAGE_SIZE",
     "Call",
     "Page",
     "Safety",
+    "Token",
     "Upload",
 ]
 
@@ -48,6 +50,8 @@ T = TypeVar("T")
 
 API_PREFIX: Final = "/api/v1"
 MAX_PAGE_SIZE: Final = 500
+"""The largest page a search returns: a sync asks for it, to make as few round trips as it
+can."""
 
 
 class Safety(enum.Enum):
@@ -120,13 +124,18 @@ class Call:
 
 @attrs.frozen(kw_only=True, slots=True)
 class Page:
-    """One page of a search: the requests and where the page stands."""
+    """One page of a search as it arrived: the requests, and where the page stands.
+
+    ``failed`` counts the requests of the page that could not be read (tolerant in: one
+    unreadable request never spoils the page).
+    """
 
     items: tuple[OnlineRequest, ...]
     page: int
     page_size: int
     total: int
     pages: int
+    failed: int = 0
 
 
 def _json(response: httpx.Response) -> Any:
@@ -360,20 +369,38 @@ def search_requests(
 
 
 def parse_page(response: httpx.Response) -> Page:
+    """A search page; each request is read on its own, and one that cannot be is counted in
+    :attr:`Page.failed`, never fatal."""
     data = _json(response)
-    if not isinstance(data, dict):
-        raise ProtocolError("the search answer is not an object", code="malformed_body")
-    items = parse_items(response, OnlineRequest)
     try:
-        return Page(
-            items=tuple(items),
+        raw_items = data["items"]
+        if not isinstance(raw_items, list):
+            raise TypeError
+        paging = Page(
+            items=(),
             page=int(data["page"]),
             page_size=int(data["page_size"]),
             total=int(data["total"]),
             pages=int(data["pages"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ProtocolError("the search answer lacks its paging", code="malformed_body") from exc
+        raise ProtocolError(
+            "the search answer is not a page of requests (items and paging)",
+            code="malformed_body",
+        ) from exc
+    items: list[OnlineRequest] = []
+    failed = 0
+    for raw in raw_items:
+        try:
+            items.append(read_online_request(raw))
+        except Exception:
+            failed += 1
+    return attrs.evolve(paging, items=tuple(items), failed=failed)
+
+
+def parse_nothing(response: httpx.Response) -> None:
+    """For the calls whose answer carries nothing to read (deletes, ePhoto codes)."""
+    del response
 
 
 def count_requests() -> Call:

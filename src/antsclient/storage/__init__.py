@@ -9,9 +9,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from antsclient.models.window import DateWindow
 from antsclient.storage.protocols import (
+    AsyncRequestStore,
+    AsyncSyncStore,
     CredentialsSource,
-    DateWindow,
     MergeResult,
     RequestStore,
     SearchableStore,
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from antsclient.storage.sqlite import SqliteStore, SqliteStudents, StoreError
 
 __all__ = [
+    "AsyncRequestStore",
+    "AsyncSyncStore",
     "CredentialsSource",
     "DateWindow",
     "MemoryStore",

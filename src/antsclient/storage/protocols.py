@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from antsclient.export import RequestList
 
 __all__ = [
+    "AsyncRequestStore",
+    "AsyncSyncStore",
     "CredentialsSource",
     "DateWindow",
     "MergeResult",
@@ -30,6 +32,7 @@ __all__ = [
     "StudentDocument",
     "StudentDocumentSource",
     "SyncStore",
+    "merge_by_upsert",
 ]
 
 
@@ -77,6 +80,60 @@ class SyncStore(RequestStore, Protocol):
         """The watermark of the agency's last complete sync, if any."""
 
     def set_watermark(self, agreement: str, value: dt.datetime | None) -> None:
+        """Remember (or forget, with ``None``) the agency's watermark."""
+
+
+def merge_by_upsert(
+    store: RequestStore, agreement: str, requests: Sequence[OnlineRequest]
+) -> MergeResult:
+    """``merge`` for a store with only ``upsert``/``get``/``delete``: compare each request
+    with the local copy, write those that changed (every sync into such a store is a full
+    one: it keeps no watermark)."""
+    new = updated = 0
+    changed: list[OnlineRequest] = []
+    for request in requests:
+        current = store.get(agreement, request.number)
+        if current == request:
+            continue
+        if current is None:
+            new += 1
+        else:
+            updated += 1
+        changed.append(request)
+    if changed:
+        store.upsert(agreement, changed)
+    return MergeResult(new=new, updated=updated, unchanged=len(requests) - new - updated)
+
+
+@runtime_checkable
+class AsyncRequestStore(Protocol):
+    """A :class:`RequestStore` whose methods are coroutines (a database driver's async
+    connections): the async session awaits it and never blocks its event loop."""
+
+    async def upsert(self, agreement: str, requests: Iterable[OnlineRequest]) -> None:
+        """Insert or replace the local copies of ``requests`` for the agency ``agreement``."""
+
+    async def get(self, agreement: str, number: str) -> OnlineRequest | None:
+        """The local copy of request ``number``, if any."""
+
+    async def delete(self, agreement: str, number: str) -> None:
+        """Forget request ``number`` (deleted on ANTS)."""
+
+
+@runtime_checkable
+class AsyncSyncStore(AsyncRequestStore, Protocol):
+    """A :class:`SyncStore` whose methods are coroutines."""
+
+    async def merge(self, agreement: str, requests: Sequence[OnlineRequest]) -> MergeResult:
+        """Insert or replace ``requests`` in one transaction; count new, updated, unchanged."""
+
+    async def remove_missing(self, agreement: str, keep: Collection[str], *, before: float) -> int:
+        """Delete the agency's copies not in ``keep`` last written before ``before``."""
+
+    async def watermark(self, agreement: str) -> dt.datetime | None:
+        """The watermark of the agency's last complete sync, if any."""
+
+    async def set_watermark(self, agreement: str, value: dt.datetime | None) -> None:
         """Remember (or forget, with ``None``) the agency's watermark."""
 
 

@@ -1,0 +1,153 @@
+"""Files: the local checks and streaming of an upload, and downloads that never leave a
+partial file or escape their folder."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Mapping
+from email.message import Message
+from pathlib import Path
+from typing import IO, Final
+
+from antsclient.attachments import FileInfo, check_comment, check_pages, inspect_file
+from antsclient.models import AttachmentSlot, DocumentKind
+from antsclient.protocol import Upload, path_upload, stream_upload
+from antsclient.storage.protocols import StudentDocument
+
+__all__ = [
+    "abandon_download",
+    "atomic_target",
+    "check_pages_sent",
+    "filename_from_headers",
+    "finish_download",
+    "free_path",
+    "prepare_upload",
+    "safe_filename",
+]
+
+
+def prepare_upload(
+    kind: DocumentKind,
+    source: str | os.PathLike[str] | IO[bytes] | StudentDocument,
+    *,
+    comment: str | None,
+) -> tuple[Upload, FileInfo]:
+    """Every local check of a file for ``kind``, then an :class:`Upload` that streams it.
+
+    The pages are checked against the kind's maximum alone; :func:`check_pages_sent` adds
+    the pages the request already holds once they are known.
+    """
+    check_comment(comment)
+    if isinstance(source, StudentDocument):
+        if source.path is not None:
+            info = inspect_file(source.path, name=source.name)
+            upload = path_upload(
+                source.path, media_type=info.media_type, comment=comment, name=source.name
+            )
+        else:
+            stream = io.BytesIO(source.content or b"")
+            info = inspect_file(stream, name=source.name)
+            upload = stream_upload(
+                stream, name=source.name, media_type=info.media_type, comment=comment
+            )
+    elif isinstance(source, str | os.PathLike):
+        info = inspect_file(source)
+        upload = path_upload(source, media_type=info.media_type, comment=comment)
+    else:
+        info = inspect_file(source)
+        upload = stream_upload(source, name=info.name, media_type=info.media_type, comment=comment)
+    check_pages(kind, info.pages, name=info.name)
+    return upload, info
+
+
+def check_pages_sent(kind: DocumentKind, info: FileInfo, slots: Iterable[AttachmentSlot]) -> None:
+    """The pages of ``info`` together with those already sent for ``kind``."""
+    sent = next((s.pages for s in slots if s.kind is kind), 0)
+    check_pages(kind, info.pages, pages_already_sent=sent, name=info.name)
+
+
+_UNSAFE_CHARS: Final = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_RESERVED: Final = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+)
+_MAX_NAME: Final = 150
+
+
+def filename_from_headers(headers: Mapping[str, str]) -> str | None:
+    """The file name a ``Content-Disposition`` header proposes (``filename*`` first)."""
+    value = headers.get("content-disposition")
+    if not value:
+        return None
+    message = Message()
+    message["content-disposition"] = value
+    name = message.get_filename()
+    return str(name) if name else None
+
+
+def safe_filename(proposed: str | None, default: str) -> str:
+    """A file name that cannot leave its directory nor break a file system.
+
+    Only the last path component is kept; control and reserved characters are replaced;
+    leading dots and trailing dots or spaces go; Windows device names get a prefix.
+    """
+    text = unicodedata.normalize("NFC", proposed or "")
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = _UNSAFE_CHARS.sub("_", text).strip().lstrip(".").rstrip(". ")
+    if not text or set(text) <= {"_"}:
+        text = default
+    stem, dot, suffix = text.rpartition(".")
+    if (dot and stem.upper() in _RESERVED) or (not dot and text.upper() in _RESERVED):
+        text = f"_{text}"
+    if len(text) > _MAX_NAME:
+        keep = suffix[:10] if dot else ""
+        text = text[: _MAX_NAME - len(keep) - 1] + ("." + keep if keep else "")
+    return text
+
+
+def atomic_target(directory: str | os.PathLike[str], name: str) -> tuple[Path, IO[bytes]]:
+    """A free final path inside ``directory`` and an open temporary file beside it.
+
+    The caller writes the temporary file, then moves it onto the final path with
+    :func:`finish_download` — or :func:`abandon_download` on failure: no partial file is
+    ever left under the final name.
+    """
+    final = free_path(directory, name)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by finish/abandon
+        dir=final.parent, prefix=".antsclient-", suffix=".part", delete=False
+    )
+    return final, handle
+
+
+def free_path(directory: str | os.PathLike[str], name: str) -> Path:
+    """``directory/name``, or ``name (1)``, ``name (2)``… if taken; never outside ``directory``."""
+    folder = Path(directory).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / name
+    stem, suffix = final.stem, final.suffix
+    n = 1
+    while final.exists():
+        final = folder / f"{stem} ({n}){suffix}"
+        n += 1
+    if final.parent != folder:
+        msg = f"refusing to write outside {folder}: {name!r}"
+        raise ValueError(msg)
+    return final
+
+
+def finish_download(handle: IO[bytes], final: Path) -> Path:
+    """Close the temporary file and move it onto ``final`` (atomically)."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+    os.replace(handle.name, final)
+    return final
+
+
+def abandon_download(handle: IO[bytes]) -> None:
+    """Close and remove the temporary file of a failed download."""
+    handle.close()
+    Path(handle.name).unlink(missing_ok=True)

@@ -1,0 +1,81 @@
+"""The blocking session's view of its store: every call made directly.
+
+A store with only ``upsert``/``get``/``delete`` still serves a sync: its merge compares each
+copy (:func:`~antsclient.storage.protocols.merge_by_upsert`) and it keeps no watermark, so
+every sync into it is a full one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Collection, Sequence
+
+from antsclient.errors import ConfigurationError
+from antsclient.models import OnlineRequest
+from antsclient.storage.protocols import MergeResult, RequestStore, SyncStore, merge_by_upsert
+
+__all__ = ["Store", "StoreLike", "no_store_error"]
+
+StoreLike = RequestStore
+"""What the blocking session takes as its store."""
+
+
+def no_store_error() -> ConfigurationError:
+    """The error of a sync without a store."""
+    return ConfigurationError(
+        "syncing the requests needs a store: give the session one (store=...)",
+        field="store",
+        message_fr="Aucun stockage local des demandes n'est configuré pour la mise à jour.",
+    )
+
+
+class Store:
+    """``store`` (or none) as the blocking session calls it."""
+
+    def __init__(self, store: StoreLike | None) -> None:
+        if store is not None and inspect.iscoroutinefunction(getattr(store, "upsert", None)):
+            raise ConfigurationError(
+                "an async store serves the async session only: use AsyncAntsSession",
+                field="store",
+                message_fr="Ce stockage ne sert qu'une session asynchrone.",
+            )
+        self.store = store
+
+    def __bool__(self) -> bool:
+        return self.store is not None
+
+    def upsert(self, agreement: str, requests: Sequence[OnlineRequest]) -> None:
+        if self.store is not None:
+            self.store.upsert(agreement, requests)
+
+    def get(self, agreement: str, number: str) -> OnlineRequest | None:
+        return None if self.store is None else self.store.get(agreement, number)
+
+    def delete(self, agreement: str, number: str) -> None:
+        if self.store is not None:
+            self.store.delete(agreement, number)
+
+    def merge(self, agreement: str, requests: Sequence[OnlineRequest]) -> MergeResult:
+        if self.store is None:
+            raise no_store_error()
+        if isinstance(self.store, SyncStore):
+            return self.store.merge(agreement, requests)
+        return merge_by_upsert(self.store, agreement, requests)
+
+    def remove_missing(self, agreement: str, keep: Collection[str], *, before: float) -> int:
+        if isinstance(self.store, SyncStore):
+            return self.store.remove_missing(agreement, keep, before=before)
+        return 0
+
+    def watermark(self, agreement: str) -> dt.datetime | None:
+        if isinstance(self.store, SyncStore):
+            return self.store.watermark(agreement)
+        return None
+
+    def set_watermark(self, agreement: str, value: dt.datetime | None) -> None:
+        if isinstance(self.store, SyncStore):
+            self.store.set_watermark(agreement, value)
+
+    def close(self) -> None:
+        """Nothing to release: the store is the host's."""
