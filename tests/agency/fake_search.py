@@ -8,19 +8,19 @@ two pages, an unreadable item, a page that keeps failing, a slow answer.
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 import datetime as dt
 import json
 import math
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 import antsclient as ants
-from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
 from antsclient.codec import to_data
+from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
 
 AGENCY = "E1706900030"
 PASSWORD = "3cfBelfort!"

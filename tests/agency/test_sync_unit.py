@@ -19,8 +19,8 @@ from fake_search import AGENCY, T0, FakeSearch
 import antsclient as ants
 from antsclient import agency
 from antsclient import protocol as ops
-from antsclient.models import OnlineRequest, RequestStatus
 from antsclient.codec import to_data
+from antsclient.models import OnlineRequest, RequestStatus
 from antsclient.storage import MemoryStore, SqliteStore
 
 Make = Callable[..., OnlineRequest]
