@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from antsclient.models import Credentials
@@ -117,38 +117,6 @@ def _open_session(args: argparse.Namespace) -> AntsSession:
     return AntsSession(read_credentials(), base_url=base_url)
 
 
-class _Bar:
-    """A progress bar on a terminal: tqdm when installed, else a plain line."""
-
-    def __init__(self, stream: TextIO, label: str) -> None:
-        self.stream = stream
-        self.label = label
-        self._tqdm: Any = None
-        try:
-            from tqdm import tqdm  # type: ignore[import-untyped]  # noqa: PLC0415
-        except ImportError:
-            pass
-        else:
-            self._tqdm = tqdm(desc=label, unit="page", file=stream)
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._tqdm is not None:
-            self._tqdm.total = total
-            self._tqdm.n = done
-            self._tqdm.refresh()
-            return
-        width = 30
-        filled = width * done // max(total, 1)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self._tqdm is not None:
-            self._tqdm.close()
-        else:
-            self.stream.write("\n")
-
-
 def _window(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None] | None:
     if start is None and end is None:
         return None
@@ -159,20 +127,20 @@ def _window(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date
 
 
 def _sync(args: argparse.Namespace) -> int:
+    from antsclient.progress import ProgressBar  # noqa: PLC0415
     from antsclient.storage import SqliteStore  # noqa: PLC0415
 
-    store = SqliteStore(args.db)
-    with _open_session(args) as session:
+    with (
+        SqliteStore(args.db) as store,
+        _open_session(args) as session,
+        ProgressBar("Mise à jour des demandes", file=sys.stderr) as bar,
+    ):
         session.store = store
-        bar = _Bar(sys.stderr, "Mise à jour des demandes")
-        try:
-            report = session.requests.sync_all(
-                created=_window(args.created_from, args.created_to),
-                modified=_window(args.modified_from, args.modified_to),
-                progress=bar,
-            )
-        finally:
-            bar.close()
+        report = session.requests.sync_all(
+            created=_window(args.created_from, args.created_to),
+            modified=_window(args.modified_from, args.modified_to),
+            progress=bar,
+        )
     print(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.unlinked} unlinked, {report.failed} failed"
@@ -195,10 +163,10 @@ def _export(args: argparse.Namespace) -> int:
     from antsclient import export  # noqa: PLC0415
     from antsclient.storage import SqliteStore  # noqa: PLC0415
 
-    store = SqliteStore(args.db)
     agreement = args.agreement or os.environ.get("ANTS_AGREEMENT") or ""
-    agreements = [agreement] if agreement else store.agreements()
-    requests = [r for a in agreements for r in store.search(a)]
+    with SqliteStore(args.db) as store:
+        agreements = [agreement] if agreement else store.agreements()
+        requests = [r for a in agreements for r in store.search(a)]
     path = export.to_excel(requests, args.path)
     print(f"{len(requests)} request(s) → {path}")
     return EXIT_OK

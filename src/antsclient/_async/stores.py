@@ -23,7 +23,6 @@ import inspect
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
-from antsclient._sync.stores import no_store_error
 from antsclient.errors import ConfigurationError
 from antsclient.models import OnlineRequest
 from antsclient.storage.protocols import (
@@ -31,6 +30,7 @@ from antsclient.storage.protocols import (
     MergeResult,
     RequestStore,
     merge_by_upsert,
+    no_store_error,
 )
 
 __all__ = ["AsyncStore", "AsyncStoreLike", "no_store_error"]

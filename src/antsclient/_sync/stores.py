@@ -13,21 +13,18 @@ from collections.abc import Collection, Sequence
 
 from antsclient.errors import ConfigurationError
 from antsclient.models import OnlineRequest
-from antsclient.storage.protocols import MergeResult, RequestStore, SyncStore, merge_by_upsert
+from antsclient.storage.protocols import (
+    MergeResult,
+    RequestStore,
+    SyncStore,
+    merge_by_upsert,
+    no_store_error,
+)
 
 __all__ = ["Store", "StoreLike", "no_store_error"]
 
 StoreLike = RequestStore
 """What the blocking session takes as its store."""
-
-
-def no_store_error() -> ConfigurationError:
-    """The error of a sync without a store."""
-    return ConfigurationError(
-        "syncing the requests needs a store: give the session one (store=...)",
-        field="store",
-        message_fr="Aucun stockage local des demandes n'est configuré pour la mise à jour.",
-    )
 
 
 class Store:

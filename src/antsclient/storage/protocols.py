@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 
+from antsclient.errors import ConfigurationError
 from antsclient.models import Application, Bucket, Cerfa, Credentials, OnlineRequest
 from antsclient.models.window import DateWindow
 
@@ -33,6 +34,7 @@ __all__ = [
     "StudentDocumentSource",
     "SyncStore",
     "merge_by_upsert",
+    "no_store_error",
 ]
 
 
@@ -81,6 +83,15 @@ class SyncStore(RequestStore, Protocol):
 
     def set_watermark(self, agreement: str, value: dt.datetime | None) -> None:
         """Remember (or forget, with ``None``) the agency's watermark."""
+
+
+def no_store_error() -> ConfigurationError:
+    """The error of a sync asked of a session that has no store."""
+    return ConfigurationError(
+        "syncing the requests needs a store: give the session one (store=...)",
+        field="store",
+        message_fr="Aucun stockage local des demandes n'est configuré pour la mise à jour.",
+    )
 
 
 def merge_by_upsert(
