@@ -255,6 +255,10 @@ def test_notebook_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert isinstance(png, Path)
     assert png.read_bytes().startswith(b"\x89PNG")
     assert png.parent.parent == tmp_path
+    page = namespace["page"]
+    table = page._repr_html_()  # type: ignore[attr-defined]
+    assert table.count("<tr") == 21  # the header and this page's 20 rows
+    assert len(namespace["walked"]) == len(page) > 20  # type: ignore[arg-type]
     frame = namespace["frame"]
     assert {"number", "status", "created", "linked"} <= set(frame.columns)  # type: ignore[attr-defined]
     assert len(frame) >= 245  # type: ignore[arg-type]
