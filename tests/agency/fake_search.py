@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 
 import antsclient as ants
-from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
 from antsclient.codec import to_data
+from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
 
 AGENCY = "E1706900030"
 PASSWORD = "3cfBelfort!"

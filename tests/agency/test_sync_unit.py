@@ -18,8 +18,8 @@ from fake_search import AGENCY, T0, FakeSearch
 
 import antsclient as ants
 from antsclient import agency
-from antsclient.models import OnlineRequest, RequestStatus
 from antsclient.codec import to_data
+from antsclient.models import OnlineRequest, RequestStatus
 from antsclient.storage import MemoryStore, SqliteStore
 
 Make = Callable[..., OnlineRequest]

@@ -14,8 +14,8 @@ from antsclient.__main__ import (
     main,
     read_credentials,
 )
-from antsclient.demo import sample_application
 from antsclient.codec import to_data
+from antsclient.demo import sample_application
 
 
 def _write(path: Path, data: object) -> Path:

@@ -13,6 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from antsclient import Secret
+from antsclient.codec import (
+    from_data,
+    get_converter,
+    parse_date,
+    parse_datetime,
+    to_data,
+)
 from antsclient.models import (
     Address,
     Applicant,
@@ -34,13 +41,6 @@ from antsclient.models import (
     PreviousLicence,
     RequestStatus,
     TrainingMode,
-)
-from antsclient.codec import (
-    from_data,
-    get_converter,
-    parse_date,
-    parse_datetime,
-    to_data,
 )
 
 L = LicenceCategory
