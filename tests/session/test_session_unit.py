@@ -12,7 +12,6 @@ import pytest
 from fake_ants import NOW, PASSWORD, FakeAnts, error, online, request_json, slots_json
 
 import antsclient as ants
-from antsclient._session_common import Transient, backoff, safe_filename
 from antsclient.codec import to_data
 
 DRAFT = ants.RequestStatus.DRAFT
@@ -189,14 +188,6 @@ def test_unclear_writes_say_they_may_have_happened(
         session.requests.delete("3223")
     assert exc.value.may_have_taken_effect is True
     assert "refresh the request" in str(exc.value)
-
-
-def test_backoff_grows_caps_and_honours_retry_after() -> None:
-    policy = ants.RetryPolicy(initial_backoff=1.0, max_backoff=5.0, jitter=0.0)
-    assert [backoff(policy, n, None, 0.5) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 5.0]
-    hinted = Transient("busy", ambiguous=False, retry_after=3.0)
-    assert backoff(policy, 1, hinted, 0.9) == 3.0
-    assert backoff(ants.RetryPolicy(initial_backoff=1, jitter=1.0), 1, None, 0.5) == 1.5
 
 
 def test_retry_after_header_is_read(fake: FakeAnts, session: ants.AntsSession) -> None:
@@ -407,11 +398,6 @@ def test_a_failed_download_leaves_nothing(
     with pytest.raises(ants.AntsUnavailable):
         session.attachments.download("3223", ants.DocumentKind.IDENTITY, "f1", to=tmp_path)
     assert list(tmp_path.iterdir()) == []
-
-
-def test_safe_filename_limits_length() -> None:
-    name = safe_filename("a" * 400 + ".pdf", "x")
-    assert len(name) <= 150 and name.endswith(".pdf")
 
 
 # --- logging -----------------------------------------------------------------------------------
