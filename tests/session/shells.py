@@ -20,6 +20,9 @@ import antsclient as ants
 SHELLS = ("sync", "async")
 """The generated blocking session, and the hand-written async one."""
 
+OpenSession = Callable[..., contextlib.AbstractContextManager[ants.AntsSession]]
+"""``open_session(credentials, **options)``: a session of the test's shell on the fake."""
+
 
 class _BlockingNamespace:
     """A namespace of an async session (``requests``, ``attachments``…) whose methods block."""
@@ -45,7 +48,6 @@ class BlockingAsyncSession:
 
     def __init__(self, session: ants.AsyncAntsSession, portal: BlockingPortal) -> None:
         self._session = session
-        self.credentials = session.credentials
         self.requests = _BlockingNamespace(session.requests, portal)
         self.attachments = _BlockingNamespace(session.attachments, portal)
         self.ephoto = _BlockingNamespace(session.ephoto, portal)
@@ -100,7 +102,3 @@ def open_shell(kind: str) -> Iterator[Shell]:
         return
     with start_blocking_portal(backend="asyncio") as portal:
         yield Shell(kind, portal)
-
-
-OpenSession = Callable[..., contextlib.AbstractContextManager[ants.AntsSession]]
-"""``open_session(credentials, **options)``: a session of the test's shell on the fake."""
