@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import attrs
 
@@ -31,8 +31,13 @@ from antsclient.models import (
     Cerfa06,
     DocumentKind,
     LicenceCategory,
+    OnlineRequest,
 )
 from antsclient.validation import validate
+
+if TYPE_CHECKING:
+    from antsclient.sandbox import SandboxHandle
+    from antsclient.session import AntsSession
 
 __all__ = ["run_demo", "sample_application", "write_pdf"]
 
@@ -111,12 +116,29 @@ def run_demo(*, out: str | None = None, stream: TextIO | None = None) -> int:
     return 0
 
 
-def _tell(story: _Story, sandbox: object, folder: Path) -> None:
-    from antsclient import geo  # noqa: PLC0415
-    from antsclient.sandbox import SandboxHandle  # noqa: PLC0415
+def _tell(story: _Story, sandbox: SandboxHandle, folder: Path) -> None:
+    """The manual's chapters, in order, on one session."""
     from antsclient.session import AntsSession, RetryPolicy  # noqa: PLC0415
 
-    assert isinstance(sandbox, SandboxHandle)
+    with AntsSession(
+        sandbox.credentials, base_url=sandbox.url, retry=RetryPolicy.immediate()
+    ) as session:
+        _agency_settings(story, sandbox, session)
+        application = _geo_check(story, _student_file(story), folder)
+        request = _create_draft(story, session, application)
+        identity, address = _supporting_documents(story, session, request, folder)
+        _ephoto_code(story, session, request, folder)
+        request = _validation(story, session, sandbox, request)
+        request = _prefecture_decision(story, session, sandbox, request)
+        _title_request(story, session, application, request, identity=identity, address=address)
+        direct = _direct_request(story, sandbox)
+        _sync_link_export(story, session, folder, direct.number)
+        _dashboard(story, session)
+        _divergence(story, session, application)
+
+
+def _agency_settings(story: _Story, sandbox: SandboxHandle, session: AntsSession) -> None:
+    """Paramétrage: the agency's credentials, and the prefectures of its department."""
     creds = sandbox.credentials
     story.title("Paramétrage de l'agence", "Agency credentials and prefectures")
     story.say(f"ANTS (bac à sable) : {sandbox.url}", "the embedded sandbox serves the protocol")
@@ -124,154 +146,203 @@ def _tell(story: _Story, sandbox: object, folder: Path) -> None:
         f"Agrément {creds.agreement}, identifiant {creds.login}, mot de passe {creds.password}",
         "the password is a Secret: it never shows",
     )
+    prefectures = session.prefectures.list()
+    story.say(
+        "Préfectures du département : " + ", ".join(p.name for p in prefectures),
+        f"from postal code {creds.postal_code}",
+    )
 
-    with AntsSession(creds, base_url=sandbox.url, retry=RetryPolicy.immediate()) as session:
-        prefectures = session.prefectures.list()
+
+def _student_file(story: _Story) -> Cerfa02:
+    """Enregistrer une demande: the student's file checked, its two given names split."""
+    story.title("Enregistrer une demande — vérification", "Checking the student's file")
+    application = sample_application()
+    for problem in validate(application):
+        story.say(f"✗ {problem.message_fr}", f"{problem.field}: {problem.code}")
+    first, *others = application.applicant.first_name.split()
+    application = attrs.evolve(
+        application,
+        applicant=attrs.evolve(
+            application.applicant, first_name=first, other_first_names=" ".join(others)
+        ),
+    )
+    story.say(f"Prénom : {first} — Autres prénoms : {' '.join(others)}", "fixed")
+    return application
+
+
+def _geo_check(story: _Story, application: Cerfa02, folder: Path) -> Cerfa02:
+    """The geo check corrects « ST PRIEST »; the application is kept as JSON."""
+    from antsclient import geo  # noqa: PLC0415
+
+    story.title("Vérification des villes, départements et pays", "The geo check")
+    choices = geo.suggest_communes("ST PRIEST", limit=5)
+    story.say(
+        "« ST PRIEST » seul : " + ", ".join(c.label for c in choices),
+        "without a postal code, the user picks",
+    )
+    report = geo.check(application)
+    for field in report.problems:
         story.say(
-            "Préfectures du département : " + ", ".join(p.name for p in prefectures),
-            f"from postal code {creds.postal_code}",
+            f"{field.label} : « {field.before} » → « {field.after} »",
+            f"{field.path}: {field.status.value}",
         )
+    application = report.apply(application)
+    (folder / "application.json").write_text(
+        json.dumps(
+            {"cerfa": "02", "application": to_data(application)}, ensure_ascii=False, indent=2
+        ),
+        encoding="utf-8",
+    )
+    return application
 
-        story.title("Enregistrer une demande — vérification", "Checking the student's file")
-        application = sample_application()
-        for problem in validate(application):
-            story.say(f"✗ {problem.message_fr}", f"{problem.field}: {problem.code}")
-        first, *others = application.applicant.first_name.split()
-        application = attrs.evolve(
-            application,
-            applicant=attrs.evolve(
-                application.applicant, first_name=first, other_first_names=" ".join(others)
-            ),
-        )
-        story.say(f"Prénom : {first} — Autres prénoms : {' '.join(others)}", "fixed")
 
-        story.title("Vérification des villes, départements et pays", "The geo check")
-        choices = geo.suggest_communes("ST PRIEST", limit=5)
-        story.say(
-            "« ST PRIEST » seul : " + ", ".join(c.label for c in choices),
-            "without a postal code, the user picks",
-        )
-        report = geo.check(application)
-        for field in report.problems:
+def _create_draft(story: _Story, session: AntsSession, application: Cerfa02) -> OnlineRequest:
+    story.title("Enregistrer la demande en ligne (brouillon)", "Create the draft")
+    request = session.requests.create(application)
+    story.say(f"Demande n° {request.number} : {request.status_label}", request.status.value)
+    return request
+
+
+def _supporting_documents(
+    story: _Story, session: AntsSession, request: OnlineRequest, folder: Path
+) -> tuple[Path, Path]:
+    """Three documents sent, one refused for its size; the identity and address files."""
+    story.title("Pièces justificatives", "Supporting documents")
+    identity = write_pdf(folder / "cni.pdf", 2)
+    address = write_pdf(folder / "justificatif-domicile.pdf", 1)
+    assr = write_pdf(folder / "assr2.pdf", 1)
+    session.attachments.upload(request, DocumentKind.IDENTITY, identity)
+    session.attachments.upload(
+        request,
+        DocumentKind.PROOF_OF_ADDRESS,
+        address,
+        comment="Facture d'électricité de septembre",
+    )
+    session.attachments.upload(request, DocumentKind.ASSR, assr)
+    big = folder / "scan-trop-lourd.pdf"
+    with big.open("wb") as stream:
+        stream.write(b"%PDF-1.4\n")
+        stream.truncate(11_000_001)
+    try:
+        session.attachments.upload(request, DocumentKind.MEDICAL_OPINION, big)
+    except AntsError as exc:
+        story.say(f"✗ {exc.message_fr}", f"refused before sending: {exc.code}")
+    big.unlink()
+    for slot in session.attachments.slots(request):
+        if slot.required or slot.sent:
             story.say(
-                f"{field.label} : « {field.before} » → « {field.after} »",
-                f"{field.path}: {field.status.value}",
+                f"{slot.label} : {slot.pages}/{slot.max_pages} page(s), "
+                f"{'envoyé' if slot.sent else 'à envoyer'}",
+                slot.kind.value,
             )
-        application = report.apply(application)
-        (folder / "application.json").write_text(
-            json.dumps(
-                {"cerfa": "02", "application": to_data(application)}, ensure_ascii=False, indent=2
-            ),
-            encoding="utf-8",
-        )
-
-        story.title("Enregistrer la demande en ligne (brouillon)", "Create the draft")
-        request = session.requests.create(application)
-        story.say(f"Demande n° {request.number} : {request.status_label}", request.status.value)
-
-        story.title("Pièces justificatives", "Supporting documents")
-        identity = write_pdf(folder / "cni.pdf", 2)
-        address = write_pdf(folder / "justificatif-domicile.pdf", 1)
-        assr = write_pdf(folder / "assr2.pdf", 1)
-        session.attachments.upload(request, DocumentKind.IDENTITY, identity)
-        session.attachments.upload(
-            request,
-            DocumentKind.PROOF_OF_ADDRESS,
-            address,
-            comment="Facture d'électricité de septembre",
-        )
-        session.attachments.upload(request, DocumentKind.ASSR, assr)
-        big = folder / "scan-trop-lourd.pdf"
-        with big.open("wb") as stream:
-            stream.write(b"%PDF-1.4\n")
-            stream.truncate(11_000_001)
-        try:
-            session.attachments.upload(request, DocumentKind.MEDICAL_OPINION, big)
-        except AntsError as exc:
-            story.say(f"✗ {exc.message_fr}", f"refused before sending: {exc.code}")
-        big.unlink()
-        for slot in session.attachments.slots(request):
-            if slot.required or slot.sent:
-                story.say(
-                    f"{slot.label} : {slot.pages}/{slot.max_pages} page(s), "
-                    f"{'envoyé' if slot.sent else 'à envoyer'}",
-                    slot.kind.value,
-                )
-
-        story.title("Code ePhoto", "The ePhoto code")
-        session.ephoto.set(request, EPHOTO_02, cerfa=Cerfa.C02)
-        photo = session.ephoto.get(request)
-        (folder / "ephoto.jpg").write_bytes(photo.photo)
-        (folder / "signature.png").write_bytes(photo.signature)
-        story.say(
-            f"Code {photo.code} : photo et signature enregistrées",
-            "ephoto.jpg and signature.png in the folder",
-        )
-
-        story.title("Valider la demande", "Validation, then the student's confirmation")
-        request = session.requests.validate(request)
-        story.say(
-            f"Statut : {request.status_label} — l'élève a 7 jours pour confirmer",
-            f"deadline {request.applicant_deadline:%d/%m/%Y %H:%M}"
-            if request.applicant_deadline
-            else "",
-        )
-        sandbox.applicant_validates(request.number)
-        story.say(f"L'élève confirme : {session.requests.refresh(request).status_label}")
-
-        story.title("Décision de la préfecture", "The prefecture accepts; the NEPH")
-        sandbox.prefecture_decides(request.number, "accept")
-        request = session.requests.refresh(request)
-        story.say(f"{request.status_label} — NEPH {request.neph}", request.status.value)
-
-        story.title("Demande de titre (Cerfa 06)", "The title request that follows")
-        assert request.neph is not None
-        title = Cerfa06(
-            applicant=application.applicant,
-            categories=application.categories,
-            neph=request.neph,
-            cerfa02_number=request.number,
-        )
-        title_request = session.requests.create(title)
-        session.attachments.upload(title_request, DocumentKind.IDENTITY, identity)
-        session.attachments.upload(title_request, DocumentKind.PROOF_OF_ADDRESS, address)
-        session.ephoto.set(title_request, EPHOTO_06, cerfa=Cerfa.C06)
-        title_request = session.requests.validate(title_request)
-        story.say(f"Cerfa 06 n° {title_request.number} : {title_request.status_label}")
-
-        story.title("Une demande faite directement sur l'ANTS", "A request made on ANTS itself")
-        direct = sandbox.register_direct()
-        story.say(f"Demande n° {direct.number} : non reliée à un élève (ligne rouge)", "unlinked")
-        _sync_link_export(story, session, folder, direct.number)
-
-        story.title("Tableau de bord", "Dashboard counts")
-        counts = session.requests.counts()[None]
-        for bucket in Bucket:
-            if counts[bucket]:
-                story.say(f"{bucket.label} : {counts[bucket]}")
-
-        story.title("Divergence de données", "Two students of one family sharing an email")
-        sibling = attrs.evolve(
-            application,
-            applicant=attrs.evolve(
-                application.applicant,
-                first_name="Lucie",
-                other_first_names="",
-                birth_date=dt.date(2007, 9, 1),
-            ),
-        )
-        try:
-            session.requests.create(sibling)
-        except DivergenceError as exc:
-            story.say(f"✗ {exc.message_fr}", f"existing request {exc.existing_number}")
+    return identity, address
 
 
-def _sync_link_export(story: _Story, session: object, folder: Path, direct_number: str) -> None:
+def _ephoto_code(story: _Story, session: AntsSession, request: OnlineRequest, folder: Path) -> None:
+    story.title("Code ePhoto", "The ePhoto code")
+    session.ephoto.set(request, EPHOTO_02, cerfa=Cerfa.C02)
+    photo = session.ephoto.get(request)
+    (folder / "ephoto.jpg").write_bytes(photo.photo)
+    (folder / "signature.png").write_bytes(photo.signature)
+    story.say(
+        f"Code {photo.code} : photo et signature enregistrées",
+        "ephoto.jpg and signature.png in the folder",
+    )
+
+
+def _validation(
+    story: _Story, session: AntsSession, sandbox: SandboxHandle, request: OnlineRequest
+) -> OnlineRequest:
+    """Validated by the agency, then confirmed by the student."""
+    story.title("Valider la demande", "Validation, then the student's confirmation")
+    request = session.requests.validate(request)
+    story.say(
+        f"Statut : {request.status_label} — l'élève a 7 jours pour confirmer",
+        f"deadline {request.applicant_deadline:%d/%m/%Y %H:%M}"
+        if request.applicant_deadline
+        else "",
+    )
+    sandbox.applicant_validates(request.number)
+    story.say(f"L'élève confirme : {session.requests.refresh(request).status_label}")
+    return request
+
+
+def _prefecture_decision(
+    story: _Story, session: AntsSession, sandbox: SandboxHandle, request: OnlineRequest
+) -> OnlineRequest:
+    story.title("Décision de la préfecture", "The prefecture accepts; the NEPH")
+    sandbox.prefecture_decides(request.number, "accept")
+    request = session.requests.refresh(request)
+    story.say(f"{request.status_label} — NEPH {request.neph}", request.status.value)
+    return request
+
+
+def _title_request(
+    story: _Story,
+    session: AntsSession,
+    application: Cerfa02,
+    accepted: OnlineRequest,
+    *,
+    identity: Path,
+    address: Path,
+) -> None:
+    """The Cerfa 06 that follows the accepted Cerfa 02, filed with its NEPH."""
+    story.title("Demande de titre (Cerfa 06)", "The title request that follows")
+    assert accepted.neph is not None
+    title = Cerfa06(
+        applicant=application.applicant,
+        categories=application.categories,
+        neph=accepted.neph,
+        cerfa02_number=accepted.number,
+    )
+    title_request = session.requests.create(title)
+    session.attachments.upload(title_request, DocumentKind.IDENTITY, identity)
+    session.attachments.upload(title_request, DocumentKind.PROOF_OF_ADDRESS, address)
+    session.ephoto.set(title_request, EPHOTO_06, cerfa=Cerfa.C06)
+    title_request = session.requests.validate(title_request)
+    story.say(f"Cerfa 06 n° {title_request.number} : {title_request.status_label}")
+
+
+def _direct_request(story: _Story, sandbox: SandboxHandle) -> OnlineRequest:
+    story.title("Une demande faite directement sur l'ANTS", "A request made on ANTS itself")
+    direct = sandbox.register_direct()
+    story.say(f"Demande n° {direct.number} : non reliée à un élève (ligne rouge)", "unlinked")
+    return direct
+
+
+def _dashboard(story: _Story, session: AntsSession) -> None:
+    story.title("Tableau de bord", "Dashboard counts")
+    counts = session.requests.counts()[None]
+    for bucket in Bucket:
+        if counts[bucket]:
+            story.say(f"{bucket.label} : {counts[bucket]}")
+
+
+def _divergence(story: _Story, session: AntsSession, application: Cerfa02) -> None:
+    """A sibling sharing the student's email: ANTS refuses, naming the existing request."""
+    story.title("Divergence de données", "Two students of one family sharing an email")
+    sibling = attrs.evolve(
+        application,
+        applicant=attrs.evolve(
+            application.applicant,
+            first_name="Lucie",
+            other_first_names="",
+            birth_date=dt.date(2007, 9, 1),
+        ),
+    )
+    try:
+        session.requests.create(sibling)
+    except DivergenceError as exc:
+        story.say(f"✗ {exc.message_fr}", f"existing request {exc.existing_number}")
+
+
+def _sync_link_export(
+    story: _Story, session: AntsSession, folder: Path, direct_number: str
+) -> None:
+    """Sync the agency into a local store, link the direct request, export to Excel."""
     from antsclient import export  # noqa: PLC0415
-    from antsclient.session import AntsSession  # noqa: PLC0415
     from antsclient.storage import SqliteStore  # noqa: PLC0415
 
-    assert isinstance(session, AntsSession)
     store = SqliteStore(folder / "demandes.sqlite3")
     session.store = store
     story.title("Mettre à jour toutes les demandes", "Sync the agency into a local store")

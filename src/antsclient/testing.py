@@ -20,17 +20,26 @@ Fixtures (each test gets its own sandbox, so tests never see each other's reques
 ``ants_session``
     an :class:`~antsclient.AntsSession` on it, retrying without waiting.
 ``ants_async_session``
-    an :class:`~antsclient.AsyncAntsSession` on an in-process sandbox (no socket: fast).
+    an :class:`~antsclient.AsyncAntsSession` on an in-process sandbox (no socket: fast), for
+    ``async def`` tests marked ``@pytest.mark.anyio``: anyio's pytest plugin opens it, runs
+    the test and closes it on one event loop (asyncio).
 ``ants_other_side``
     the student, the prefecture, the clock and faults: :class:`OtherSide`.
 
-The sandbox needs the ``sandbox`` extra (``pip install 'antsclient[sandbox]'``).
+The sandbox needs the ``sandbox`` extra (``pip install 'antsclient[sandbox]'``). In an
+async test::
+
+    @pytest.mark.anyio
+    async def test_files_a_request(ants_async_session, application):
+        request = await ants_async_session.requests.create(application)
+        ...
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import inspect
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -130,27 +139,46 @@ def ants_other_side(ants_sandbox: SandboxHandle) -> OtherSide:
 
 
 @pytest.fixture
-def ants_async_sandbox() -> Sandbox:
+def ants_async_sandbox() -> Iterator[Sandbox]:
     """An in-process sandbox (no server, no socket) for ``ants_async_session``."""
     from antsclient.sandbox import create_app  # noqa: PLC0415
 
-    return create_app().sandbox
+    sandbox = create_app().sandbox
+    yield sandbox
+    sandbox.close()
 
 
 @pytest.fixture
-def ants_async_session(ants_async_sandbox: Sandbox) -> Iterator[AsyncAntsSession]:
-    """An async session on the in-process sandbox, through ``httpx.ASGITransport``."""
-    import asyncio  # noqa: PLC0415
+async def ants_async_session(
+    ants_async_sandbox: Sandbox,
+    anyio_backend: str | tuple[str, dict[str, Any]],
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[AsyncAntsSession]:
+    """An async session on the in-process sandbox, through ``httpx.ASGITransport``.
 
+    An async fixture, run by anyio's pytest plugin (anyio comes with httpx): the session is
+    created, used by the test and closed on the test's own event loop. The test must be an
+    ``async def`` marked ``@pytest.mark.anyio``; a blocking test is refused, since a loop it
+    would start itself is not the session's. The session runs on asyncio: a run of the test
+    on another anyio backend (trio) is skipped.
+    """
     import httpx  # noqa: PLC0415
 
     from antsclient import AsyncAntsSession, RetryPolicy  # noqa: PLC0415
 
-    session = AsyncAntsSession(
+    backend = anyio_backend if isinstance(anyio_backend, str) else anyio_backend[0]
+    if backend != "asyncio":
+        pytest.skip(f"AsyncAntsSession runs on asyncio, not {backend}")
+    if not inspect.iscoroutinefunction(request.function):
+        pytest.fail(
+            "ants_async_session is for async tests: write `async def` and mark the test "
+            "@pytest.mark.anyio (or use ants_session in a blocking test)",
+            pytrace=False,
+        )
+    async with AsyncAntsSession(
         ants_async_sandbox.credentials,
         base_url="http://sandbox.invalid",
         retry=RetryPolicy.immediate(),
         transport=httpx.ASGITransport(app=ants_async_sandbox.app),
-    )
-    yield session
-    asyncio.run(session.aclose())
+    ) as session:
+        yield session

@@ -1,13 +1,16 @@
-"""Fixtures of the session tests: a fake ANTS, credentials, a valid application."""
+"""Fixtures of the session tests: a fake ANTS, credentials, a valid application, and
+sessions of both shells on the fake (each test using them runs as ``[sync]`` and ``[async]``)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from fake_ants import PASSWORD, FakeAnts
+from shells import SHELLS, OpenSession, Shell, open_shell
 
 import antsclient as ants
 
@@ -28,14 +31,29 @@ def credentials() -> ants.Credentials:
     )
 
 
+@pytest.fixture(params=SHELLS)
+def shell(request: pytest.FixtureRequest) -> Iterator[Shell]:
+    with open_shell(request.param) as opened:
+        yield opened
+
+
 @pytest.fixture
-def session(fake: FakeAnts, credentials: ants.Credentials) -> Iterator[ants.AntsSession]:
-    with ants.AntsSession(
-        credentials,
-        base_url="http://ants.test",
-        transport=httpx.MockTransport(fake),
-        retry=ants.RetryPolicy.immediate(attempts=4),
-    ) as s:
+def open_session(shell: Shell, fake: FakeAnts) -> OpenSession:
+    """``open_session(credentials, **options)``: a session of the test's shell on the fake."""
+
+    def open_on_fake(
+        credentials: ants.Credentials, **options: object
+    ) -> contextlib.AbstractContextManager[ants.AntsSession]:
+        return shell.open(
+            credentials, base_url="http://ants.test", transport=httpx.MockTransport(fake), **options
+        )
+
+    return open_on_fake
+
+
+@pytest.fixture
+def session(open_session: OpenSession, credentials: ants.Credentials) -> Iterator[ants.AntsSession]:
+    with open_session(credentials, retry=ants.RetryPolicy.immediate(attempts=4)) as s:
         yield s
 
 

@@ -1,9 +1,11 @@
 """A failing ANTS over real sockets: 5xx, hangs past the client's timeout, dropped connections
 and creates that commit then stall. With the default retries, 200 students are filed exactly
-once each, with every document and every validation, and anything that surfaces is typed."""
+once each, with every document and every validation, and anything that surfaces is typed.
+Both shells: the blocking sessions in 12 threads, or the async ones sharing one event loop."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
 from collections.abc import Callable
@@ -12,7 +14,15 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
-from sandbox_fixtures import CountingTransport, RequestLog, cerfa02, tiny_pdf, tiny_png
+from sandbox_fixtures import (
+    CountingAsyncTransport,
+    CountingTransport,
+    RequestLog,
+    cerfa02,
+    tiny_pdf,
+    tiny_png,
+)
+from shells import Shell
 
 import antsclient as ants
 from antsclient import sandbox
@@ -24,7 +34,7 @@ S = ants.RequestStatus
 T = TypeVar("T")
 
 
-def test_two_hundred_students_filed_exactly_once_under_faults(tmp_path: Path) -> None:
+def test_two_hundred_students_filed_exactly_once_under_faults(shell: Shell, tmp_path: Path) -> None:
     identity = tmp_path / "cni.pdf"
     identity.write_bytes(tiny_pdf(2, "CNI"))
     proof = tiny_png()
@@ -50,19 +60,24 @@ def test_two_hundred_students_filed_exactly_once_under_faults(tmp_path: Path) ->
             stall_seconds=0.8,
         )
         local = threading.local()
-        sessions: list[ants.AntsSession] = []
+        sessions = contextlib.ExitStack()
 
         def session() -> ants.AntsSession:
             if not hasattr(local, "session"):
-                local.session = ants.AntsSession(
+                transport = (
+                    CountingAsyncTransport(httpx.AsyncHTTPTransport(), log)
+                    if shell.is_async
+                    else CountingTransport(httpx.HTTPTransport(), log)
+                )
+                opened = shell.open(
                     sb.credentials,
                     base_url=sb.url,
                     retry=policy,
                     timeout=timeout,
-                    transport=CountingTransport(httpx.HTTPTransport(), log),
+                    transport=transport,
                 )
                 with lock:
-                    sessions.append(local.session)
+                    local.session = sessions.enter_context(opened)
             return local.session
 
         def note(exc: BaseException) -> None:
@@ -131,8 +146,7 @@ def test_two_hundred_students_filed_exactly_once_under_faults(tmp_path: Path) ->
                     if exc is not None:
                         note(exc)
         finally:
-            for s in sessions:
-                s.close()
+            sessions.close()
             sb.set_faults()
 
         held = sb.requests(agreement)

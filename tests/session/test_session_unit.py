@@ -1,4 +1,6 @@
-"""AntsSession and AsyncAntsSession against a scripted fake ANTS: auth, retries, refusals."""
+"""AntsSession and AsyncAntsSession against a scripted fake ANTS: auth, retries, refusals.
+
+Every test taking ``session`` or ``open_session`` runs once per shell (``[sync]``, ``[async]``)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 from fake_ants import NOW, PASSWORD, FakeAnts, error, online, request_json, slots_json
+from shells import OpenSession, Shell
 
 import antsclient as ants
-from antsclient._files import safe_filename
-from antsclient._retries import Transient, backoff
 from antsclient.codec import to_data
 
 DRAFT = ants.RequestStatus.DRAFT
@@ -47,11 +48,11 @@ def test_renews_a_token_about_to_expire(fake: FakeAnts, session: ants.AntsSessio
     assert fake.logins == 2
 
 
-def test_wrong_password_is_an_authentication_error(fake: FakeAnts) -> None:
+def test_wrong_password_is_an_authentication_error(
+    fake: FakeAnts, open_session: OpenSession
+) -> None:
     creds = ants.Credentials(agreement="E1706900030", login="claboret662", password="nope-nope")
-    with ants.AntsSession(
-        creds, base_url="http://ants.test", transport=httpx.MockTransport(fake)
-    ) as s:
+    with open_session(creds) as s:
         with pytest.raises(ants.AuthenticationError) as exc:
             s.requests.get("3223")
     assert exc.value.code == "authentication_failed"
@@ -59,11 +60,9 @@ def test_wrong_password_is_an_authentication_error(fake: FakeAnts) -> None:
     assert fake.seen("GET") == []
 
 
-def test_missing_credentials_say_which(fake: FakeAnts) -> None:
+def test_missing_credentials_say_which(fake: FakeAnts, open_session: OpenSession) -> None:
     creds = ants.Credentials(agreement="E1706900030", login="", password="")
-    with ants.AntsSession(
-        creds, base_url="http://ants.test", transport=httpx.MockTransport(fake)
-    ) as s:
+    with open_session(creds) as s:
         with pytest.raises(ants.ConfigurationError) as exc:
             s.requests.get("3223")
     assert exc.value.field == "credentials.login"
@@ -73,6 +72,11 @@ def test_missing_credentials_say_which(fake: FakeAnts) -> None:
 def test_repr_shows_no_secret(session: ants.AntsSession) -> None:
     assert PASSWORD not in repr(session)
     assert "E1706900030" in repr(session)
+
+
+def test_each_shell_is_the_session_it_names(shell: Shell, session: ants.AntsSession) -> None:
+    named = {"sync": "AntsSession(", "async": "AsyncAntsSession("}
+    assert repr(session).startswith(named[shell.kind])
 
 
 # --- retries -----------------------------------------------------------------------------------
@@ -192,14 +196,6 @@ def test_unclear_writes_say_they_may_have_happened(
     assert "refresh the request" in str(exc.value)
 
 
-def test_backoff_grows_caps_and_honours_retry_after() -> None:
-    policy = ants.RetryPolicy(initial_backoff=1.0, max_backoff=5.0, jitter=0.0)
-    assert [backoff(policy, n, None, 0.5) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 5.0]
-    hinted = Transient("busy", ambiguous=False, retry_after=3.0)
-    assert backoff(policy, 1, hinted, 0.9) == 3.0
-    assert backoff(ants.RetryPolicy(initial_backoff=1, jitter=1.0), 1, None, 0.5) == 1.5
-
-
 def test_retry_after_header_is_read(fake: FakeAnts, session: ants.AntsSession) -> None:
     busy = httpx.Response(
         429,
@@ -214,14 +210,9 @@ def test_retry_after_header_is_read(fake: FakeAnts, session: ants.AntsSession) -
 
 
 def test_a_missing_right_is_refused_before_any_call(
-    fake: FakeAnts, credentials: ants.Credentials
+    fake: FakeAnts, open_session: OpenSession, credentials: ants.Credentials
 ) -> None:
-    with ants.AntsSession(
-        credentials,
-        base_url="http://ants.test",
-        transport=httpx.MockTransport(fake),
-        rights={ants.Right.VALIDATE_REQUEST},
-    ) as s:
+    with open_session(credentials, rights={ants.Right.VALIDATE_REQUEST}) as s:
         with pytest.raises(ants.PermissionDenied) as exc:
             s.requests.delete("3223")
         with pytest.raises(ants.PermissionDenied):
@@ -269,11 +260,9 @@ def test_a_malformed_ephoto_code_never_leaves(fake: FakeAnts, session: ants.Ants
     assert fake.calls == []
 
 
-def test_prefectures_need_the_postal_code(fake: FakeAnts) -> None:
+def test_prefectures_need_the_postal_code(fake: FakeAnts, open_session: OpenSession) -> None:
     creds = ants.Credentials(agreement="E1706900030", login="claboret662", password=PASSWORD)
-    with ants.AntsSession(
-        creds, base_url="http://ants.test", transport=httpx.MockTransport(fake)
-    ) as s:
+    with open_session(creds) as s:
         with pytest.raises(ants.ConfigurationError) as exc:
             s.prefectures.list()
     assert exc.value.field == "credentials.postal_code"
@@ -410,11 +399,6 @@ def test_a_failed_download_leaves_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_safe_filename_limits_length() -> None:
-    name = safe_filename("a" * 400 + ".pdf", "x")
-    assert len(name) <= 150 and name.endswith(".pdf")
-
-
 # --- logging -----------------------------------------------------------------------------------
 
 
@@ -515,7 +499,7 @@ def test_the_newest_copy_of_a_request_wins(fake: FakeAnts, session: ants.AntsSes
 
 
 def test_uploads_wait_longer_by_default_only(
-    fake: FakeAnts, credentials: ants.Credentials, tmp_path: Path
+    fake: FakeAnts, open_session: OpenSession, credentials: ants.Credentials, tmp_path: Path
 ) -> None:
     pdf = tmp_path / "cni.pdf"
     from pypdf import PdfWriter
@@ -544,9 +528,7 @@ def test_uploads_wait_longer_by_default_only(
     fake.on("GET", "/requests/3223", request_json(online()))
     for timeout in (None, httpx.Timeout(2.0)):
         kwargs = {} if timeout is None else {"timeout": timeout}
-        with ants.AntsSession(
-            credentials, base_url="http://ants.test", transport=httpx.MockTransport(fake), **kwargs
-        ) as s:
+        with open_session(credentials, **kwargs) as s:
             s._known["3223"] = online()
             s.attachments.upload("3223", ants.DocumentKind.IDENTITY, pdf)
     assert seen[0]["write"] == 300.0
@@ -601,7 +583,10 @@ def test_transfer_links_the_student_at_once(fake: FakeAnts, session: ants.AntsSe
 
 
 def test_create_lists_data_and_place_problems_together(
-    fake: FakeAnts, credentials: ants.Credentials, application: ants.Cerfa02
+    fake: FakeAnts,
+    open_session: OpenSession,
+    credentials: ants.Credentials,
+    application: ants.Cerfa02,
 ) -> None:
     import attrs
 
@@ -615,9 +600,7 @@ def test_create_lists_data_and_place_problems_together(
             birth_department="01",
         ),
     )
-    with ants.AntsSession(
-        creds, base_url="http://ants.test", transport=httpx.MockTransport(fake)
-    ) as s:
+    with open_session(creds) as s:
         with pytest.raises(ants.ApplicationDataError) as exc:
             s.requests.create(wrong)
     fields = {p.field for p in exc.value.problems}
