@@ -40,3 +40,34 @@ def status_rule(status: ants.RequestStatus) -> str | None:
     except ants.ActionNotAllowed as exc:
         return exc.rule
     return None
+
+
+def every_request(session: ants.AntsSession) -> list[str]:
+    page: ants.RequestPage = session.requests.search(bucket=ants.Bucket.DRAFTS, page_size=500)
+    numbers = [request.number for request in page]
+    first: tuple[ants.OnlineRequest, ...] = page.items
+    pages = [p.page for p in page.iter_pages()]
+    if page.has_next_page():
+        following: ants.RequestPage = page.next_page()
+        numbers.append(following.items[0].number)
+    total: int = len(page)
+    return [*numbers, str(total), str(len(first)), str(pages)]
+
+
+async def every_request_async(session: ants.AsyncAntsSession) -> list[str]:
+    page: ants.AsyncRequestPage = await session.requests.search(page_size=500)
+    numbers = [request.number async for request in page]
+    async for each in page.iter_pages():
+        numbers.extend(r.number for r in each.items)
+    listed: ants.RequestList = await page.collect()
+    return [*numbers, str(len(listed))]
+
+
+def sync(session: ants.AntsSession) -> bool:
+    options = ants.SyncOptions(full=True, concurrency=4, overlap=dt.timedelta(minutes=1))
+    report: ants.SyncReport = session.requests.sync_all(options=options)
+    return report.ok
+
+
+def answered(error: ants.AntsError) -> tuple[int | None, str | None]:
+    return error.status_code, error.request_id

@@ -57,6 +57,10 @@ _SELECT: Final = ", ".join(_COLUMNS)
 Row = tuple[Any, ...]
 
 
+_BOUND_NUMBERS: Final = 500
+"""Request numbers bound in one ``IN (…)`` query (well under SQLite's variable limit)."""
+
+
 class StoreError(Exception):
     """The store's file cannot be used (written by a newer antsclient, or not a store)."""
 
@@ -300,8 +304,8 @@ class SqliteStore:
         with self._write() as db:
             existing: dict[str, Row] = {}
             numbers = list(encoded)
-            for start in range(0, len(numbers), 500):
-                chunk = numbers[start : start + 500]
+            for start in range(0, len(numbers), _BOUND_NUMBERS):
+                chunk = numbers[start : start + _BOUND_NUMBERS]
                 marks = ",".join("?" * len(chunk))
                 for row in db.execute(
                     f"SELECT {_SELECT} FROM requests WHERE agreement = ? AND number IN ({marks})",  # noqa: S608 - constant columns, values bound
