@@ -13,8 +13,8 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from antsclient.models import Address, Applicant, Cerfa02, LicenceCategory
 from antsclient.codec import to_data
+from antsclient.models import Address, Applicant, Cerfa02, LicenceCategory
 
 MANUAL_AGREEMENT = "E1706900030"
 MANUAL_LOGIN = "claboret662"

@@ -25,9 +25,9 @@ from antsclient.models.request import OnlineRequest
 from antsclient.sandbox.app import SandboxApp, build_app, error_response
 from antsclient.sandbox.errors import bad_request
 from antsclient.sandbox.faults import FaultConfig, Faults
+from antsclient.sandbox.journal import SqliteJournal
 from antsclient.sandbox.records import Agency
 from antsclient.sandbox.state import DEFAULT_AGENCY, SandboxState, read_application
-from antsclient.sandbox.store import SqliteStore
 
 __all__ = ["Sandbox", "control_routes", "create_app"]
 
@@ -54,7 +54,7 @@ class Sandbox:
         if state is None:
             state = SandboxState(
                 seed=seed,
-                store=SqliteStore(db) if db is not None else None,
+                store=SqliteJournal(db) if db is not None else None,
                 token_ttl=dt.timedelta(seconds=token_ttl_s),
             )
         self.state = state

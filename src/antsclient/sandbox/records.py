@@ -1,7 +1,7 @@
 """What the sandbox keeps: agencies, requests with their files and ePhoto codes, idempotency.
 
 Mutable attrs classes, held by :class:`~antsclient.sandbox.state.SandboxState` under its lock
-and saved as JSON (the project's converter) by :mod:`antsclient.sandbox.store`.
+and saved as JSON (the project's converter) by :mod:`antsclient.sandbox.journal`.
 """
 
 from __future__ import annotations

@@ -59,10 +59,10 @@ from antsclient.models.request import (
 )
 from antsclient.sandbox import assets, referential
 from antsclient.sandbox.errors import SandboxError, not_found
+from antsclient.sandbox.journal import Change, Journal, MemoryJournal
 from antsclient.sandbox.prefectures import prefectures_of
 from antsclient.sandbox.records import Agency, IdempotencyEntry, RequestRecord, StoredFile
 from antsclient.sandbox.seed import make_application
-from antsclient.sandbox.store import Change, MemoryStore, Store
 from antsclient.validation import normalise_ephoto_code, validate
 
 __all__ = [
@@ -175,7 +175,7 @@ class SandboxState:
         *,
         seed: int = 0,
         token_ttl: dt.timedelta = dt.timedelta(hours=1),
-        store: Store | None = None,
+        store: Journal | None = None,
         clock: Clock | None = None,
         sample_data: bool = True,
     ) -> None:
@@ -183,8 +183,8 @@ class SandboxState:
         self.seed = seed
         self.clock = clock or Clock()
         self.token_ttl = token_ttl
-        self._store: Store = store or MemoryStore()
-        self._persist = not isinstance(self._store, MemoryStore)
+        self._store: Journal = store or MemoryJournal()
+        self._persist = not isinstance(self._store, MemoryJournal)
         self._rng = random.Random(seed)  # noqa: S311 - reproducible sample data
         self.agencies: dict[str, Agency] = {}
         self._requests: dict[str, dict[str, RequestRecord]] = {}

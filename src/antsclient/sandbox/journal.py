@@ -1,7 +1,8 @@
-"""Where the sandbox keeps its state: in memory, or in a SQLite file to stop and resume a demo.
+"""The journal of the simulated ANTS: where its state is written, to stop and resume a demo.
 
-The SQLite store keeps one JSON document per row (``kind``, ``key``) and writes each mutation's
-rows in one transaction, so a stopped server resumes exactly where it was.
+In memory nothing is written; the SQLite journal keeps one JSON document per row (``kind``,
+``key``) and writes each mutation's rows in one transaction, so a stopped server resumes
+exactly where it was.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["Change", "MemoryStore", "SqliteStore", "Store"]
+__all__ = ["Change", "Journal", "MemoryJournal", "SqliteJournal"]
 
 Change = tuple[str, str, Any]
 """(kind, key, JSON-ready data), or data ``None`` to delete the row."""
 
 
-class Store(Protocol):
+class Journal(Protocol):
     """Persistence of the sandbox state, row by row."""
 
     def load(self) -> Mapping[str, Mapping[str, Any]]:
@@ -30,11 +31,11 @@ class Store(Protocol):
         ...
 
     def close(self) -> None:
-        """Release the store."""
+        """Release the journal."""
         ...
 
 
-class MemoryStore:
+class MemoryJournal:
     """Nothing is written: the state lives and dies with the process."""
 
     def load(self) -> Mapping[str, Mapping[str, Any]]:
@@ -48,7 +49,7 @@ class MemoryStore:
         return None
 
 
-class SqliteStore:
+class SqliteJournal:
     """One SQLite file, one table of JSON rows; the caller serialises access (one lock)."""
 
     def __init__(self, path: str | Path) -> None:
