@@ -27,13 +27,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from antsclient.attachments import MAX_FILE_SIZE, inspect_file
-from antsclient.codec import parse_datetime, to_data
+from antsclient.codec import parse_datetime, read_application, to_data
 from antsclient.errors import AntsError, AttachmentRejected
 from antsclient.models.enums import Bucket, Cerfa, DocumentKind, PrefectureDocumentKind
+from antsclient.protocol.operations import MAX_PAGE_SIZE
 from antsclient.sandbox import referential
 from antsclient.sandbox.errors import SandboxError, bad_request, error_body, status_of
 from antsclient.sandbox.faults import FaultMiddleware
-from antsclient.sandbox.state import SearchFilters, read_application
+from antsclient.sandbox.state import SearchFilters
 
 if TYPE_CHECKING:
     from antsclient.sandbox.control import Sandbox
@@ -501,7 +502,7 @@ def _filters(request: Request) -> SearchFilters:
         modified_from=when("modified_from"),
         modified_to=when("modified_to"),
         page=integer("page", 1, 10**9),
-        page_size=integer("page_size", 100, 500),
+        page_size=integer("page_size", 100, MAX_PAGE_SIZE),
     )
 
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from antsclient.codec import to_data
+from antsclient.codec import read_application, to_data
 from antsclient.errors import AntsError
 from antsclient.models.application import Application
 from antsclient.models.credentials import Credentials
@@ -27,7 +27,7 @@ from antsclient.sandbox.errors import bad_request
 from antsclient.sandbox.faults import FaultConfig, Faults
 from antsclient.sandbox.journal import SqliteJournal
 from antsclient.sandbox.records import Agency
-from antsclient.sandbox.state import DEFAULT_AGENCY, SandboxState, read_application
+from antsclient.sandbox.state import DEFAULT_AGENCY, SandboxState
 
 __all__ = ["Sandbox", "control_routes", "create_app"]
 

@@ -27,7 +27,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from antsclient.attachments import check_comment, check_pages, required_kinds
-from antsclient.codec import from_data, to_data
+from antsclient.codec import from_data, read_application, to_data
 from antsclient.errors import (
     ActionNotAllowed,
     ApplicationDataError,
@@ -37,9 +37,9 @@ from antsclient.errors import (
     FieldProblem,
     RequestNotFound,
 )
-from antsclient.lifecycle import Action, ensure_allowed, ensure_validatable, next_status
-from antsclient.models.application import Application, Cerfa02, application_type
-from antsclient.models.credentials import department_of_postal_code
+from antsclient.lifecycle import Action, check, ensure_allowed, next_status
+from antsclient.models.application import Application, Cerfa02
+from antsclient.models.credentials import department_of_postal_code, prefecture_problem
 from antsclient.models.enums import (
     Bucket,
     Cerfa,
@@ -57,6 +57,7 @@ from antsclient.models.request import (
     Prefecture,
     PrefectureDocument,
 )
+from antsclient.models.window import within
 from antsclient.sandbox import assets, referential
 from antsclient.sandbox.errors import SandboxError, not_found
 from antsclient.sandbox.journal import Change, Journal, MemoryJournal
@@ -96,7 +97,6 @@ SECOND_AGENCY: Final = Agency(
 
 _FIRST_NUMBER: Final = 3200
 _NOT_LIVE: Final = frozenset({RequestStatus.REJECTED, RequestStatus.TRANSFERRED})
-_PAGE_SIZE_MAX: Final = 500
 
 
 class Clock:
@@ -147,15 +147,6 @@ class SearchFilters:
 def _holds(bucket: Bucket, cerfa: Cerfa, status: RequestStatus, transferred: bool) -> bool:
     """``Bucket.holds``, remembered: a search asks it for every request."""
     return bucket.holds(cerfa=cerfa, status=status, transferred=transferred)
-
-
-def _in_window(value: dt.datetime, low: dt.datetime | None, high: dt.datetime | None) -> bool:
-    return (low is None or value >= low) and (high is None or value <= high)
-
-
-def read_application(data: Any, cerfa: Cerfa) -> Application:
-    """The Cerfa 02 or Cerfa 06 of converter data."""
-    return from_data(data, application_type(cerfa))
 
 
 def _fingerprint(data: bytes) -> str:
@@ -410,26 +401,6 @@ class SandboxState:
             validated_at=record.validated_at,
         )
 
-    @staticmethod
-    def online_data(record: RequestRecord) -> dict[str, Any]:
-        """``to_data(self._online(record))``, built directly (searches return hundreds)."""
-        validated = record.validated_at
-        return {
-            "number": record.number,
-            "cerfa": record.cerfa.value,
-            "status": record.status.value,
-            "status_label": record.status.label,
-            "type_label": record.cerfa.label,
-            "created": record.created.isoformat(),
-            "modified": record.modified.isoformat(),
-            "transferred": record.transferred,
-            "neph": record.neph,
-            "student_id": record.student_id,
-            "applicant_name": record.applicant_name,
-            "email": record.email,
-            "validated_at": validated.isoformat() if validated is not None else None,
-        }
-
     def _model(self, record: RequestRecord) -> Application:
         return read_application(record.application, record.cerfa)
 
@@ -521,16 +492,9 @@ class SandboxState:
         today = self.clock.now().date()
         problems = [p for p in validate(application, on=today) if p.is_error]
         problems += referential.check_places(application, confirmed)
-        if not (agency.prefecture or "").strip():
-            problems.append(
-                FieldProblem(
-                    field="prefecture",
-                    code="prefecture.missing",
-                    message="the agency has no prefecture: set it in the agency settings",
-                    message_fr="Préfecture incorrecte : le nom de la préfecture doit être "
-                    "renseigné dans l'Espace Dirigeant",
-                )
-            )
+        prefecture = prefecture_problem(agency.prefecture, field="prefecture")
+        if prefecture is not None:
+            problems.append(prefecture)
         return problems
 
     def _check_divergence(self, email: str, cerfa: Cerfa) -> None:
@@ -573,7 +537,7 @@ class SandboxState:
         """Valider la demande: a draft with every required document goes to the student."""
         with self._mutation() as changes:
             record = self._record(agency, number)
-            ensure_validatable(record.status, self._slots(record))
+            check(Action.VALIDATE, record.status, slots=self._slots(record))
             status = next_status(
                 Action.VALIDATE,
                 record.status,
@@ -663,7 +627,7 @@ class SandboxState:
             total = len(records)
             size = filters.page_size
             start = (filters.page - 1) * size
-            items = [self.online_data(r) for r in records[start : start + size]]
+            items = [to_data(self._online(r)) for r in records[start : start + size]]
             return {
                 "items": items,
                 "page": filters.page,
@@ -682,7 +646,7 @@ class SandboxState:
             return False
         if f.number is not None and record.number != f.number:
             return False
-        return _in_window(record.created, f.created_from, f.created_to) and _in_window(
+        return within(record.created, f.created_from, f.created_to) and within(
             record.modified, f.modified_from, f.modified_to
         )
 
@@ -909,16 +873,7 @@ class SandboxState:
         """Formulaire de dépôt de photo-signature (Cerfa 02 drafts only), as a PDF."""
         with self._read():
             record = self._record(agency, number)
-            ensure_allowed(Action.DEPOSIT_FORM, record.status)
-            if record.cerfa is not Cerfa.C02:
-                raise ActionNotAllowed(
-                    "the photo-signature deposit form exists for a Cerfa 02 only",
-                    action=Action.DEPOSIT_FORM.value,
-                    status=record.status.value,
-                    rule="the deposit form is for a Cerfa 02",
-                    message_fr="Le formulaire de dépôt de photo-signature n'existe que pour "
-                    "une demande d'inscription (Cerfa 02).",
-                )
+            check(Action.DEPOSIT_FORM, record.status, cerfa=record.cerfa)
             return assets.pdf(
                 "Formulaire de dépôt de photo-signature",
                 [f"Demande n° {record.number}", f"Élève : {record.applicant_name or ''}"],
