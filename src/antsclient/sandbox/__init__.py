@@ -18,7 +18,7 @@ with ``app = sandbox.create_app()``; ``app.sandbox`` holds the same controls.
 
 from __future__ import annotations
 
-from antsclient.sandbox.control import Sandbox, create_app
+from antsclient.sandbox.app import Sandbox, create_app
 from antsclient.sandbox.faults import Fault, FaultConfig
 from antsclient.sandbox.records import Agency
 from antsclient.sandbox.serve import SandboxHandle, serve
