@@ -23,10 +23,11 @@ from antsclient.models.application import Application
 from antsclient.models.credentials import Credentials
 from antsclient.models.enums import Cerfa, PrefectureDecision, RequestStatus
 from antsclient.models.request import OnlineRequest
+from antsclient.sandbox.agencies import DEFAULT_AGENCY
 from antsclient.sandbox.errors import bad_request, error_response
 from antsclient.sandbox.faults import FaultConfig, Faults
 from antsclient.sandbox.records import Agency
-from antsclient.sandbox.state import DEFAULT_AGENCY, SandboxState
+from antsclient.sandbox.state import SandboxState
 
 __all__ = ["Controls", "HttpControls", "control_routes"]
 

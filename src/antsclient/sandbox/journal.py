@@ -13,10 +13,30 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["Change", "Journal", "MemoryJournal", "SqliteJournal"]
+from antsclient.codec import to_data
+
+__all__ = ["Change", "Changes", "Journal", "MemoryJournal", "SqliteJournal"]
 
 Change = tuple[str, str, Any]
 """(kind, key, JSON-ready data), or data ``None`` to delete the row."""
+
+
+class Changes:
+    """The rows one mutation changed, to be written together; none are kept in memory only."""
+
+    def __init__(self, *, keep: bool) -> None:
+        self.keep = keep
+        self.rows: list[Change] = []
+
+    def put(self, kind: str, key: str, value: object) -> None:
+        """Note the row ``(kind, key)`` as ``value``'s converter data."""
+        if self.keep:
+            self.rows.append((kind, key, to_data(value)))
+
+    def drop(self, kind: str, key: str) -> None:
+        """Note the row ``(kind, key)`` as deleted."""
+        if self.keep:
+            self.rows.append((kind, key, None))
 
 
 class Journal(Protocol):

@@ -24,7 +24,7 @@ from antsclient.errors import AntsError, AttachmentRejected
 from antsclient.models.enums import Bucket, Cerfa
 from antsclient.protocol.operations import MAX_PAGE_SIZE
 from antsclient.sandbox.errors import SandboxError, bad_request, error_response
-from antsclient.sandbox.state import SearchFilters
+from antsclient.sandbox.search import SearchFilters
 
 __all__ = [
     "MULTIPART_SLACK",
