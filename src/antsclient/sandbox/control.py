@@ -194,7 +194,8 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-Action = Callable[[Request], Awaitable[Any]]
+ControlCall = Callable[[Request], Awaitable[Any]]
+"""A control over HTTP: the request in, JSON-ready data out."""
 
 
 class HttpControls:
@@ -268,7 +269,7 @@ class HttpControls:
         return {"agreement": credentials.agreement, "login": credentials.login}
 
 
-def _route(path: str, action: Action, method: str = "POST") -> Route:
+def _route(path: str, action: ControlCall, method: str = "POST") -> Route:
     """A ``/_sandbox`` route: the action's result as JSON, its errors in the protocol's shape
     (a malformed call is a 400)."""
 
