@@ -18,7 +18,7 @@ from sandbox_helpers import (
 )
 
 from antsclient.models import RequestStatus
-from antsclient.sandbox import SandboxHandle
+from antsclient.sandbox import SandboxHandle, SearchFilters
 
 pytestmark = pytest.mark.network
 
@@ -91,8 +91,9 @@ def test_agency_without_prefecture(
     assert problem["code"] == "prefecture.missing"
     assert problem["message_fr"] == (
         "Préfecture incorrecte : le nom de la préfecture doit être renseigné dans l'Espace "
-        "Dirigeant"
+        "Dirigeant."
     )
+    assert problem["field"] == "prefecture"
 
 
 def test_divergence_across_agencies(
@@ -405,10 +406,13 @@ def test_search_items_are_the_converters_data(sb: SandboxHandle) -> None:
 
     state = sb.state
     sb.register_direct(status=RequestStatus.AWAITING_APPLICANT_VALIDATION)
-    records = [r for agency in state._requests.values() for r in agency.values()]
-    assert records
-    for record in records:
-        assert state.online_data(record) == to_data(state._online(record))
+    for agreement, agency in state.agencies.items():
+        held = state.requests(agreement)
+        assert held
+        page = state.search(agency, SearchFilters(page_size=500))
+        assert page["total"] == len(held)
+        expected = sorted(held, key=lambda r: (r.modified, r.number))
+        assert page["items"] == [to_data(r) for r in expected]
 
 
 def test_confirmed_values_must_exist_as_written() -> None:

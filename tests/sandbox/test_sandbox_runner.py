@@ -13,7 +13,7 @@ from sandbox_helpers import application_data, create, error_of, login
 from antsclient.models import RequestStatus
 from antsclient.sandbox import SandboxState, create_app, serve
 from antsclient.sandbox.__main__ import main
-from antsclient.sandbox.store import MemoryStore, SqliteStore
+from antsclient.sandbox.journal import MemoryJournal, SqliteJournal
 
 pytestmark = pytest.mark.network
 
@@ -58,22 +58,22 @@ def test_a_demo_stops_and_resumes_from_sqlite(tmp_path: Path) -> None:
         assert {r.number: r.status for r in again.requests()}[direct.number] is RequestStatus.DRAFT
 
 
-def test_stores() -> None:
-    store = MemoryStore()
-    assert store.load() == {}
-    store.save([("request", "a", {"x": 1})])
-    store.close()
+def test_journals() -> None:
+    journal = MemoryJournal()
+    assert journal.load() == {}
+    journal.save([("request", "a", {"x": 1})])
+    journal.close()
 
 
-def test_sqlite_store_rolls_back(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "s.db")
-    store.save([("k", "a", {"v": 1})])
-    store.save([])
+def test_sqlite_journal_rolls_back(tmp_path: Path) -> None:
+    journal = SqliteJournal(tmp_path / "s.db")
+    journal.save([("k", "a", {"v": 1})])
+    journal.save([])
     with pytest.raises(TypeError):
-        store.save([("k", "b", {"v": 2}), ("k", "c", {"v": object()})])
-    store.save([("k", "a", None)])
-    assert store.load() == {}
-    store.close()
+        journal.save([("k", "b", {"v": 2}), ("k", "c", {"v": object()})])
+    journal.save([("k", "a", None)])
+    assert journal.load() == {}
+    journal.close()
 
 
 def test_seeding_twenty_thousand_requests_is_fast() -> None:

@@ -18,11 +18,14 @@ with ``app = sandbox.create_app()``; ``app.sandbox`` holds the same controls.
 
 from __future__ import annotations
 
-from antsclient.sandbox.control import Sandbox, create_app
+from antsclient.sandbox.agencies import DEFAULT_AGENCY
+from antsclient.sandbox.app import Sandbox, create_app
+from antsclient.sandbox.clock import Clock
 from antsclient.sandbox.faults import Fault, FaultConfig
 from antsclient.sandbox.records import Agency
+from antsclient.sandbox.search import SearchFilters
 from antsclient.sandbox.serve import SandboxHandle, serve
-from antsclient.sandbox.state import DEFAULT_AGENCY, Clock, SandboxState, SearchFilters
+from antsclient.sandbox.state import SandboxState
 
 __all__ = [
     "DEFAULT_AGENCY",

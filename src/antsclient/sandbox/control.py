@@ -1,5 +1,6 @@
 """The other side of the flow, driven by the tests: the student, the prefecture, the clock,
-latency and faults — from Python (:class:`Sandbox`) or over HTTP (``/_sandbox/...``).
+latency and faults — from Python (:class:`Controls`, which every
+:class:`~antsclient.sandbox.app.Sandbox` has) or over HTTP (``/_sandbox/...``).
 
 The HTTP controls exist so that a sandbox running in another process
 (``python -m antsclient.sandbox``) can be driven too; they are not part of the protocol.
@@ -9,57 +10,39 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from antsclient.codec import to_data
+from antsclient.codec import read_application, to_data
 from antsclient.errors import AntsError
 from antsclient.models.application import Application
 from antsclient.models.credentials import Credentials
 from antsclient.models.enums import Cerfa, PrefectureDecision, RequestStatus
 from antsclient.models.request import OnlineRequest
-from antsclient.sandbox.app import SandboxApp, build_app, error_response
-from antsclient.sandbox.errors import bad_request
+from antsclient.sandbox.agencies import DEFAULT_AGENCY
+from antsclient.sandbox.errors import bad_request, error_response
 from antsclient.sandbox.faults import FaultConfig, Faults
 from antsclient.sandbox.records import Agency
-from antsclient.sandbox.state import DEFAULT_AGENCY, SandboxState, read_application
-from antsclient.sandbox.store import SqliteStore
+from antsclient.sandbox.state import SandboxState
 
-__all__ = ["Sandbox", "control_routes", "create_app"]
-
-_UNSET: Any = object()
+__all__ = ["Controls", "HttpControls", "control_routes"]
 
 
-class Sandbox:
-    """A simulated ANTS: its state, its faults, its ASGI app, and what the other side does.
+class Controls:
+    """What the tests do to a simulated ANTS from Python: who logs in, the student and the
+    prefecture, the clock, the volume of requests, latency and faults.
 
-    ``state`` is a ready :class:`SandboxState` (else one is made with ``seed``, ``db`` — a
-    SQLite file to resume from — and ``token_ttl_s``); ``faults`` the initial latency and
-    fault settings.
+    ``state`` is the :class:`SandboxState` they act on, ``faults`` the live latency and
+    fault settings of its API.
     """
 
-    def __init__(
-        self,
-        state: SandboxState | None = None,
-        *,
-        seed: int = 0,
-        db: str | Path | None = None,
-        token_ttl_s: float = 3600,
-        faults: FaultConfig | None = None,
-    ) -> None:
-        if state is None:
-            state = SandboxState(
-                seed=seed,
-                store=SqliteStore(db) if db is not None else None,
-                token_ttl=dt.timedelta(seconds=token_ttl_s),
-            )
+    def __init__(self, state: SandboxState, faults: Faults) -> None:
         self.state = state
-        self.faults = Faults(faults or FaultConfig(seed=seed))
-        self.app: SandboxApp = build_app(self)
+        self.faults = faults
 
     # -- who logs in ----------------------------------------------------------------------
 
@@ -195,21 +178,6 @@ class Sandbox:
         self.state.close()
 
 
-def create_app(
-    state: SandboxState | None = None,
-    *,
-    seed: int = 0,
-    db: str | Path | None = None,
-    token_ttl_s: float = 3600,
-    faults: FaultConfig | None = None,
-) -> SandboxApp:
-    """A sandbox's ASGI app, for ``httpx.ASGITransport`` or any ASGI server.
-
-    ``app.sandbox`` is its :class:`Sandbox`: the same controls as the handle of ``serve()``.
-    """
-    return Sandbox(state, seed=seed, db=db, token_ttl_s=token_ttl_s, faults=faults).app
-
-
 # -- the same controls over HTTP --------------------------------------------------------------
 
 
@@ -226,74 +194,71 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-def control_routes(sandbox: Sandbox) -> list[BaseRoute]:
-    """``/_sandbox/...``: the handle's controls for a sandbox in another process."""
+ControlCall = Callable[[Request], Awaitable[Any]]
+"""A control over HTTP: the request in, JSON-ready data out."""
 
-    async def guarded(request: Request, action: Any) -> Response:
-        try:
-            result = await action(request)
-        except AntsError as error:
-            return error_response(error)
-        except (ValueError, TypeError, KeyError) as exc:
-            return error_response(bad_request(f"invalid control call: {exc}"))
-        return JSONResponse(result)
 
-    async def requests(request: Request) -> Any:
+class HttpControls:
+    """The handle's controls as ``/_sandbox/...`` calls, each answering JSON."""
+
+    def __init__(self, controls: Controls) -> None:
+        self.controls = controls
+
+    async def requests(self, request: Request) -> Any:
         agreement = request.query_params.get("agreement")
-        return {"items": to_data(sandbox.requests(agreement))}
+        return {"items": to_data(self.controls.requests(agreement))}
 
-    async def applicant_validates(request: Request) -> Any:
-        return to_data(sandbox.applicant_validates(request.path_params["number"]))
+    async def applicant_validates(self, request: Request) -> Any:
+        return to_data(self.controls.applicant_validates(request.path_params["number"]))
 
-    async def prefecture_takes_up(request: Request) -> Any:
-        return to_data(sandbox.prefecture_takes_up(request.path_params["number"]))
+    async def prefecture_takes_up(self, request: Request) -> Any:
+        return to_data(self.controls.prefecture_takes_up(request.path_params["number"]))
 
-    async def prefecture_decides(request: Request) -> Any:
+    async def prefecture_decides(self, request: Request) -> Any:
         data = await _body(request)
-        number = request.path_params["number"]
-        return to_data(sandbox.prefecture_decides(number, PrefectureDecision(data["decision"])))
+        decision = PrefectureDecision(data["decision"])
+        return to_data(self.controls.prefecture_decides(request.path_params["number"], decision))
 
-    async def register_direct(request: Request) -> Any:
+    async def register_direct(self, request: Request) -> Any:
         data = await _body(request)
         application: Application | None = None
         if data.get("application") is not None:
             cerfa = Cerfa(data.get("cerfa", Cerfa.C02.value))
             application = read_application(data["application"], cerfa)
-        online = sandbox.register_direct(
+        online = self.controls.register_direct(
             application,
             agreement=data.get("agreement"),
             status=RequestStatus(data.get("status", RequestStatus.UNDER_REVIEW.value)),
         )
         return to_data(online)
 
-    async def advance(request: Request) -> Any:
+    async def advance(self, request: Request) -> Any:
         data = await _body(request)
-        sandbox.advance(days=float(data.get("days", 0)), seconds=float(data.get("seconds", 0)))
-        return {"now": sandbox.now().isoformat()}
+        days, seconds = float(data.get("days", 0)), float(data.get("seconds", 0))
+        self.controls.advance(days=days, seconds=seconds)
+        return {"now": self.controls.now().isoformat()}
 
-    async def seed_requests(request: Request) -> Any:
+    async def seed_requests(self, request: Request) -> Any:
         data = await _body(request)
-        numbers = sandbox.seed_requests(int(data["count"]), agreement=data.get("agreement"))
+        numbers = self.controls.seed_requests(int(data["count"]), agreement=data.get("agreement"))
         return {"numbers": numbers}
 
-    async def latency(request: Request) -> Any:
+    async def latency(self, request: Request) -> Any:
         data = await _body(request)
-        sandbox.set_latency(float(data.get("ms", 0)), float(data.get("jitter_ms", 0)))
-        return {"latency_ms": sandbox.faults.config.latency_ms}
+        self.controls.set_latency(float(data.get("ms", 0)), float(data.get("jitter_ms", 0)))
+        return {"latency_ms": self.controls.faults.config.latency_ms}
 
-    async def faults(request: Request) -> Any:
-        data = await _body(request)
-        config = sandbox.set_faults(**data)
-        return to_data(config)
+    async def faults(self, request: Request) -> Any:
+        return to_data(self.controls.set_faults(**await _body(request)))
 
-    async def token_ttl(request: Request) -> Any:
+    async def token_ttl(self, request: Request) -> Any:
         data = await _body(request)
-        sandbox.set_token_ttl(float(data["seconds"]))
-        return {"token_ttl_s": sandbox.state.token_ttl.total_seconds()}
+        self.controls.set_token_ttl(float(data["seconds"]))
+        return {"token_ttl_s": self.controls.state.token_ttl.total_seconds()}
 
-    async def agencies(request: Request) -> Any:
+    async def agencies(self, request: Request) -> Any:
         data = await _body(request)
-        credentials = sandbox.add_agency(
+        credentials = self.controls.add_agency(
             str(data["agreement"]),
             str(data["login"]),
             str(data["password"]),
@@ -303,22 +268,36 @@ def control_routes(sandbox: Sandbox) -> list[BaseRoute]:
         )
         return {"agreement": credentials.agreement, "login": credentials.login}
 
-    def route(path: str, action: Any, method: str = "POST") -> Route:
-        async def endpoint(request: Request) -> Response:
-            return await guarded(request, action)
 
-        return Route(f"/_sandbox{path}", endpoint, methods=[method])
+def _route(path: str, action: ControlCall, method: str = "POST") -> Route:
+    """A ``/_sandbox`` route: the action's result as JSON, its errors in the protocol's shape
+    (a malformed call is a 400)."""
 
+    async def endpoint(request: Request) -> Response:
+        try:
+            result = await action(request)
+        except AntsError as error:
+            return error_response(error)
+        except (ValueError, TypeError, KeyError) as exc:
+            return error_response(bad_request(f"invalid control call: {exc}"))
+        return JSONResponse(result)
+
+    return Route(f"/_sandbox{path}", endpoint, methods=[method])
+
+
+def control_routes(controls: Controls) -> list[BaseRoute]:
+    """``/_sandbox/...``: the handle's controls for a sandbox in another process."""
+    http = HttpControls(controls)
     return [
-        route("/requests", requests, "GET"),
-        route("/requests/{number}/applicant-validates", applicant_validates),
-        route("/requests/{number}/prefecture-takes-up", prefecture_takes_up),
-        route("/requests/{number}/prefecture-decides", prefecture_decides),
-        route("/register-direct", register_direct),
-        route("/advance", advance),
-        route("/seed-requests", seed_requests),
-        route("/latency", latency),
-        route("/faults", faults),
-        route("/agencies", agencies),
-        route("/token-ttl", token_ttl),
+        _route("/requests", http.requests, "GET"),
+        _route("/requests/{number}/applicant-validates", http.applicant_validates),
+        _route("/requests/{number}/prefecture-takes-up", http.prefecture_takes_up),
+        _route("/requests/{number}/prefecture-decides", http.prefecture_decides),
+        _route("/register-direct", http.register_direct),
+        _route("/advance", http.advance),
+        _route("/seed-requests", http.seed_requests),
+        _route("/latency", http.latency),
+        _route("/faults", http.faults),
+        _route("/agencies", http.agencies),
+        _route("/token-ttl", http.token_ttl),
     ]

@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from starlette.responses import JSONResponse
+
 from antsclient.codec import to_data
 from antsclient.errors import AntsError, ApplicationDataError, DivergenceError
 
-__all__ = ["SandboxError", "error_body", "status_of"]
+__all__ = [
+    "SandboxError",
+    "bad_request",
+    "error_body",
+    "error_response",
+    "not_found",
+    "status_of",
+]
 
 _STATUS: Final[dict[str, int]] = {
     "bad_request": 400,
@@ -74,6 +83,11 @@ def error_body(error: AntsError) -> dict[str, Any]:
     if isinstance(error, DivergenceError) and error.existing_number is not None:
         body["existing_number"] = error.existing_number
     return {"error": body}
+
+
+def error_response(error: AntsError) -> JSONResponse:
+    """The error as its status and ``{"error": {...}}`` body."""
+    return JSONResponse(error_body(error), status_code=status_of(error))
 
 
 def not_found(what: str, code: str, message_fr: str) -> SandboxError:

@@ -23,6 +23,7 @@ import threading
 from typing import Any, Final
 
 import attrs
+import httpx
 
 from antsclient.sandbox.errors import SandboxError, error_body
 
@@ -148,8 +149,6 @@ async def drop_connection(send: Any) -> None:
                 return
             await asyncio.sleep(0.001)
         return  # pragma: no cover - the loop closes the transport within a few ticks
-    import httpx  # noqa: PLC0415
-
     raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
 
 

@@ -1,7 +1,7 @@
 """What the sandbox keeps: agencies, requests with their files and ePhoto codes, idempotency.
 
-Mutable attrs classes, held by :class:`~antsclient.sandbox.state.SandboxState` under its lock
-and saved as JSON (the project's converter) by :mod:`antsclient.sandbox.store`.
+Mutable attrs classes, held by the ledger (:mod:`antsclient.sandbox.ledger`) under its lock
+and saved as JSON (the project's converter) by :mod:`antsclient.sandbox.journal`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ from typing import Any
 
 import attrs
 
+from antsclient.codec import read_application
+from antsclient.models.application import Application
 from antsclient.models.enums import Cerfa, DocumentKind, RequestStatus
+from antsclient.models.request import AttachmentFile, OnlineRequest
 
 __all__ = ["Agency", "IdempotencyEntry", "RequestRecord", "StoredFile"]
 
@@ -40,6 +43,17 @@ class StoredFile:
     media_type: str
     content: bytes = attrs.field(repr=False)
     comment: str | None = None
+
+    def attachment(self) -> AttachmentFile:
+        """The file as the protocol shows it, without its bytes."""
+        return AttachmentFile(
+            file_id=self.file_id,
+            name=self.name,
+            pages=self.pages,
+            size=self.size,
+            media_type=self.media_type,
+            comment=self.comment,
+        )
 
 
 @attrs.define(kw_only=True)
@@ -85,6 +99,28 @@ class RequestRecord:
         last = str(applicant.get("last_name") or "").upper()
         first = str(applicant.get("first_name") or "")
         return f"{last} {first}".strip() or None
+
+    def model(self) -> Application:
+        """The Cerfa 02 or Cerfa 06 the application data holds."""
+        return read_application(self.application, self.cerfa)
+
+    def online(self) -> OnlineRequest:
+        """The request as the protocol shows it (une demande en ligne)."""
+        return OnlineRequest(
+            number=self.number,
+            cerfa=self.cerfa,
+            status=self.status,
+            status_label=self.status.label,
+            type_label=self.cerfa.label,
+            created=self.created,
+            modified=self.modified,
+            transferred=self.transferred,
+            neph=self.neph,
+            student_id=self.student_id,
+            applicant_name=self.applicant_name,
+            email=self.email,
+            validated_at=self.validated_at,
+        )
 
 
 @attrs.define(kw_only=True)

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from antsclient.sandbox.control import Sandbox
+from antsclient.sandbox.app import Sandbox
 from antsclient.sandbox.faults import FaultConfig
 
 __all__ = ["SandboxHandle", "serve"]
@@ -22,7 +22,7 @@ _START_TIMEOUT_S = 15.0
 class SandboxHandle(Sandbox):
     """A running sandbox: ``url`` (the server root; the API is under ``url + "/api/v1"``),
     ``credentials`` the seeded agency's, ``app`` and ``state``, and the controls of
-    :class:`~antsclient.sandbox.control.Sandbox` (the student, the prefecture, the clock,
+    :class:`~antsclient.sandbox.app.Sandbox` (the student, the prefecture, the clock,
     latency and faults)."""
 
     url: str = ""

@@ -1,7 +1,8 @@
-"""Where the sandbox keeps its state: in memory, or in a SQLite file to stop and resume a demo.
+"""The journal of the simulated ANTS: where its state is written, to stop and resume a demo.
 
-The SQLite store keeps one JSON document per row (``kind``, ``key``) and writes each mutation's
-rows in one transaction, so a stopped server resumes exactly where it was.
+In memory nothing is written; the SQLite journal keeps one JSON document per row (``kind``,
+``key``) and writes each mutation's rows in one transaction, so a stopped server resumes
+exactly where it was.
 """
 
 from __future__ import annotations
@@ -12,13 +13,33 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["Change", "MemoryStore", "SqliteStore", "Store"]
+from antsclient.codec import to_data
+
+__all__ = ["Change", "Changes", "Journal", "MemoryJournal", "SqliteJournal"]
 
 Change = tuple[str, str, Any]
 """(kind, key, JSON-ready data), or data ``None`` to delete the row."""
 
 
-class Store(Protocol):
+class Changes:
+    """The rows one mutation changed, to be written together; none are kept in memory only."""
+
+    def __init__(self, *, keep: bool) -> None:
+        self.keep = keep
+        self.rows: list[Change] = []
+
+    def put(self, kind: str, key: str, value: object) -> None:
+        """Note the row ``(kind, key)`` as ``value``'s converter data."""
+        if self.keep:
+            self.rows.append((kind, key, to_data(value)))
+
+    def drop(self, kind: str, key: str) -> None:
+        """Note the row ``(kind, key)`` as deleted."""
+        if self.keep:
+            self.rows.append((kind, key, None))
+
+
+class Journal(Protocol):
     """Persistence of the sandbox state, row by row."""
 
     def load(self) -> Mapping[str, Mapping[str, Any]]:
@@ -30,11 +51,11 @@ class Store(Protocol):
         ...
 
     def close(self) -> None:
-        """Release the store."""
+        """Release the journal."""
         ...
 
 
-class MemoryStore:
+class MemoryJournal:
     """Nothing is written: the state lives and dies with the process."""
 
     def load(self) -> Mapping[str, Mapping[str, Any]]:
@@ -48,7 +69,7 @@ class MemoryStore:
         return None
 
 
-class SqliteStore:
+class SqliteJournal:
     """One SQLite file, one table of JSON rows; the caller serialises access (one lock)."""
 
     def __init__(self, path: str | Path) -> None:

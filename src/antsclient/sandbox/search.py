@@ -1,0 +1,94 @@
+"""La recherche des demandes: the filters of a search, its pages, and the buckets' counts.
+
+A bucket (onglet: brouillons, en cours, à compléter, …) holds a request by the rule of
+:meth:`antsclient.models.enums.Bucket.holds`; dates are filtered by
+:func:`antsclient.models.window.within`; a page holds at most
+:data:`~antsclient.protocol.operations.MAX_PAGE_SIZE` requests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from antsclient.codec import to_data
+from antsclient.models.enums import Bucket, Cerfa, RequestStatus
+from antsclient.models.window import within
+from antsclient.sandbox.records import RequestRecord
+
+__all__ = ["SearchFilters", "count", "matches", "page"]
+
+
+@attrs.frozen(kw_only=True)
+class SearchFilters:
+    """The filters of ``search_requests`` (windows inclusive)."""
+
+    bucket: Bucket | None = None
+    cerfa: Cerfa | None = None
+    number: str | None = None
+    created_from: dt.datetime | None = None
+    created_to: dt.datetime | None = None
+    modified_from: dt.datetime | None = None
+    modified_to: dt.datetime | None = None
+    page: int = 1
+    page_size: int = 100
+
+    @property
+    def plain(self) -> bool:
+        """Whether nothing is filtered: every request, in pages."""
+        return self == SearchFilters(page=self.page, page_size=self.page_size)
+
+
+@functools.cache
+def _holds(bucket: Bucket, cerfa: Cerfa, status: RequestStatus, transferred: bool) -> bool:
+    """``Bucket.holds``, remembered: a search asks it for every request."""
+    return bucket.holds(cerfa=cerfa, status=status, transferred=transferred)
+
+
+def matches(record: RequestRecord, f: SearchFilters) -> bool:
+    """Whether ``record`` passes the filters (the page aside)."""
+    if f.bucket is not None and not _holds(
+        f.bucket, record.cerfa, record.status, record.transferred
+    ):
+        return False
+    if f.cerfa is not None and record.cerfa is not f.cerfa:
+        return False
+    if f.number is not None and record.number != f.number:
+        return False
+    return within(record.created, f.created_from, f.created_to) and within(
+        record.modified, f.modified_from, f.modified_to
+    )
+
+
+def page(ordered: Sequence[RequestRecord], filters: SearchFilters) -> dict[str, Any]:
+    """The page ``filters`` asks for among ``ordered`` records, as the protocol's data."""
+    records = ordered if filters.plain else [r for r in ordered if matches(r, filters)]
+    total = len(records)
+    size = filters.page_size
+    start = (filters.page - 1) * size
+    return {
+        "items": [to_data(r.online()) for r in records[start : start + size]],
+        "page": filters.page,
+        "page_size": size,
+        "total": total,
+        "pages": math.ceil(total / size),
+    }
+
+
+def count(records: Iterable[RequestRecord]) -> dict[str, dict[str, int]]:
+    """How many records each bucket holds: per cerfa (``"02"``, ``"06"``) and in ``"all"``."""
+    groups = Counter((r.cerfa, r.status, r.transferred) for r in records)
+    result = {key: dict.fromkeys((b.value for b in Bucket), 0) for key in ("02", "06")}
+    for (cerfa, status, transferred), n in groups.items():
+        row = result[cerfa.value]
+        for bucket in Bucket:
+            if _holds(bucket, cerfa, status, transferred):
+                row[bucket.value] += n
+    result["all"] = {b.value: result["02"][b.value] + result["06"][b.value] for b in Bucket}
+    return result
