@@ -114,8 +114,12 @@ async def test_get_and_refresh_follow_the_server(env: SandboxEnv, pdfs: dict[str
         refreshed = await aw(s.requests.refresh(draft.number))
         assert refreshed.status is S.UNDER_REVIEW
         assert refreshed.modified >= validated.modified
-        with pytest.raises(ants.RequestNotFound):
+        with pytest.raises(ants.RequestNotFound) as missing:
             await aw(s.requests.get("999999"))
+        # Read from an answer: its status and the server's name for it, to quote to support.
+        assert missing.value.status_code == 404
+        assert missing.value.request_id is not None
+        assert len(missing.value.request_id) == 20
 
 
 async def test_validate_needs_the_required_documents(

@@ -10,6 +10,7 @@ routes (:mod:`antsclient.sandbox.api`), ``/openapi.yaml``, the ``/_sandbox`` con
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from antsclient.protocol.errors import REQUEST_ID_HEADER
 from antsclient.sandbox.api import api_routes
 from antsclient.sandbox.control import Controls, control_routes
 from antsclient.sandbox.errors import SandboxError, error_response
@@ -43,8 +45,16 @@ class SandboxApp(Starlette):
         await self.faults(scope, receive, send)
 
     async def serve_api(self, scope: Any, receive: Any, send: Any) -> None:
-        """The application without the fault layer."""
-        await super().__call__(scope, receive, send)
+        """The application without the fault layer; every answer it gives is named
+        (``X-Request-Id``), as a real server's are, so an error can be quoted to support."""
+        name = [(REQUEST_ID_HEADER.lower().encode(), uuid.uuid4().hex[:20].encode())]
+
+        async def send_named(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), *name]}
+            await send(message)
+
+        await super().__call__(scope, receive, send_named if scope["type"] == "http" else send)
 
 
 class Sandbox(Controls):
