@@ -272,21 +272,11 @@ def test_a_missing_required_key_is_refused_by_both(key: str) -> None:
     assert key in "; ".join(describe_error(generic.value))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="codec: a bool field is structured by cattrs' bool(), so transferred='false' (or "
-    "'0') is read as True",
-)
 @pytest.mark.parametrize("text", ["false", "False", "0"])
 def test_transferred_written_false_is_false(text: str) -> None:
     assert read_online_request(_data(transferred=text)).transferred is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="codec: a required text field given null is structured by cattrs' str(), so "
-    "number=null reads as the request number 'None' instead of being refused",
-)
 @pytest.mark.parametrize("key", ["number", "status_label"])
 def test_a_required_text_given_null_is_refused(key: str) -> None:
     with pytest.raises(CodecError):

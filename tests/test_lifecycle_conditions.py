@@ -414,12 +414,6 @@ async def test_validation_without_the_required_documents_is_refused_alike(
     assert server_error.get("field") == client_error.field == "attachments"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sandbox state.document() never reads the LINKED_ONLY condition: for an unlinked "
-    "request it answers 404 document_not_found (and GET /documents an empty list), while "
-    "the client refuses with ActionNotAllowed request_not_linked before sending",
-)
 @pytest.mark.anyio
 async def test_a_document_of_an_unlinked_request_is_refused_alike(
     env: InProcess, tmp_path: Path

@@ -581,11 +581,6 @@ def test_progress_across_a_second_pass_is_monotonic_and_ends_at_the_total() -> N
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SyncPlan.stored reports len(seen) + listing.failed, and next_pass() resets "
-    "listing.failed: progress goes back when a pass with unreadable rows is walked again",
-)
 def test_progress_never_goes_back_when_a_pass_with_unreadable_rows_is_walked_again() -> None:
     calls: list[tuple[int, int]] = []
     # rows a=1, x=2 (unreadable), b=3, c=4; pages of 2

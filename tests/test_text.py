@@ -101,12 +101,6 @@ def test_typographic_apostrophes_meet_the_straight_one() -> None:
     assert strip_accents("d’Artagnan") == "d'Artagnan"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_text.strip_accents: NFKD runs before the table, and decomposes the acute accent "
-    "´ (U+00B4) into a space and a combining mark, so the table's ´ → ' never applies: "
-    "fold('d´Artagnan') == 'd artagnan'",
-)
 def test_an_acute_accent_used_as_an_apostrophe_is_one() -> None:
     assert fold("d´Artagnan") == "d'artagnan"
 
@@ -117,12 +111,6 @@ def test_different_names_stay_apart() -> None:
     assert fold("L'Isle") != fold("Lisle")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_text.fold: the Turkish dotless ı is kept by casefold, while its upper case I folds "
-    "to i, so fold('Yıldız') == 'yıldız' but fold('YILDIZ') == 'yildiz' (and 'Yıldız'.upper() "
-    "is 'YILDIZ'): the same name, written by ANTS in capitals, does not meet",
-)
 def test_a_dotless_i_meets_its_capital() -> None:
     assert fold("Yıldız") == fold("YILDIZ")
 

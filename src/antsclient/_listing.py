@@ -225,7 +225,9 @@ class SyncPlan:
     """A sync of one agency, without I/O: its listing, its tally and what to write back.
 
     ``previous`` is the watermark the store holds (``None`` for a first sync, a windowed or
-    a ``full`` one: see :attr:`reads_watermark`).
+    a ``full`` one: see :meth:`reads_watermark_for`); ``keeps_watermark`` is false for a
+    store that cannot keep one (every sync into it is then a full one, and the report
+    promises no watermark).
     """
 
     def __init__(
@@ -236,9 +238,12 @@ class SyncPlan:
         *,
         now: dt.datetime | None = None,
         wall: float | None = None,
+        keeps_watermark: bool = True,
     ) -> None:
         self.agreement = agreement
         self.options = options
+        self.keeps_watermark = keeps_watermark
+        self._done = 0
         self.previous = previous if self.reads_watermark_for(options) else None
         self.started = time.monotonic()
         self.began = now or dt.datetime.now(dt.UTC)
@@ -276,8 +281,9 @@ class SyncPlan:
         progress = self.options.progress
         if progress is not None:
             listing = self.listing
-            done = min(len(listing.seen) + listing.failed, listing.total)
-            progress(done, listing.total)
+            # Never backwards: a new pass forgets the failures it will read again.
+            self._done = max(self._done, min(len(listing.seen) + listing.failed, listing.total))
+            progress(self._done, listing.total)
 
     @property
     def clean(self) -> bool:
@@ -293,7 +299,7 @@ class SyncPlan:
 
     def next_watermark(self) -> dt.datetime | None:
         """The watermark to write after a clean unwindowed sync (``None``: leave it)."""
-        if self.options.windowed or not self.clean:
+        if self.options.windowed or not self.clean or not self.keeps_watermark:
             return None
         newest = None if self.newest is None else min(self.newest, self.began)
         marks = [m for m in (self.previous, newest) if m is not None]

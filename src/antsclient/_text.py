@@ -24,6 +24,7 @@ _FOLDS: Final = str.maketrans(
         "ł": "l",
         "Ł": "L",
         "đ": "d",
+        "ı": "i",
         "Đ": "D",
         "’": "'",
         "‘": "'",
@@ -48,7 +49,8 @@ def strip_accents(text: str) -> str:
     """
     if text.isascii():
         return text.replace("`", "'").replace("_", " ")
-    decomposed = unicodedata.normalize("NFKD", text).translate(_FOLDS)
+    # Before and after decomposition: « ´ » decomposes into a space and a mark.
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDS)).translate(_FOLDS)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

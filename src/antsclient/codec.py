@@ -112,6 +112,10 @@ def _enum_value(member: enum.Enum) -> Any:
     return member.value
 
 
+def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
+    return cls(value)
+
+
 def _structure_status(value: object, _: type) -> RequestStatus:
     return RequestStatus.from_label(str(value))
 
@@ -127,6 +131,36 @@ def _structure_categories(values: object, _: type) -> frozenset[LicenceCategory]
         msg = f"expected a list of categories, got {values!r}"
         raise TypeError(msg)
     return frozenset(LicenceCategory(str(v).strip().upper()) for v in values)
+
+
+_TRUE: Final = frozenset({"true", "1", "yes", "oui", "o", "y"})
+_FALSE: Final = frozenset({"false", "0", "no", "non", "n", ""})
+
+
+def _structure_bool(value: object, _: type) -> bool:
+    """A boolean: true/false, 1/0, or their texts (« false » is false, never ``bool("false")``)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in {0, 1}:
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    msg = f"expected true or false, got {value!r}"
+    raise ValueError(msg)
+
+
+def _structure_text(value: object, _: type) -> str:
+    """A text: a string, or a number written as one (``3223``); never ``None`` as « None »."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    msg = f"expected a text, got {value!r}"
+    raise TypeError(msg)
 
 
 def _structure_bytes(value: object, _: type) -> bytes:
@@ -165,6 +199,13 @@ def get_converter() -> cattrs.Converter:
     converter.register_structure_hook(Secret, lambda v, _: Secret.of(v))
     converter.register_unstructure_hook(bytes, _unstructure_bytes)
     converter.register_structure_hook(bytes, _structure_bytes)
+    converter.register_structure_hook(bool, _structure_bool)
+    converter.register_structure_hook(str, _structure_text)
+    # A StrEnum is a str: each enum class gets its own hook, more specific than str's.
+    for name in enums.__all__:
+        cls = getattr(enums, name)
+        if _is_enum(cls) and cls is not RequestStatus:
+            converter.register_structure_hook(cls, _structure_enum)
     _register_online_request(converter)
     return converter
 

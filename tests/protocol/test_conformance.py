@@ -360,12 +360,6 @@ def test_a_stream_upload_rewinds_to_where_it_was_given(proto: ModuleType) -> Non
     assert not stream.closed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Call.build hands the stream to httpx's multipart, whose FileField seeks every "
-    "file object to 0 before reading: a stream_upload given at offset 4 is sent from byte 0, "
-    "the bytes before the offset included (the checks ran on the bytes after it)",
-)
 def test_a_stream_upload_sends_the_stream_from_where_it_was_given(proto: ModuleType) -> None:
     stream = io.BytesIO(b"HEAD%PDF-1.4 body")
     stream.seek(4)
@@ -438,11 +432,6 @@ def test_every_request_is_valid_against_the_document(proto: ModuleType, argument
             openapi.validate_request(_OpenAPIRequest(request))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search_requests caps page_size at MAX_PAGE_SIZE but lets 0 and negative pages "
-    "and page sizes through: the request breaks the document's minimum of 1 (ANTS answers 400)",
-)
 @pytest.mark.parametrize(("page", "page_size"), [(0, 100), (1, 0), (-1, 100), (1, -5)])
 def test_a_search_out_of_range_is_refused_or_brought_in_range(
     proto: ModuleType, page: int, page_size: int
@@ -486,38 +475,9 @@ BAD_VALUES = [
 ]
 """Well-formed JSON whose values a parser may not read."""
 
-COUNTS_KEYS = "parse_counts: Cerfa(key) raises a bare ValueError for any key but 'all', '02', '06'"
-KNOWN_BUGS = {
-    ("parse_counts", b'{"all": {"cerfa02": "many"}}'): "parse_counts: ValueError from int('many')",
-    ("parse_counts", b'{"all": {"cerfa02": null}}'): "parse_counts: TypeError from int(None)",
-    ("parse_application", b'{"cerfa": "03", "application": {}}'): (
-        "parse_application: ValueError from application_type('03')"
-    ),
-    ("parse_token", b'{"access_token": "t", "expires_in": 1e308}'): (
-        "parse_token: OverflowError from timedelta(seconds=1e308)"
-    ),
-    ("parse_token", b'{"access_token": "t", "expires_in": NaN}'): (
-        "parse_token: ValueError from timedelta(seconds=nan)"
-    ),
-    ("parse_page", b'{"items": [], "page": 1e400, "page_size": 1, "total": 0, "pages": 0}'): (
-        "parse_page: OverflowError from int(inf), it catches KeyError/TypeError/ValueError only"
-    ),
-}
-"""The pairs (parser, body) that escape as a bare exception instead of a ProtocolError."""
-
-
-def _known_bug(name: str, body: bytes) -> str | None:
-    if (name, body) in KNOWN_BUGS:
-        return KNOWN_BUGS[name, body]
-    if name == "parse_counts":
-        data = json.loads(body)
-        if isinstance(data, dict) and set(data) - {"all", "02", "06"}:
-            return COUNTS_KEYS
-    return None
-
 
 def _cases(bodies: list[bytes]) -> list[Any]:
-    """Every (parser, body) of the contract, the known bugs marked."""
+    """Every (parser, body) of the contract."""
     parsers = [
         n
         for n in importlib.import_module(PROTOCOL_MODULES[0]).__all__
@@ -525,10 +485,7 @@ def _cases(bodies: list[bytes]) -> list[Any]:
     ]
     cases = []
     for name in parsers:
-        for body in bodies:
-            reason = _known_bug(name, body)
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            cases.append(pytest.param(name, body, marks=marks, id=f"{name}-{body.decode()}"))
+        cases.extend(pytest.param(name, body, id=f"{name}-{body.decode()}") for body in bodies)
     return cases
 
 

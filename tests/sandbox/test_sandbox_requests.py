@@ -311,7 +311,9 @@ def test_direct_registration_and_link(sb: SandboxHandle, client: httpx.Client) -
     app = client.get(f"/requests/{direct.number}/application").json()
     assert app["cerfa"] == "02"
     assert app["application"]["applicant"]["email"] == direct.email
-    assert client.get(f"/requests/{direct.number}/documents").json() == {"items": []}
+    unlinked = client.get(f"/requests/{direct.number}/documents")
+    assert unlinked.status_code == 409
+    assert unlinked.json()["error"]["code"] == "request_not_linked"
     linked = client.post(f"/requests/{direct.number}/link", json={"student_id": "ELEVE-42"})
     assert linked.json()["student_id"] == "ELEVE-42"
     docs = client.get(f"/requests/{direct.number}/documents").json()["items"]

@@ -413,11 +413,6 @@ async def test_a_plain_store_still_syncs_in_the_async_session(sb: Sandbox) -> No
     assert len(store.threads) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SyncPlan.next_watermark() does not know the store keeps no watermark: the report "
-    "of a sync into a store without set_watermark names one, though the next sync is full",
-)
 async def test_a_sync_into_a_plain_store_reports_no_watermark(sb: Sandbox) -> None:
     async with session(sb, PlainStore()) as s:
         first = await s.requests.sync_all()

@@ -679,7 +679,7 @@ class AsyncRequests(_Namespace):
             if SyncPlan.reads_watermark_for(opts)
             else None
         )
-        plan = SyncPlan(agreement, opts, previous)
+        plan = SyncPlan(agreement, opts, previous, keeps_watermark=session._store.keeps_watermark)
         try:
             await self._walk(plan)
             await self._finish(plan)

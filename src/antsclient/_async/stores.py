@@ -63,6 +63,11 @@ class AsyncStore:
     def __bool__(self) -> bool:
         return self.store is not None
 
+    @property
+    def keeps_watermark(self) -> bool:
+        """Whether the store keeps a watermark (a plain store does not)."""
+        return self._full
+
     async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         method = getattr(self.store, name)
         if self.is_async:

@@ -672,7 +672,7 @@ class Requests(_Namespace):
             if SyncPlan.reads_watermark_for(opts)
             else None
         )
-        plan = SyncPlan(agreement, opts, previous)
+        plan = SyncPlan(agreement, opts, previous, keeps_watermark=session._store.keeps_watermark)
         try:
             self._walk(plan)
             self._finish(plan)

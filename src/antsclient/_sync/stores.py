@@ -42,6 +42,11 @@ class Store:
     def __bool__(self) -> bool:
         return self.store is not None
 
+    @property
+    def keeps_watermark(self) -> bool:
+        """Whether the store keeps a watermark (a plain store does not)."""
+        return isinstance(self.store, SyncStore)
+
     def upsert(self, agreement: str, requests: Sequence[OnlineRequest]) -> None:
         if self.store is not None:
             self.store.upsert(agreement, requests)

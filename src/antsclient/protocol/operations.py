@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+import io
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any, Final, TypeVar
+from typing import IO, Any, Final, ParamSpec, TypeVar, cast
 
 import attrs
 import httpx
@@ -138,6 +140,38 @@ class Page:
     failed: int = 0
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reader(parse: Callable[P, R]) -> Callable[P, R]:
+    """A parser whose every failure to read is a :class:`ProtocolError` naming the answer:
+    whatever shape a broken server sends, the sessions see one error type."""
+
+    @functools.wraps(parse)
+    def read(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return parse(*args, **kwargs)
+        except ProtocolError:
+            raise
+        except (LookupError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+            response = args[0] if args else kwargs.get("response")
+            raise ProtocolError(
+                f"ANTS answered {_where(response, parse.__name__)} with data antsclient cannot "
+                f"read: {exc}",
+                code="malformed_body",
+            ) from exc
+
+    return read
+
+
+def _where(response: object, default: str) -> str:
+    try:
+        return str(response.request.url.path)  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):
+        return default
+
+
 def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
@@ -164,6 +198,7 @@ def parse(response: httpx.Response, cls: type[T], *, key: str | None = None) -> 
         ) from exc
 
 
+@_reader
 def parse_items(response: httpx.Response, cls: type[T]) -> list[T]:
     """A list of ``cls`` from a ``{"items": [...]}`` answer."""
     return parse(response, list[cls], key="items")  # type: ignore[valid-type]
@@ -192,6 +227,7 @@ class Token:
     expires_at: dt.datetime
 
 
+@_reader
 def parse_token(response: httpx.Response, *, now: dt.datetime) -> Token:
     """The token of a login answer; its expiry from ``expires_in`` (seconds)."""
     data = _json(response)
@@ -215,6 +251,7 @@ def list_prefectures(postal_code: str) -> Call:
     )
 
 
+@_reader
 def parse_prefectures(response: httpx.Response) -> list[Prefecture]:
     return parse_items(response, Prefecture)
 
@@ -232,6 +269,7 @@ def search_communes(text: str, *, postal_code: str | None = None, limit: int = 1
     )
 
 
+@_reader
 def parse_commune_names(response: httpx.Response) -> tuple[frozenset[str], frozenset[str]]:
     """The names and the labels (``NAME (postal code)``) of a commune search's answer."""
     data = _json(response)
@@ -287,6 +325,7 @@ def get_application(number: str) -> Call:
     )
 
 
+@_reader
 def parse_application(response: httpx.Response) -> Cerfa02 | Cerfa06:
     data = _json(response)
     if not isinstance(data, dict):
@@ -335,6 +374,7 @@ def link_request(number: str, student_id: str) -> Call:
     )
 
 
+@_reader
 def parse_request(response: httpx.Response) -> OnlineRequest:
     return parse(response, OnlineRequest)
 
@@ -349,7 +389,14 @@ def search_requests(
     page: int = 1,
     page_size: int = 100,
 ) -> Call:
-    """GET /requests: one page of the agency's requests, ordered by modification."""
+    """GET /requests: one page of the agency's requests, ordered by modification.
+
+    ``page`` counts from 1 and ``page_size`` from 1 to :data:`MAX_PAGE_SIZE` (a larger one
+    is brought down to it); anything else is refused before it is sent.
+    """
+    if page < 1 or page_size < 1:
+        msg = f"page ({page}) and page_size ({page_size}) count from 1"
+        raise ValueError(msg)
     params: dict[str, str] = {"page": str(page), "page_size": str(min(page_size, MAX_PAGE_SIZE))}
     if bucket is not None:
         params["bucket"] = Bucket(bucket).value
@@ -368,6 +415,7 @@ def search_requests(
     )
 
 
+@_reader
 def parse_page(response: httpx.Response) -> Page:
     """A search page; each request is read on its own, and one that cannot be is counted in
     :attr:`Page.failed`, never fatal."""
@@ -407,6 +455,7 @@ def count_requests() -> Call:
     return Call(op="count_requests", method="GET", path="/requests/counts", safety=Safety.READ)
 
 
+@_reader
 def parse_counts(response: httpx.Response) -> dict[Cerfa | None, dict[Bucket, int]]:
     """Counts per cerfa (``None`` for every request) and bucket."""
     data = _json(response)
@@ -432,6 +481,7 @@ def list_attachments(number: str) -> Call:
     )
 
 
+@_reader
 def parse_slots(response: httpx.Response) -> list[AttachmentSlot]:
     return parse_items(response, AttachmentSlot)
 
@@ -449,6 +499,7 @@ def upload_attachment(
     )
 
 
+@_reader
 def parse_attachment_file(response: httpx.Response) -> AttachmentFile:
     return parse(response, AttachmentFile)
 
@@ -506,6 +557,7 @@ def get_ephoto(number: str) -> Call:
     )
 
 
+@_reader
 def parse_ephoto(response: httpx.Response) -> EPhoto:
     return parse(response, EPhoto)
 
@@ -535,6 +587,7 @@ def list_documents(number: str) -> Call:
     )
 
 
+@_reader
 def parse_documents(response: httpx.Response) -> list[PrefectureDocument]:
     return parse_items(response, PrefectureDocument)
 
@@ -562,11 +615,45 @@ def path_upload(
 
 
 def stream_upload(stream: IO[bytes], *, name: str, media_type: str, comment: str | None) -> Upload:
-    """An :class:`Upload` of an open stream, rewound to where it was given at each attempt."""
+    """An :class:`Upload` of an open stream, from where it was given, at each attempt."""
     start = stream.tell()
 
     def reopen() -> IO[bytes]:
         stream.seek(start)
-        return stream
+        return cast("IO[bytes]", _FromOffset(stream, start))
 
     return Upload(name=name, media_type=media_type, comment=comment, open=reopen, owned=False)
+
+
+class _FromOffset(io.RawIOBase):
+    """The part of ``stream`` from ``start`` on, as a stream of its own: what sends it
+    rewinds it to 0 first, which must not mean the bytes before ``start``."""
+
+    def __init__(self, stream: IO[bytes], start: int) -> None:
+        super().__init__()
+        self._stream = stream
+        self._start = start
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        target = self._start + offset if whence == os.SEEK_SET else offset
+        return max(self._stream.seek(target, whence) - self._start, 0)
+
+    def tell(self) -> int:
+        return self._stream.tell() - self._start
+
+    def close(self) -> None:
+        """The stream is the caller's: it stays open."""

@@ -13,6 +13,7 @@ gives an :class:`Outcome`:
 from __future__ import annotations
 
 import enum
+import math
 from typing import Final
 
 import attrs
@@ -91,6 +92,7 @@ def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
         return None
+    return max(seconds, 0.0) if math.isfinite(seconds) else None

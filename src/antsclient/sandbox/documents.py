@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from antsclient.attachments import required_kinds
-from antsclient.lifecycle import Action, ensure_allowed
+from antsclient.lifecycle import Action, check
 from antsclient.models.application import Cerfa02
 from antsclient.models.enums import Cerfa, DocumentKind, PrefectureDocumentKind, RequestStatus
 from antsclient.models.request import PrefectureDocument
@@ -52,12 +52,11 @@ class Documents:
         self.ledger = ledger
 
     def documents(self, agency: Agency, number: str) -> list[PrefectureDocument]:
-        """The prefecture documents of a linked request (none for an unlinked one)."""
+        """The prefecture documents of a linked request (an unlinked one is refused, as the
+        client refuses it: :func:`antsclient.lifecycle.check`)."""
         with self.ledger.read():
             record = self.ledger.record(agency, number)
-            ensure_allowed(Action.DOWNLOAD_DOCUMENTS, record.status)
-            if record.student_id is None:
-                return []
+            check(Action.DOWNLOAD_DOCUMENTS, record.status, linked=record.student_id is not None)
             available = available_documents(record, self.ledger.clock.now().date())
             return [
                 PrefectureDocument(kind=kind, label=kind.label, available=kind in available)
@@ -70,7 +69,7 @@ class Documents:
         """A prefecture document as ``(filename, PDF bytes)``."""
         with self.ledger.read():
             record = self.ledger.record(agency, number)
-            ensure_allowed(Action.DOWNLOAD_DOCUMENTS, record.status)
+            check(Action.DOWNLOAD_DOCUMENTS, record.status, linked=record.student_id is not None)
             if kind not in available_documents(record, self.ledger.clock.now().date()):
                 raise SandboxError(
                     f"document {kind.value!r} is not available for request {number}",

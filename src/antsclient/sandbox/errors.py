@@ -35,6 +35,7 @@ _STATUS: Final[dict[str, int]] = {
     "not_found": 404,
     "action_not_allowed": 409,
     "required_documents_missing": 409,
+    "request_not_linked": 409,
     "divergence": 409,
     "ephoto.already_used": 409,
     "idempotency_key_reused": 409,
