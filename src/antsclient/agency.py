@@ -101,6 +101,8 @@ class _Agencies:
     retry: RetryPolicy | None
     options: SyncOptions
     progress: Callable[[str, int, int], None] | None
+    connections: int
+    """How many connections the agencies' pages need at most (agencies × pages)."""
 
     def session_options(self) -> dict[str, Any]:
         from antsclient._policy import DEFAULT_TIMEOUT  # noqa: PLC0415
@@ -112,6 +114,23 @@ class _Agencies:
         step = None if self.progress is None else functools.partial(self.progress, agreement)
         return attrs.evolve(self.options, progress=step, raise_errors=False)
 
+    @classmethod
+    def of(cls, given: Mapping[str, Any]) -> _Agencies:
+        """The work of a call to :func:`sync_agencies` or :func:`sync_agencies_async`,
+        from its arguments."""
+        options = given["options"] or SyncOptions(
+            concurrency=given["page_concurrency"], **given["keywords"]
+        )
+        return cls(
+            agencies=_credentials_of(given["credentials"]),
+            base_url=given["base_url"],
+            timeout=given["timeout"],
+            retry=given["retry"],
+            options=options,
+            progress=given["progress"],
+            connections=given["concurrency"] * options.concurrency,
+        )
+
     @staticmethod
     def failed(agreement: str, error: Exception, started: float) -> SyncReport:
         """The report of an agency whose session could not even start."""
@@ -122,28 +141,6 @@ class _Agencies:
             error_fr=getattr(error, "message_fr", None),
             elapsed_s=time.monotonic() - started,
         )
-
-
-def _agencies(
-    credentials: Iterable[Credentials] | CredentialsSource,
-    *,
-    base_url: str,
-    timeout: httpx.Timeout | float | None,
-    retry: RetryPolicy | None,
-    options: SyncOptions | None,
-    progress: Callable[[str, int, int], None] | None,
-    page_concurrency: int,
-    keywords: Mapping[str, Any],
-) -> _Agencies:
-    chosen = options or SyncOptions(concurrency=page_concurrency, **keywords)
-    return _Agencies(
-        agencies=_credentials_of(credentials),
-        base_url=base_url,
-        timeout=timeout,
-        retry=retry,
-        options=chosen,
-        progress=progress,
-    )
 
 
 def sync_agencies(
@@ -174,23 +171,9 @@ def sync_agencies(
     """
     from antsclient._sync.session import AntsSession  # noqa: PLC0415
 
-    work = _agencies(
-        credentials,
-        base_url=base_url,
-        timeout=timeout,
-        retry=retry,
-        options=options,
-        progress=progress,
-        page_concurrency=page_concurrency,
-        keywords=keywords,
-    )
-    own = (
-        None
-        if transport is not None
-        else pooled_transport(concurrency * work.options.concurrency, base_url)
-    )
-    base = transport if transport is not None else own
-    shared = None if base is None else SharedTransport(base)
+    work = _Agencies.of(locals())
+    own = None if transport else pooled_transport(work.connections, base_url)
+    shared = SharedTransport(base) if (base := transport or own) is not None else None
 
     def one(creds: Credentials) -> SyncReport:
         started = time.monotonic()
@@ -228,23 +211,9 @@ async def sync_agencies_async(
     """:func:`sync_agencies`, awaited: each agency a task with its own async session."""
     from antsclient._async.session import AsyncAntsSession  # noqa: PLC0415
 
-    work = _agencies(
-        credentials,
-        base_url=base_url,
-        timeout=timeout,
-        retry=retry,
-        options=options,
-        progress=progress,
-        page_concurrency=page_concurrency,
-        keywords=keywords,
-    )
-    own = (
-        None
-        if transport is not None
-        else pooled_async_transport(concurrency * work.options.concurrency, base_url)
-    )
-    base = transport if transport is not None else own
-    shared = None if base is None else SharedAsyncTransport(base)
+    work = _Agencies.of(locals())
+    own = None if transport else pooled_async_transport(work.connections, base_url)
+    shared = SharedAsyncTransport(base) if (base := transport or own) is not None else None
     limit = asyncio.Semaphore(max(concurrency, 1))
 
     async def one(creds: Credentials) -> SyncReport:
