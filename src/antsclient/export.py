@@ -8,10 +8,11 @@ openpyxl (extra ``excel``) and pandas (extra ``pandas``) load only when used.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, SupportsIndex, overload
 
@@ -37,6 +38,7 @@ COLUMNS: Final = (
 _DATE_FORMAT: Final = "dd/mm/yyyy hh:mm"
 _RED: Final = "FFFF0000"
 _WIDTHS: Final = (28, 26, 18, 20, 70, 16, 18)
+_DATE_COLUMNS: Final = frozenset({2, 3})
 _HTML_ROWS: Final = 200
 _DEFAULT_TZ: Final = "Europe/Paris"
 
@@ -87,51 +89,107 @@ def _missing(package: str, extra: str) -> ConfigurationError:
     )
 
 
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: rows written so far, and how many there are (``0`` while the
+requests come from an iterator whose length is not known). The last call, once the file is
+saved, has ``done == total``."""
+
+_PROGRESS_EVERY: Final = 1000
+
+
 def to_excel(
     requests: Iterable[OnlineRequest],
     path: str | os.PathLike[str],
     *,
     sheet: str = "Demandes",
     tz: dt.tzinfo | str | None = None,
+    progress: Progress | None = None,
 ) -> Path:
     """Exporter la liste sous Excel: one row per request, written to ``path`` (``.xlsx``).
 
     Dates are real Excel dates in local time (``tz``, Paris by default); unlinked requests
-    are in red; the header row is frozen and filtered. Needs openpyxl (``antsclient[excel]``).
+    are in red; the header row is bold, frozen and filtered. Rows are streamed to the file
+    (openpyxl's write-only mode): time and memory grow with the number of requests, not
+    faster. ``progress(done, total)`` is called every thousand rows and at the end. The
+    file is opened before any request is read, so a path that cannot be written fails at
+    once (:class:`OSError`); an export that fails midway leaves no partial file. Needs
+    openpyxl (``antsclient[excel]``).
     """
     try:
-        import openpyxl  # noqa: PLC0415
-        from openpyxl.styles import Font  # noqa: PLC0415
-        from openpyxl.utils import get_column_letter  # noqa: PLC0415
+        from openpyxl import Workbook  # noqa: PLC0415
     except ImportError as exc:
         raise _missing("openpyxl", "excel") from exc
 
     zone = _local_zone(tz)
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = sheet
-    ws.append(list(COLUMNS))
-    bold = Font(bold=True)
-    for cell in ws[1]:
-        cell.font = bold
-    red = Font(color=_RED)
-    count = 0
-    for request in requests:
-        ws.append(list(_row(request, zone)))
-        count += 1
-        row = ws.max_row
-        for column in (3, 4):
-            ws.cell(row=row, column=column).number_format = _DATE_FORMAT
-        if not request.linked:
-            for cell in ws[row]:
-                cell.font = red
+    total = len(requests) if isinstance(requests, Sized) else 0
+    target = Path(path)
+    # Opened first: a path that cannot be written fails before any request is read.
+    with target.open("wb") as out:
+        book = Workbook(write_only=True)
+        try:
+            count = _write_rows(book, sheet, requests, zone=zone, total=total, progress=progress)
+            book.save(out)
+        except BaseException:
+            # Saving what was written closes the sheet's stream and its temporary file.
+            with contextlib.suppress(Exception):
+                book.save(out)
+            out.close()
+            target.unlink(missing_ok=True)
+            raise
+    if progress is not None:
+        progress(count, count)
+    return target
+
+
+def _write_rows(
+    book: Any,
+    sheet: str,
+    requests: Iterable[OnlineRequest],
+    *,
+    zone: dt.tzinfo,
+    total: int,
+    progress: Progress | None,
+) -> int:
+    """Stream the header and one row per request into a new write-only sheet of ``book``;
+    the number of requests written."""
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    ws = book.create_sheet(sheet)
+    # A write-only sheet takes its widths and panes before its first row.
     for index, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    red = Font(color=_RED)
+
+    def styled(value: Any, font: Font | None, column: int) -> Any:
+        """The value as is, or in a cell when it needs a font or a date format."""
+        dated = column in _DATE_COLUMNS and isinstance(value, dt.datetime)
+        if font is None and not dated:
+            return value
+        cell = WriteOnlyCell(ws, value=value)
+        if font is not None:
+            cell.font = font
+        if dated:
+            cell.number_format = _DATE_FORMAT
+        return cell
+
+    header = [WriteOnlyCell(ws, value=title) for title in COLUMNS]
+    for cell in header:
+        cell.font = bold
+    ws.append(header)
+    count = 0
+    for request in requests:
+        font = None if request.linked else red
+        row = _row(request, zone)
+        ws.append([styled(value, font, column) for column, value in enumerate(row)])
+        count += 1
+        if progress is not None and count % _PROGRESS_EVERY == 0 and count != total:
+            progress(count, total)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
-    target = Path(path)
-    book.save(target)
-    return target
+    return count
 
 
 def to_dataframe(requests: Iterable[OnlineRequest]) -> pd.DataFrame:
