@@ -1,5 +1,9 @@
 """Exporter la liste: the requests list to Excel, to a pandas DataFrame, or as HTML.
 
+With the tables notebooks show: the dashboard's counts (:func:`counts_html`, or
+:func:`counts_table` for a console) and the problems ``validate()`` finds
+(:func:`problems_html`).
+
 The columns are the requests list's (F13): Élève, Numéro, Date de création, Date de
 modification, Type - État, N° NEPH, and whether the request is linked to a student
 (unlinked rows — registered directly on ANTS — in red, as in the list).
@@ -12,17 +16,27 @@ import contextlib
 import datetime as dt
 import html
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, SupportsIndex, overload
 
-from antsclient.errors import ConfigurationError
-from antsclient.models import Cerfa, OnlineRequest, RequestStatus
+from antsclient._display import html_table, local_zone, shorten
+from antsclient.errors import ConfigurationError, FieldProblem, Severity
+from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COLUMNS", "RequestList", "requests_html", "to_dataframe", "to_excel"]
+__all__ = [
+    "COLUMNS",
+    "RequestList",
+    "counts_html",
+    "counts_table",
+    "problems_html",
+    "requests_html",
+    "to_dataframe",
+    "to_excel",
+]
 
 COLUMNS: Final = (
     "Élève",
@@ -40,21 +54,7 @@ _RED: Final = "FFFF0000"
 _WIDTHS: Final = (28, 26, 18, 20, 70, 16, 18)
 _DATE_COLUMNS: Final = frozenset({2, 3})
 _HTML_ROWS: Final = 200
-_DEFAULT_TZ: Final = "Europe/Paris"
-
-
-def _local_zone(tz: dt.tzinfo | str | None) -> dt.tzinfo:
-    """The time zone dates are shown in: Paris by default, UTC if no tz database exists."""
-    if isinstance(tz, dt.tzinfo):
-        return tz
-    import zoneinfo  # noqa: PLC0415
-
-    try:
-        return zoneinfo.ZoneInfo(tz or _DEFAULT_TZ)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        if tz is not None and tz != _DEFAULT_TZ:
-            raise
-        return dt.UTC
+_local_zone = local_zone
 
 
 def _naive(value: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
@@ -321,4 +321,80 @@ def requests_html(
     return (
         f"<p>{html.escape(caption)}</p><table><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>{tail}"
+    )
+
+
+Counts = Mapping[Cerfa | None, Mapping[Bucket, int]]
+"""What ``session.requests.counts()`` returns: per cerfa (``None``: every request), per
+bucket."""
+
+_COUNT_COLUMNS: Final = ((None, "Toutes"), (Cerfa.C02, "Cerfa 02"), (Cerfa.C06, "Cerfa 06"))
+
+
+def _count_rows(counts: Counts) -> tuple[list[str], list[list[object]]]:
+    columns = [(cerfa, title) for cerfa, title in _COUNT_COLUMNS if cerfa in counts]
+    columns += [(c, f"Cerfa {c}") for c in counts if c not in {k for k, _ in _COUNT_COLUMNS}]
+    buckets = [b for b in Bucket if any(b in counts[cerfa] for cerfa, _ in columns)]
+    rows: list[list[object]] = [
+        [bucket.label, *(counts[cerfa].get(bucket, 0) for cerfa, _ in columns)]
+        for bucket in buckets
+    ]
+    return ["Rubrique", *(title for _, title in columns)], rows
+
+
+def counts_table(counts: Counts) -> str:
+    """The dashboard's counts as a text table (one line per bucket), for a console::
+
+    print(counts_table(session.requests.counts()))
+    """
+    headers, rows = _count_rows(counts)
+    table = [headers, *([str(v) for v in row] for row in rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(headers))]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
+        for line in table
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def counts_html(counts: Counts) -> str:
+    """The dashboard's counts as an HTML table (one row per bucket, one column per cerfa),
+    for a notebook: ``HTML(counts_html(session.requests.counts()))``."""
+    headers, rows = _count_rows(counts)
+    return html_table(headers, rows, caption="Demandes par rubrique")
+
+
+_SEVERITY_FR: Final = {Severity.ERROR: "erreur", Severity.WARNING: "avertissement"}
+
+
+def problems_html(problems: Iterable[FieldProblem]) -> str:
+    """The problems ``validate()`` found as an HTML table: field, code, severity, the French
+    message and the suggestions, errors in red. For a notebook:
+    ``HTML(problems_html(validate(application)))``."""
+    found = list(problems)
+    errors = sum(1 for p in found if p.is_error)
+    caption = (
+        "Aucun problème"
+        if not found
+        else f"{len(found)} problème(s) : {errors} erreur(s), {len(found) - errors} "
+        "avertissement(s)"
+    )
+    return html_table(
+        ("Champ", "Code", "Gravité", "Message", "Suggestions"),
+        (
+            (
+                p.field,
+                p.code,
+                _SEVERITY_FR.get(p.severity, str(p.severity)),
+                p.message_fr,
+                shorten(", ".join(p.suggestions), 200) if p.suggestions else None,
+            )
+            for p in found
+        ),
+        caption=caption,
+        styles=("color:red" if p.is_error else "" for p in found),
     )
