@@ -2,7 +2,8 @@
 
 With the tables notebooks show: the dashboard's counts (:func:`counts_html`, or
 :func:`counts_table` for a console) and the problems ``validate()`` finds
-(:func:`problems_html`).
+(:func:`problems_html`); and dates as staff read them, in French and in Paris time
+(:func:`french_datetime`, :func:`french_date`).
 
 The columns are the requests list's (F13): Élève, Numéro, Date de création, Date de
 modification, Type - État, N° NEPH, and whether the request is linked to a student
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Siz
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, SupportsIndex, overload
 
-from antsclient._display import html_table, local_zone, shorten
+from antsclient._display import french_date, french_datetime, html_table, local_zone, shorten
 from antsclient.errors import ConfigurationError, FieldProblem, Severity
 from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
 
@@ -32,6 +33,8 @@ __all__ = [
     "RequestList",
     "counts_html",
     "counts_table",
+    "french_date",
+    "french_datetime",
     "problems_html",
     "requests_html",
     "to_dataframe",
