@@ -95,6 +95,8 @@ class SyncReport:
     changes since ``since``; ``watermark`` is where the next one will start. ``error``
     (with ``error_code`` and the French ``error_fr``) says why a sync stopped, when it was
     asked to report rather than raise (as :func:`~antsclient.agency.sync_agencies` does).
+    Its repr is one line with the counts that are not zero; in Jupyter it shows as a table,
+    in French, dates in Paris time.
     """
 
     agreement: str
@@ -125,8 +127,6 @@ class SyncReport:
         return self.new + self.updated + self.unchanged
 
     def __repr__(self) -> str:
-        """One line: ``SyncReport(E1706900030, ok, full, 2000 seen: 2000 new, 310 unlinked,
-        3.2 s)`` — the counts that are not zero; a sync that stopped names its error code."""
         if self.error is not None:
             state = f"error {self.error_code}" if self.error_code else f"error {self.error!r}"
         else:

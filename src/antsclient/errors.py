@@ -78,8 +78,6 @@ class FieldProblem:
         return self.severity is Severity.ERROR
 
     def __repr__(self) -> str:
-        """``FieldProblem(applicant.birth_city [city.incorrect]: Ville incorrecte : « SAINT…)``:
-        the field, the code, a warning marked, the start of the French message."""
         warning = "" if self.is_error else " warning"
         message = " ".join(self.message_fr.split())
         if len(message) > _REPR_MESSAGE:

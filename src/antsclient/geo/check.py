@@ -126,8 +126,6 @@ class FieldCheck:
         return "country.incorrect"
 
     def __repr__(self) -> str:
-        """``FieldCheck(applicant.address.city, CORRECTED, 'ST PRIEST' -> 'SAINT-PRIEST
-        (69800)')``: the path, the status, and what changes or how many values to choose."""
         parts = [self.path, self.status.name, repr(self.before)]
         if self.status is CheckStatus.CORRECTED:
             parts[-1] += " -> " + ("empty" if self.clear else repr(self.after))
@@ -159,7 +157,11 @@ class FieldCheck:
 
 @attrs.frozen(slots=True, repr=False)
 class GeoReport:
-    """All the geo fields of one application, checked."""
+    """All the geo fields of one application, checked.
+
+    Its repr is one line naming the fields to look at; in Jupyter it shows as the check
+    screen (field, status, before → after, suggestions, messages).
+    """
 
     fields: tuple[FieldCheck, ...]
 
@@ -187,7 +189,6 @@ class GeoReport:
         ]
 
     def __repr__(self) -> str:
-        """``GeoReport(6 fields, 2 to look at: applicant.address.city CORRECTED, …)``."""
         problems = self.problems
         if not problems:
             return f"{type(self).__name__}({len(self.fields)} fields, all conforming)"

@@ -36,6 +36,8 @@ class OnlineRequest:
     ``90120170705153905547685`` for requests made directly on ANTS). ``status_label`` keeps
     the raw ANTS label, even when ``status`` is ``UNKNOWN``. ``student_id`` is the host's
     student the request is linked to, or ``None`` when unlinked (red row in the manual).
+    Its repr is one line, the last change in Paris time: ``OnlineRequest(3223, Cerfa 02,
+    DRAFT, MARTIN Julie, modified 30/11/2026 12:03)``.
     """
 
     number: str
@@ -81,11 +83,6 @@ class OnlineRequest:
         return f"{self.type_label} - {self.status_label}"
 
     def __repr__(self) -> str:
-        """One line: number, cerfa, status, student, link and last change (Paris time).
-
-        ``OnlineRequest(3223, Cerfa 02, DRAFT, MARTIN Julie, modified 30/11/2026 12:03)``;
-        a status antsclient does not know shows its ANTS label.
-        """
         status = self.status.name
         if self.status is RequestStatus.UNKNOWN:
             status = f"UNKNOWN {self.status_label!r}"
