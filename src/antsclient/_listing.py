@@ -30,6 +30,7 @@ from typing import Final
 
 import attrs
 
+from antsclient._display import french_datetime, html_table
 from antsclient.models import OnlineRequest
 from antsclient.models.window import DateWindow
 from antsclient.protocol import MAX_PAGE_SIZE, Call, Page, search_requests
@@ -83,7 +84,7 @@ class SyncOptions:
         return self.created is not None or self.modified is not None
 
 
-@attrs.frozen(kw_only=True, slots=True)
+@attrs.frozen(kw_only=True, slots=True, repr=False)
 class SyncReport:
     """Compte rendu de mise à jour: what a sync found.
 
@@ -94,6 +95,8 @@ class SyncReport:
     changes since ``since``; ``watermark`` is where the next one will start. ``error``
     (with ``error_code`` and the French ``error_fr``) says why a sync stopped, when it was
     asked to report rather than raise (as :func:`~antsclient.agency.sync_agencies` does).
+    Its repr is one line with the counts that are not zero; in Jupyter it shows as a table,
+    in French, dates in Paris time.
     """
 
     agreement: str
@@ -122,6 +125,61 @@ class SyncReport:
     def seen(self) -> int:
         """How many requests ANTS sent."""
         return self.new + self.updated + self.unchanged
+
+    def __repr__(self) -> str:
+        if self.error is not None:
+            state = f"error {self.error_code}" if self.error_code else f"error {self.error!r}"
+        else:
+            state = "ok" if self.ok else "incomplete"
+        kind = f"incremental since {french_datetime(self.since)}" if self.incremental else "full"
+        counts = ", ".join(
+            f"{value} {name}"
+            for name, value in (
+                ("new", self.new),
+                ("updated", self.updated),
+                ("unchanged", self.unchanged),
+                ("unlinked", self.unlinked),
+                ("failed", self.failed),
+                ("removed", self.removed),
+            )
+            if value
+        )
+        seen = f"{self.seen} seen" + (f": {counts}" if counts else "")
+        name = type(self).__name__
+        return f"{name}({self.agreement}, {state}, {kind}, {seen}, {self.elapsed_s:.1f} s)"
+
+    def _repr_html_(self) -> str:
+        """The report as a two-column table, in French, dates in Paris time."""
+        rows: list[tuple[str, object]] = [
+            ("Résultat", "Terminée" if self.ok else "Incomplète"),
+            (
+                "Type",
+                f"incrémentale depuis le {french_datetime(self.since)}"
+                if self.incremental
+                else "complète",
+            ),
+            ("Demandes reçues", f"{self.seen} sur {self.total}"),
+            ("Nouvelles", self.new),
+            ("Mises à jour", self.updated),
+            ("Inchangées", self.unchanged),
+            ("Non reliées à un élève", self.unlinked),
+            ("En échec", self.failed),
+            ("Supprimées de l'ANTS", self.removed),
+            ("Pages lues", self.pages),
+            ("Prochaine mise à jour depuis", french_datetime(self.watermark)),
+            ("Durée", f"{self.elapsed_s:.1f} s"),
+        ]
+        if self.error is not None:
+            rows.append(("Erreur", f"{self.error_fr or self.error} ({self.error_code})"))
+        style = "" if self.ok else "color:red"
+        return html_table(
+            ("Élément", "Valeur"),
+            rows,
+            caption=f"Compte rendu de mise à jour — {self.agreement}",
+            styles=(
+                style if label in {"Résultat", "En échec", "Erreur"} else "" for label, _ in rows
+            ),
+        )
 
 
 @attrs.frozen(kw_only=True, slots=True)

@@ -16,10 +16,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 
 import attrs
 
+from antsclient._display import french_datetime
 from antsclient.codec import to_data
 from antsclient.errors import AntsError, DivergenceError
 from antsclient.models import (
@@ -45,20 +46,43 @@ EPHOTO_02 = "DEMO2PHOTO02SIGN0CODE1"
 EPHOTO_06 = "DEMO6PHOTO06SIGN0CODE2"
 
 
+_PLAIN: Final = {"✗": "x", "→": "->", "•": "-", "…": "...", "—": "-", "«": '"', "»": '"'}
+"""Stand-ins for the story's signs on a console that cannot show them (a redirected
+console on a French Windows writes cp1252)."""
+
+
 class _Story:
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.step = 0
         self.started = time.monotonic()
+        self.encoding = getattr(out, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> None:
+        """Write ``text``, its signs replaced where the stream's encoding lacks them."""
+        try:
+            text.encode(self.encoding)
+        except UnicodeEncodeError:
+            text = "".join(self._plain(char) for char in text)
+        except LookupError:
+            pass
+        self.out.write(text)
+
+    def _plain(self, char: str) -> str:
+        try:
+            char.encode(self.encoding)
+        except UnicodeEncodeError:
+            return _PLAIN.get(char, "?")
+        return char
 
     def title(self, fr: str, en: str) -> None:
         self.step += 1
-        self.out.write(f"\n{self.step:>2}. {fr}\n    {en}\n")
+        self.write(f"\n{self.step:>2}. {fr}\n    {en}\n")
 
     def say(self, fr: str, en: str = "") -> None:
-        self.out.write(f"    • {fr}\n")
+        self.write(f"    • {fr}\n")
         if en:
-            self.out.write(f"      ({en})\n")
+            self.write(f"      ({en})\n")
         self.out.flush()
 
 
@@ -111,8 +135,8 @@ def run_demo(*, out: str | None = None, stream: TextIO | None = None) -> int:
             story.say(f"✗ {exc.message_fr}", f"{type(exc).__name__}: {exc}")
             return 1
     elapsed = time.monotonic() - story.started
-    write.write(f"\nTerminé en {elapsed:.1f} s / Done in {elapsed:.1f} s.\n")
-    write.write(f"Fichiers / Files: {folder}\n")
+    story.write(f"\nTerminé en {elapsed:.1f} s / Done in {elapsed:.1f} s.\n")
+    story.write(f"Fichiers / Files: {folder}\n")
     return 0
 
 
@@ -199,7 +223,11 @@ def _geo_check(story: _Story, application: Cerfa02, folder: Path) -> Cerfa02:
 def _create_draft(story: _Story, session: AntsSession, application: Cerfa02) -> OnlineRequest:
     story.title("Enregistrer la demande en ligne (brouillon)", "Create the draft")
     request = session.requests.create(application)
-    story.say(f"Demande n° {request.number} : {request.status_label}", request.status.value)
+    story.say(
+        f"Demande n° {request.number} : {request.status_label}, "
+        f"créée le {french_datetime(request.created)}",
+        request.status.value,
+    )
     return request
 
 
@@ -256,11 +284,11 @@ def _validation(
     """Validated by the agency, then confirmed by the student."""
     story.title("Valider la demande", "Validation, then the student's confirmation")
     request = session.requests.validate(request)
+    deadline = request.applicant_deadline
     story.say(
-        f"Statut : {request.status_label} — l'élève a 7 jours pour confirmer",
-        f"deadline {request.applicant_deadline:%d/%m/%Y %H:%M}"
-        if request.applicant_deadline
-        else "",
+        f"Statut : {request.status_label} — l'élève a 7 jours pour confirmer"
+        + (f", jusqu'au {french_datetime(deadline)}" if deadline else ""),
+        "the student's deadline, Paris time",
     )
     sandbox.applicant_validates(request.number)
     story.say(f"L'élève confirme : {session.requests.refresh(request).status_label}")
@@ -352,6 +380,11 @@ def _sync_link_export(
         f"{report.unlinked} non reliée(s)",
         "demandes.sqlite3",
     )
+    if report.watermark is not None:
+        story.say(
+            f"La prochaine mise à jour part du {french_datetime(report.watermark)}",
+            "the next sync asks only for what changed since",
+        )
 
     story.title("Relier une demande à un élève", "Link the direct request to a student")
     linked = session.requests.link(direct_number, "eleve-0042")

@@ -53,7 +53,10 @@ class Severity(enum.StrEnum):
     WARNING = "warning"
 
 
-@attrs.frozen(kw_only=True, slots=True)
+_REPR_MESSAGE = 60
+
+
+@attrs.frozen(kw_only=True, slots=True, repr=False)
 class FieldProblem:
     """Problème sur un champ: what is wrong with one field, and what to do about it.
 
@@ -73,6 +76,14 @@ class FieldProblem:
     def is_error(self) -> bool:
         """True when the problem blocks sending the request."""
         return self.severity is Severity.ERROR
+
+    def __repr__(self) -> str:
+        warning = "" if self.is_error else " warning"
+        message = " ".join(self.message_fr.split())
+        if len(message) > _REPR_MESSAGE:
+            message = message[: _REPR_MESSAGE - 1].rstrip() + "…"
+        more = f", {len(self.suggestions)} suggestion(s)" if self.suggestions else ""
+        return f"FieldProblem({self.field} [{self.code}]{warning}: {message}{more})"
 
 
 class AntsError(Exception):

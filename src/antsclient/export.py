@@ -1,5 +1,10 @@
 """Exporter la liste: the requests list to Excel, to a pandas DataFrame, or as HTML.
 
+With the tables notebooks show: the dashboard's counts (:func:`counts_html`, or
+:func:`counts_table` for a console) and the problems ``validate()`` finds
+(:func:`problems_html`); and dates as staff read them, in French and in Paris time
+(:func:`french_datetime`, :func:`french_date`).
+
 The columns are the requests list's (F13): Élève, Numéro, Date de création, Date de
 modification, Type - État, N° NEPH, and whether the request is linked to a student
 (unlinked rows — registered directly on ANTS — in red, as in the list).
@@ -8,20 +13,33 @@ openpyxl (extra ``excel``) and pandas (extra ``pandas``) load only when used.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, SupportsIndex, overload
 
-from antsclient.errors import ConfigurationError
-from antsclient.models import Cerfa, OnlineRequest, RequestStatus
+from antsclient._display import french_date, french_datetime, html_table, local_zone, shorten
+from antsclient.errors import ConfigurationError, FieldProblem, Severity
+from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COLUMNS", "RequestList", "requests_html", "to_dataframe", "to_excel"]
+__all__ = [
+    "COLUMNS",
+    "RequestList",
+    "counts_html",
+    "counts_table",
+    "french_date",
+    "french_datetime",
+    "problems_html",
+    "requests_html",
+    "to_dataframe",
+    "to_excel",
+]
 
 COLUMNS: Final = (
     "Élève",
@@ -37,22 +55,9 @@ COLUMNS: Final = (
 _DATE_FORMAT: Final = "dd/mm/yyyy hh:mm"
 _RED: Final = "FFFF0000"
 _WIDTHS: Final = (28, 26, 18, 20, 70, 16, 18)
+_DATE_COLUMNS: Final = frozenset({2, 3})
 _HTML_ROWS: Final = 200
-_DEFAULT_TZ: Final = "Europe/Paris"
-
-
-def _local_zone(tz: dt.tzinfo | str | None) -> dt.tzinfo:
-    """The time zone dates are shown in: Paris by default, UTC if no tz database exists."""
-    if isinstance(tz, dt.tzinfo):
-        return tz
-    import zoneinfo  # noqa: PLC0415
-
-    try:
-        return zoneinfo.ZoneInfo(tz or _DEFAULT_TZ)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        if tz is not None and tz != _DEFAULT_TZ:
-            raise
-        return dt.UTC
+_local_zone = local_zone
 
 
 def _naive(value: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
@@ -87,51 +92,107 @@ def _missing(package: str, extra: str) -> ConfigurationError:
     )
 
 
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: rows written so far, and how many there are (``0`` while the
+requests come from an iterator whose length is not known). The last call, once the file is
+saved, has ``done == total``."""
+
+_PROGRESS_EVERY: Final = 1000
+
+
 def to_excel(
     requests: Iterable[OnlineRequest],
     path: str | os.PathLike[str],
     *,
     sheet: str = "Demandes",
     tz: dt.tzinfo | str | None = None,
+    progress: Progress | None = None,
 ) -> Path:
     """Exporter la liste sous Excel: one row per request, written to ``path`` (``.xlsx``).
 
     Dates are real Excel dates in local time (``tz``, Paris by default); unlinked requests
-    are in red; the header row is frozen and filtered. Needs openpyxl (``antsclient[excel]``).
+    are in red; the header row is bold, frozen and filtered. Rows are streamed to the file
+    (openpyxl's write-only mode): time and memory grow with the number of requests, not
+    faster. ``progress(done, total)`` is called every thousand rows and at the end. The
+    file is opened before any request is read, so a path that cannot be written fails at
+    once (:class:`OSError`); an export that fails midway leaves no partial file. Needs
+    openpyxl (``antsclient[excel]``).
     """
     try:
-        import openpyxl  # noqa: PLC0415
-        from openpyxl.styles import Font  # noqa: PLC0415
-        from openpyxl.utils import get_column_letter  # noqa: PLC0415
+        from openpyxl import Workbook  # noqa: PLC0415
     except ImportError as exc:
         raise _missing("openpyxl", "excel") from exc
 
     zone = _local_zone(tz)
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = sheet
-    ws.append(list(COLUMNS))
-    bold = Font(bold=True)
-    for cell in ws[1]:
-        cell.font = bold
-    red = Font(color=_RED)
-    count = 0
-    for request in requests:
-        ws.append(list(_row(request, zone)))
-        count += 1
-        row = ws.max_row
-        for column in (3, 4):
-            ws.cell(row=row, column=column).number_format = _DATE_FORMAT
-        if not request.linked:
-            for cell in ws[row]:
-                cell.font = red
+    total = len(requests) if isinstance(requests, Sized) else 0
+    target = Path(path)
+    # Opened first: a path that cannot be written fails before any request is read.
+    with target.open("wb") as out:
+        book = Workbook(write_only=True)
+        try:
+            count = _write_rows(book, sheet, requests, zone=zone, total=total, progress=progress)
+            book.save(out)
+        except BaseException:
+            # Saving what was written closes the sheet's stream and its temporary file.
+            with contextlib.suppress(Exception):
+                book.save(out)
+            out.close()
+            target.unlink(missing_ok=True)
+            raise
+    if progress is not None:
+        progress(count, count)
+    return target
+
+
+def _write_rows(
+    book: Any,
+    sheet: str,
+    requests: Iterable[OnlineRequest],
+    *,
+    zone: dt.tzinfo,
+    total: int,
+    progress: Progress | None,
+) -> int:
+    """Stream the header and one row per request into a new write-only sheet of ``book``;
+    the number of requests written."""
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    ws = book.create_sheet(sheet)
+    # A write-only sheet takes its widths and panes before its first row.
     for index, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    red = Font(color=_RED)
+
+    def styled(value: Any, font: Font | None, column: int) -> Any:
+        """The value as is, or in a cell when it needs a font or a date format."""
+        dated = column in _DATE_COLUMNS and isinstance(value, dt.datetime)
+        if font is None and not dated:
+            return value
+        cell = WriteOnlyCell(ws, value=value)
+        if font is not None:
+            cell.font = font
+        if dated:
+            cell.number_format = _DATE_FORMAT
+        return cell
+
+    header = [WriteOnlyCell(ws, value=title) for title in COLUMNS]
+    for cell in header:
+        cell.font = bold
+    ws.append(header)
+    count = 0
+    for request in requests:
+        font = None if request.linked else red
+        row = _row(request, zone)
+        ws.append([styled(value, font, column) for column, value in enumerate(row)])
+        count += 1
+        if progress is not None and count % _PROGRESS_EVERY == 0 and count != total:
+            progress(count, total)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
-    target = Path(path)
-    book.save(target)
-    return target
+    return count
 
 
 def to_dataframe(requests: Iterable[OnlineRequest]) -> pd.DataFrame:
@@ -263,4 +324,80 @@ def requests_html(
     return (
         f"<p>{html.escape(caption)}</p><table><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>{tail}"
+    )
+
+
+Counts = Mapping[Cerfa | None, Mapping[Bucket, int]]
+"""What ``session.requests.counts()`` returns: per cerfa (``None``: every request), per
+bucket."""
+
+_COUNT_COLUMNS: Final = ((None, "Toutes"), (Cerfa.C02, "Cerfa 02"), (Cerfa.C06, "Cerfa 06"))
+
+
+def _count_rows(counts: Counts) -> tuple[list[str], list[list[object]]]:
+    columns = [(cerfa, title) for cerfa, title in _COUNT_COLUMNS if cerfa in counts]
+    columns += [(c, f"Cerfa {c}") for c in counts if c not in {k for k, _ in _COUNT_COLUMNS}]
+    buckets = [b for b in Bucket if any(b in counts[cerfa] for cerfa, _ in columns)]
+    rows: list[list[object]] = [
+        [bucket.label, *(counts[cerfa].get(bucket, 0) for cerfa, _ in columns)]
+        for bucket in buckets
+    ]
+    return ["Rubrique", *(title for _, title in columns)], rows
+
+
+def counts_table(counts: Counts) -> str:
+    """The dashboard's counts as a text table (one line per bucket), for a console::
+
+    print(counts_table(session.requests.counts()))
+    """
+    headers, rows = _count_rows(counts)
+    table = [headers, *([str(v) for v in row] for row in rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(headers))]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
+        for line in table
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def counts_html(counts: Counts) -> str:
+    """The dashboard's counts as an HTML table (one row per bucket, one column per cerfa),
+    for a notebook: ``HTML(counts_html(session.requests.counts()))``."""
+    headers, rows = _count_rows(counts)
+    return html_table(headers, rows, caption="Demandes par rubrique")
+
+
+_SEVERITY_FR: Final = {Severity.ERROR: "erreur", Severity.WARNING: "avertissement"}
+
+
+def problems_html(problems: Iterable[FieldProblem]) -> str:
+    """The problems ``validate()`` found as an HTML table: field, code, severity, the French
+    message and the suggestions, errors in red. For a notebook:
+    ``HTML(problems_html(validate(application)))``."""
+    found = list(problems)
+    errors = sum(1 for p in found if p.is_error)
+    caption = (
+        "Aucun problème"
+        if not found
+        else f"{len(found)} problème(s) : {errors} erreur(s), {len(found) - errors} "
+        "avertissement(s)"
+    )
+    return html_table(
+        ("Champ", "Code", "Gravité", "Message", "Suggestions"),
+        (
+            (
+                p.field,
+                p.code,
+                _SEVERITY_FR.get(p.severity, str(p.severity)),
+                p.message_fr,
+                shorten(", ".join(p.suggestions), 200) if p.suggestions else None,
+            )
+            for p in found
+        ),
+        caption=caption,
+        styles=("color:red" if p.is_error else "" for p in found),
     )

@@ -209,7 +209,8 @@ _CHILD = textwrap.dedent(
             ready.touch()
             while not go.exists():
                 time.sleep(0.005)
-        print(session.requests.sync_all(concurrency=int(sys.argv[3])), flush=True)
+        report = session.requests.sync_all(concurrency=int(sys.argv[3]))
+        print(f"failed={report.failed} error={report.error}", flush=True)
     """
 )
 

@@ -207,6 +207,9 @@ def test_tutorial_runs(
     ):
         assert expected in out, expected
     assert "3cfBelfort" not in out
+    # Staff read dates in French and in Paris time, never UTC with microseconds.
+    assert re.search(r"jusqu'au \d\d/\d\d/\d{4} \d\d:\d\d\n", out)
+    assert "+00:00" not in out
 
 
 @pytest.mark.network

@@ -28,6 +28,7 @@ from typing import Any, Final, Protocol, TypeVar, cast
 
 import attrs
 
+from antsclient._display import html_table
 from antsclient.errors import FieldProblem
 from antsclient.geo.match import (
     FRANCE_INSEE_CODE,
@@ -86,7 +87,7 @@ class CheckStatus(enum.Enum):
     """Non reconnu."""
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, repr=False)
 class FieldCheck:
     """The check of one geo field (shown in yellow on the check screen when not conforming)."""
 
@@ -124,6 +125,14 @@ class FieldCheck:
             return "department.incorrect"
         return "country.incorrect"
 
+    def __repr__(self) -> str:
+        parts = [self.path, self.status.name, repr(self.before)]
+        if self.status is CheckStatus.CORRECTED:
+            parts[-1] += " -> " + ("empty" if self.clear else repr(self.after))
+        elif self.suggestions:
+            parts.append(f"{len(self.suggestions)} suggestion(s)")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
     def as_problem(self, suggestions: tuple[str, ...] | None = None) -> FieldProblem:
         """This field as a :class:`~antsclient.FieldProblem` in the manual's words
         (« Ville incorrecte : … »), with its ``suggestions`` (the check's by default)."""
@@ -146,9 +155,13 @@ class FieldCheck:
         )
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, repr=False)
 class GeoReport:
-    """All the geo fields of one application, checked."""
+    """All the geo fields of one application, checked.
+
+    Its repr is one line naming the fields to look at; in Jupyter it shows as the check
+    screen (field, status, before → after, suggestions, messages).
+    """
 
     fields: tuple[FieldCheck, ...]
 
@@ -174,6 +187,38 @@ class GeoReport:
             for field in self.problems
             if field.status is not CheckStatus.CORRECTED and field.path not in skip
         ]
+
+    def __repr__(self) -> str:
+        problems = self.problems
+        if not problems:
+            return f"{type(self).__name__}({len(self.fields)} fields, all conforming)"
+        listed = ", ".join(f"{f.path} {f.status.name}" for f in problems)
+        name = type(self).__name__
+        return f"{name}({len(self.fields)} fields, {len(problems)} to look at: {listed})"
+
+    def _repr_html_(self) -> str:
+        """The check screen as a table: field, status, before → after, suggestions,
+        messages; fields to look at in yellow."""
+        problems = len(self.problems)
+        caption = "Vérification des villes, départements et pays : " + (
+            "tout est conforme" if not problems else f"{problems} champ(s) à revoir"
+        )
+        return html_table(
+            ("Champ", "Chemin", "Statut", "Avant → après", "Suggestions", "Messages"),
+            (
+                (
+                    f.label,
+                    f.path,
+                    _STATUS_FR[f.status],
+                    _change(f),
+                    ", ".join(f.suggestions) or None,
+                    ". ".join(f.messages) + "." if f.messages else None,
+                )
+                for f in self.fields
+            ),
+            caption=caption,
+            styles=("" if f.ok else "background-color:#fff3b0" for f in self.fields),
+        )
 
     def __getitem__(self, path: str) -> FieldCheck:
         for field in self.fields:
@@ -209,6 +254,26 @@ class GeoReport:
             result = _set_path(result, field.path, value)
             result = _set_companion(result, field.path, value)
         return cast("_A", result)
+
+
+_STATUS_FR: Final = {
+    CheckStatus.CONFORMING: "Conforme",
+    CheckStatus.CORRECTED: "Corrigé",
+    CheckStatus.NEEDS_CHOICE: "À choisir",
+    CheckStatus.UNKNOWN: "Non reconnu",
+}
+
+
+def _shown(value: str | None) -> str:
+    return "(vide)" if value is None or not value.strip() else value
+
+
+def _change(field: FieldCheck) -> str:
+    """``before → after`` for a correction, else the value as it is (for display)."""
+    before = _shown(field.before)
+    if field.status is not CheckStatus.CORRECTED:
+        return before
+    return f"{before} → {'(vide)' if field.clear else _shown(field.after)}"
 
 
 _WITH_POSTAL_CODE: Final = re.compile(r"^(?P<name>.+) \((?P<code>[0-9]{5})\)$")

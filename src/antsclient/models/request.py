@@ -6,6 +6,7 @@ import datetime as dt
 
 import attrs
 
+from antsclient._display import french_datetime
 from antsclient.models.enums import (
     Bucket,
     Cerfa,
@@ -27,7 +28,7 @@ APPLICANT_VALIDATION_WINDOW = dt.timedelta(days=7)
 """The student has 7 days to confirm a validated request (manual, « Valider la demande »)."""
 
 
-@attrs.frozen(kw_only=True, slots=True)
+@attrs.frozen(kw_only=True, slots=True, repr=False)
 class OnlineRequest:
     """Demande en ligne: a request as ANTS holds it.
 
@@ -35,6 +36,8 @@ class OnlineRequest:
     ``90120170705153905547685`` for requests made directly on ANTS). ``status_label`` keeps
     the raw ANTS label, even when ``status`` is ``UNKNOWN``. ``student_id`` is the host's
     student the request is linked to, or ``None`` when unlinked (red row in the manual).
+    Its repr is one line, the last change in Paris time: ``OnlineRequest(3223, Cerfa 02,
+    DRAFT, MARTIN Julie, modified 30/11/2026 12:03)``.
     """
 
     number: str
@@ -78,6 +81,19 @@ class OnlineRequest:
     def type_state(self) -> str:
         """« Type - État », as the requests list shows it."""
         return f"{self.type_label} - {self.status_label}"
+
+    def __repr__(self) -> str:
+        status = self.status.name
+        if self.status is RequestStatus.UNKNOWN:
+            status = f"UNKNOWN {self.status_label!r}"
+        parts = [self.number, f"Cerfa {self.cerfa.value}", status]
+        parts.append(self.applicant_name or "no name")
+        if not self.linked:
+            parts.append("unlinked")
+        if self.transferred:
+            parts.append("transferred")
+        parts.append(f"modified {french_datetime(self.modified)}")
+        return f"{type(self).__name__}({', '.join(parts)})"
 
 
 @attrs.frozen(kw_only=True, slots=True)
