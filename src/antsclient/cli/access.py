@@ -219,6 +219,8 @@ _REASONS = {
     errno.EPERM: ("permission refusée", "permission denied"),
     errno.EROFS: ("disque en lecture seule", "read-only file system"),
     errno.ENOSPC: ("disque plein", "no space left on the disk"),
+    errno.ENOENT: ("fichier introuvable", "no such file"),
+    errno.EISDIR: ("c'est un dossier", "it is a folder"),
 }
 
 

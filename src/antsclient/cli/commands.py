@@ -53,15 +53,13 @@ def _progress(console: Console, fr: str, en: str) -> Iterator[Progress | None]:
 
 def _read_json(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Notepad writes a BOM
     except UnicodeDecodeError:
         raise UsageError(
             f"« {path} » n'est pas un texte UTF-8", f"{str(path)!r} is not UTF-8 text"
         ) from None
     except OSError as exc:
         fr, en = access.reason(exc)
-        if isinstance(exc, FileNotFoundError):
-            fr, en = "fichier introuvable", "no such file"
         raise UsageError(
             f"impossible de lire « {path} » : {fr}", f"cannot read {str(path)!r}: {en}"
         ) from None
@@ -336,9 +334,10 @@ def _need_sandbox() -> None:
     try:
         import antsclient.sandbox  # noqa: F401, PLC0415
     except ImportError as exc:
+        module = (exc.name or "starlette").partition(".")[0]
         raise UsageError(
-            f"le bac à sable demande le module {exc.name} : installez antsclient[sandbox]",
-            f"the sandbox needs {exc.name}: install antsclient[sandbox]",
+            f"le bac à sable demande le module {module} : installez antsclient[sandbox]",
+            f"the sandbox needs {module}: install antsclient[sandbox]",
         ) from None
 
 
