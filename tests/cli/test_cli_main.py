@@ -143,6 +143,23 @@ def test_check_not_json(
     assert en in lines[1]
 
 
+def test_check_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path)]) == EXIT_USAGE
+    fr, en = capsys.readouterr().err.splitlines()
+    assert fr.endswith("c'est un dossier")
+    assert en.endswith("it is a folder")
+
+
+def test_check_reads_a_file_saved_by_notepad(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = to_data(sample_application())
+    path = tmp_path / "bom.json"
+    path.write_bytes(json.dumps({"application": data}).encode("utf-8-sig"))
+    assert main(["check", str(path)]) == EXIT_PROBLEMS
+    assert "1 erreur(s)" in capsys.readouterr().out
+
+
 def test_check_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "x.json"
     path.write_bytes('{"a": "é"}'.encode("cp1252"))

@@ -133,6 +133,8 @@ def test_progress_frames_only_on_a_terminal(
     assert _sync(db, "--create") == EXIT_OK
     assert "Mise à jour des demandes" in terminal.getvalue()
     assert "\r" in terminal.getvalue()
+    assert main(["export", str(tmp_path / "t.xlsx"), "--db", str(db)]) == EXIT_OK
+    assert "Export Excel" in terminal.getvalue()
     monkeypatch.undo()
     capsys.readouterr()
     assert main(["export", str(tmp_path / "x.xlsx"), "--db", str(db)]) == EXIT_OK
