@@ -14,7 +14,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -281,15 +281,6 @@ def run_counts(args: argparse.Namespace, console: Console) -> int:
 # -- export --------------------------------------------------------------------------------
 
 
-def _counted(requests: list[OnlineRequest], progress: Progress | None) -> Iterable[OnlineRequest]:
-    """The requests, reporting ``progress`` as the export reads them."""
-    total = len(requests)
-    for done, request in enumerate(requests, start=1):
-        yield request
-        if progress is not None and (done % 200 == 0 or done == total):
-            progress(done, total)
-
-
 def _stored_requests(db: str, agreement: str) -> list[OnlineRequest]:
     with access.open_store(db) as store:
         agreements = store.agreements()
@@ -319,7 +310,7 @@ def run_export(args: argparse.Namespace, console: Console) -> int:
     requests = _stored_requests(args.db, agreement)
     with _progress(console, "Export Excel", "Excel export") as progress:
         try:
-            path = export.to_excel(_counted(requests, progress), target)
+            path = export.to_excel(requests, target, progress=progress)
         except OSError as exc:
             raise access.unwritable(target, *access.reason(exc)) from None
     n = len(requests)
