@@ -307,7 +307,8 @@ class AntsUnavailable(AntsError):
     """La page ne répond pas: ANTS is down or too slow, even after waiting and retrying.
 
     ``may_have_taken_effect`` tells whether the action may have reached ANTS: when it is
-    true, refresh the request before doing it again.
+    true, refresh the request before doing it again. ``server`` is the server that could not
+    be reached or did not answer (``https://ants.example.fr``).
     """
 
     default_code = "ants_unavailable"
@@ -322,6 +323,7 @@ class AntsUnavailable(AntsError):
         *,
         may_have_taken_effect: bool = False,
         attempts: int = 1,
+        server: str | None = None,
         code: str | None = None,
         message_fr: str | None = None,
         field: str | None = None,
@@ -329,12 +331,14 @@ class AntsUnavailable(AntsError):
         super().__init__(message, code=code, message_fr=message_fr, field=field)
         self.may_have_taken_effect = may_have_taken_effect
         self.attempts = attempts
+        self.server = server
 
     def _kwargs(self) -> dict[str, Any]:
         return {
             **super()._kwargs(),
             "may_have_taken_effect": self.may_have_taken_effect,
             "attempts": self.attempts,
+            "server": self.server,
         }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import datetime as dt
 import os
-import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import httpx
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
+from tenacity import Retrying, retry_if_exception
 
 from antsclient import _files as files
 from antsclient import _retries as retries
@@ -23,7 +22,7 @@ from antsclient._sync.pool import Pool
 from antsclient._sync.stores import Store, StoreLike, no_store_error
 from antsclient._listing import SyncOptions, SyncPlan, SyncReport, newest_known
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
-from antsclient._transport import tls_context
+from antsclient._transport import check_base_url, server_of, tls_context
 from antsclient._version import __version__
 from antsclient.errors import (
     ActionNotAllowed,
@@ -124,6 +123,9 @@ class AntsSession:
         transport: httpx.BaseTransport | None = None,
         students: StudentDirectory | None = None,
     ) -> None:
+        root = check_base_url(base_url).rstrip("/")
+        if root.endswith(ops.API_PREFIX):
+            root = root[: -len(ops.API_PREFIX)]
         self.credentials = credentials
         self.retry = retry or RetryPolicy()
         self.rights: frozenset[Right] | None = None if rights is None else frozenset(rights)
@@ -135,9 +137,7 @@ class AntsSession:
         # Uploads get longer defaults unless the host chose its own timeout.
         self._upload_timeout = UPLOAD_TIMEOUT if timeout is DEFAULT_TIMEOUT else None
         self.transport = transport
-        root = base_url.rstrip("/")
-        if root.endswith(ops.API_PREFIX):
-            root = root[: -len(ops.API_PREFIX)]
+        self._server = server_of(root)
         self._client = httpx.Client(
             base_url=root,
             timeout=timeout,
@@ -221,34 +221,31 @@ class AntsSession:
         for the request's status, the session's copy of it is brought up to date first.
         """
         policy = self.retry
-        ambiguous = False
-        attempts = 0
-        retrying = Retrying(
-            stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.deadline),
-            wait=lambda state: retries.backoff(
-                policy,
-                state.attempt_number,
-                state.outcome.exception() if state.outcome else None,
-                random.random(),  # noqa: S311 - jitter, not a secret
-            ),
-            retry=retry_if_exception(lambda exc: retries.should_retry(call, exc)),
-            reraise=True,
-        )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    attempts = attempt.retry_state.attempt_number
-                    try:
-                        return self._attempt(call, parse, attempts, sink, timeout)
-                    except retries.Transient as exc:
-                        ambiguous = ambiguous or exc.ambiguous
-                        raise
-        except retries.Transient as exc:
-            raise retries.unavailable(call, exc, attempts, ambiguous) from exc
-        except ActionNotAllowed:
-            if about is not None:
-                self._resync(about)
-            raise
+        with retries.deadline(policy) as deadline:
+            tries = retries.Tries(call, policy, deadline, self._server)
+            if deadline.spent:
+                raise tries.error()
+            retrying = Retrying(
+                stop=tries.stop,
+                wait=tries.wait,
+                retry=retry_if_exception(lambda exc: retries.should_retry(call, exc)),
+                reraise=True,
+            )
+            try:
+                for attempt in retrying:
+                    with attempt:
+                        tries.count = attempt.retry_state.attempt_number
+                        try:
+                            return self._attempt(call, parse, tries, sink, timeout)
+                        except retries.Transient as exc:
+                            tries.failed(exc)
+                            raise
+            except retries.Transient as exc:
+                raise tries.error() from exc
+            except ActionNotAllowed:
+                if about is not None:
+                    self._resync(about)
+                raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _resync(self, number: str) -> None:
@@ -262,14 +259,14 @@ class AntsSession:
         self,
         call: ops.Call,
         parse: Callable[[httpx.Response], T],
-        attempt: int,
+        tries: retries.Tries,
         sink: IO[bytes] | None,
         timeout: httpx.Timeout | None,
     ) -> T:
         token = self._bearer() if call.authenticated else None
         outcome = None
         for renewed in (False, True):
-            response = self._send_once(call, token, attempt, sink, timeout)
+            response = self._send_once(call, token, tries, sink, timeout)
             outcome = classify(response)
             if outcome.verdict is Verdict.RENEW_TOKEN and call.authenticated and not renewed:
                 token = self._bearer(rejected=token)
@@ -289,17 +286,17 @@ class AntsSession:
         self,
         call: ops.Call,
         token: str | None,
-        attempt: int,
+        tries: retries.Tries,
         sink: IO[bytes] | None,
         timeout: httpx.Timeout | None,
     ) -> httpx.Response:
+        """One try: every timeout at most the time left before the call's deadline."""
         file = call.upload.open() if call.upload is not None else None
         started = time.monotonic()
         status: int | str = "error"
         try:
             request = call.build(self._client, token, file)
-            if timeout is not None:
-                request.extensions["timeout"] = timeout.as_dict()
+            request.extensions["timeout"] = tries.deadline.timeout(timeout or self._client.timeout)
             response = self._client.send(request, stream=True)
             status = response.status_code
             try:
@@ -314,9 +311,9 @@ class AntsSession:
                 response.close()
         except httpx.TransportError as exc:
             status = type(exc).__name__
-            raise retries.Transient.of(classify_failure(exc)) from exc
+            raise retries.Transient.failure(classify_failure(exc)) from exc
         finally:
-            retries.log_call(call, status, time.monotonic() - started, attempt)
+            retries.log_call(call, status, time.monotonic() - started, tries.count)
             if file is not None and call.upload is not None and call.upload.owned:
                 file.close()
         return response
@@ -334,20 +331,21 @@ class AntsSession:
         effect, or ``None`` if it certainly did not (then it is sent again).
         """
         failure: AntsUnavailable | None = None
-        for _ in range(self.retry.attempts):
-            try:
-                return self._call(call, parse, about=about)
-            except AntsUnavailable as exc:
-                if not exc.may_have_taken_effect:
-                    raise
-                failure = exc
-            try:
-                outcome = reconcile()
-            except AntsUnavailable:
-                raise failure from None
-            if outcome is not None:
-                value: T = outcome.value
-                return value
+        with retries.deadline(self.retry):  # the write and its checks share one deadline
+            for _ in range(self.retry.attempts):
+                try:
+                    return self._call(call, parse, about=about)
+                except AntsUnavailable as exc:
+                    if not exc.may_have_taken_effect:
+                        raise
+                    failure = exc
+                try:
+                    outcome = reconcile()
+                except AntsUnavailable:
+                    raise failure from None
+                if outcome is not None:
+                    value: T = outcome.value
+                    return value
         assert failure is not None
         raise failure
 
