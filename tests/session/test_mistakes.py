@@ -9,6 +9,7 @@ that accepts and never answers ends the call near the policy's deadline.
 from __future__ import annotations
 
 import contextlib
+import pickle
 import socket
 import threading
 import time
@@ -124,6 +125,7 @@ def test_nothing_listening_names_the_server_and_nothing_was_sent(
     for error in (read.value, write.value):
         _never_sent(error)
         assert error.server == url
+        assert pickle.loads(pickle.dumps(error)).server == url
         assert url in str(error) and url in error.message_fr
         assert error.message_fr.startswith("La page ne répond pas")
         assert "could not reach" in str(error)
