@@ -57,7 +57,6 @@ from antsclient.models import (
 from antsclient.protocol import Verdict, classify, classify_failure
 from antsclient.storage.protocols import (
     StudentDirectory,
-    StudentDocument,
     StudentDocumentSource,
 )
 from antsclient.validation import validate, validate_ephoto_code
@@ -766,17 +765,22 @@ class Attachments(_Namespace):
         self,
         request: RequestRef,
         kind: DocumentKind,
-        file: str | os.PathLike[str] | IO[bytes],
+        file: str | os.PathLike[str] | IO[bytes] | bytes | bytearray,
         *,
         comment: str | None = None,
+        filename: str | None = None,
     ) -> AttachmentFile:
-        """Envoyer une pièce justificative from a path or an open binary stream.
+        """Envoyer une pièce justificative from a path, an open binary stream, or its
+        content as bytes (as a web host holds an upload; bytes are never a path).
 
-        Size (11 MB), type (from the content), pages (with those already sent) and comment
-        (80 characters) are checked before anything leaves; the file is streamed, and a
-        retry carries the same idempotency key so a document is never sent twice.
+        ``filename`` is the name sent and shown in messages (by default the path's or the
+        stream's; ``document.pdf`` for bytes). A missing file, its size (11 MB), type (from
+        the content), pages (with those already sent) and comment (80 characters) are
+        checked before anything leaves (:class:`AttachmentRejected`, naming the file); the
+        file is streamed, and a retry carries the same idempotency key so a document is
+        never sent twice.
         """
-        return self._upload(request, kind, file, comment)
+        return self._upload(request, kind, file, comment, filename)
 
     def upload_from_student(
         self,
@@ -800,13 +804,14 @@ class Attachments(_Namespace):
         self,
         request: RequestRef,
         kind: DocumentKind,
-        file: str | os.PathLike[str] | IO[bytes] | StudentDocument,
+        file: files.UploadSource,
         comment: str | None,
+        filename: str | None = None,
     ) -> AttachmentFile:
         session = self._session
         kind = DocumentKind(kind)
         check(Action.UPLOAD_ATTACHMENT, rights=session.rights)
-        upload, info = files.prepare_upload(kind, file, comment=comment)
+        upload, info = files.prepare_upload(kind, file, comment=comment, name=filename)
         current = session._checked(Action.UPLOAD_ATTACHMENT, request)
         files.check_pages_sent(kind, info, self.slots(current.number))
         call = ops.upload_attachment(current.number, kind, upload, idempotency_key=uuid.uuid4().hex)
