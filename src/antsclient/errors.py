@@ -4,6 +4,7 @@
 
     AntsError                      code, message (English), message_fr (French), field
     ├── ConfigurationError         a setting is missing (postal code, agreement number, …)
+    │   └── ExtraNotInstalled      an optional part's packages are not installed (an ImportError)
     ├── AuthenticationError        wrong agreement number, login or password
     ├── ApplicationDataError       data refused, locally or by ANTS; carries every FieldProblem
     ├── DivergenceError            the student's email is already used by another request
@@ -37,6 +38,7 @@ __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "DivergenceError",
+    "ExtraNotInstalled",
     "FieldProblem",
     "PermissionDenied",
     "ProtocolError",
@@ -137,6 +139,36 @@ class ConfigurationError(AntsError):
 
     default_code = "configuration_missing"
     default_message_fr = "Le paramétrage de l'agence est incomplet."
+
+
+class ExtraNotInstalled(ConfigurationError, ImportError):
+    """Module manquant: an optional part of antsclient needs packages its extra installs.
+
+    ``extra`` is the extra to install (``sandbox``), ``package`` the missing one
+    (``starlette``); the message says the command (``pip install 'antsclient[sandbox]'``).
+    It is an :class:`ImportError` too, for code that guards an optional import.
+    """
+
+    default_code = "extra_not_installed"
+    default_message_fr = "Un module nécessaire n'est pas installé."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        extra: str | None = None,
+        package: str | None = None,
+        code: str | None = None,
+        message_fr: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, message_fr=message_fr, field=field)
+        self.extra = extra
+        self.package = package
+        self.name = package
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {**super()._kwargs(), "extra": self.extra, "package": self.package}
 
 
 class AuthenticationError(AntsError):
