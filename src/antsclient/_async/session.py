@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception
@@ -101,14 +101,28 @@ def _utcnow() -> dt.datetime:
 class AsyncAntsSession:
     """Une session ANTS for one agency: every action of the manual on its requests.
 
+    The actions are grouped in namespaces, attributes of the session (each method's own
+    help says what it does: ``help(session.requests.create)``):
+
+    * ``session.requests`` (:class:`AsyncRequests`) — create, get, refresh, application,
+      validate, delete, transfer, send_complement, link, sync_all, search, counts;
+    * ``session.attachments`` (:class:`AsyncAttachments`) — slots, upload,
+      upload_from_student, download, delete;
+    * ``session.ephoto`` (:class:`AsyncEPhotoCodes`) — set, get, delete, deposit_form;
+    * ``session.documents`` (:class:`AsyncDocuments`) — list, download;
+    * ``session.prefectures`` (:class:`AsyncPrefectures`) — list;
+    * ``session.geo`` (:class:`AsyncGeo`) — check, confirm.
+
     ``credentials`` are the agency's; ``base_url`` the server's root (the ANTS sandbox's
-    ``handle.url``, or the address ANTS gave the vendor). ``timeout`` defaults to waiting
-    rather than failing early (15 s to connect, 90 s for an answer, 5 minutes to send a
-    file); ``retry`` says how often to try again what is safe to try again. ``rights`` are
-    the acting user's rights (``None``: the host does not manage rights, every action is
-    granted). ``store`` receives every request the session learns of (see
-    :mod:`antsclient._async.stores` for how an async session calls a blocking store: never
-    on the event loop); ``student_documents`` serves documents already in a student's file;
+    ``handle.url``, or the address ANTS gave the vendor), checked at once: ``http://`` or
+    ``https://`` and a host, or :class:`ConfigurationError` names it. ``timeout`` defaults
+    to waiting rather than failing early (15 s to connect, 90 s for an answer, 5 minutes to
+    send a file), and no call outlasts the retry policy's deadline; ``retry`` says how
+    often to try again what is safe to try again. ``rights`` are the acting user's rights
+    (``None``: the host does not manage rights, every action is granted). ``store``
+    receives every request the session learns of (see :mod:`antsclient._async.stores` for
+    how an async session calls a blocking store: never on the event loop);
+    ``student_documents`` serves documents already in a student's file;
     ``students`` is the host's student directory, written when a request is linked with
     ``update_student``. ``transport`` is an httpx transport (``httpx.ASGITransport`` to talk
     to a sandbox in process).
@@ -416,12 +430,28 @@ class AsyncAntsSession:
 
 
 class _Namespace:
+    """A group of the session's actions: ``repr`` names its methods."""
+
+    name: ClassVar[str]
+    """The session's attribute that holds the namespace (``requests``)."""
+
     def __init__(self, session: AsyncAntsSession) -> None:
         self._session = session
+
+    @classmethod
+    def _methods(cls) -> list[str]:
+        """The namespace's actions, in the order they are defined."""
+        return [n for n, v in vars(cls).items() if not n.startswith("_") and callable(v)]
+
+    def __repr__(self) -> str:
+        owner = type(self._session).__name__
+        return f"<{owner}.{self.name}: {', '.join(self._methods())}>"
 
 
 class AsyncPrefectures(_Namespace):
     """Préfectures of the agency's department (« mettre à jour la liste des préfectures »)."""
+
+    name = "prefectures"
 
     async def list(self) -> list[Prefecture]:
         """The prefectures of the agency's department, from its postal code.
@@ -439,6 +469,8 @@ class AsyncPrefectures(_Namespace):
 
 class AsyncGeo(_Namespace):
     """Vérification des villes, départements et pays: offline, then ANTS's referential."""
+
+    name = "geo"
 
     def check(self, application: Application) -> GeoReport:
         """The geo report of ``application`` (see :func:`antsclient.geo.check`).
@@ -479,6 +511,8 @@ class AsyncGeo(_Namespace):
 
 class AsyncRequests(_Namespace):
     """Les demandes en ligne: create, read, validate, delete, transfer, search, link."""
+
+    name = "requests"
 
     async def create(
         self,
@@ -764,6 +798,8 @@ class AsyncRequests(_Namespace):
 class AsyncAttachments(_Namespace):
     """Pièces justificatives of a request: list, send, view, delete."""
 
+    name = "attachments"
+
     async def slots(self, request: RequestRef) -> list[AttachmentSlot]:
         """One line per document kind: label, pages / max pages, help, sent, required, comment."""
         return await self._session._call(ops.list_attachments(_number_of(request)), ops.parse_slots)
@@ -865,6 +901,8 @@ class AsyncAttachments(_Namespace):
 class AsyncEPhotoCodes(_Namespace):
     """Code ePhoto: set, view, delete, or the photo-signature deposit form."""
 
+    name = "ephoto"
+
     async def set(self, request: RequestRef, code: str, *, cerfa: Cerfa) -> OnlineRequest:
         """Ajouter / modifier le code ePhoto of the Cerfa 02 or 06. A code serves only once."""
         session = self._session
@@ -913,6 +951,8 @@ class AsyncEPhotoCodes(_Namespace):
 
 class AsyncDocuments(_Namespace):
     """Documents de la préfecture (Éditer les documents), for linked requests."""
+
+    name = "documents"
 
     async def list(self, request: RequestRef) -> list[PrefectureDocument]:
         """The documents ANTS makes available for the request (a linked one)."""

@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
 from tenacity import Retrying, retry_if_exception
@@ -94,14 +94,28 @@ def _utcnow() -> dt.datetime:
 class AntsSession:
     """Une session ANTS for one agency: every action of the manual on its requests.
 
+    The actions are grouped in namespaces, attributes of the session (each method's own
+    help says what it does: ``help(session.requests.create)``):
+
+    * ``session.requests`` (:class:`Requests`) — create, get, refresh, application,
+      validate, delete, transfer, send_complement, link, sync_all, search, counts;
+    * ``session.attachments`` (:class:`Attachments`) — slots, upload,
+      upload_from_student, download, delete;
+    * ``session.ephoto`` (:class:`EPhotoCodes`) — set, get, delete, deposit_form;
+    * ``session.documents`` (:class:`Documents`) — list, download;
+    * ``session.prefectures`` (:class:`Prefectures`) — list;
+    * ``session.geo`` (:class:`Geo`) — check, confirm.
+
     ``credentials`` are the agency's; ``base_url`` the server's root (the ANTS sandbox's
-    ``handle.url``, or the address ANTS gave the vendor). ``timeout`` defaults to waiting
-    rather than failing early (15 s to connect, 90 s for an answer, 5 minutes to send a
-    file); ``retry`` says how often to try again what is safe to try again. ``rights`` are
-    the acting user's rights (``None``: the host does not manage rights, every action is
-    granted). ``store`` receives every request the session learns of (see
-    :mod:`antsclient._sync.stores` for how an async session calls a blocking store: never
-    on the event loop); ``student_documents`` serves documents already in a student's file;
+    ``handle.url``, or the address ANTS gave the vendor), checked at once: ``http://`` or
+    ``https://`` and a host, or :class:`ConfigurationError` names it. ``timeout`` defaults
+    to waiting rather than failing early (15 s to connect, 90 s for an answer, 5 minutes to
+    send a file), and no call outlasts the retry policy's deadline; ``retry`` says how
+    often to try again what is safe to try again. ``rights`` are the acting user's rights
+    (``None``: the host does not manage rights, every action is granted). ``store``
+    receives every request the session learns of (see :mod:`antsclient._sync.stores` for
+    how an async session calls a blocking store: never on the event loop);
+    ``student_documents`` serves documents already in a student's file;
     ``students`` is the host's student directory, written when a request is linked with
     ``update_student``. ``transport`` is an httpx transport (``httpx.ASGITransport`` to talk
     to a sandbox in process).
@@ -409,12 +423,28 @@ class AntsSession:
 
 
 class _Namespace:
+    """A group of the session's actions: ``repr`` names its methods."""
+
+    name: ClassVar[str]
+    """The session's attribute that holds the namespace (``requests``)."""
+
     def __init__(self, session: AntsSession) -> None:
         self._session = session
+
+    @classmethod
+    def _methods(cls) -> list[str]:
+        """The namespace's actions, in the order they are defined."""
+        return [n for n, v in vars(cls).items() if not n.startswith("_") and callable(v)]
+
+    def __repr__(self) -> str:
+        owner = type(self._session).__name__
+        return f"<{owner}.{self.name}: {', '.join(self._methods())}>"
 
 
 class Prefectures(_Namespace):
     """Préfectures of the agency's department (« mettre à jour la liste des préfectures »)."""
+
+    name = "prefectures"
 
     def list(self) -> list[Prefecture]:
         """The prefectures of the agency's department, from its postal code.
@@ -432,6 +462,8 @@ class Prefectures(_Namespace):
 
 class Geo(_Namespace):
     """Vérification des villes, départements et pays: offline, then ANTS's referential."""
+
+    name = "geo"
 
     def check(self, application: Application) -> GeoReport:
         """The geo report of ``application`` (see :func:`antsclient.geo.check`).
@@ -472,6 +504,8 @@ class Geo(_Namespace):
 
 class Requests(_Namespace):
     """Les demandes en ligne: create, read, validate, delete, transfer, search, link."""
+
+    name = "requests"
 
     def create(
         self,
@@ -757,6 +791,8 @@ class Requests(_Namespace):
 class Attachments(_Namespace):
     """Pièces justificatives of a request: list, send, view, delete."""
 
+    name = "attachments"
+
     def slots(self, request: RequestRef) -> list[AttachmentSlot]:
         """One line per document kind: label, pages / max pages, help, sent, required, comment."""
         return self._session._call(ops.list_attachments(_number_of(request)), ops.parse_slots)
@@ -858,6 +894,8 @@ class Attachments(_Namespace):
 class EPhotoCodes(_Namespace):
     """Code ePhoto: set, view, delete, or the photo-signature deposit form."""
 
+    name = "ephoto"
+
     def set(self, request: RequestRef, code: str, *, cerfa: Cerfa) -> OnlineRequest:
         """Ajouter / modifier le code ePhoto of the Cerfa 02 or 06. A code serves only once."""
         session = self._session
@@ -906,6 +944,8 @@ class EPhotoCodes(_Namespace):
 
 class Documents(_Namespace):
     """Documents de la préfecture (Éditer les documents), for linked requests."""
+
+    name = "documents"
 
     def list(self, request: RequestRef) -> list[PrefectureDocument]:
         """The documents ANTS makes available for the request (a linked one)."""
