@@ -211,7 +211,7 @@ def test_stream_name_from_an_open_file(write_file, make_pdf) -> None:
         info = inspect_file(f)
         assert f.tell() == 0
     assert info.name == "justif domicile.pdf"
-    assert inspect_file(io.BytesIO(make_pdf(1))).name == "document"
+    assert inspect_file(io.BytesIO(make_pdf(1))).name == "document.pdf"  # named by its type
 
 
 def test_explicit_name_wins(write_file, make_pdf) -> None:

@@ -29,6 +29,7 @@ from antsclient import (
     Severity,
 )
 from antsclient import errors as errors_module
+from antsclient.errors import ExtraNotInstalled
 
 PASSWORD = "P4ssw0rd-ne-jamais-afficher"
 
@@ -62,6 +63,7 @@ DEFAULT_CODES = {
     ResourceNotFound: "not_found",
     AntsUnavailable: "ants_unavailable",
     ProtocolError: "protocol_error",
+    ExtraNotInstalled: "extra_not_installed",
 }
 
 # One fully-populated instance of every error class, with its extra attributes.
@@ -89,10 +91,16 @@ EXAMPLES: list[tuple[AntsError, dict[str, Any]]] = [
     (RequestNotFound("no request 3223"), {}),
     (ResourceNotFound("no ePhoto code yet", code="ephoto_not_found"), {}),
     (
-        AntsUnavailable("timed out", may_have_taken_effect=True, attempts=4),
-        {"may_have_taken_effect": True, "attempts": 4},
+        AntsUnavailable(
+            "timed out", may_have_taken_effect=True, attempts=4, server="https://ants.test"
+        ),
+        {"may_have_taken_effect": True, "attempts": 4, "server": "https://ants.test"},
     ),
     (ProtocolError("unexpected HTML"), {}),
+    (
+        ExtraNotInstalled("needs starlette", extra="sandbox", package="starlette"),
+        {"extra": "sandbox", "package": "starlette"},
+    ),
 ]
 
 COMMON = ("message", "code", "message_fr", "field", "args")

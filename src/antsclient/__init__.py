@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from antsclient import agency, attachments, export, geo, lifecycle, sandbox, storage
     from antsclient._secret import Secret
     from antsclient.agency import SyncOptions, SyncReport, sync_agencies
+    from antsclient.checks import validate
     from antsclient.errors import (
         ActionNotAllowed,
         AntsError,
@@ -77,7 +78,6 @@ if TYPE_CHECKING:
         RetryPolicy,
     )
     from antsclient.storage import MemoryStore, SqliteStore
-    from antsclient.validation import validate
 
 # Every public name is served on first access, so that `import antsclient` stays cheap:
 # the models, the converter, the referential and the sessions load when first used.
@@ -123,7 +123,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Right": ("antsclient.models", "Right"),
     "Sex": ("antsclient.models", "Sex"),
     "TrainingMode": ("antsclient.models", "TrainingMode"),
-    "validate": ("antsclient.validation", "validate"),
+    "validate": ("antsclient.checks", "validate"),
     "AntsSession": ("antsclient.session", "AntsSession"),
     "AsyncAntsSession": ("antsclient.session", "AsyncAntsSession"),
     "RetryPolicy": ("antsclient.session", "RetryPolicy"),

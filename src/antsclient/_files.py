@@ -19,6 +19,7 @@ from antsclient.protocol import Upload, path_upload, stream_upload
 from antsclient.storage.protocols import StudentDocument
 
 __all__ = [
+    "UploadSource",
     "abandon_download",
     "atomic_target",
     "check_pages_sent",
@@ -30,37 +31,40 @@ __all__ = [
 ]
 
 
+UploadSource = str | os.PathLike[str] | IO[bytes] | bytes | bytearray | StudentDocument
+"""What an upload takes: a path, an open binary stream, the file's content as bytes, or a
+document of the student's file."""
+
+
 def prepare_upload(
     kind: DocumentKind,
-    source: str | os.PathLike[str] | IO[bytes] | StudentDocument,
+    source: UploadSource,
     *,
     comment: str | None,
+    name: str | None = None,
 ) -> tuple[Upload, FileInfo]:
     """Every local check of a file for ``kind``, then an :class:`Upload` that streams it.
 
-    The pages are checked against the kind's maximum alone; :func:`check_pages_sent` adds
-    the pages the request already holds once they are known.
+    ``name`` is the file name sent (by default the path's, the stream's, the student
+    document's, or ``document.pdf`` for bytes). The pages are checked against the kind's
+    maximum alone; :func:`check_pages_sent` adds the pages the request already holds once
+    they are known.
     """
     check_comment(comment)
     if isinstance(source, StudentDocument):
-        if source.path is not None:
-            info = inspect_file(source.path, name=source.name)
-            upload = path_upload(
-                source.path, media_type=info.media_type, comment=comment, name=source.name
-            )
-        else:
-            stream = io.BytesIO(source.content or b"")
-            info = inspect_file(stream, name=source.name)
-            upload = stream_upload(
-                stream, name=source.name, media_type=info.media_type, comment=comment
-            )
+        name = name or source.name
+        source = source.path if source.path is not None else (source.content or b"")
+    if isinstance(source, bytes | bytearray):
+        stream = io.BytesIO(bytes(source))
+        info = inspect_file(stream, name=name)
+        upload = stream_upload(stream, name=info.name, media_type=info.media_type, comment=comment)
     elif isinstance(source, str | os.PathLike):
-        info = inspect_file(source)
-        upload = path_upload(source, media_type=info.media_type, comment=comment)
+        info = inspect_file(source, name=name)
+        upload = path_upload(source, media_type=info.media_type, comment=comment, name=info.name)
     else:
-        info = inspect_file(source)
+        info = inspect_file(source, name=name)
         upload = stream_upload(source, name=info.name, media_type=info.media_type, comment=comment)
-    check_pages(kind, info.pages, name=info.name)
+    check_pages(kind, info.pages, pages_already_sent=None, name=info.name)
     return upload, info
 
 

@@ -24,10 +24,12 @@ UPLOAD_TIMEOUT: Final = httpx.Timeout(connect=15.0, read=180.0, write=300.0, poo
 class RetryPolicy:
     """How often and how long to try again after a transient failure.
 
-    ``attempts`` tries at most, within ``deadline`` seconds overall; the wait between two tries
-    grows exponentially from ``initial_backoff`` up to ``max_backoff``, with random jitter
-    so that many clients do not retry in step. A ``Retry-After`` from ANTS is honoured up to
-    ``max_backoff``.
+    ``attempts`` tries at most, within ``deadline`` seconds overall: each try waits at most
+    the time left (its timeouts are cut to it), and no try starts when its wait would pass
+    the deadline, so a server that never answers ends the call near the deadline. The wait
+    between two tries grows exponentially from ``initial_backoff`` up to ``max_backoff``,
+    with random jitter so that many clients do not retry in step. A ``Retry-After`` from
+    ANTS is honoured up to ``max_backoff``.
     """
 
     attempts: int = attrs.field(default=5, validator=attrs.validators.ge(1))

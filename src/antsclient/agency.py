@@ -29,6 +29,7 @@ from antsclient._listing import DEFAULT_OVERLAP, PAGE_SIZE, SyncOptions, SyncRep
 from antsclient._transport import (
     SharedAsyncTransport,
     SharedTransport,
+    check_base_url,
     pooled_async_transport,
     pooled_transport,
 )
@@ -123,7 +124,7 @@ class _Agencies:
         )
         return cls(
             agencies=_credentials_of(given["credentials"]),
-            base_url=given["base_url"],
+            base_url=check_base_url(given["base_url"]),
             timeout=given["timeout"],
             retry=given["retry"],
             options=options,
@@ -172,7 +173,7 @@ def sync_agencies(
     from antsclient._sync.session import AntsSession  # noqa: PLC0415
 
     work = _Agencies.of(locals())
-    own = None if transport else pooled_transport(work.connections, base_url)
+    own = None if transport else pooled_transport(work.connections, work.base_url)
     shared = SharedTransport(base) if (base := transport or own) is not None else None
 
     def one(creds: Credentials) -> SyncReport:
@@ -212,7 +213,7 @@ async def sync_agencies_async(
     from antsclient._async.session import AsyncAntsSession  # noqa: PLC0415
 
     work = _Agencies.of(locals())
-    own = None if transport else pooled_async_transport(work.connections, base_url)
+    own = None if transport else pooled_async_transport(work.connections, work.base_url)
     shared = SharedAsyncTransport(base) if (base := transport or own) is not None else None
     limit = asyncio.Semaphore(max(concurrency, 1))
 

@@ -52,7 +52,11 @@ PNG: Final = "image/png"
 _SIGNATURES: Final = ((b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG))
 _HEAD_SIZE: Final = 1024
 
-FileSource = str | os.PathLike[str] | IO[bytes]
+FileSource = str | os.PathLike[str] | IO[bytes] | bytes | bytearray
+"""A file to check or send: a path, an open binary stream, or the file's content as bytes
+(as a web host holds an upload; bytes are always content, never a path)."""
+
+_EXTENSIONS: Final = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -78,8 +82,9 @@ def sniff_media_type(head: bytes) -> str | None:
     return None
 
 
-def count_pages(stream: IO[bytes], media_type: str) -> int:
-    """Pages of a document: a PDF's real page count; an image is one page."""
+def count_pages(stream: IO[bytes], media_type: str, *, name: str = "document") -> int:
+    """Pages of a document: a PDF's real page count; an image is one page. ``name`` is the
+    file's, for the message of a PDF that cannot be read."""
     if media_type != PDF:
         return 1
     from pypdf import PdfReader  # noqa: PLC0415 - heavy, only for PDFs
@@ -88,18 +93,18 @@ def count_pages(stream: IO[bytes], media_type: str) -> int:
     try:
         reader = PdfReader(stream)
         if reader.is_encrypted:
-            raise _unreadable("the PDF is encrypted")
+            raise _unreadable(name, "the PDF is encrypted")
         return len(reader.pages)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise _unreadable(f"the PDF cannot be read ({type(exc).__name__})") from exc
+        raise _unreadable(name, f"the PDF cannot be read ({type(exc).__name__})") from exc
 
 
-def _unreadable(why: str) -> AttachmentRejected:
+def _unreadable(name: str, why: str) -> AttachmentRejected:
     return AttachmentRejected(
-        f"{why}",
+        f"{name!r}: {why}",
         code="attachment.unreadable",
-        message_fr="Le fichier est illisible ou protégé par un mot de passe. Envoyez un PDF, "
-        "un JPEG ou un PNG lisible.",
+        message_fr=f"Le fichier « {name} » est illisible ou protégé par un mot de passe. "
+        "Envoyez un PDF, un JPEG ou un PNG lisible.",
         field="file",
     )
 
@@ -111,17 +116,43 @@ def _size_of(stream: IO[bytes]) -> int:
     return end - start
 
 
+def _not_found(path: Path, exc: OSError) -> AttachmentRejected:
+    """The error of a path that names no readable file."""
+    if isinstance(exc, FileNotFoundError):
+        code, why, why_fr = "attachment.not_found", "there is no such file", "est introuvable"
+    elif isinstance(exc, IsADirectoryError):
+        code, why, why_fr = "attachment.not_a_file", "it is a folder", "est un dossier"
+    else:
+        code = "attachment.not_readable"
+        why = f"it cannot be read ({type(exc).__name__})"
+        why_fr = "ne peut pas être lu (accès refusé ?)"
+    return AttachmentRejected(
+        f"{str(path)!r}: {why}",
+        code=code,
+        message_fr=f"Le fichier « {path} » {why_fr}. Vérifiez son emplacement.",
+        field="file",
+    )
+
+
 def inspect_file(source: FileSource, *, name: str | None = None) -> FileInfo:
-    """Size, sniffed media type and page count of a file, a path or an open binary stream.
+    """Size, sniffed media type and page count of a file: a path, an open binary stream or
+    its content as bytes.
 
     The size comes from ``stat`` (or seeking), never from reading the whole file; a stream is
-    left at the position it was given at. Raises :class:`AttachmentRejected` for an empty,
-    oversized, unsupported or unreadable file.
+    left at the position it was given at. ``name`` names the file in messages and when sent
+    (by default the path's or the stream's name; ``document.pdf`` for bytes). Raises
+    :class:`AttachmentRejected` for a missing, empty, oversized, unsupported or unreadable
+    file, naming it.
     """
+    if isinstance(source, bytes | bytearray):
+        return _inspect_stream(io.BytesIO(bytes(source)), name, len(source))
     if isinstance(source, str | os.PathLike):
         path = Path(source)
-        with path.open("rb") as stream:
-            return _inspect_stream(stream, name or path.name, path.stat().st_size)
+        try:
+            with path.open("rb") as stream:
+                return _inspect_stream(stream, name or path.name, os.fstat(stream.fileno()).st_size)
+        except OSError as exc:
+            raise _not_found(path, exc) from exc
     start = source.tell()
     try:
         return _inspect_stream(source, name or _stream_name(source), _size_of(source))
@@ -129,12 +160,13 @@ def inspect_file(source: FileSource, *, name: str | None = None) -> FileInfo:
         source.seek(start)
 
 
-def _stream_name(stream: IO[bytes]) -> str:
+def _stream_name(stream: IO[bytes]) -> str | None:
     raw = getattr(stream, "name", None)
-    return Path(raw).name if isinstance(raw, str) else "document"
+    return Path(raw).name if isinstance(raw, str) else None
 
 
-def _inspect_stream(stream: IO[bytes], name: str, size: int) -> FileInfo:
+def _inspect_stream(stream: IO[bytes], given: str | None, size: int) -> FileInfo:
+    name = given or "document"
     if size == 0:
         raise AttachmentRejected(
             f"{name!r} is empty",
@@ -164,7 +196,8 @@ def _inspect_stream(stream: IO[bytes], name: str, size: int) -> FileInfo:
             message_fr=f"Le fichier « {name} » n'est ni un PDF, ni une image JPEG ou PNG.",
             field="file",
         )
-    pages = count_pages(stream, media_type)
+    name = given or f"document{_EXTENSIONS[media_type]}"
+    pages = count_pages(stream, media_type, name=name)
     stream.seek(start)
     if pages == 0:
         raise AttachmentRejected(
@@ -207,20 +240,34 @@ def check_upload(
 
 
 def check_pages(
-    kind: DocumentKind, pages: int, *, pages_already_sent: int = 0, name: str = "document"
+    kind: DocumentKind, pages: int, *, pages_already_sent: int | None = 0, name: str = "document"
 ) -> None:
-    """Raise :class:`AttachmentRejected` if the pages would exceed the kind's maximum."""
-    total = pages_already_sent + pages
+    """Raise :class:`AttachmentRejected` if the pages would exceed the kind's maximum.
+
+    ``pages_already_sent`` counts the pages the kind already holds on the request; ``None``
+    when it is not known yet (the file is then checked alone, and the message says nothing
+    of pages already sent).
+    """
+    sent = pages_already_sent or 0
+    total = sent + pages
     if total <= kind.max_pages:
         return
+    if pages_already_sent is None:
+        message = f"{kind.label!r} takes at most {kind.max_pages} page(s); {name!r} has {pages}"
+        already_fr = ""
+    else:
+        message = (
+            f"{kind.label!r} takes at most {kind.max_pages} page(s); {sent} already sent + "
+            f"{pages} in {name!r} = {total}"
+        )
+        already_fr = f"{sent} déjà envoyée(s), "
     raise AttachmentRejected(
-        f"{kind.label!r} takes at most {kind.max_pages} page(s); {pages_already_sent} already "
-        f"sent + {pages} in {name!r} = {total}",
+        message,
         code="attachment.too_many_pages",
         kind=kind.value,
         message_fr=f"« {kind.label} » : {kind.max_pages} page(s) au maximum. "
-        f"{pages_already_sent} déjà envoyée(s), {pages} dans « {name} ». Supprimez des pages "
-        "ou un fichier déjà envoyé.",
+        f"{already_fr}{pages} dans « {name} ». Supprimez des pages"
+        + (" ou un fichier déjà envoyé." if sent else "."),
         field="file",
     )
 

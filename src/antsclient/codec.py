@@ -9,7 +9,9 @@ wire never changes a file on disk.
 * enums go out as their value; an unknown request status comes in as ``UNKNOWN`` (the raw
   label is kept beside it), never as a crash;
 * category sets go out as lists in the official order;
-* unknown keys in what comes in are ignored (tolerant in, strict out);
+* unknown keys in what comes in are ignored (tolerant in, strict out) — except in an
+  application file (:func:`read_application`, the ``antsclient.application/1`` format,
+  :func:`write_application`), where a person wrote them: there each is refused, named;
 * the hot type — :class:`~antsclient.models.OnlineRequest`, hundreds per search page — has a
   fast hook for the common shape (ISO instants, known values), with the generic structuring
   as its fallback for anything else; a property test checks that both agree.
@@ -27,19 +29,23 @@ import enum
 import functools
 import operator
 import re
+from collections.abc import Iterator
 from typing import Any, Final, TypeVar
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn
 from dateutil import parser as date_parser
 
 from antsclient._secret import Secret
+from antsclient.errors import FieldProblem
 from antsclient.models import enums
 from antsclient.models.application import Application, application_type
 from antsclient.models.enums import Cerfa, LicenceCategory, RequestStatus
 from antsclient.models.request import OnlineRequest
 
 __all__ = [
+    "APPLICATION_FORMAT",
     "CodecError",
     "describe_error",
     "from_data",
@@ -50,6 +56,7 @@ __all__ = [
     "read_application",
     "read_online_request",
     "to_data",
+    "write_application",
 ]
 
 T = TypeVar("T")
@@ -178,9 +185,14 @@ def _unstructure_bytes(value: bytes) -> str:
 
 
 @functools.cache
-def get_converter() -> cattrs.Converter:
-    """The converter, built once on first use."""
-    converter = cattrs.Converter(forbid_extra_keys=False, omit_if_default=False)
+def get_converter(*, strict: bool = False) -> cattrs.Converter:
+    """The converter, built once on first use.
+
+    The default one ignores unknown keys (tolerant in: what ANTS or a store adds is no
+    crash); the ``strict`` one refuses them, to read a file a person wrote, where an unknown
+    key is a typo (``nickname``, ``birthdate``) that would otherwise be silently dropped.
+    """
+    converter = cattrs.Converter(forbid_extra_keys=strict, omit_if_default=False)
     converter.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
     converter.register_structure_hook(dt.datetime, lambda v, _: parse_datetime(v))
     converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
@@ -315,33 +327,137 @@ def to_data(obj: Any) -> Any:
     return get_converter().unstructure(obj)
 
 
-def from_data(data: Any, cls: type[T]) -> T:
+def from_data(data: Any, cls: type[T], *, strict: bool = False) -> T:
     """Build a ``cls`` from JSON-ready data; a failure raises cattrs' grouped error (see
-    :func:`describe_error`, or :func:`read` for an error that names the fields)."""
-    return get_converter().structure(data, cls)
+    :func:`describe_error`, or :func:`read` for an error that names the fields). ``strict``
+    refuses unknown keys."""
+    return get_converter(strict=strict).structure(data, cls)
+
+
+# --- errors that name the fields --------------------------------------------------------------
+
+_FILE_FR: Final = "Les données de la demande sont incorrectes"
+
+
+@attrs.frozen(slots=True)
+class _Fault:
+    """One field at fault: its path in the document (``$.applicant.birth_date``), a code,
+    and what is wrong in English and in French."""
+
+    path: str
+    code: str
+    message: str
+    message_fr: str
+
+    @classmethod
+    def unknown(cls, path: str) -> _Fault:
+        """A key the strict converter does not know."""
+        return cls(path, "unknown_field", "unknown field", "champ inconnu")
+
+    @classmethod
+    def missing(cls, path: str) -> _Fault:
+        """A required key that is not there."""
+        return cls(path, "required", "required field missing", "champ obligatoire manquant")
+
+    @property
+    def line(self) -> str:
+        return f"{self.path}: {self.message}"
+
+    def problem(self, root: str = "$") -> FieldProblem:
+        """The fault as a :class:`~antsclient.FieldProblem` on the field's dotted path below
+        ``root`` (``applicant.birth_date``)."""
+        field = self.path.removeprefix(root).removeprefix(".") or self.path
+        return FieldProblem(
+            field=field,
+            code=self.code,
+            message=self.message,
+            message_fr=f"« {field} » : {self.message_fr}",
+        )
 
 
 class CodecError(ValueError):
-    """Data that is not a ``what``: ``lines`` name each field at fault (``$.a.b: …``)."""
+    """Data that is not a ``what``: ``lines`` name each field at fault (``$.a.b: …``).
 
-    def __init__(self, what: str, lines: list[str]) -> None:
+    ``problems`` are the same faults as :class:`~antsclient.FieldProblem` objects (the
+    field's dotted path, a code — ``required``, ``unknown_field``, ``invalid_value`` — and
+    a French message); ``message_fr`` says them all in French, for the user.
+    """
+
+    def __init__(
+        self, what: str, lines: list[str], problems: tuple[FieldProblem, ...] | None = None
+    ) -> None:
         self.what = what
         self.lines = lines
+        self.problems = problems if problems is not None else _problems_of_lines(lines)
         super().__init__(f"{what}: {'; '.join(lines)}")
 
+    @classmethod
+    def of(cls, what: str, faults: list[_Fault], root: str = "$") -> CodecError:
+        """The error naming every fault of ``faults``."""
+        problems = tuple(fault.problem(root) for fault in faults)
+        return cls(what, [fault.line for fault in faults], problems)
+
+    @property
+    def message_fr(self) -> str:
+        """Every fault, in French (« applicant.nickname » : champ inconnu)."""
+        details = "\n".join(f"  - {p.message_fr}" for p in self.problems)
+        return f"{_FILE_FR} :\n{details}" if details else f"{_FILE_FR}."
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.what, self.lines))
+        return (type(self), (self.what, self.lines, self.problems))
 
 
-def describe_error(exc: BaseException) -> list[str]:
-    """One line per field at fault in a structuring failure (``$.applicant.birth_date: …``)."""
-    if isinstance(exc, cattrs.BaseValidationError):
-        lines = cattrs.transform_error(exc, path="$", format_exception=_format_exception)
-        return [_path_first(line) for line in lines]
-    return [f"$: {_format_exception(exc, None)}"]
+def _problems_of_lines(lines: list[str]) -> tuple[FieldProblem, ...]:
+    faults = []
+    for line in lines:
+        path, _, message = line.partition(": ")
+        faults.append(_Fault(path, "invalid_value", message, message))
+    return tuple(fault.problem() for fault in faults)
+
+
+def _faults(exc: BaseException, path: str = "$", type_: Any = None) -> Iterator[_Fault]:
+    """Every fault of a structuring failure, with its path, walking cattrs' groups as
+    :func:`cattrs.transform_error` does; each unknown key is a fault of its own."""
+    if isinstance(exc, cattrs.IterableValidationError):
+        listed, others = exc.group_exceptions()
+        for sub, item in listed:
+            yield from _faults(sub, f"{path}[{item.index!r}]", item.type)
+        for sub in others:
+            yield from _faults(sub, path)
+    elif isinstance(exc, cattrs.ClassValidationError):
+        fields, rest = exc.group_exceptions()
+        for sub, attribute in fields:
+            yield from _faults(sub, f"{path}.{attribute.name}", attribute.type)
+        for sub in rest:
+            yield from _faults(sub, path)
+    elif isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            yield _Fault.unknown(f"{path}.{key}")
+    elif isinstance(exc, BaseExceptionGroup):
+        for member in exc.exceptions:
+            yield from _faults(member, path)
+    elif isinstance(exc, KeyError):
+        yield _Fault.missing(path)
+    else:
+        name_fr = _TYPE_NAMES_FR.get(type_, "valeur")
+        yield _Fault(path, "invalid_value", _format_exception(exc, type_), f"{name_fr} incorrecte")
+
+
+def describe_error(exc: BaseException, *, path: str = "$") -> list[str]:
+    """One line per field at fault in a structuring failure (``$.applicant.birth_date: …``;
+    ``$.applicant.nickname: unknown field`` for a key the strict converter refused).
+    ``path`` is where the data sits in a larger document (``$.application``)."""
+    return [fault.line for fault in _faults(exc, path)]
 
 
 _TYPE_NAMES: Final = {dt.date: "date", dt.datetime: "date and time", str: "text", int: "number"}
+_TYPE_NAMES_FR: Final = {
+    dt.date: "date",
+    dt.datetime: "date et heure",
+    str: "texte",
+    int: "nombre",
+    bool: "valeur (true ou false)",
+}
 
 
 def _format_exception(exc: BaseException, type_: Any) -> str:
@@ -354,29 +470,106 @@ def _format_exception(exc: BaseException, type_: Any) -> str:
     return f"invalid {name}" + (f" ({detail})" if detail else "")
 
 
-def _path_first(line: str) -> str:
-    """``message @ $.a.b`` as ``$.a.b: message``."""
-    message, at, path = line.rpartition(" @ ")
-    return f"{path}: {message}" if at else line
+def read(
+    data: Any, cls: type[T], *, what: str | None = None, strict: bool = False, path: str = "$"
+) -> T:
+    """Build a ``cls`` from JSON-ready data, or raise :class:`CodecError` naming the fields.
 
-
-def read(data: Any, cls: type[T], *, what: str | None = None) -> T:
-    """Build a ``cls`` from JSON-ready data, or raise :class:`CodecError` naming the fields."""
+    ``strict`` refuses unknown keys; ``path`` is where the data sits in a larger document.
+    """
     try:
-        return from_data(data, cls)
+        return from_data(data, cls, strict=strict)
     except Exception as exc:
-        raise CodecError(
-            what or f"not a valid {getattr(cls, '__name__', cls)}", describe_error(exc)
-        ) from exc
+        what = what or f"not a valid {getattr(cls, '__name__', cls)}"
+        raise CodecError.of(what, list(_faults(exc, path)), path) from exc
 
 
-def read_application(data: Any, cerfa: Cerfa | str | None = None) -> Application:
-    """A Cerfa 02 or 06 application from its data; ``cerfa`` (or the data's ``cerfa`` key)
-    says which form, a Cerfa 02 by default. Raises :class:`CodecError` naming the fields."""
-    if cerfa is None:
-        cerfa = data.get("cerfa", Cerfa.C02) if isinstance(data, dict) else Cerfa.C02
+# --- the application file ---------------------------------------------------------------------
+
+APPLICATION_FORMAT: Final = "antsclient.application/1"
+"""The version of the application file this antsclient writes and reads."""
+
+_ENVELOPE: Final = frozenset({"format", "cerfa", "application"})
+
+
+def write_application(application: Application) -> dict[str, Any]:
+    """The application file's data (to write as JSON): its format, its form, its fields.
+
+    ``{"format": "antsclient.application/1", "cerfa": "02", "application": {...}}`` —
+    :func:`read_application` reads it back to an equal application.
+    """
+    return {
+        "format": APPLICATION_FORMAT,
+        "cerfa": Cerfa(application.cerfa).value,
+        "application": to_data(application),
+    }
+
+
+@attrs.frozen(slots=True)
+class _Unwrapped:
+    """An application's fields, its form, where they sit, and what is wrong around them."""
+
+    body: Any
+    cerfa: Cerfa | str
+    root: str = "$"
+    faults: tuple[_Fault, ...] = ()
+
+
+def _unwrap(data: Any, cerfa: Cerfa | str | None, strict: bool) -> _Unwrapped:
+    """The fields in the file's envelope (``format``, ``cerfa``, ``application``), or bare
+    (the fields, with perhaps ``cerfa``)."""
+    if not isinstance(data, dict):
+        return _Unwrapped(data, cerfa or Cerfa.C02)
+    if "format" not in data and "application" not in data:
+        body = {key: value for key, value in data.items() if key != "cerfa"}
+        return _Unwrapped(body, cerfa or data.get("cerfa", Cerfa.C02))
+    faults = [_Fault.unknown(f"$.{key}") for key in sorted(set(data) - _ENVELOPE) if strict]
+    version = data.get("format", APPLICATION_FORMAT)
+    if version != APPLICATION_FORMAT:
+        faults.insert(
+            0,
+            _Fault(
+                "$.format",
+                "unknown_format",
+                f"unknown format {version!r}: this antsclient reads {APPLICATION_FORMAT!r}",
+                f"format « {version} » inconnu : cette version d'antsclient lit "
+                f"« {APPLICATION_FORMAT} »",
+            ),
+        )
+    if "application" not in data:
+        faults.append(_Fault.missing("$.application"))
+    form = cerfa or data.get("cerfa", Cerfa.C02)
+    return _Unwrapped(data.get("application"), form, "$.application", tuple(faults))
+
+
+def read_application(
+    data: Any, cerfa: Cerfa | str | None = None, *, strict: bool = True
+) -> Application:
+    """A Cerfa 02 or 06 application from an application file's data, or its bare fields.
+
+    The file is ``{"format": "antsclient.application/1", "cerfa": "02", "application":
+    {...}}`` (:func:`write_application`); the bare fields are taken too, with or without a
+    ``cerfa`` key. ``cerfa`` (or the data's ``cerfa`` key) says which form, a Cerfa 02 by
+    default. ``strict`` (the default) refuses every unknown key, naming it
+    (``$.applicant.nickname: unknown field``); what antsclient wrote itself may be read with
+    ``strict=False``, which ignores them. Raises :class:`CodecError` naming every field at
+    fault at once.
+    """
+    given = _unwrap(data, cerfa, strict)
     try:
-        cls = application_type(str(cerfa))
+        cls = application_type(str(given.cerfa))
     except ValueError as exc:
-        raise CodecError("not an application", [f"$.cerfa: {exc}"]) from exc
-    return read(data, cls, what=f"not a Cerfa {Cerfa(cls.cerfa).value} application")
+        cerfa_fault = _Fault("$.cerfa", "invalid_value", str(exc), "formulaire inconnu (02 ou 06)")
+        raise CodecError.of("not an application", [*given.faults, cerfa_fault]) from exc
+    what = f"not a Cerfa {Cerfa(cls.cerfa).value} application"
+    if any(fault.code != "unknown_field" for fault in given.faults):
+        raise CodecError.of(what, list(given.faults))  # no format known, or no application
+    try:
+        application = read(given.body, cls, what=what, strict=strict, path=given.root)
+    except CodecError as exc:
+        outside = tuple(fault.problem() for fault in given.faults)
+        lines = [fault.line for fault in given.faults] + exc.lines
+        raise CodecError(what, lines, outside + exc.problems) from exc.__cause__
+    if given.faults:
+        raise CodecError.of(what, list(given.faults))
+    return application

@@ -4,6 +4,7 @@
 
     AntsError                      code, message (English), message_fr (French), field
     ├── ConfigurationError         a setting is missing (postal code, agreement number, …)
+    │   └── ExtraNotInstalled      an optional part's packages are not installed (an ImportError)
     ├── AuthenticationError        wrong agreement number, login or password
     ├── ApplicationDataError       data refused, locally or by ANTS; carries every FieldProblem
     ├── DivergenceError            the student's email is already used by another request
@@ -37,6 +38,7 @@ __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "DivergenceError",
+    "ExtraNotInstalled",
     "FieldProblem",
     "PermissionDenied",
     "ProtocolError",
@@ -148,6 +150,36 @@ class ConfigurationError(AntsError):
 
     default_code = "configuration_missing"
     default_message_fr = "Le paramétrage de l'agence est incomplet."
+
+
+class ExtraNotInstalled(ConfigurationError, ImportError):
+    """Module manquant: an optional part of antsclient needs packages its extra installs.
+
+    ``extra`` is the extra to install (``sandbox``), ``package`` the missing one
+    (``starlette``); the message says the command (``pip install 'antsclient[sandbox]'``).
+    It is an :class:`ImportError` too, for code that guards an optional import.
+    """
+
+    default_code = "extra_not_installed"
+    default_message_fr = "Un module nécessaire n'est pas installé."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        extra: str | None = None,
+        package: str | None = None,
+        code: str | None = None,
+        message_fr: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, message_fr=message_fr, field=field)
+        self.extra = extra
+        self.package = package
+        self.name = package
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {**super()._kwargs(), "extra": self.extra, "package": self.package}
 
 
 class AuthenticationError(AntsError):
@@ -318,7 +350,8 @@ class AntsUnavailable(AntsError):
     """La page ne répond pas: ANTS is down or too slow, even after waiting and retrying.
 
     ``may_have_taken_effect`` tells whether the action may have reached ANTS: when it is
-    true, refresh the request before doing it again.
+    true, refresh the request before doing it again. ``server`` is the server that could not
+    be reached or did not answer (``https://ants.example.fr``).
     """
 
     default_code = "ants_unavailable"
@@ -333,6 +366,7 @@ class AntsUnavailable(AntsError):
         *,
         may_have_taken_effect: bool = False,
         attempts: int = 1,
+        server: str | None = None,
         code: str | None = None,
         message_fr: str | None = None,
         field: str | None = None,
@@ -340,12 +374,14 @@ class AntsUnavailable(AntsError):
         super().__init__(message, code=code, message_fr=message_fr, field=field)
         self.may_have_taken_effect = may_have_taken_effect
         self.attempts = attempts
+        self.server = server
 
     def _kwargs(self) -> dict[str, Any]:
         return {
             **super()._kwargs(),
             "may_have_taken_effect": self.may_have_taken_effect,
             "attempts": self.attempts,
+            "server": self.server,
         }
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import threading
 import datetime as dt
 import os
-import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
+from tenacity import Retrying, retry_if_exception
 
 from antsclient import _files as files
 from antsclient import _retries as retries
@@ -23,7 +22,7 @@ from antsclient._sync.pool import Pool
 from antsclient._sync.stores import Store, StoreLike, no_store_error
 from antsclient._listing import SyncOptions, SyncPlan, SyncReport, newest_known
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
-from antsclient._transport import tls_context
+from antsclient._transport import check_base_url, server_of, tls_context
 from antsclient._version import __version__
 from antsclient.errors import (
     ActionNotAllowed,
@@ -58,7 +57,6 @@ from antsclient.models import (
 from antsclient.protocol import Verdict, classify, classify_failure
 from antsclient.storage.protocols import (
     StudentDirectory,
-    StudentDocument,
     StudentDocumentSource,
 )
 from antsclient.validation import validate, validate_ephoto_code
@@ -96,14 +94,28 @@ def _utcnow() -> dt.datetime:
 class AntsSession:
     """Une session ANTS for one agency: every action of the manual on its requests.
 
+    The actions are grouped in namespaces, attributes of the session (each method's own
+    help says what it does: ``help(session.requests.create)``):
+
+    * ``session.requests`` (:class:`Requests`) — create, get, refresh, application,
+      validate, delete, transfer, send_complement, link, sync_all, search, counts;
+    * ``session.attachments`` (:class:`Attachments`) — slots, upload,
+      upload_from_student, download, delete;
+    * ``session.ephoto`` (:class:`EPhotoCodes`) — set, get, delete, deposit_form;
+    * ``session.documents`` (:class:`Documents`) — list, download;
+    * ``session.prefectures`` (:class:`Prefectures`) — list;
+    * ``session.geo`` (:class:`Geo`) — check, confirm.
+
     ``credentials`` are the agency's; ``base_url`` the server's root (the ANTS sandbox's
-    ``handle.url``, or the address ANTS gave the vendor). ``timeout`` defaults to waiting
-    rather than failing early (15 s to connect, 90 s for an answer, 5 minutes to send a
-    file); ``retry`` says how often to try again what is safe to try again. ``rights`` are
-    the acting user's rights (``None``: the host does not manage rights, every action is
-    granted). ``store`` receives every request the session learns of (see
-    :mod:`antsclient._sync.stores` for how an async session calls a blocking store: never
-    on the event loop); ``student_documents`` serves documents already in a student's file;
+    ``handle.url``, or the address ANTS gave the vendor), checked at once: ``http://`` or
+    ``https://`` and a host, or :class:`ConfigurationError` names it. ``timeout`` defaults
+    to waiting rather than failing early (15 s to connect, 90 s for an answer, 5 minutes to
+    send a file), and no call outlasts the retry policy's deadline; ``retry`` says how
+    often to try again what is safe to try again. ``rights`` are the acting user's rights
+    (``None``: the host does not manage rights, every action is granted). ``store``
+    receives every request the session learns of (see :mod:`antsclient._sync.stores` for
+    how an async session calls a blocking store: never on the event loop);
+    ``student_documents`` serves documents already in a student's file;
     ``students`` is the host's student directory, written when a request is linked with
     ``update_student``. ``transport`` is an httpx transport (``httpx.ASGITransport`` to talk
     to a sandbox in process).
@@ -124,6 +136,9 @@ class AntsSession:
         transport: httpx.BaseTransport | None = None,
         students: StudentDirectory | None = None,
     ) -> None:
+        root = check_base_url(base_url).rstrip("/")
+        if root.endswith(ops.API_PREFIX):
+            root = root[: -len(ops.API_PREFIX)]
         self.credentials = credentials
         self.retry = retry or RetryPolicy()
         self.rights: frozenset[Right] | None = None if rights is None else frozenset(rights)
@@ -135,9 +150,7 @@ class AntsSession:
         # Uploads get longer defaults unless the host chose its own timeout.
         self._upload_timeout = UPLOAD_TIMEOUT if timeout is DEFAULT_TIMEOUT else None
         self.transport = transport
-        root = base_url.rstrip("/")
-        if root.endswith(ops.API_PREFIX):
-            root = root[: -len(ops.API_PREFIX)]
+        self._server = server_of(root)
         self._client = httpx.Client(
             base_url=root,
             timeout=timeout,
@@ -221,34 +234,31 @@ class AntsSession:
         for the request's status, the session's copy of it is brought up to date first.
         """
         policy = self.retry
-        ambiguous = False
-        attempts = 0
-        retrying = Retrying(
-            stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.deadline),
-            wait=lambda state: retries.backoff(
-                policy,
-                state.attempt_number,
-                state.outcome.exception() if state.outcome else None,
-                random.random(),  # noqa: S311 - jitter, not a secret
-            ),
-            retry=retry_if_exception(lambda exc: retries.should_retry(call, exc)),
-            reraise=True,
-        )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    attempts = attempt.retry_state.attempt_number
-                    try:
-                        return self._attempt(call, parse, attempts, sink, timeout)
-                    except retries.Transient as exc:
-                        ambiguous = ambiguous or exc.ambiguous
-                        raise
-        except retries.Transient as exc:
-            raise retries.unavailable(call, exc, attempts, ambiguous) from exc
-        except ActionNotAllowed:
-            if about is not None:
-                self._resync(about)
-            raise
+        with retries.deadline(policy) as deadline:
+            tries = retries.Tries(call, policy, deadline, self._server)
+            if deadline.spent:
+                raise tries.error()
+            retrying = Retrying(
+                stop=tries.stop,
+                wait=tries.wait,
+                retry=retry_if_exception(lambda exc: retries.should_retry(call, exc)),
+                reraise=True,
+            )
+            try:
+                for attempt in retrying:
+                    with attempt:
+                        tries.count = attempt.retry_state.attempt_number
+                        try:
+                            return self._attempt(call, parse, tries, sink, timeout)
+                        except retries.Transient as exc:
+                            tries.failed(exc)
+                            raise
+            except retries.Transient as exc:
+                raise tries.error() from exc
+            except ActionNotAllowed:
+                if about is not None:
+                    self._resync(about)
+                raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _resync(self, number: str) -> None:
@@ -262,14 +272,14 @@ class AntsSession:
         self,
         call: ops.Call,
         parse: Callable[[httpx.Response], T],
-        attempt: int,
+        tries: retries.Tries,
         sink: IO[bytes] | None,
         timeout: httpx.Timeout | None,
     ) -> T:
         token = self._bearer() if call.authenticated else None
         outcome = None
         for renewed in (False, True):
-            response = self._send_once(call, token, attempt, sink, timeout)
+            response = self._send_once(call, token, tries, sink, timeout)
             outcome = classify(response)
             if outcome.verdict is Verdict.RENEW_TOKEN and call.authenticated and not renewed:
                 token = self._bearer(rejected=token)
@@ -289,17 +299,17 @@ class AntsSession:
         self,
         call: ops.Call,
         token: str | None,
-        attempt: int,
+        tries: retries.Tries,
         sink: IO[bytes] | None,
         timeout: httpx.Timeout | None,
     ) -> httpx.Response:
+        """One try: every timeout at most the time left before the call's deadline."""
         file = call.upload.open() if call.upload is not None else None
         started = time.monotonic()
         status: int | str = "error"
         try:
             request = call.build(self._client, token, file)
-            if timeout is not None:
-                request.extensions["timeout"] = timeout.as_dict()
+            request.extensions["timeout"] = tries.deadline.timeout(timeout or self._client.timeout)
             response = self._client.send(request, stream=True)
             status = response.status_code
             try:
@@ -314,9 +324,9 @@ class AntsSession:
                 response.close()
         except httpx.TransportError as exc:
             status = type(exc).__name__
-            raise retries.Transient.of(classify_failure(exc)) from exc
+            raise retries.Transient.failure(classify_failure(exc)) from exc
         finally:
-            retries.log_call(call, status, time.monotonic() - started, attempt)
+            retries.log_call(call, status, time.monotonic() - started, tries.count)
             if file is not None and call.upload is not None and call.upload.owned:
                 file.close()
         return response
@@ -334,20 +344,21 @@ class AntsSession:
         effect, or ``None`` if it certainly did not (then it is sent again).
         """
         failure: AntsUnavailable | None = None
-        for _ in range(self.retry.attempts):
-            try:
-                return self._call(call, parse, about=about)
-            except AntsUnavailable as exc:
-                if not exc.may_have_taken_effect:
-                    raise
-                failure = exc
-            try:
-                outcome = reconcile()
-            except AntsUnavailable:
-                raise failure from None
-            if outcome is not None:
-                value: T = outcome.value
-                return value
+        with retries.deadline(self.retry):  # the write and its checks share one deadline
+            for _ in range(self.retry.attempts):
+                try:
+                    return self._call(call, parse, about=about)
+                except AntsUnavailable as exc:
+                    if not exc.may_have_taken_effect:
+                        raise
+                    failure = exc
+                try:
+                    outcome = reconcile()
+                except AntsUnavailable:
+                    raise failure from None
+                if outcome is not None:
+                    value: T = outcome.value
+                    return value
         assert failure is not None
         raise failure
 
@@ -412,12 +423,28 @@ class AntsSession:
 
 
 class _Namespace:
+    """A group of the session's actions: ``repr`` names its methods."""
+
+    name: ClassVar[str]
+    """The session's attribute that holds the namespace (``requests``)."""
+
     def __init__(self, session: AntsSession) -> None:
         self._session = session
+
+    @classmethod
+    def _methods(cls) -> list[str]:
+        """The namespace's actions, in the order they are defined."""
+        return [n for n, v in vars(cls).items() if not n.startswith("_") and callable(v)]
+
+    def __repr__(self) -> str:
+        owner = type(self._session).__name__
+        return f"<{owner}.{self.name}: {', '.join(self._methods())}>"
 
 
 class Prefectures(_Namespace):
     """Préfectures of the agency's department (« mettre à jour la liste des préfectures »)."""
+
+    name = "prefectures"
 
     def list(self) -> list[Prefecture]:
         """The prefectures of the agency's department, from its postal code.
@@ -435,6 +462,8 @@ class Prefectures(_Namespace):
 
 class Geo(_Namespace):
     """Vérification des villes, départements et pays: offline, then ANTS's referential."""
+
+    name = "geo"
 
     def check(self, application: Application) -> GeoReport:
         """The geo report of ``application`` (see :func:`antsclient.geo.check`).
@@ -475,6 +504,8 @@ class Geo(_Namespace):
 
 class Requests(_Namespace):
     """Les demandes en ligne: create, read, validate, delete, transfer, search, link."""
+
+    name = "requests"
 
     def create(
         self,
@@ -760,6 +791,8 @@ class Requests(_Namespace):
 class Attachments(_Namespace):
     """Pièces justificatives of a request: list, send, view, delete."""
 
+    name = "attachments"
+
     def slots(self, request: RequestRef) -> list[AttachmentSlot]:
         """One line per document kind: label, pages / max pages, help, sent, required, comment."""
         return self._session._call(ops.list_attachments(_number_of(request)), ops.parse_slots)
@@ -768,17 +801,22 @@ class Attachments(_Namespace):
         self,
         request: RequestRef,
         kind: DocumentKind,
-        file: str | os.PathLike[str] | IO[bytes],
+        file: str | os.PathLike[str] | IO[bytes] | bytes | bytearray,
         *,
         comment: str | None = None,
+        filename: str | None = None,
     ) -> AttachmentFile:
-        """Envoyer une pièce justificative from a path or an open binary stream.
+        """Envoyer une pièce justificative from a path, an open binary stream, or its
+        content as bytes (as a web host holds an upload; bytes are never a path).
 
-        Size (11 MB), type (from the content), pages (with those already sent) and comment
-        (80 characters) are checked before anything leaves; the file is streamed, and a
-        retry carries the same idempotency key so a document is never sent twice.
+        ``filename`` is the name sent and shown in messages (by default the path's or the
+        stream's; ``document.pdf`` for bytes). A missing file, its size (11 MB), type (from
+        the content), pages (with those already sent) and comment (80 characters) are
+        checked before anything leaves (:class:`AttachmentRejected`, naming the file); the
+        file is streamed, and a retry carries the same idempotency key so a document is
+        never sent twice.
         """
-        return self._upload(request, kind, file, comment)
+        return self._upload(request, kind, file, comment, filename)
 
     def upload_from_student(
         self,
@@ -802,13 +840,14 @@ class Attachments(_Namespace):
         self,
         request: RequestRef,
         kind: DocumentKind,
-        file: str | os.PathLike[str] | IO[bytes] | StudentDocument,
+        file: files.UploadSource,
         comment: str | None,
+        filename: str | None = None,
     ) -> AttachmentFile:
         session = self._session
         kind = DocumentKind(kind)
         check(Action.UPLOAD_ATTACHMENT, rights=session.rights)
-        upload, info = files.prepare_upload(kind, file, comment=comment)
+        upload, info = files.prepare_upload(kind, file, comment=comment, name=filename)
         current = session._checked(Action.UPLOAD_ATTACHMENT, request)
         files.check_pages_sent(kind, info, self.slots(current.number))
         call = ops.upload_attachment(current.number, kind, upload, idempotency_key=uuid.uuid4().hex)
@@ -854,6 +893,8 @@ class Attachments(_Namespace):
 
 class EPhotoCodes(_Namespace):
     """Code ePhoto: set, view, delete, or the photo-signature deposit form."""
+
+    name = "ephoto"
 
     def set(self, request: RequestRef, code: str, *, cerfa: Cerfa) -> OnlineRequest:
         """Ajouter / modifier le code ePhoto of the Cerfa 02 or 06. A code serves only once."""
@@ -903,6 +944,8 @@ class EPhotoCodes(_Namespace):
 
 class Documents(_Namespace):
     """Documents de la préfecture (Éditer les documents), for linked requests."""
+
+    name = "documents"
 
     def list(self, request: RequestRef) -> list[PrefectureDocument]:
         """The documents ANTS makes available for the request (a linked one)."""

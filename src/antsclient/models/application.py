@@ -7,6 +7,7 @@ from typing import ClassVar, TypeAlias
 
 import attrs
 
+from antsclient.models.dates import DateLike, to_date
 from antsclient.models.enums import Cerfa, LicenceCategory, ObtainedBy, Sex, TrainingMode
 
 __all__ = [
@@ -31,6 +32,20 @@ def _categories(
     return frozenset(LicenceCategory(v) for v in value)
 
 
+def _birth_date(value: DateLike) -> dt.date:
+    return to_date(value, "applicant.birth_date", "Date de naissance")
+
+
+def _last_obtained_on(value: DateLike) -> dt.date:
+    return to_date(value, "previous_licence.last_obtained_on", "Dernière catégorie obtenue le")
+
+
+def _medical_visit_date(value: DateLike | None) -> dt.date | None:
+    if value is None:
+        return None
+    return to_date(value, "medical_visit_date", "Date de la visite médicale")
+
+
 @attrs.frozen(kw_only=True, slots=True)
 class Address:
     """Adresse: street, postal code and city (ville d'habitation)."""
@@ -47,13 +62,15 @@ class Applicant:
     """Le candidat (fiche élève): identity, birth, address and contact of the student.
 
     ``first_name`` holds the main given name only (Prénom); the others go, space-separated,
-    to ``other_first_names`` (Autres prénoms). ``birth_department`` stays empty (``None``)
-    for a birth abroad: 99 is no longer accepted.
+    to ``other_first_names`` (Autres prénoms). ``birth_date`` is a date or its text,
+    ``2001-03-14`` or ``14/03/2001`` (any other text raises :class:`ApplicationDataError`
+    naming the field). ``birth_department`` stays empty (``None``) for a birth abroad: 99 is
+    no longer accepted.
     """
 
     last_name: str
     first_name: str
-    birth_date: dt.date
+    birth_date: dt.date = attrs.field(converter=_birth_date)
     birth_city: str
     birth_country: str
     address: Address
@@ -97,7 +114,7 @@ class PreviousLicence:
     """
 
     categories: frozenset[LicenceCategory] = attrs.field(converter=_categories)
-    last_obtained_on: dt.date
+    last_obtained_on: dt.date = attrs.field(converter=_last_obtained_on)
     last_obtained_place: str = ""
     obtained_by: ObtainedBy = ObtainedBy.EXAM
     exchange_country: str | None = None
@@ -147,7 +164,7 @@ class Cerfa02:
     previous_licence: PreviousLicence | None = None
     declarations: Declarations = Declarations()
     neph: str | None = None
-    medical_visit_date: dt.date | None = None
+    medical_visit_date: dt.date | None = attrs.field(default=None, converter=_medical_visit_date)
     ephoto_code: str | None = None
     paper_mandate: bool = False
     after_cancellation: bool = False

@@ -32,6 +32,14 @@ _NOT_PROCESSED: Final = frozenset({429, 503})
 
 _TOKEN_CODES: Final = frozenset({"token_expired", "token_invalid"})
 
+_NEVER_SENT: Final = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+)
+"""Failures before a request left: refused, unknown host (DNS), no connection in time."""
+
 
 class Verdict(enum.Enum):
     """What to do with an answer."""
@@ -80,11 +88,14 @@ def classify(response: httpx.Response) -> Outcome:
 def classify_failure(exc: httpx.TransportError) -> Outcome:
     """The :class:`Outcome` of a transport failure: always worth another try; ``processed``
     unless the request certainly never left (no connection was made)."""
-    never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    never_sent = isinstance(exc, _NEVER_SENT)
+    what = (
+        "no connection to ANTS could be made"
+        if never_sent
+        else "the connection to ANTS failed or timed out"
+    )
     return Outcome(
-        verdict=Verdict.RETRY,
-        reason=f"{type(exc).__name__}: the connection to ANTS failed or timed out",
-        processed=not never_sent,
+        verdict=Verdict.RETRY, reason=f"{type(exc).__name__}: {what}", processed=not never_sent
     )
 
 

@@ -14,18 +14,28 @@
 
 Or in process, without a socket: ``httpx.Client(transport=httpx.ASGITransport(app=app))``
 with ``app = sandbox.create_app()``; ``app.sandbox`` holds the same controls.
+
+It needs the ``sandbox`` extra (starlette, uvicorn, python-multipart): without it, importing
+it raises :class:`~antsclient.errors.ExtraNotInstalled` (a ``ConfigurationError`` and an
+``ImportError``) saying ``pip install 'antsclient[sandbox]'``.
 """
 
 from __future__ import annotations
 
-from antsclient.sandbox.agencies import DEFAULT_AGENCY
-from antsclient.sandbox.app import Sandbox, create_app
-from antsclient.sandbox.clock import Clock
-from antsclient.sandbox.faults import Fault, FaultConfig
-from antsclient.sandbox.records import Agency
-from antsclient.sandbox.search import SearchFilters
-from antsclient.sandbox.serve import SandboxHandle, serve
-from antsclient.sandbox.state import SandboxState
+from antsclient.sandbox._extra import require
+
+# The sandbox's extra, named with its install command when missing (uvicorn: by serve()).
+require("starlette")
+require("python-multipart", "python_multipart", "multipart")
+
+from antsclient.sandbox.agencies import DEFAULT_AGENCY  # noqa: E402
+from antsclient.sandbox.app import Sandbox, create_app  # noqa: E402
+from antsclient.sandbox.clock import Clock  # noqa: E402
+from antsclient.sandbox.faults import Fault, FaultConfig  # noqa: E402
+from antsclient.sandbox.records import Agency  # noqa: E402
+from antsclient.sandbox.search import SearchFilters  # noqa: E402
+from antsclient.sandbox.serve import SandboxHandle, serve  # noqa: E402
+from antsclient.sandbox.state import SandboxState  # noqa: E402
 
 __all__ = [
     "DEFAULT_AGENCY",

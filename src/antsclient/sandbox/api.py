@@ -111,7 +111,9 @@ class Api:
         if not isinstance(confirmed, list) or not all(isinstance(f, str) for f in confirmed):
             raise bad_request("confirmed_fields must be a list of field paths")
         try:
-            application = read_application(json_object(data.get("application")), cerfa)
+            application = read_application(
+                json_object(data.get("application")), cerfa, strict=False
+            )
         except Exception as exc:
             raise bad_request(f"the application data cannot be read: {exc}") from None
         fingerprint = hashlib.sha256(

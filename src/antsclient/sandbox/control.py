@@ -224,7 +224,7 @@ class HttpControls:
         application: Application | None = None
         if data.get("application") is not None:
             cerfa = Cerfa(data.get("cerfa", Cerfa.C02.value))
-            application = read_application(data["application"], cerfa)
+            application = read_application(data["application"], cerfa, strict=False)
         online = self.controls.register_direct(
             application,
             agreement=data.get("agreement"),

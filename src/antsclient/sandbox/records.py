@@ -102,7 +102,7 @@ class RequestRecord:
 
     def model(self) -> Application:
         """The Cerfa 02 or Cerfa 06 the application data holds."""
-        return read_application(self.application, self.cerfa)
+        return read_application(self.application, self.cerfa, strict=False)
 
     def online(self) -> OnlineRequest:
         """The request as the protocol shows it (une demande en ligne)."""

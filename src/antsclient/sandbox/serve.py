@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from antsclient.sandbox._extra import require
 from antsclient.sandbox.app import Sandbox
 from antsclient.sandbox.faults import FaultConfig
 
@@ -77,8 +78,10 @@ def serve(
     """Serve a sandbox on ``host:port`` (0: a free port) while the block runs.
 
     ``db`` keeps the state in a SQLite file (resumed if it exists); ``seed`` makes the
-    sample data deterministic; ``latency_ms`` delays every API answer.
+    sample data deterministic; ``latency_ms`` delays every API answer. Needs uvicorn (the
+    ``sandbox`` extra).
     """
+    require("uvicorn")
     import uvicorn  # noqa: PLC0415 - only when a server is wanted
 
     config = faults or FaultConfig(seed=seed)

@@ -436,7 +436,7 @@ def _application_of(text: str | None) -> Application | None:
     from antsclient.codec import read_application  # noqa: PLC0415
 
     data = json.loads(text)
-    return read_application(data["application"], data.get("cerfa", "02"))
+    return read_application(data["application"], data.get("cerfa", "02"), strict=False)
 
 
 class SqliteStudents:
