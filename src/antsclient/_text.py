@@ -58,6 +58,7 @@ def fold(text: str, *, upper: bool = False) -> str:
     """The comparison key of ``text``: no accents, straight apostrophes, single spaces, and
     one case (lower, or upper with ``upper=True``)."""
     case = str.upper if upper else str.casefold
-    # Cased, stripped, cased again: a case change may add a mark (İ → i̇) and stripping may
-    # reveal a cased letter (ª → a), and a key must be stable when folded again.
-    return " ".join(case(strip_accents(case(text))).split())
+    # Stripped, cased, stripped, cased: a case change may add a mark (İ → i̇) or turn a mark
+    # into a letter (ͅ → ι), stripping may reveal a cased letter (ª → a); a key must be
+    # stable when folded again.
+    return " ".join(case(strip_accents(case(strip_accents(text)))).split())

@@ -82,7 +82,7 @@ def _read_application(path: Path) -> Application:
             f"{str(path)!r} is not an application: a JSON object is expected",
         )
     try:
-        return read_application(data.get("application", data), str(data.get("cerfa", "02")))
+        return read_application(data)
     except CodecError as exc:
         raise UsageError(
             f"« {path} » n'est pas une demande lisible ({len(exc.lines)} problème(s)) :",
