@@ -165,7 +165,7 @@ def lowest(session: nox.Session) -> None:
     """The test suite at the lowest versions pyproject declares (`uv pip compile --resolution
     lowest-direct` of the test extra), on the lowest Python."""
     _uv(session)
-    pins = Path(session.create_tmp()) / "lowest.txt"
+    pins = Path(session.virtualenv.location) / "lowest.txt"
     session.run_install(
         "uv", "pip", "compile", "pyproject.toml", "--extra", "test",
         "--resolution", "lowest-direct", "--python-version", LOWEST,
@@ -181,13 +181,13 @@ def dist(session: nox.Session) -> None:
     """Build the sdist and, from it, the wheel; install the wheel and run the sdist's tests
     against it (not against src/)."""
     _uv(session)
-    out = Path(session.create_tmp()) / "dist"
+    out = Path(session.virtualenv.location) / "dist"
     shutil.rmtree(out, ignore_errors=True)
     session.run("uv", "build", "--out-dir", str(out))
     (sdist,) = out.glob("antsclient-*.tar.gz")
     (wheel,) = out.glob("antsclient-*.whl")
-    with tarfile.open(sdist) as archive:
-        archive.extractall(out, filter="data")
+    with tarfile.open(sdist) as archive:  # our own: no filter before Python 3.11.4
+        archive.extractall(out, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
     tree = out / sdist.name.removesuffix(".tar.gz")
     session.run_install("uv", "pip", "uninstall", "--quiet", "antsclient")
     session.install(f"{wheel}[test]")
