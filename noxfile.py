@@ -1,24 +1,202 @@
-"""Task runner: `nox` runs tests, lint and typecheck; `nox -s docs|bench|demo` the others."""
+"""Task runner. A bare `nox` runs every check (the `checks` session), two sessions at a time:
+
+* `tests-3.11`, `tests-3.12`, `tests-3.13` — the suite with branch coverage on each Python the
+  package claims (pyproject's classifiers), when the machine has it: a missing one is skipped,
+  and fails the run when `CI=true`;
+* `lowest` — the suite at the lowest versions pyproject declares;
+* `dist` — the sdist and the wheel built from it, the sdist's tests run against the wheel;
+* `lint` and `typecheck`.
+
+`nox -s docs|bench|demo` run the others.
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import tomllib
 from pathlib import Path
 
 import nox
 
+ROOT = Path(__file__).resolve().parent
+CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _claimed_pythons() -> list[str]:
+    """The Python versions pyproject's classifiers claim, oldest first."""
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        classifiers = tomllib.load(file)["project"]["classifiers"]
+    prefix = "Programming Language :: Python :: 3."
+    minors = sorted(int(c.removeprefix(prefix)) for c in classifiers if c.startswith(prefix))
+    return [f"3.{minor}" for minor in minors]
+
+
+PYTHONS = _claimed_pythons()
+LOWEST = PYTHONS[0]
+PYTHON = os.environ.get("ANTSCLIENT_PYTHON", LOWEST)
+
+nox.needs_version = ">=2025.10.14"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.sessions = ["checks"]
 nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = CI
+nox.options.download_python = "never"
 
-PYTHON = os.environ.get("ANTSCLIENT_PYTHON", "3.11")
+
+def _expose_pyenv_versions() -> None:
+    """Let pyenv's shims answer for every claimed Python that pyenv has installed.
+
+    A shim such as ``python3.12`` only runs a version pyenv holds active (``pyenv global``),
+    so the newest installed patch of each claimed version is added to ``PYENV_VERSION``, after
+    the active ones — the same as ``pyenv shell 3.11.7 3.12.1 3.13.0``. A ``PYENV_VERSION``
+    already set is left as it is.
+    """
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    pyenv = shutil.which("pyenv")
+    if "PYENV_VERSION" in os.environ or pyenv is None or not (root / "versions").is_dir():
+        return
+    newest: dict[str, tuple[int, str]] = {}
+    for folder in (root / "versions").iterdir():
+        match = re.fullmatch(r"(3\.\d+)\.(\d+)", folder.name)
+        if match and match[1] in PYTHONS and (folder / "bin" / f"python{match[1]}").exists():
+            newest[match[1]] = max(newest.get(match[1], (-1, "")), (int(match[2]), folder.name))
+    if not newest:
+        return
+    active = subprocess.run(
+        [pyenv, "version-name"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    names = [*active.split(":"), *(name for _, name in newest.values())]
+    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys(n for n in names if n))
 
 
-@nox.session(python=PYTHON)
+_expose_pyenv_versions()
+
+
+def _uv(session: nox.Session) -> None:
+    """``uv`` for ``session.run``: nox's own with the uv backend, else installed in the venv."""
+    if session.venv_backend != "uv":
+        session.install("uv")
+
+
+def _pytest(session: nox.Session, *args: str, env: dict[str, str] | None = None) -> None:
+    session.run("pytest", "-n", "auto", *args, *session.posargs, env=env)
+
+
+@nox.session(python=False)
+def checks(session: nox.Session) -> None:
+    """Every check below, two sessions at a time (`nox -s checks -- --jobs N`); each session's
+    output is printed when it ends and kept in .nox/logs/."""
+    parser = argparse.ArgumentParser(prog="nox -s checks --")
+    parser.add_argument("--jobs", type=int, default=2)
+    jobs = max(parser.parse_args(session.posargs).jobs, 1)
+    names = [*(f"tests-{v}" for v in PYTHONS), "dist", "lowest", "typecheck", "lint"]
+    logs = ROOT / ".nox" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    waiting, running, outcomes = list(names), {}, {}
+    started = time.monotonic()
+    try:
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                name = waiting.pop(0)
+                log = (logs / f"{name}.log").open("w", encoding="utf-8")
+                command = [sys.executable, "-m", "nox", "--noxfile", __file__, "-s", name]
+                process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+                running[name] = (process, log, time.monotonic())
+                session.log(f"{name}: started")
+            time.sleep(0.5)
+            for name, (process, log, since) in list(running.items()):
+                if process.poll() is None:
+                    continue
+                log.close()
+                del running[name]
+                outcomes[name] = _report(session, name, process.returncode, since)
+    finally:
+        for process, log, _ in running.values():
+            process.terminate()
+            process.wait()
+            log.close()
+    total = time.monotonic() - started
+    width = max(map(len, names))
+    for name in names:
+        print(f"  {name:{width}}  {outcomes.get(name, 'not run')}")
+    print(f"  {'all':{width}}  {total / 60:.1f} min")
+    failed = [name for name in names if not outcomes.get(name, "").startswith(("ok", "skipped"))]
+    if failed:
+        session.error(f"failed: {', '.join(failed)} (logs in .nox/logs/)")
+
+
+def _report(session: nox.Session, name: str, returncode: int, since: float) -> str:
+    """Print a finished session's log; its outcome in a few words."""
+    text = (ROOT / ".nox" / "logs" / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+    minutes = f"{(time.monotonic() - since) / 60:.1f} min"
+    print(f"\n{'=' * 30} {name} {'=' * 30}\n{text.rstrip()}\n", flush=True)
+    if returncode != 0:
+        outcome = f"FAILED ({minutes})"
+    elif re.search(r"Session \S+ skipped", text):
+        outcome = f"skipped: {_skip_reason(text)}"
+    else:
+        outcome = f"ok ({minutes})"
+    session.log(f"{name}: {outcome}")
+    return outcome
+
+
+def _skip_reason(text: str) -> str:
+    match = re.search(r"Session \S+ skipped: (.+)", text)
+    return match[1].strip() if match else "see its log"
+
+
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The test suite with branch coverage of src/ (fails under 90 %)."""
     session.install("-e", ".[test]")
-    session.run("pytest", "-n", "auto", "--cov=antsclient", "--cov-report=term", *session.posargs)
+    coverage = Path(session.virtualenv.location) / ".coverage"
+    _pytest(session, "--cov=antsclient", "--cov-report=term", env={"COVERAGE_FILE": str(coverage)})
+
+
+@nox.session(python=LOWEST)
+def lowest(session: nox.Session) -> None:
+    """The test suite at the lowest versions pyproject declares (`uv pip compile --resolution
+    lowest-direct` of the test extra), on the lowest Python."""
+    _uv(session)
+    pins = Path(session.virtualenv.location) / "lowest.txt"
+    session.run_install(
+        "uv", "pip", "compile", "pyproject.toml", "--extra", "test",
+        "--resolution", "lowest-direct", "--python-version", LOWEST,
+        "--no-header", "--no-annotate", "--output-file", str(pins),
+    )  # fmt: skip
+    session.run_install("uv", "pip", "sync", "--quiet", str(pins))
+    session.install("--no-deps", "-e", ".")
+    _pytest(session)
+
+
+@nox.session(python=PYTHONS[-1])
+def dist(session: nox.Session) -> None:
+    """Build the sdist and, from it, the wheel; install the wheel and run the sdist's tests
+    against it (not against src/)."""
+    _uv(session)
+    out = Path(session.virtualenv.location) / "dist"
+    shutil.rmtree(out, ignore_errors=True)
+    session.run("uv", "build", "--out-dir", str(out))
+    (sdist,) = out.glob("antsclient-*.tar.gz")
+    (wheel,) = out.glob("antsclient-*.whl")
+    with tarfile.open(sdist) as archive:  # our own: no filter before Python 3.11.4
+        archive.extractall(out, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+    tree = out / sdist.name.removesuffix(".tar.gz")
+    session.run_install("uv", "pip", "uninstall", "--quiet", "antsclient")
+    session.install(f"{wheel}[test]")
+    session.chdir(tree)
+    session.run(
+        "python", "-c",
+        "import antsclient, sys; sys.exit('site-packages' not in antsclient.__file__)",
+    )  # fmt: skip
+    _pytest(session, "-p", "no:cacheprovider")
 
 
 @nox.session(python=PYTHON)

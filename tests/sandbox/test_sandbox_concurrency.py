@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 
 import httpx
@@ -75,9 +74,7 @@ async def _run(sb: SandboxHandle) -> tuple[list[str], list[str], Counter[str]]:
 def test_fifty_concurrent_clients(sb: SandboxHandle) -> None:
     agreement = sb.credentials.agreement
     before = {r.number for r in sb.requests(agreement)}
-    started = time.monotonic()
     errors, made, uploads = asyncio.run(_run(sb))
-    assert time.monotonic() - started < 60
     assert errors == []
     assert len(made) == len(set(made)) == CLIENTS * ROUNDS
     held = {r.number for r in sb.requests(agreement)} - before

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import httpx
 import pytest
 from sandbox_helpers import application_data, create, error_of, relogin
 
 from antsclient.sandbox import FaultConfig, SandboxHandle, create_app
+from antsclient.sandbox import faults as faults_module
 
 pytestmark = pytest.mark.network
 
@@ -37,10 +38,8 @@ def test_hang_past_the_client_timeout(
     client = make_client(timeout=0.2)
     patient = make_client(timeout=3)
     sb.set_faults(hang_rate=1.0, hang_seconds=0.5)
-    started = time.monotonic()
-    with pytest.raises(httpx.ReadTimeout):
+    with pytest.raises(httpx.ReadTimeout):  # the client gives up before the hang's 503
         client.get("/requests/counts")
-    assert time.monotonic() - started < 0.5
     sb.set_faults(hang_rate=1.0, hang_seconds=0.3)
     assert patient.get("/requests/counts").status_code == 503
     sb.set_faults()
@@ -67,14 +66,44 @@ def test_malformed_body(sb: SandboxHandle, make_client: Callable[..., httpx.Clie
 
 def test_latency_and_jitter(sb: SandboxHandle, client: httpx.Client) -> None:
     sb.set_latency(120, jitter_ms=40)
-    started = time.monotonic()
-    client.get("/requests/counts")
-    elapsed = time.monotonic() - started
-    assert 0.12 <= elapsed < 1.0
+    delays = [sb.faults.latency() for _ in range(50)]
+    assert all(0.12 <= delay <= 0.16 for delay in delays)
+    assert len(set(delays)) > 1  # jittered
+    assert client.get("/requests/counts").status_code == 200
     sb.set_latency(0)
-    started = time.monotonic()
-    client.get("/requests/counts")
-    assert time.monotonic() - started < 0.12
+    assert sb.faults.latency() == 0
+    assert client.get("/requests/counts").status_code == 200
+
+
+def _drive(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine that never suspends (its sleeps are recorded, not awaited)."""
+    with pytest.raises(StopIteration):
+        coroutine.send(None)
+
+
+def test_the_middleware_waits_the_latency_before_the_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[str | float] = []
+
+    async def sleep(seconds: float) -> None:
+        events.append(seconds)
+
+    async def api(scope: Any, receive: Any, send: Any) -> None:
+        events.append(scope["path"])
+
+    monkeypatch.setattr(faults_module.asyncio, "sleep", sleep)
+    faults = faults_module.Faults(FaultConfig(latency_ms=120, jitter_ms=40, seed=3))
+    middleware = faults_module.FaultMiddleware(api, faults)
+    _drive(middleware({"type": "http", "path": "/api/v1/requests/counts"}, None, None))
+    delay, path = events
+    assert isinstance(delay, float) and 0.12 <= delay <= 0.16
+    assert path == "/api/v1/requests/counts"  # answered after the wait
+    events.clear()
+    _drive(middleware({"type": "http", "path": "/_sandbox/requests"}, None, None))
+    assert events == ["/_sandbox/requests"]  # the controls never wait
+    events.clear()
+    faults.configure(latency_ms=0, jitter_ms=0)
+    _drive(middleware({"type": "http", "path": "/api/v1/requests/counts"}, None, None))
+    assert events == ["/api/v1/requests/counts"]
 
 
 def test_faults_are_seeded(sb: SandboxHandle, make_client: Callable[..., httpx.Client]) -> None:
@@ -144,9 +173,7 @@ def test_in_process_faults() -> None:
                 },
             )
             c.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-            started = time.monotonic()
-            assert (await c.get("/requests/counts")).status_code == 200
-            assert time.monotonic() - started >= 0.03
+            assert (await c.get("/requests/counts")).status_code == 200  # after 30 ms
             sandbox.set_latency(0)
             sandbox.set_faults(drop_rate=1.0)
             with pytest.raises(httpx.RemoteProtocolError):

@@ -21,7 +21,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -267,7 +267,7 @@ class SqliteStore:
                 raise
             self._db.execute("COMMIT")
 
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+    def _read(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
@@ -483,11 +483,11 @@ class SqliteStudents:
         pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self._store._read(
             "SELECT student_id, last_name, first_name, email, application FROM students "
-            "WHERE last_key LIKE ?1 ESCAPE '\\' OR first_key LIKE ?1 ESCAPE '\\' "
-            "OR (last_key || ' ' || first_key) LIKE ?1 ESCAPE '\\' "
-            "OR (first_key || ' ' || last_key) LIKE ?1 ESCAPE '\\' "
-            "ORDER BY last_key, first_key LIMIT ?2",
-            (pattern, max(limit, 0)),
+            "WHERE last_key LIKE :pattern ESCAPE '\\' OR first_key LIKE :pattern ESCAPE '\\' "
+            "OR (last_key || ' ' || first_key) LIKE :pattern ESCAPE '\\' "
+            "OR (first_key || ' ' || last_key) LIKE :pattern ESCAPE '\\' "
+            "ORDER BY last_key, first_key LIMIT :limit",
+            {"pattern": pattern, "limit": max(limit, 0)},
         )
         # LIKE folds ASCII case only: the folded keys make it exact, this keeps it honest.
         return [self._student(row) for row in rows if _starts(row, key)]
