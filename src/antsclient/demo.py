@@ -371,27 +371,30 @@ def _sync_link_export(
     from antsclient import export  # noqa: PLC0415
     from antsclient.storage import SqliteStore  # noqa: PLC0415
 
-    store = SqliteStore(folder / "demandes.sqlite3")
-    session.store = store
-    story.title("Mettre à jour toutes les demandes", "Sync the agency into a local store")
-    report = session.requests.sync_all()
-    story.say(
-        f"{report.new} nouvelle(s), {report.updated} mise(s) à jour, "
-        f"{report.unlinked} non reliée(s)",
-        "demandes.sqlite3",
-    )
-    if report.watermark is not None:
-        story.say(
-            f"La prochaine mise à jour part du {french_datetime(report.watermark)}",
-            "the next sync asks only for what changed since",
-        )
+    with SqliteStore(folder / "demandes.sqlite3") as store:
+        session.store = store
+        try:
+            story.title("Mettre à jour toutes les demandes", "Sync the agency into a local store")
+            report = session.requests.sync_all()
+            story.say(
+                f"{report.new} nouvelle(s), {report.updated} mise(s) à jour, "
+                f"{report.unlinked} non reliée(s)",
+                "demandes.sqlite3",
+            )
+            if report.watermark is not None:
+                story.say(
+                    f"La prochaine mise à jour part du {french_datetime(report.watermark)}",
+                    "the next sync asks only for what changed since",
+                )
 
-    story.title("Relier une demande à un élève", "Link the direct request to a student")
-    linked = session.requests.link(direct_number, "eleve-0042")
-    story.say(f"Demande n° {linked.number} reliée à l'élève {linked.student_id}")
+            story.title("Relier une demande à un élève", "Link the direct request to a student")
+            linked = session.requests.link(direct_number, "eleve-0042")
+            story.say(f"Demande n° {linked.number} reliée à l'élève {linked.student_id}")
 
-    story.title("Exporter la liste sous Excel", "Excel export")
-    agreement = session.credentials.agreement
-    requests = store.search(agreement)
-    path = export.to_excel(requests, folder / "demandes.xlsx")
-    story.say(f"{len(requests)} demande(s) → {path.name}")
+            story.title("Exporter la liste sous Excel", "Excel export")
+            agreement = session.credentials.agreement
+            requests = store.search(agreement)
+            path = export.to_excel(requests, folder / "demandes.xlsx")
+            story.say(f"{len(requests)} demande(s) → {path.name}")
+        finally:
+            session.store = None

@@ -75,11 +75,15 @@ class Sandbox(Controls):
         faults: FaultConfig | None = None,
     ) -> None:
         if state is None:
-            state = SandboxState(
-                seed=seed,
-                store=SqliteJournal(db) if db is not None else None,
-                token_ttl=dt.timedelta(seconds=token_ttl_s),
-            )
+            journal = SqliteJournal(db) if db is not None else None
+            try:
+                state = SandboxState(
+                    seed=seed, store=journal, token_ttl=dt.timedelta(seconds=token_ttl_s)
+                )
+            except BaseException:
+                if journal is not None:
+                    journal.close()  # a journal that cannot be read is not left open
+                raise
         super().__init__(state, Faults(faults or FaultConfig(seed=seed)))
         self.app: SandboxApp = build_app(self)
 

@@ -75,13 +75,17 @@ class SqliteJournal:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS rows ("
-            "kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, "
-            "PRIMARY KEY (kind, key))"
-        )
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS rows ("
+                "kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, "
+                "PRIMARY KEY (kind, key))"
+            )
+        except BaseException:
+            self._db.close()  # a file that is not a journal: nothing stays open
+            raise
 
     def load(self) -> Mapping[str, Mapping[str, Any]]:
         tables: dict[str, dict[str, Any]] = {}
