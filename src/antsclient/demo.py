@@ -52,8 +52,11 @@ console on a French Windows writes cp1252)."""
 
 
 class _Story:
-    def __init__(self, out: TextIO) -> None:
+    """The demo's output: each step in French and English, or in ``language`` alone."""
+
+    def __init__(self, out: TextIO, language: str | None = None) -> None:
         self.out = out
+        self.language = language
         self.step = 0
         self.started = time.monotonic()
         self.encoding = getattr(out, "encoding", None) or "utf-8"
@@ -77,12 +80,24 @@ class _Story:
 
     def title(self, fr: str, en: str) -> None:
         self.step += 1
-        self.write(f"\n{self.step:>2}. {fr}\n    {en}\n")
+        if self.language is None:
+            self.write(f"\n{self.step:>2}. {fr}\n    {en}\n")
+        else:
+            self.write(f"\n{self.step:>2}. {en if self.language == 'en' else fr}\n")
+
+    def pick(self, fr: str, en: str) -> str:
+        """``fr`` and ``en`` as one line, or the one of the story's language."""
+        if self.language is None:
+            return f"{fr} / {en}"
+        return en if self.language == "en" else fr
 
     def say(self, fr: str, en: str = "") -> None:
-        self.write(f"    • {fr}\n")
-        if en:
-            self.write(f"      ({en})\n")
+        if self.language == "en" and en:
+            self.write(f"    • {en}\n")
+        else:
+            self.write(f"    • {fr}\n")
+            if en and self.language is None:
+                self.write(f"      ({en})\n")
         self.out.flush()
 
 
@@ -117,8 +132,13 @@ def write_pdf(path: Path, pages: int) -> Path:
     return path
 
 
-def run_demo(*, out: str | None = None, stream: TextIO | None = None) -> int:
-    """Run the story against a fresh sandbox; return 0 when every step went as told."""
+def run_demo(
+    *, out: str | None = None, stream: TextIO | None = None, language: str | None = None
+) -> int:
+    """Run the story against a fresh sandbox; return 0 when every step went as told.
+
+    ``language`` (``"fr"`` or ``"en"``) tells it in one language; by default in both.
+    """
     try:
         from antsclient.sandbox import serve  # noqa: PLC0415
     except ImportError:  # pragma: no cover - the sandbox extra is missing
@@ -127,7 +147,7 @@ def run_demo(*, out: str | None = None, stream: TextIO | None = None) -> int:
     write = stream or sys.stdout
     folder = Path(out) if out else Path(tempfile.mkdtemp(prefix="antsclient-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
-    story = _Story(write)
+    story = _Story(write, language)
     with serve() as sandbox:
         try:
             _tell(story, sandbox, folder)
@@ -135,8 +155,10 @@ def run_demo(*, out: str | None = None, stream: TextIO | None = None) -> int:
             story.say(f"✗ {exc.message_fr}", f"{type(exc).__name__}: {exc}")
             return 1
     elapsed = time.monotonic() - story.started
-    story.write(f"\nTerminé en {elapsed:.1f} s / Done in {elapsed:.1f} s.\n")
-    story.write(f"Fichiers / Files: {folder}\n")
+    story.write(
+        "\n" + story.pick(f"Terminé en {elapsed:.1f} s.", f"Done in {elapsed:.1f} s.") + "\n"
+    )
+    story.write(story.pick(f"Fichiers : {folder}", f"Files: {folder}") + "\n")
     return 0
 
 

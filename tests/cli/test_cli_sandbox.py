@@ -31,8 +31,9 @@ PARIS_MOMENT = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}")
 
 
 def test_the_demo_tells_the_whole_story(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--out", str(tmp_path)]) == EXIT_OK
+    assert main(["demo", "--out", str(tmp_path), "--lang", "fr"]) == EXIT_OK
     out = capsys.readouterr().out
+    assert "Sync the agency" not in out  # one language per output
     for step in (
         "Paramétrage de l'agence",
         "« ST PRIEST » → « SAINT-PRIEST (69800) »",
@@ -58,9 +59,18 @@ def test_the_demo_tells_the_whole_story(tmp_path: Path, capsys: pytest.CaptureFi
     assert "3cfBelfort" not in out
 
 
+def test_the_demo_in_english_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--out", str(tmp_path), "--lang", "en"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Sync the agency into a local store" in out
+    assert "Done in" in out
+    assert "Terminé en" not in out
+    assert "Mettre à jour toutes les demandes" not in out
+
+
 def test_the_demo_on_a_cp1252_console(tmp_path: Path, consoles: Consoles) -> None:
     stdout = consoles.encoded("cp1252")
-    assert main(["demo", "--out", str(tmp_path)]) == EXIT_OK
+    assert main(["demo", "--out", str(tmp_path), "--lang", "fr"]) == EXIT_OK
     out = written(stdout)
     assert "« ST PRIEST » -> « SAINT-PRIEST (69800) »" in out
     assert "• x Divergence de données" in out

@@ -347,7 +347,7 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
                 fr, en = "c'est un fichier", "it is a file"
             raise access.unwritable(folder, fr, en) from None
         access.writable_target(folder / "demandes.xlsx")
-    return demo(out=args.out)
+    return demo(out=args.out, language=console.lang)
 
 
 def wait_until_interrupted() -> None:
