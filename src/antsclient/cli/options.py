@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, Final, NoReturn
+from typing import Any, Final, NoReturn, TypeVar
 
 from antsclient.cli.console import LANGUAGES, Language, UsageError
 
@@ -36,64 +36,45 @@ def date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(msg) from None
 
 
-def port(text: str) -> int:
-    """A TCP port, 0 (any free port) to 65535."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        msg = f"not a port: {text!r} (expected 0 to 65535)"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+N = TypeVar("N", int, float)
 
 
-def seconds(text: str) -> float:
-    """A positive, finite number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        msg = f"not a number of seconds: {text!r} (expected a number above 0)"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+def _number(
+    parse: Callable[[str], N], accepts: Callable[[N], bool], noun: str, expected: str = ""
+) -> Callable[[str], N]:
+    """A reader of one option's value: ``parse`` it, then refuse it unless it ``accepts``
+    it, saying it is not ``noun`` and what was ``expected``."""
+
+    def read(text: str) -> N:
+        try:
+            value: N | None = parse(text)
+        except ValueError:
+            value = None
+        if value is None or not accepts(value):
+            msg = f"not {noun}: {text!r}" + (f" ({expected})" if expected else "")
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    return read
 
 
-def milliseconds(text: str) -> float:
-    """A finite number of milliseconds, 0 or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value >= 0):
-        msg = f"not a number of milliseconds: {text!r} (expected 0 or more)"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def share(text: str) -> float:
-    """A share of calls, between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value <= 1:
-        msg = f"not a share: {text!r} (expected a number between 0 and 1)"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def count(text: str) -> int:
-    """A whole number, 1 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        msg = f"not a whole number above 0: {text!r}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+port = _number(int, lambda v: 0 <= v <= 65535, "a port", "expected 0 to 65535")
+"""A TCP port, 0 (any free port) to 65535."""
+seconds = _number(
+    float,
+    lambda v: math.isfinite(v) and v > 0,
+    "a number of seconds",
+    "expected a number above 0",
+)
+"""A positive, finite number of seconds."""
+milliseconds = _number(
+    float, lambda v: math.isfinite(v) and v >= 0, "a number of milliseconds", "expected 0 or more"
+)
+"""A finite number of milliseconds, 0 or more."""
+share = _number(float, lambda v: 0 <= v <= 1, "a share", "expected a number between 0 and 1")
+"""A share of calls, between 0 and 1."""
+count = _number(int, lambda v: v >= 1, "a whole number above 0")
+"""A whole number, 1 or more."""
 
 
 # -- argparse's messages in French ---------------------------------------------------------
