@@ -29,7 +29,7 @@ import enum
 import functools
 import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -287,32 +287,40 @@ def _unstructure_online_request(request: OnlineRequest) -> dict[str, Any]:
     }
 
 
+_NOT_FAST: Final = (KeyError, TypeError, ValueError, AttributeError)
+
+_Structure = Callable[[Any, type[OnlineRequest]], OnlineRequest]
+
+
+def _fast_then(generic: _Structure, data: Any) -> OnlineRequest:
+    """The fast path, and ``generic`` for any shape it does not take."""
+    try:
+        return _fast_online_request(data)
+    except _NOT_FAST:
+        return generic(data, OnlineRequest)
+
+
 def _register_online_request(converter: cattrs.Converter) -> None:
     generic = make_dict_structure_fn(OnlineRequest, converter)
-
-    def structure(data: Any, cls: type[OnlineRequest]) -> OnlineRequest:
-        try:
-            return _fast_online_request(data)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return generic(data, cls)
-
-    converter.register_structure_hook(OnlineRequest, structure)
+    converter.register_structure_hook(OnlineRequest, lambda data, _: _fast_then(generic, data))
     converter.register_unstructure_hook(OnlineRequest, _unstructure_online_request)
 
 
+@functools.cache
+def _tolerant_generic() -> _Structure:
+    return make_dict_structure_fn(OnlineRequest, get_converter())
+
+
 def read_online_request(data: Any) -> OnlineRequest:
-    """An :class:`OnlineRequest` from its data: the fast path, else the generic one."""
-    try:
-        return _fast_online_request(data)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return from_data(data, OnlineRequest)
+    """An :class:`OnlineRequest` from its data: the fast path, else the generic one (the
+    converter's own hook, called directly on the hot path of a page)."""
+    return _fast_then(_tolerant_generic(), data)
 
 
 def generic_online_request(data: Any) -> OnlineRequest:
     """An :class:`OnlineRequest` through the generic structuring alone (the fast hook's
     reference, for tests)."""
-    converter = get_converter()
-    return make_dict_structure_fn(OnlineRequest, converter)(data, OnlineRequest)
+    return _tolerant_generic()(data, OnlineRequest)
 
 
 # --- the public calls -------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from antsclient.errors import (
     Severity,
 )
 
-__all__ = ["REQUEST_ID_HEADER", "error_body", "error_from_response"]
+__all__ = ["REQUEST_ID_HEADER", "error_from_response"]
 
 REQUEST_ID_HEADER: Final = "X-Request-Id"
 """The header in which a server names its answer (quoted in errors, for its support)."""
@@ -42,12 +42,8 @@ _NOT_FOUND_CODES: Final = frozenset(
 )
 
 
-def error_body(response: httpx.Response) -> dict[str, Any]:
-    """The ``error`` object of an answer (empty when there is none)."""
-    return _body(response)
-
-
 def _body(response: httpx.Response) -> dict[str, Any]:
+    """The ``error`` object of an answer (empty when there is none)."""
     try:
         data = response.json()
     except ValueError:

@@ -20,7 +20,7 @@ import attrs
 import httpx
 
 from antsclient.errors import AntsError
-from antsclient.protocol.errors import error_body, error_from_response
+from antsclient.protocol.errors import error_from_response
 
 __all__ = ["TRANSIENT_STATUSES", "Outcome", "Verdict", "classify", "classify_failure"]
 
@@ -80,7 +80,7 @@ def classify(response: httpx.Response) -> Outcome:
             retry_after=_retry_after(response.headers.get("Retry-After")),
         )
     error = error_from_response(response)
-    if status == 401 and error_body(response).get("code") in _TOKEN_CODES:
+    if status == 401 and error.code in _TOKEN_CODES:
         return Outcome(verdict=Verdict.RENEW_TOKEN, reason="token refused", error=error)
     return Outcome(verdict=Verdict.ERROR, reason=error.message, error=error)
 
