@@ -8,9 +8,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import pytest
 
-from antsclient.models import OnlineRequest, RequestStatus
+from antsclient.models import OnlineRequest, RequestStatus, RequestType
 from antsclient.storage import SqliteStore, StoreError
 from antsclient.storage import sqlite as sqlite_module
 
@@ -20,7 +21,7 @@ Make = Callable[..., OnlineRequest]
 
 def test_a_new_file_is_wal_and_at_the_current_version(tmp_path: Path) -> None:
     with SqliteStore(tmp_path / "s.db") as store:
-        assert store.schema_version == sqlite_module.SCHEMA_VERSION == 2
+        assert store.schema_version == sqlite_module.SCHEMA_VERSION == 3
         assert repr(store) == f"SqliteStore({str(tmp_path / 's.db')!r})"
     db = sqlite3.connect(tmp_path / "s.db")
     try:
@@ -65,7 +66,7 @@ def test_a_version_1_file_is_migrated_with_its_data(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     _version_1_file(path)
     with SqliteStore(path) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == 3
         request = store.get(AGENCY, "3223")
         assert request is not None
         assert request.created == dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
@@ -96,7 +97,7 @@ def test_opening_a_file_twice_at_once_migrates_it_once(tmp_path: Path) -> None:
         thread.join()
     assert errors == []
     with SqliteStore(path) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == 3
 
 
 def test_a_file_from_a_newer_antsclient_is_refused(tmp_path: Path) -> None:
@@ -144,3 +145,24 @@ def test_two_connections_write_the_same_rows_without_duplicates(
     finally:
         for store in stores:
             store.close()
+
+
+def test_a_version_1_file_keeps_the_paper_mandate_and_request_type_once_migrated(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    _version_1_file(path)
+    with SqliteStore(path) as store:
+        request = store.get(AGENCY, "3223")
+        assert request is not None
+        assert (request.request_type, request.paper_mandate, request.phone) == (None, False, None)
+        filed = attrs.evolve(
+            request,
+            request_type=RequestType.EXAM_REGISTRATION,
+            paper_mandate=True,
+            paper_mandate_date=dt.date(2026, 11, 2),
+            phone="0612345678",
+        )
+        store.upsert(AGENCY, [filed])
+    with SqliteStore(path) as store:
+        assert store.get(AGENCY, "3223") == filed

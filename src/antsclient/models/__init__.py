@@ -13,20 +13,26 @@ from antsclient.models.application import (
 )
 from antsclient.models.credentials import Credentials, department_of_postal_code
 from antsclient.models.enums import (
+    DOCUMENT_SPECS,
     Bucket,
     Cerfa,
     DocumentKind,
+    DocumentSpec,
     LicenceCategory,
     ObtainedBy,
     PrefectureDecision,
     PrefectureDocumentKind,
     RequestStatus,
+    RequestType,
+    Requirement,
     Right,
     Sex,
+    Training,
     TrainingMode,
 )
 from antsclient.models.request import (
     APPLICANT_VALIDATION_WINDOW,
+    MANDATE_KEEPING_MONTHS,
     AttachmentFile,
     AttachmentSlot,
     EPhoto,
@@ -34,10 +40,21 @@ from antsclient.models.request import (
     Prefecture,
     PrefectureDocument,
 )
+from antsclient.models.request_types import (
+    REQUEST_TYPES,
+    TRAININGS,
+    Prerequisite,
+    RequestTypeSpec,
+    TrainingSpec,
+)
 from antsclient.models.window import DateWindow
 
 __all__ = [
     "APPLICANT_VALIDATION_WINDOW",
+    "DOCUMENT_SPECS",
+    "MANDATE_KEEPING_MONTHS",
+    "REQUEST_TYPES",
+    "TRAININGS",
     "Address",
     "Applicant",
     "Application",
@@ -51,6 +68,7 @@ __all__ = [
     "DateWindow",
     "Declarations",
     "DocumentKind",
+    "DocumentSpec",
     "EPhoto",
     "LegalRepresentative",
     "LicenceCategory",
@@ -60,11 +78,17 @@ __all__ = [
     "PrefectureDecision",
     "PrefectureDocument",
     "PrefectureDocumentKind",
+    "Prerequisite",
     "PreviousLicence",
     "RequestStatus",
+    "RequestType",
+    "RequestTypeSpec",
+    "Requirement",
     "Right",
     "Sex",
+    "Training",
     "TrainingMode",
+    "TrainingSpec",
     "application_type",
     "department_of_postal_code",
 ]
