@@ -28,8 +28,12 @@ CONDITIONED = {
     A.DEPOSIT_FORM: Condition.CERFA02_ONLY,
     A.DOWNLOAD_DOCUMENTS: Condition.LINKED_ONLY,
     A.VALIDATE: Condition.REQUIRED_DOCUMENTS,
+    A.TRANSFER: Condition.NO_PAPER_MANDATE,
+    A.APPLICANT_VALIDATES: Condition.NO_PAPER_MANDATE,
+    A.APPLICANT_WINDOW_EXPIRES: Condition.NO_PAPER_MANDATE,
 }
 CODES = {
+    Condition.NO_PAPER_MANDATE: "paper_mandate",
     Condition.CERFA02_ONLY: "action_not_allowed",
     Condition.LINKED_ONLY: "request_not_linked",
     Condition.REQUIRED_DOCUMENTS: "required_documents_missing",
@@ -59,9 +63,19 @@ COMPLETE = [
     _slot(DocumentKind.ASSR, required=False, sent=False),
 ]
 # Every fact given, each one failing its condition.
-FAILING: dict[str, Any] = {"cerfa": Cerfa.C06, "linked": False, "slots": MISSING}
+FAILING: dict[str, Any] = {
+    "cerfa": Cerfa.C06,
+    "linked": False,
+    "slots": MISSING,
+    "paper_mandate": True,
+}
 # Every fact given, each one meeting its condition.
-MEETING: dict[str, Any] = {"cerfa": Cerfa.C02, "linked": True, "slots": COMPLETE}
+MEETING: dict[str, Any] = {
+    "cerfa": Cerfa.C02,
+    "linked": True,
+    "slots": COMPLETE,
+    "paper_mandate": False,
+}
 
 
 # --- the table ---------------------------------------------------------------------------------

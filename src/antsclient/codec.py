@@ -277,7 +277,7 @@ def _fast_online_request(data: Any) -> OnlineRequest:
         applicant_name=_optional_text(data.get("applicant_name")),
         email=_optional_text(data.get("email")),
         validated_at=None if validated_at is None else _instant(validated_at),
-        request_type=_REQUEST_TYPES.get(data.get("request_type")),  # type: ignore[arg-type]
+        request_type=_REQUEST_TYPES.get(data.get("request_type")),
         paper_mandate=mandate,
         paper_mandate_date=_optional_day(data.get("paper_mandate_date")),
         phone=_optional_text(data.get("phone")),

@@ -6,11 +6,10 @@ import datetime as dt
 
 import attrs
 import pytest
-
-import antsclient as ants
 from hypothesis import given
 from hypothesis import strategies as st
 
+import antsclient as ants
 from antsclient.models import (
     Address,
     Cerfa,

@@ -10,9 +10,9 @@ import attrs
 from antsclient._text import fold
 
 __all__ = [
+    "DOCUMENT_SPECS",
     "Bucket",
     "Cerfa",
-    "DOCUMENT_SPECS",
     "DocumentKind",
     "DocumentSpec",
     "LicenceCategory",
@@ -447,8 +447,7 @@ DOCUMENT_SPECS: Final[dict[DocumentKind, DocumentSpec]] = {
     _K.IDENTITY: DocumentSpec(
         label="Pièce d'identité",
         max_pages=2,
-        help="Carte nationale d'identité (CNI), Passeport ou titre de séjour en cours de "
-        "validité",
+        help="Carte nationale d'identité (CNI), Passeport ou titre de séjour en cours de validité",
         comment_allowed=True,
         required_when=_R.ALWAYS,
         rule_fr="Toujours requise.",
@@ -558,8 +557,7 @@ DOCUMENT_SPECS: Final[dict[DocumentKind, DocumentSpec]] = {
         comment_allowed=False,
         required_when=_R.MINOR_WITH_REPRESENTATIVE,
         rule_fr="Requise pour un élève mineur.",
-        source="inferred from secondary sources (codedelaroute.io); label and page limit "
-        "inferred",
+        source="inferred from secondary sources (codedelaroute.io); label and page limit inferred",
     ),
     _K.LICENCE_COPY: DocumentSpec(
         label="Copie du permis de conduire détenu",

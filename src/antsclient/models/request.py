@@ -140,7 +140,8 @@ class AttachmentFile:
 class AttachmentSlot:
     """Une ligne « Pièces justificatives »: one document kind of a request.
 
-    Label, pages sent / max pages, help, sent flag, required flag and the user's comment.
+    Label, pages sent / max pages, help, sent flag, required flag and the user's comment;
+    ``comment_allowed`` says whether the kind takes a comment at all.
     """
 
     kind: DocumentKind
@@ -152,6 +153,7 @@ class AttachmentSlot:
     required: bool
     comment: str | None = None
     files: tuple[AttachmentFile, ...] = ()
+    comment_allowed: bool = True
 
     @property
     def pages_left(self) -> int:

@@ -45,12 +45,15 @@ class OtherSide:
 
     def _move(self, number: str, action: Action) -> OnlineRequest:
         def change(record: RequestRecord) -> None:
-            self.ledger.set_status(record, next_status(action, record.status))
+            status = next_status(action, record.status, paper_mandate=record.paper_mandate)
+            self.ledger.set_status(record, status)
 
         return self._act(number, change)
 
     def applicant_validates(self, number: str) -> OnlineRequest:
-        """The student confirms within 7 days (after that, the request is a draft again)."""
+        """The student confirms within 7 days (after that, the request is a draft again).
+
+        Never under a paper mandate: the student has nothing to confirm there."""
         return self._move(number, Action.APPLICANT_VALIDATES)
 
     def prefecture_takes_up(self, number: str) -> OnlineRequest:
@@ -58,12 +61,15 @@ class OtherSide:
         return self._move(number, Action.PREFECTURE_TAKES_UP)
 
     def prefecture_decides(self, number: str, decision: PrefectureDecision | str) -> OnlineRequest:
-        """Accept, reject or ask to complete; an accepted Cerfa 02 gets its NEPH."""
+        """Accept, reject or ask to complete; an accepted request goes where its type says
+        (an inscription to « à traiter en Cerfa 06 », with its NEPH)."""
         decision = PrefectureDecision(decision)
         action = _DECISIONS[decision]
 
         def change(record: RequestRecord) -> None:
-            status = next_status(action, record.status, cerfa=record.cerfa)
+            status = next_status(
+                action, record.status, cerfa=record.cerfa, request_type=record.request_type
+            )
             self.ledger.set_status(record, status)
             if decision is PrefectureDecision.ACCEPT and record.neph is None:
                 record.neph = self.ledger.neph()
