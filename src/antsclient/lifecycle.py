@@ -414,8 +414,13 @@ def check(
             rule="a request filed under a paper mandate is neither validated by the student "
             "nor transferred",
             message_fr=f"« {RULES[action].label} » est impossible : la demande a été réalisée "
-            "avec un mandat papier. Une demande réalisée avec mandat papier ne peut pas faire "
-            "l'objet d'un transfert, et l'élève n'a pas à la valider.",
+            "avec un mandat papier. "
+            + (
+                "Une demande réalisée avec mandat papier ne peut pas faire l'objet d'un "
+                "transfert."
+                if action is Action.TRANSFER
+                else "Avec un mandat papier, l'élève n'a pas à valider la demande."
+            ),
         )
     if Condition.REQUIRED_DOCUMENTS in conditions and slots is not None:
         missing = [s for s in slots if s.required and not s.sent]

@@ -67,6 +67,7 @@ SCRIPTS: dict[str, list[str]] = {
     "transfer.py": [
         "transférée : Oui, élève belfort-eleve-0042",
         "Cette demande est déjà rattachée à votre agence.",
+        "Une demande réalisée avec mandat papier ne peut pas faire l'objet d'un transfert",
         "Dijon : Dossier transféré",
     ],
     "delete.py": [

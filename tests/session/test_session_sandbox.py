@@ -169,7 +169,10 @@ async def test_transfer_takes_over_another_agency_request(env: SandboxEnv) -> No
     async with env.session() as s:
         with pytest.raises(ants.RequestNotFound):
             await aw(s.requests.get(theirs.number))  # another agency's request never leaks
-        taken = await aw(s.requests.transfer(theirs.number))
+        with pytest.raises(ants.ApplicationDataError) as own:  # our own agreement: refused
+            await aw(s.requests.transfer(theirs.number, former_agreement="E 17069 00030"))
+        assert own.value.problems[0].code == "former_agreement.own_agency"
+        taken = await aw(s.requests.transfer(theirs.number, former_agreement=other.agreement))
         assert taken.number == theirs.number
         assert taken.transferred is True
         assert taken.status is S.UNDER_REVIEW
@@ -650,7 +653,7 @@ async def test_lifecycle_refusals(env: SandboxEnv, pdfs: dict[str, Path], tmp_pa
             await aw(s.requests.delete(validated.number))
         assert len(log.seen("DELETE")) == 1
         with pytest.raises(ants.ActionNotAllowed):
-            await aw(s.requests.transfer(validated.number))  # already ours
+            await aw(s.requests.transfer(validated.number, former_agreement="E2506900077"))
 
 
 async def test_local_file_checks_send_nothing(env: SandboxEnv, tmp_path: Path) -> None:

@@ -121,7 +121,7 @@ class AsyncAntsSession:
     help says what it does: ``help(session.requests.create)``):
 
     * ``session.requests`` (:class:`AsyncRequests`) — create, get, refresh, application,
-      validate, delete, transfer, send_complement, link, sync_all, search, counts;
+      validate, delete, transfer, send_complement, link, sync_all, search, counts, types;
     * ``session.attachments`` (:class:`AsyncAttachments`) — slots, upload,
       upload_from_student, download, delete;
     * ``session.ephoto`` (:class:`AsyncEPhotoCodes`) — set, get, delete, deposit_form;
@@ -443,9 +443,9 @@ class AsyncAntsSession:
         """Every rule of ``action`` on the last known copy (read once if unknown): rights,
         status and the rule's conditions, before any write is sent.
 
-        A copy that may be stale — read more than :data:`STALE_AFTER` seconds ago, not read
-        by the session, or refused an action ANTS invites (upload, complement) — is read
-        once more before a refusal, which then names the status *now*."""
+        A copy that may be stale — read by the session more than :data:`STALE_AFTER`
+        seconds ago, or any copy refused an action ANTS invites (upload, complement) — is
+        read once more before a refusal, which then names the status *now*."""
         check(action, rights=self.rights)
         current = await self._last_seen(request)
         if current is None:
@@ -464,7 +464,7 @@ class AsyncAntsSession:
             return True
         seen = self._seen_at.get(copy.number)
         if seen is None or self._known.get(copy.number) is not copy:
-            return True
+            return False  # the caller's own copy: its age is not known, it is trusted
         return time.monotonic() - seen > STALE_AFTER
 
 
@@ -560,7 +560,7 @@ class AsyncGeo(_Namespace):
 
 
 class AsyncRequests(_Namespace):
-    """Les demandes en ligne: create, read, validate, delete, transfer, search, link."""
+    """Les demandes en ligne: create, read, validate, delete, transfer, search, link, types."""
 
     name = "requests"
 
@@ -620,12 +620,6 @@ class AsyncRequests(_Namespace):
         mismatch = neph_mismatch(application.neph, inscription.neph)
         if mismatch is not None:
             raise ApplicationDataError(problems=[mismatch])
-
-    async def types(self) -> dict[RequestType, RequestTypeSpec]:
-        """Les types de demande ANTS takes: form, categories, prerequisite, documents and
-        where an acceptance leads, as the server serves them (the same table as
-        :data:`antsclient.models.REQUEST_TYPES`)."""
-        return await self._session._call(ops.list_request_types(), ops.parse_request_types)
 
     async def get(self, number: str) -> OnlineRequest:
         """The request ``number`` as ANTS holds it now."""
@@ -880,6 +874,12 @@ class AsyncRequests(_Namespace):
     async def counts(self) -> dict[Cerfa | None, dict[Bucket, int]]:
         """The dashboard: how many requests per cerfa (``None``: all) and bucket."""
         return await self._session._call(ops.count_requests(), ops.parse_counts)
+
+    async def types(self) -> dict[RequestType, RequestTypeSpec]:
+        """Les types de demande ANTS takes: form, categories, prerequisite, documents and
+        where an acceptance leads, as the server serves them (the same table as
+        :data:`antsclient.models.REQUEST_TYPES`)."""
+        return await self._session._call(ops.list_request_types(), ops.parse_request_types)
 
 
 class AsyncAttachments(_Namespace):

@@ -35,7 +35,6 @@ from antsclient.errors import (
     ResourceNotFound,
 )
 from antsclient.lifecycle import Action, check, is_allowed
-from antsclient.models.request_types import REQUEST_TYPES, Prerequisite
 from antsclient.models import (
     Application,
     AttachmentFile,
@@ -57,6 +56,7 @@ from antsclient.models import (
     RequestTypeSpec,
     Right,
 )
+from antsclient.models.request_types import REQUEST_TYPES, Prerequisite
 from antsclient.protocol import Verdict, classify, classify_failure
 from antsclient.storage.protocols import (
     StudentDirectory,
@@ -114,7 +114,7 @@ class AntsSession:
     help says what it does: ``help(session.requests.create)``):
 
     * ``session.requests`` (:class:`Requests`) — create, get, refresh, application,
-      validate, delete, transfer, send_complement, link, sync_all, search, counts;
+      validate, delete, transfer, send_complement, link, sync_all, search, counts, types;
     * ``session.attachments`` (:class:`Attachments`) — slots, upload,
       upload_from_student, download, delete;
     * ``session.ephoto`` (:class:`EPhotoCodes`) — set, get, delete, deposit_form;
@@ -436,9 +436,9 @@ class AntsSession:
         """Every rule of ``action`` on the last known copy (read once if unknown): rights,
         status and the rule's conditions, before any write is sent.
 
-        A copy that may be stale — read more than :data:`STALE_AFTER` seconds ago, not read
-        by the session, or refused an action ANTS invites (upload, complement) — is read
-        once more before a refusal, which then names the status *now*."""
+        A copy that may be stale — read by the session more than :data:`STALE_AFTER`
+        seconds ago, or any copy refused an action ANTS invites (upload, complement) — is
+        read once more before a refusal, which then names the status *now*."""
         check(action, rights=self.rights)
         current = self._last_seen(request)
         if current is None:
@@ -457,7 +457,7 @@ class AntsSession:
             return True
         seen = self._seen_at.get(copy.number)
         if seen is None or self._known.get(copy.number) is not copy:
-            return True
+            return False  # the caller's own copy: its age is not known, it is trusted
         return time.monotonic() - seen > STALE_AFTER
 
 
@@ -553,7 +553,7 @@ class Geo(_Namespace):
 
 
 class Requests(_Namespace):
-    """Les demandes en ligne: create, read, validate, delete, transfer, search, link."""
+    """Les demandes en ligne: create, read, validate, delete, transfer, search, link, types."""
 
     name = "requests"
 
@@ -613,12 +613,6 @@ class Requests(_Namespace):
         mismatch = neph_mismatch(application.neph, inscription.neph)
         if mismatch is not None:
             raise ApplicationDataError(problems=[mismatch])
-
-    def types(self) -> dict[RequestType, RequestTypeSpec]:
-        """Les types de demande ANTS takes: form, categories, prerequisite, documents and
-        where an acceptance leads, as the server serves them (the same table as
-        :data:`antsclient.models.REQUEST_TYPES`)."""
-        return self._session._call(ops.list_request_types(), ops.parse_request_types)
 
     def get(self, number: str) -> OnlineRequest:
         """The request ``number`` as ANTS holds it now."""
@@ -873,6 +867,12 @@ class Requests(_Namespace):
     def counts(self) -> dict[Cerfa | None, dict[Bucket, int]]:
         """The dashboard: how many requests per cerfa (``None``: all) and bucket."""
         return self._session._call(ops.count_requests(), ops.parse_counts)
+
+    def types(self) -> dict[RequestType, RequestTypeSpec]:
+        """Les types de demande ANTS takes: form, categories, prerequisite, documents and
+        where an acceptance leads, as the server serves them (the same table as
+        :data:`antsclient.models.REQUEST_TYPES`)."""
+        return self._session._call(ops.list_request_types(), ops.parse_request_types)
 
 
 class Attachments(_Namespace):
