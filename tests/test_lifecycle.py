@@ -366,13 +366,16 @@ class RequestLifecycle(RuleBasedStateMachine):
     @rule(cerfa=st.sampled_from(Cerfa), paper=st.booleans())
     def configure(self, cerfa: Cerfa, paper: bool) -> None:
         if self.status is S.DRAFT:
+            if paper is not self.paper_mandate:
+                self.history = [S.DRAFT]
             self.cerfa = cerfa
             self.paper_mandate = paper
 
     @rule(action=st.sampled_from(Action))
     def act(self, action: Action) -> None:
         before = self.status
-        if not is_allowed(action, before):
+        barred = self.paper_mandate and Condition.NO_PAPER_MANDATE in RULES[action].conditions
+        if not is_allowed(action, before) or barred:
             with pytest.raises(ActionNotAllowed):
                 next_status(action, before, cerfa=self.cerfa, paper_mandate=self.paper_mandate)
             assert self.status is before
@@ -386,6 +389,11 @@ class RequestLifecycle(RuleBasedStateMachine):
             )
         self.status = after
         self.history.append(after)
+
+    @invariant()
+    def a_paper_mandate_never_waits_for_the_student(self) -> None:
+        if self.paper_mandate:
+            assert S.AWAITING_APPLICANT_VALIDATION not in self.history
 
     @invariant()
     def status_is_in_the_table(self) -> None:

@@ -362,10 +362,14 @@ async def test_a_deposit_form_for_a_cerfa06_is_refused_alike(
 ) -> None:
     async with env.session() as s:
         c06 = await s.requests.create(
-            ants.Cerfa06(
+            ants.Cerfa06(  # a B96 title: no Cerfa 02 before it
                 applicant=_applicant("julie.c06@example.org"),
                 categories={ants.LicenceCategory.B},
-                neph="123456789012",
+                request_type=ants.RequestType.TITLE_AFTER_TRAINING,
+                training=ants.Training.B96,
+                previous_licence=ants.PreviousLicence(
+                    categories={ants.LicenceCategory.B}, last_obtained_on="2019-05-02"
+                ),
             )
         )
         assert (c06.cerfa, c06.status) == (Cerfa.C06, S.DRAFT)

@@ -416,8 +416,7 @@ def check(
             message_fr=f"« {RULES[action].label} » est impossible : la demande a été réalisée "
             "avec un mandat papier. "
             + (
-                "Une demande réalisée avec mandat papier ne peut pas faire l'objet d'un "
-                "transfert."
+                "Une demande réalisée avec mandat papier ne peut pas faire l'objet d'un transfert."
                 if action is Action.TRANSFER
                 else "Avec un mandat papier, l'élève n'a pas à valider la demande."
             ),
