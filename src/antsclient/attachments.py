@@ -34,8 +34,7 @@ from antsclient.models.enums import (
     Requirement,
     Training,
 )
-from antsclient.models.request_types import REQUEST_TYPES
-from antsclient.validation import PREREQUISITES
+from antsclient.models.request_types import PREREQUISITES, REQUEST_TYPES
 
 __all__ = [
     "MAX_COMMENT_LENGTH",

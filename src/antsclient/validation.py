@@ -26,7 +26,13 @@ from antsclient.models.application import (
 )
 from antsclient.models.credentials import department_of_postal_code
 from antsclient.models.enums import LicenceCategory, ObtainedBy, RequestType, TrainingMode
-from antsclient.models.request_types import REQUEST_TYPES, TRAININGS, Prerequisite, TrainingSpec
+from antsclient.models.request_types import (
+    PREREQUISITES,
+    REQUEST_TYPES,
+    TRAININGS,
+    Prerequisite,
+    TrainingSpec,
+)
 
 __all__ = [
     "MANDATE_BARRED_DEPARTMENTS",
@@ -47,20 +53,6 @@ __all__ = [
 ]
 
 L = LicenceCategory
-
-PREREQUISITES: Final[dict[LicenceCategory, LicenceCategory]] = {
-    L.BE: L.B,
-    L.C1: L.B,
-    L.D1: L.B,
-    L.C: L.B,
-    L.D: L.B,
-    L.C1E: L.C1,
-    L.CE: L.C,
-    L.D1E: L.D1,
-    L.DE: L.D,
-}
-"""Catégorie requise: the category one must already hold to request another (arrêté du 20
-avril 2012, art. 1 III)."""
 
 _IMPLIES: Final[dict[LicenceCategory, frozenset[LicenceCategory]]] = {
     L.A: frozenset({L.A2, L.A1, L.AM}),

@@ -31,10 +31,31 @@ from antsclient.models.enums import (
     Training,
 )
 
-__all__ = ["REQUEST_TYPES", "TRAININGS", "Prerequisite", "RequestTypeSpec", "TrainingSpec"]
+__all__ = [
+    "PREREQUISITES",
+    "REQUEST_TYPES",
+    "TRAININGS",
+    "Prerequisite",
+    "RequestTypeSpec",
+    "TrainingSpec",
+]
 
 L = LicenceCategory
 K = DocumentKind
+
+PREREQUISITES: Final[dict[LicenceCategory, LicenceCategory]] = {
+    L.BE: L.B,
+    L.C1: L.B,
+    L.D1: L.B,
+    L.C: L.B,
+    L.D: L.B,
+    L.C1E: L.C1,
+    L.CE: L.C,
+    L.D1E: L.D1,
+    L.DE: L.D,
+}
+"""Catégorie requise: the category one must already hold to request another (arrêté du 20
+avril 2012, art. 1 III)."""
 
 
 class Prerequisite(enum.StrEnum):
