@@ -134,6 +134,17 @@ def mandate_data(**changes: Any) -> dict[str, Any]:
     return application_data(paper_mandate=True, paper_mandate_date=MANDATE_DAY, **changes)
 
 
+def send_required(client: httpx.Client, number: str) -> None:
+    """One page for each document the request requires."""
+    from antsclient.sandbox.assets import pdf
+
+    for slot in client.get(f"/requests/{number}/attachments").json()["items"]:
+        if slot["required"]:
+            files = {"file": (f"{slot['kind']}.pdf", pdf(slot["kind"]), "application/pdf")}
+            response = client.post(f"/requests/{number}/attachments/{slot['kind']}", files=files)
+            assert response.status_code == 201, response.text
+
+
 _keys = itertools.count(1)
 
 

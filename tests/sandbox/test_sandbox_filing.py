@@ -13,6 +13,7 @@ from sandbox_helpers import (
     created,
     error_of,
     mandate_data,
+    send_required,
 )
 
 from antsclient.codec import read_application
@@ -24,17 +25,9 @@ from antsclient.sandbox.assets import pdf
 pytestmark = pytest.mark.network
 
 
-def _send_required(client: httpx.Client, number: str) -> None:
-    for slot in client.get(f"/requests/{number}/attachments").json()["items"]:
-        if slot["required"]:
-            files = {"file": (f"{slot['kind']}.pdf", pdf(slot["kind"]), "application/pdf")}
-            response = client.post(f"/requests/{number}/attachments/{slot['kind']}", files=files)
-            assert response.status_code == 201, response.text
-
-
 def _in_review(sb: SandboxHandle, client: httpx.Client, data: dict | None = None) -> str:
     number = created(client, data)
-    _send_required(client, number)
+    send_required(client, number)
     client.post(f"/requests/{number}/validate")
     if not (data or {}).get("paper_mandate"):
         sb.applicant_validates(number)
@@ -99,7 +92,7 @@ def test_a_title_after_a_training_needs_no_inscription(
     response = create(client, data, cerfa="06")
     assert response.status_code == 201, response.text
     number = response.json()["number"]
-    _send_required(client, number)
+    send_required(client, number)
     client.post(f"/requests/{number}/validate")
     sb.applicant_validates(number)
     assert sb.prefecture_decides(number, "accept").status is RequestStatus.ACCEPTED
@@ -147,7 +140,7 @@ def test_under_a_paper_mandate_the_school_alone_gets_the_deposit_receipt(
     download = client.get(f"/requests/{number}/documents/registration_deposit_certificate")
     assert download.status_code == 200
     plain = created(client, application_data(student_id="ELEVE-P"))
-    _send_required(client, plain)
+    send_required(client, plain)
     client.post(f"/requests/{plain}/validate")
     docs = client.get(f"/requests/{plain}/documents").json()["items"]
     assert not any(d["school_only"] for d in docs)
