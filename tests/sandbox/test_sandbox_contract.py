@@ -58,6 +58,8 @@ def test_the_document_names_every_operation_of_the_contract() -> None:
 
 def _operation_of(method: str, path: str) -> str:
     parts = path.removeprefix("/api/v1").strip("/").split("/")
+    if parts[0] == "request-types":
+        return "request_types"
     if parts[0] in {"auth", "prefectures", "referential"}:
         return {
             "auth": "login",
