@@ -156,3 +156,28 @@ def test_a_comment_on_a_kind_that_takes_none_is_refused(client: httpx.Client) ->
     assert error_of(refused)["code"] == "attachment.comment_not_allowed"
     slots = {s["kind"]: s for s in client.get(f"/requests/{number}/attachments").json()["items"]}
     assert slots["host_identity"]["required"] and not slots["host_identity"]["comment_allowed"]
+
+
+def test_under_a_mandate_a_student_without_email_is_filed(client: httpx.Client) -> None:
+    data = mandate_data(**{"applicant.email": "", "applicant.phone": "0611223344"})
+    response = create(client, data)
+    assert response.status_code == 201, response.text
+    assert (response.json()["email"], response.json()["phone"]) == (None, "0611223344")
+
+
+def test_a_record_written_before_request_types_reads_its_cerfa_usual_one() -> None:
+    import datetime as dt
+
+    from antsclient.models import Cerfa
+    from antsclient.sandbox.records import RequestRecord
+
+    now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    old = {"cerfa": Cerfa.C06, "status": RequestStatus.DRAFT, "created": now, "modified": now}
+    title = RequestRecord(number="1", agreement="E1706900030", application={}, **old)
+    assert title.request_type is RequestType.TITLE_AFTER_EXAM
+    assert title.online().paper_mandate_date is None
+    inscription = RequestRecord(
+        number="2", agreement="E1706900030", application={"request_type": "bogus"}, **old
+    )
+    inscription.cerfa = Cerfa.C02
+    assert inscription.request_type is RequestType.EXAM_REGISTRATION

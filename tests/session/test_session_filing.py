@@ -186,3 +186,18 @@ async def test_a_comment_where_the_kind_takes_none_never_leaves(
             )
         assert refused.value.code == "attachment.comment_not_allowed"
         assert len(log) == before
+
+
+async def test_a_title_naming_an_inscription_the_session_never_saw_is_left_to_ants(
+    env: SandboxEnv, scans: dict[str, Path]
+) -> None:
+    async with env.session() as s:
+        inscription = await _filed(s, scans, cerfa02())
+    env.sandbox.applicant_validates(inscription.number)
+    log = RequestLog()
+    async with env.session(log=log) as fresh:  # knows nothing of the inscription
+        with pytest.raises(ants.ActionNotAllowed) as refused:
+            await aw(fresh.requests.create(_title(inscription)))
+    assert refused.value.status_code == 409  # ANTS's answer, naming the status
+    assert f"« {S.UNDER_REVIEW.label} »" in refused.value.message_fr
+    assert len(log.seen("POST", "/requests")) == 1
