@@ -122,9 +122,8 @@ MANDATE_BARRED_DEPARTMENTS: Final[dict[str, str]] = {
     "976": "Mayotte",
 }
 """Where a paper mandate cannot be used: the regions with a regional tax on the title,
-overseas departments except Guadeloupe, and Corsica (ANTS « mandat papier » FAQ and the
-Rhône prefecture's notice, read in 2017: verified for those sources; that the list still
-holds today could not be checked)."""
+overseas departments except Guadeloupe, and Corsica (ANTS FAQ « Comment réaliser une
+demande avec un mandat papier », current text: verified)."""
 
 NEPH_VALIDITY_YEARS: Final = 6
 """A NEPH older than this is to be registered again (inferred: schools' practice; the NEPH's
