@@ -126,8 +126,8 @@ overseas departments except Guadeloupe, and Corsica (ANTS FAQ « Comment réalis
 demande avec un mandat papier », current text: verified)."""
 
 NEPH_VALIDITY_YEARS: Final = 6
-"""A NEPH older than this is to be registered again (inferred: schools' practice; the NEPH's
-first four digits are its year and month, a secondary source)."""
+"""A NEPH older than this is to be registered again (inferred from secondary sources: no
+primary text found; the NEPH's first four digits are its year and month, secondary too)."""
 
 _FIELD_FR: Final = {
     "last_name": "Nom",
