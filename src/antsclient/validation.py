@@ -95,7 +95,7 @@ A by progressive access is at 20 with A2 held for two years; D and DE have derog
 after a long training (FIMO): below these ages antsclient warns, it does not block."""
 
 _PROGRESSIVE_A_AGE: Final = 20
-_REGISTRATION_AGE: Final = 16
+_REGISTRATION_AGE: Final = REQUEST_TYPES[RequestType.EXAM_REGISTRATION].registration_age or 16
 _REGISTRATION_AGE_AM: Final = 14
 _REGISTRATION_AGE_AAC: Final = 15
 _MAJORITY: Final = 18

@@ -89,7 +89,9 @@ class RequestTypeSpec:
 
     ``applicant_validates`` says whether the student confirms the validated request
     (skipped under a paper mandate); ``accepted_status`` is where the prefecture's
-    acceptance leads.
+    acceptance leads; ``registration_age`` is the age from which the request can be filed
+    (``None``: the age of the category, or of the training, decides) and ``age_rule_fr``
+    says the age rules in French.
     """
 
     cerfa: Cerfa
@@ -100,6 +102,8 @@ class RequestTypeSpec:
     accepted_status: RequestStatus
     applicant_validates: bool = True
     pro_account_only: bool = False
+    registration_age: int | None = None
+    age_rule_fr: str = ""
     source: str = ""
 
 
@@ -170,6 +174,10 @@ REQUEST_TYPES: Final[dict[RequestType, RequestTypeSpec]] = {
             }
         ),
         accepted_status=RequestStatus.READY_FOR_CERFA06,
+        registration_age=16,
+        age_rule_fr="Inscription à partir de 16 ans (14 ans pour la seule catégorie AM, 15 ans "
+        "en apprentissage anticipé) ; chaque catégorie s'obtient à l'âge de l'article R221-5 "
+        "du code de la route.",
         source="verified: manual (« Inscription au permis nécessitant le passage d'un examen "
         "pratique », « Dossier à traiter en Cerfa 06 »)",
     ),
@@ -181,6 +189,8 @@ REQUEST_TYPES: Final[dict[RequestType, RequestTypeSpec]] = {
         "numéro NEPH.",
         documents=frozenset({*_ALWAYS, *_HOUSING, K.LICENCE_COPY}),
         accepted_status=RequestStatus.ACCEPTED,
+        age_rule_fr="Chaque catégorie s'obtient à l'âge de l'article R221-5 du code de la route "
+        "(B à 17 ans).",
         source="verified: manual (« Dossier à traiter en Cerfa 06 », « Demande de titre "
         "acceptée »); arrêté du 20 avril 2012, art. 1 II",
     ),
@@ -201,6 +211,8 @@ REQUEST_TYPES: Final[dict[RequestType, RequestTypeSpec]] = {
         ),
         accepted_status=RequestStatus.ACCEPTED,
         pro_account_only=True,
+        age_rule_fr="L'âge de la formation suivie : AM à 14 ans, A par accès progressif à 20 "
+        "ans, B96 et levée de la mention 78 avec le permis B.",
         source="verified: Rhône prefecture's FAQ (« demande de titre avec une attestation de "
         "formation (AM, A, B96, levée mention 78) », pro accounts only); inferred: filed as "
         "a title request (Cerfa 06 data) without a Cerfa 02",

@@ -66,6 +66,8 @@ def request_types_data() -> dict[str, Any]:
             "accepted_status": spec.accepted_status.value,
             "applicant_validates": spec.applicant_validates,
             "pro_account_only": spec.pro_account_only,
+            "registration_age": spec.registration_age,
+            "age_rule_fr": spec.age_rule_fr,
         }
         for kind, spec in REQUEST_TYPES.items()
     ]
