@@ -201,3 +201,32 @@ async def test_a_title_naming_an_inscription_the_session_never_saw_is_left_to_an
     assert refused.value.status_code == 409  # ANTS's answer, naming the status
     assert f"« {S.UNDER_REVIEW.label} »" in refused.value.message_fr
     assert len(log.seen("POST", "/requests")) == 1
+
+
+async def test_a_training_title_is_checked_before_any_call_then_filed(
+    env: SandboxEnv, scans: dict[str, Path]
+) -> None:
+    application = cerfa02()
+    held_b = ants.PreviousLicence(
+        categories={ants.LicenceCategory.B}, last_obtained_on="2019-05-02"
+    )
+    title = ants.Cerfa06(
+        applicant=application.applicant,
+        categories={ants.LicenceCategory.A},
+        request_type=ants.RequestType.TITLE_AFTER_TRAINING,
+        training=ants.Training.A_PROGRESSIVE,
+        previous_licence=held_b,
+    )
+    log = RequestLog()
+    async with env.session(log=log) as s:
+        with pytest.raises(ants.ApplicationDataError) as refused:
+            await aw(s.requests.create(title))
+        assert "training.prerequisite_missing" in {p.code for p in refused.value.problems}
+        assert log.seen("POST", "/requests") == []
+        code_78 = attrs.evolve(
+            title, training=ants.Training.CODE_78_REMOVAL, categories={ants.LicenceCategory.B}
+        )
+        draft = await aw(s.requests.create(code_78))
+        assert draft.request_type is ants.RequestType.TITLE_AFTER_TRAINING
+        required = {slot.kind for slot in await aw(s.attachments.slots(draft)) if slot.required}
+        assert required == {K.IDENTITY, K.PROOF_OF_ADDRESS, K.TRAINING_CERTIFICATE, K.LICENCE_COPY}
