@@ -39,6 +39,7 @@ __all__ = [
     "cerfa_filename",
     "cerfa_form",
     "cerfa_pdf",
+    "require",
     "write_bordereau",
     "write_cerfa",
 ]
@@ -47,7 +48,8 @@ INSTALL: Final = "pip install 'antsclient[print]'"
 """The command that installs what printing needs."""
 
 
-def _require() -> None:
+def require() -> None:
+    """Raise :class:`~antsclient.errors.ExtraNotInstalled` unless ReportLab is installed."""
     try:
         import reportlab  # noqa: F401, PLC0415
     except ImportError as exc:
@@ -80,7 +82,7 @@ def cerfa_pdf(
     shown in Paris time).
     """
     form = cerfa_form(application, request, cerfa=cerfa, paper=paper, agreement=agreement)
-    _require()
+    require()
     from antsclient.printing.render import render_form  # noqa: PLC0415
 
     return render_form(form, _now(generated))
@@ -132,7 +134,7 @@ def write_cerfa(
 
 def bordereau_pdf(bordereau: Bordereau, *, generated: dt.datetime | None = None) -> bytes:
     """The bordereau's list of paper requests as PDF bytes (A4, one line per request)."""
-    _require()
+    require()
     from antsclient.printing.render import render_bordereau  # noqa: PLC0415
 
     return render_bordereau(bordereau, _now(generated))
