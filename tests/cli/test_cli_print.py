@@ -57,3 +57,23 @@ def test_print_without_reportlab(
     monkeypatch.setitem(__import__("sys").modules, "reportlab", None)
     assert main(["print", "3201", "--to", str(tmp_path)]) == EXIT_USAGE
     assert "pip install 'antsclient[print]'" in capsys.readouterr().err
+
+
+def test_print_into_a_named_file_says_the_requests_form(
+    sandbox_env: SandboxHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = sandbox_env.requests(sandbox_env.credentials.agreement)[0]
+    target = tmp_path / "fiche.pdf"
+    assert main(["print", request.number, "--to", str(target)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out == f"Cerfa {request.cerfa.value} de la demande {request.number} → {target}\n"
+
+
+def test_print_into_a_place_that_cannot_hold_it(
+    sandbox_env: SandboxHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = sandbox_env.requests(sandbox_env.credentials.agreement)[0]
+    blocker = tmp_path / "un-fichier"
+    blocker.write_text("pas un dossier")
+    assert main(["print", request.number, "--to", str(blocker / "sous-dossier")]) == EXIT_USAGE
+    assert str(blocker) in capsys.readouterr().err

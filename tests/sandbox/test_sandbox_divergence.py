@@ -97,3 +97,17 @@ def test_a_deleted_request_no_longer_diverges(client: httpx.Client) -> None:
     number = created(client, data)
     assert client.delete(f"/requests/{number}").is_success
     assert create(client, _with(data, email="apres.suppression@example.fr")).is_success
+
+
+def test_a_person_needs_names_birth_date_and_city() -> None:
+    from antsclient.sandbox.records import person_of
+
+    full = {"last_name": "Martìn", "first_name": "LUCAS", "birth_date": "1995-03-14"}
+    assert person_of({**full, "birth_city": "Belfort"}) == (
+        "martin",
+        "lucas",
+        "1995-03-14",
+        "belfort",
+    )
+    assert person_of(full) is None  # no birth city: nobody to compare
+    assert person_of(None) is None

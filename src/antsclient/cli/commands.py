@@ -290,11 +290,12 @@ def run_print(args: argparse.Namespace, console: Console) -> int:
     target = args.to or "."
     credentials = access.read_credentials(lang=console.lang)
     with access.session_for(url, credentials, args.timeout) as session:
+        request = session.requests.get(args.number)
         try:
-            path = session.requests.print(args.number, to=target, cerfa=args.cerfa)
+            path = session.requests.print(request, to=target, cerfa=args.cerfa)
         except OSError as exc:
             raise access.unwritable(Path(target), *access.reason(exc)) from None
-    cerfa = args.cerfa or path.stem[5:7]
+    cerfa = args.cerfa or request.cerfa.value
     console.say(
         f"Cerfa {cerfa} de la demande {args.number} → {path}",
         f"Cerfa {cerfa} of request {args.number} → {path}",
