@@ -295,11 +295,16 @@ def _renderer() -> object:
 
 
 @pytest.mark.parametrize("cerfa", ["02", "06"])
-def test_page_one_renders_to_a_black_and_white_a4_image(cerfa: str) -> None:
+def test_page_one_renders_to_a_black_and_white_a4_png(cerfa: str) -> None:
     pdfium = _renderer()
     pdf = printing.cerfa_pdf(_cerfa02(), _request(), cerfa=cerfa, generated=GENERATED)
     document = pdfium.PdfDocument(pdf)  # type: ignore[attr-defined]
-    image = document[0].render(scale=100 / 72).to_pil()
+    png = io.BytesIO()
+    document[0].render(scale=100 / 72).to_pil().save(png, format="PNG")
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png.getvalue()))
+    assert image.format == "PNG"
     width, height = image.size  # A4 at 100 dpi: 826.8 x 1169.3 pixels
     assert abs(width - 827) <= 1 and abs(height - 1169) <= 1
     grey = image.convert("L")
