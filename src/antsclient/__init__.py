@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from antsclient._secret import Secret
     from antsclient.agency import SyncOptions, SyncReport, sync_agencies
     from antsclient.checks import validate
+    from antsclient.divergence import Difference
     from antsclient.errors import (
         ActionNotAllowed,
         AntsError,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
         AttachmentRejected,
         AuthenticationError,
         ConfigurationError,
+        DivergenceCase,
         DivergenceError,
         FieldProblem,
         PermissionDenied,
@@ -70,6 +72,7 @@ if TYPE_CHECKING:
         Sex,
         TrainingMode,
     )
+    from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
     from antsclient.session import (
         AntsSession,
         AsyncAntsSession,
@@ -91,6 +94,12 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "AuthenticationError": ("antsclient.errors", "AuthenticationError"),
     "ConfigurationError": ("antsclient.errors", "ConfigurationError"),
     "DivergenceError": ("antsclient.errors", "DivergenceError"),
+    "DivergenceCase": ("antsclient.errors", "DivergenceCase"),
+    "Difference": ("antsclient.divergence", "Difference"),
+    "Bordereau": ("antsclient.models.paper", "Bordereau"),
+    "PaperRequest": ("antsclient.models.paper", "PaperRequest"),
+    "TrackingChannel": ("antsclient.models.paper", "TrackingChannel"),
+    "printing": ("antsclient.printing", None),
     "FieldProblem": ("antsclient.errors", "FieldProblem"),
     "PermissionDenied": ("antsclient.errors", "PermissionDenied"),
     "ProtocolError": ("antsclient.errors", "ProtocolError"),
@@ -161,6 +170,7 @@ __all__ = [
     "AttachmentRejected",
     "AttachmentSlot",
     "AuthenticationError",
+    "Bordereau",
     "Bucket",
     "Cerfa",
     "Cerfa02",
@@ -168,6 +178,8 @@ __all__ = [
     "ConfigurationError",
     "Credentials",
     "Declarations",
+    "Difference",
+    "DivergenceCase",
     "DivergenceError",
     "DocumentKind",
     "EPhoto",
@@ -177,6 +189,7 @@ __all__ = [
     "MemoryStore",
     "ObtainedBy",
     "OnlineRequest",
+    "PaperRequest",
     "PermissionDenied",
     "Prefecture",
     "PrefectureDecision",
@@ -197,6 +210,7 @@ __all__ = [
     "SqliteStore",
     "SyncOptions",
     "SyncReport",
+    "TrackingChannel",
     "TrainingMode",
     "__version__",
     "agency",
@@ -204,6 +218,7 @@ __all__ = [
     "export",
     "geo",
     "lifecycle",
+    "printing",
     "sandbox",
     "storage",
     "sync_agencies",

@@ -3,9 +3,10 @@
 ``python -m antsclient demo`` starts a sandbox on loopback and, step by step: the agency's
 credentials and prefectures; a Cerfa 02 whose « ST PRIEST » the geo check corrects; its
 supporting documents (one refused for its size); the ePhoto code; the draft, the validation
-and the student's confirmation; the prefecture's acceptance and the NEPH; the Cerfa 06 that
-follows; a sync of the agency; the dashboard counts; linking a request made directly on ANTS;
-and the Excel export. Every file it makes stays in one folder, named at the end.
+and the student's confirmation; the filled Cerfa 02 printed as a PDF; the prefecture's
+acceptance and the NEPH; the Cerfa 06 that follows; a sync of the agency; the dashboard
+counts; linking a request made directly on ANTS; and the Excel export. Every file it makes
+stays in one folder, named at the end.
 """
 
 from __future__ import annotations
@@ -175,6 +176,7 @@ def _tell(story: _Story, sandbox: SandboxHandle, folder: Path) -> None:
         identity, address = _supporting_documents(story, session, request, folder)
         _ephoto_code(story, session, request, folder)
         request = _validation(story, session, sandbox, request)
+        _print_cerfa(story, session, request, folder)
         request = _prefecture_decision(story, session, sandbox, request)
         _title_request(story, session, application, request, identity=identity, address=address)
         direct = _direct_request(story, sandbox)
@@ -251,6 +253,19 @@ def _create_draft(story: _Story, session: AntsSession, application: Cerfa02) -> 
         request.status.value,
     )
     return request
+
+
+def _print_cerfa(story: _Story, session: AntsSession, request: OnlineRequest, folder: Path) -> None:
+    """Impression Cerfa: the Cerfa 02 as filed, a PDF in the demo's folder."""
+    from antsclient import printing  # noqa: PLC0415
+
+    story.title("Impression Cerfa", "The filled Cerfa 02, printed")
+    try:
+        path = session.requests.print(request, to=folder)
+    except ImportError:
+        story.say(f"Impression non disponible : {printing.INSTALL}", "needs the print extra")
+        return
+    story.say(f"Cerfa 02 (n° 14866*01) de la demande {request.number} : {path}", "a PDF")
 
 
 def _supporting_documents(

@@ -278,6 +278,31 @@ def run_counts(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+# -- print ---------------------------------------------------------------------------------
+
+
+def run_print(args: argparse.Namespace, console: Console) -> int:
+    """``print``: the request's filled Cerfa 02 or 06 as a PDF (« Impression Cerfa »)."""
+    from antsclient import printing  # noqa: PLC0415
+
+    printing.require()
+    url = access.base_url(args.base_url)
+    target = args.to or "."
+    credentials = access.read_credentials(lang=console.lang)
+    with access.session_for(url, credentials, args.timeout) as session:
+        request = session.requests.get(args.number)
+        try:
+            path = session.requests.print(request, to=target, cerfa=args.cerfa)
+        except OSError as exc:
+            raise access.unwritable(Path(target), *access.reason(exc)) from None
+    cerfa = args.cerfa or request.cerfa.value
+    console.say(
+        f"Cerfa {cerfa} de la demande {args.number} → {path}",
+        f"Cerfa {cerfa} of request {args.number} → {path}",
+    )
+    return EXIT_OK
+
+
 # -- export --------------------------------------------------------------------------------
 
 
@@ -436,6 +461,7 @@ COMMANDS: Final[dict[str, Callable[[argparse.Namespace, Console], int]]] = {
     "demo": run_demo,
     "export": run_export,
     "geo": run_geo,
+    "print": run_print,
     "sandbox": run_sandbox,
     "sync": run_sync,
     "version": run_version,

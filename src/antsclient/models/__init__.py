@@ -25,6 +25,7 @@ from antsclient.models.enums import (
     Sex,
     TrainingMode,
 )
+from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
 from antsclient.models.request import (
     APPLICANT_VALIDATION_WINDOW,
     AttachmentFile,
@@ -43,6 +44,7 @@ __all__ = [
     "Application",
     "AttachmentFile",
     "AttachmentSlot",
+    "Bordereau",
     "Bucket",
     "Cerfa",
     "Cerfa02",
@@ -56,6 +58,7 @@ __all__ = [
     "LicenceCategory",
     "ObtainedBy",
     "OnlineRequest",
+    "PaperRequest",
     "Prefecture",
     "PrefectureDecision",
     "PrefectureDocument",
@@ -64,6 +67,7 @@ __all__ = [
     "RequestStatus",
     "Right",
     "Sex",
+    "TrackingChannel",
     "TrainingMode",
     "application_type",
     "department_of_postal_code",

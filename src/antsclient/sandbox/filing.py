@@ -19,6 +19,7 @@ from antsclient.codec import to_data
 from antsclient.errors import (
     ActionNotAllowed,
     ApplicationDataError,
+    DivergenceCase,
     DivergenceError,
     FieldProblem,
 )
@@ -31,7 +32,7 @@ from antsclient.sandbox import referential, search
 from antsclient.sandbox.files import slots_of
 from antsclient.sandbox.idempotency import IdempotencyKeys
 from antsclient.sandbox.ledger import Ledger
-from antsclient.sandbox.records import Agency, IdempotencyEntry, RequestRecord
+from antsclient.sandbox.records import Agency, IdempotencyEntry, RequestRecord, person_of
 from antsclient.sandbox.search import SearchFilters
 from antsclient.validation import validate
 
@@ -70,7 +71,7 @@ class Filing:
             if problems:
                 raise ApplicationDataError(problems=problems)
             cerfa = application.cerfa
-            self._check_divergence(application.applicant.email, cerfa)
+            self._check_divergence(application, cerfa)
             code = ledger.free_ephoto_code(application.ephoto_code, number=None)
             now = ledger.clock.now()
             record = RequestRecord(
@@ -104,12 +105,31 @@ class Filing:
             problems.append(prefecture)
         return problems
 
-    def _check_divergence(self, email: str, cerfa: Cerfa) -> None:
+    def _check_divergence(self, application: Application, cerfa: Cerfa) -> None:
+        """Divergence de données, the manual's three cases, against every live request of
+        the same form: the email used by another person (shared in a family), by this very
+        person (already registered: link it), or this person under another email (the data
+        differs from what ANTS holds)."""
+        email = application.applicant.email
+        person = person_of(to_data(application.applicant))
         for other in self.ledger.using_email(email):
             if other.cerfa is cerfa and other.status not in _NOT_LIVE:
+                same = person is not None and other.person == person
+                case = DivergenceCase.ALREADY_REGISTERED if same else DivergenceCase.SHARED_EMAIL
                 raise DivergenceError(
-                    f"a request ({other.number}) already uses the email {email!r}",
+                    f"a request ({other.number}) already uses the email {email!r}"
+                    + (" for the same person" if same else " for another person"),
                     existing_number=other.number,
+                    case=case,
+                )
+        for other in self.ledger.of_person(person):
+            if other.cerfa is cerfa and other.status not in _NOT_LIVE:
+                raise DivergenceError(
+                    f"a request ({other.number}) of the same person (name, birth date and "
+                    "place) is on ANTS under another email",
+                    existing_number=other.number,
+                    case=DivergenceCase.DIFFERENT_DATA,
+                    field="applicant",
                 )
 
     def get(self, agency: Agency, number: str) -> OnlineRequest:

@@ -26,7 +26,7 @@ from antsclient.models.request import APPLICANT_VALIDATION_WINDOW
 from antsclient.sandbox.clock import Clock
 from antsclient.sandbox.errors import SandboxError
 from antsclient.sandbox.journal import Changes, Journal, MemoryJournal
-from antsclient.sandbox.records import Agency, RequestRecord
+from antsclient.sandbox.records import Agency, Person, RequestRecord
 from antsclient.validation import normalise_ephoto_code
 
 __all__ = ["Ledger", "request_not_found"]
@@ -54,6 +54,7 @@ class Ledger:
         self._requests: dict[str, dict[str, RequestRecord]] = {}
         self._live: dict[str, str] = {}  # number -> agreement of the live record
         self._emails: dict[str, set[str]] = {}  # folded email -> live numbers
+        self._people: dict[Person, set[str]] = {}  # person -> live numbers
         self._ephoto_codes: dict[str, str] = {}  # code -> number holding it
         self._awaiting: set[str] = set()  # numbers waiting for the student
         self._ordered: dict[str, list[RequestRecord]] = {}  # by (modified, number)
@@ -140,6 +141,9 @@ class Ledger:
         self._live[record.number] = record.agreement
         if record.email:
             self._emails.setdefault(record.email.casefold(), set()).add(record.number)
+        person = record.person
+        if person is not None:
+            self._people.setdefault(person, set()).add(record.number)
         for code in record.ephoto.values():
             self._ephoto_codes[code] = record.number
         if record.status is RequestStatus.AWAITING_APPLICANT_VALIDATION:
@@ -153,6 +157,9 @@ class Ledger:
         self._awaiting.discard(record.number)
         if record.email:
             self._emails.get(record.email.casefold(), set()).discard(record.number)
+        person = record.person
+        if person is not None:
+            self._people.get(person, set()).discard(record.number)
         for code in record.ephoto.values():
             self._ephoto_codes.pop(code, None)
         changes.drop("request", record.key)
@@ -192,6 +199,11 @@ class Ledger:
     def using_email(self, email: str) -> list[RequestRecord]:
         """The live records whose student has ``email`` (case aside), by number."""
         numbers = sorted(self._emails.get(email.strip().casefold(), ()))
+        return [self.live_record(number) for number in numbers]
+
+    def of_person(self, person: Person | None) -> list[RequestRecord]:
+        """The live records of ``person`` (names, birth date and city), by number."""
+        numbers = sorted(self._people.get(person, ())) if person is not None else []
         return [self.live_record(number) for number in numbers]
 
     def free_ephoto_code(self, code: str | None, *, number: str | None) -> str | None:

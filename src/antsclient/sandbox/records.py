@@ -11,12 +11,30 @@ from typing import Any
 
 import attrs
 
+from antsclient._text import fold
 from antsclient.codec import read_application
 from antsclient.models.application import Application
 from antsclient.models.enums import Cerfa, DocumentKind, RequestStatus
 from antsclient.models.request import AttachmentFile, OnlineRequest
 
-__all__ = ["Agency", "IdempotencyEntry", "RequestRecord", "StoredFile"]
+__all__ = ["Agency", "IdempotencyEntry", "Person", "RequestRecord", "StoredFile", "person_of"]
+
+Person = tuple[str, str, str, str]
+"""Who a request is for, as ANTS recognises a person: folded last and first names, birth
+date (ISO) and folded birth city."""
+
+
+def person_of(applicant: Any) -> Person | None:
+    """The :data:`Person` of an applicant's data (a mapping of the converter's keys)."""
+    if not isinstance(applicant, dict):
+        return None
+    parts = [
+        str(applicant.get(k) or "") for k in ("last_name", "first_name", "birth_date", "birth_city")
+    ]
+    if not all(parts):
+        return None
+    last, first, born, city = parts
+    return fold(last), fold(first), born, fold(city)
 
 
 @attrs.define(kw_only=True)
@@ -91,6 +109,11 @@ class RequestRecord:
         """The student's email, as held in the application."""
         email = self.application.get("applicant", {}).get("email")
         return str(email) if email else None
+
+    @property
+    def person(self) -> Person | None:
+        """Who the request is for (names, birth date and city), as ANTS compares people."""
+        return person_of(self.application.get("applicant"))
 
     @property
     def applicant_name(self) -> str | None:

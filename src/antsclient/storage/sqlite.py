@@ -30,11 +30,12 @@ from antsclient.export import RequestList
 from antsclient.models import Application, Bucket, Cerfa, OnlineRequest, RequestStatus
 from antsclient.models.window import DateWindow, bounds
 from antsclient.storage import memory as _common
+from antsclient.storage.paper import BORDEREAU_TABLES, SqliteBordereaux
 from antsclient.storage.protocols import MergeResult, Student
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteStudents", "StoreError"]
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """The schema this version of antsclient writes; older files are migrated on open."""
 
 _COLUMNS: Final = (
@@ -119,7 +120,13 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX students_by_first ON students (first_key)")
 
 
-MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (_v1, _v2)
+def _v3(db: sqlite3.Connection) -> None:
+    """Version 3: the bordereaux of paper requests (« Bordereaux dossiers »)."""
+    for statement in BORDEREAU_TABLES:
+        db.execute(statement)
+
+
+MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (_v1, _v2, _v3)
 """Step ``i`` brings a file from version ``i`` to ``i + 1``."""
 
 
@@ -185,11 +192,11 @@ def _decode(row: Row) -> OnlineRequest:
     )
 
 
-class SqliteStore:
+class SqliteStore(SqliteBordereaux):
     """Copies locales des demandes in one SQLite file (the embedded default).
 
-    A :class:`~antsclient.storage.SyncStore` and a
-    :class:`~antsclient.storage.SearchableStore`; ``students`` is a simple
+    A :class:`~antsclient.storage.SyncStore`, a :class:`~antsclient.storage.SearchableStore`
+    and a :class:`~antsclient.storage.BordereauStore`; ``students`` is a simple
     :class:`~antsclient.storage.StudentDirectory` in the same file. ``busy_timeout`` is how
     long a write waits for another process's (seconds). One connection, shared by threads
     under a lock; use it as a context manager, or call :meth:`close`.
