@@ -16,7 +16,7 @@ from antsclient.models.application import Application
 from antsclient.models.enums import Cerfa, DocumentKind, RequestStatus
 from antsclient.models.request import AttachmentFile, OnlineRequest
 
-__all__ = ["Agency", "IdempotencyEntry", "RequestRecord", "StoredFile"]
+__all__ = ["Agency", "IdempotencyEntry", "RequestRecord", "StatusChange", "StoredFile"]
 
 
 @attrs.define(kw_only=True)
@@ -56,6 +56,16 @@ class StoredFile:
         )
 
 
+@attrs.frozen(kw_only=True)
+class StatusChange:
+    """Une étape de l'historique: the status a request moved to, when, and why (the
+    prefecture's reason for a complement or a rejection)."""
+
+    at: dt.datetime
+    status: RequestStatus
+    note: str | None = None
+
+
 @attrs.define(kw_only=True)
 class RequestRecord:
     """One agency's view of a request.
@@ -63,6 +73,8 @@ class RequestRecord:
     ``application`` is the converter's data of the Cerfa 02 / Cerfa 06. ``copy`` marks the
     previous agency's read-only copy of a transferred request (status ``transferred``).
     ``ephoto`` maps a cerfa value (``"02"``, ``"06"``) to the ePhoto code set for it.
+    ``history`` lists the status changes since it was filed (its first status is at
+    ``created``).
     """
 
     number: str
@@ -80,6 +92,7 @@ class RequestRecord:
     copy: bool = False
     files: list[StoredFile] = attrs.Factory(list)
     ephoto: dict[str, str] = attrs.Factory(dict)
+    history: list[StatusChange] = attrs.Factory(list)
 
     @property
     def key(self) -> str:
