@@ -15,7 +15,7 @@
 Or in process, without a socket: ``httpx.Client(transport=httpx.ASGITransport(app=app))``
 with ``app = sandbox.create_app()``; ``app.sandbox`` holds the same controls.
 
-It needs the ``sandbox`` extra (starlette, uvicorn, python-multipart): without it, importing
+It needs the ``sandbox`` extra (starlette, uvicorn, python-multipart, jinja2): without it, importing
 it raises :class:`~antsclient.errors.ExtraNotInstalled` (a ``ConfigurationError`` and an
 ``ImportError``) saying ``pip install 'antsclient[sandbox]'``.
 """
@@ -27,6 +27,7 @@ from antsclient.sandbox._extra import require
 # The sandbox's extra, named with its install command when missing (uvicorn: by serve()).
 require("starlette")
 require("python-multipart", "python_multipart", "multipart")
+require("jinja2")  # the console's templates
 
 from antsclient.sandbox.agencies import DEFAULT_AGENCY  # noqa: E402
 from antsclient.sandbox.app import Sandbox, create_app  # noqa: E402

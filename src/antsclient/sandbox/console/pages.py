@@ -1,0 +1,244 @@
+"""What the console's pages show, computed from the sandbox without any HTML.
+
+Each function reads the sandbox (:class:`~antsclient.sandbox.control.Controls`) and returns
+plain data for a template: the agency's dashboard and list, a request's page with the actions
+its status allows (and the lifecycle's reason for those it does not), the prefecture's queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from collections.abc import Mapping
+from typing import Any, Final
+
+import attrs
+
+from antsclient.codec import from_data
+from antsclient.errors import ActionNotAllowed, AntsError
+from antsclient.lifecycle import RULES, Action, check
+from antsclient.models.enums import Bucket, Cerfa, DocumentKind, RequestStatus
+from antsclient.models.request import OnlineRequest
+from antsclient.sandbox.control import Controls
+from antsclient.sandbox.records import Agency
+from antsclient.sandbox.search import SearchFilters
+
+__all__ = [
+    "AGENCY_ACTIONS",
+    "PAGE_SIZE",
+    "ActionView",
+    "ListFilters",
+    "agency_list",
+    "prefecture_queue",
+    "request_actions",
+    "request_data",
+]
+
+PAGE_SIZE: Final = 50
+"""Requests per page of the agency's list."""
+
+AGENCY_ACTIONS: Final = (
+    Action.REFRESH,
+    Action.VIEW_ATTACHMENTS,
+    Action.UPLOAD_ATTACHMENT,
+    Action.DELETE_ATTACHMENT,
+    Action.SET_EPHOTO,
+    Action.VIEW_EPHOTO,
+    Action.DELETE_EPHOTO,
+    Action.DEPOSIT_FORM,
+    Action.VALIDATE,
+    Action.DOWNLOAD_DOCUMENTS,
+    Action.SEND_COMPLEMENT,
+    Action.CREATE_CERFA06,
+    Action.TRANSFER,
+    Action.LINK,
+    Action.DELETE,
+)
+"""The manual's « Actions disponibles », in its order."""
+
+POSTABLE: Final = {
+    Action.VALIDATE: "valider",
+    Action.SEND_COMPLEMENT: "complement",
+    Action.DELETE: "supprimer",
+}
+"""The actions the console performs for the agency, by their path segment."""
+
+_QUEUE: Final = (
+    RequestStatus.UNDER_REVIEW,
+    RequestStatus.IN_PROGRESS,
+    RequestStatus.READY_FOR_CERFA06,
+    RequestStatus.ACCEPTED,
+)
+_QUEUE_LIMIT: Final = 200
+
+
+@attrs.frozen
+class ActionView:
+    """One action of a request: its label, whether its status allows it, and why not."""
+
+    action: Action
+    label: str
+    allowed: bool
+    reason: str
+    path: str | None
+
+
+@attrs.frozen(kw_only=True)
+class ListFilters:
+    """The list's filters, as the form sends them (empty: not filtered)."""
+
+    bucket: Bucket | None = None
+    cerfa: Cerfa | None = None
+    number: str | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    modified_from: dt.date | None = None
+    modified_to: dt.date | None = None
+    page: int = 1
+
+    @classmethod
+    def read(cls, params: Mapping[str, str]) -> tuple[ListFilters, list[str]]:
+        """The filters of a query string, and the French problems of those ignored."""
+        problems: list[str] = []
+        values: dict[str, Any] = {}
+        for name, key, kind in (
+            ("bucket", "rubrique", Bucket),
+            ("cerfa", "cerfa", Cerfa),
+        ):
+            text = params.get(key, "").strip()
+            if text:
+                try:
+                    values[name] = kind(text)
+                except ValueError:
+                    problems.append(f"Valeur inconnue pour « {key} » : {text}")
+        number = params.get("numero", "").strip()
+        values["number"] = number or None
+        for name in ("created_from", "created_to", "modified_from", "modified_to"):
+            text = params.get(name, "").strip()
+            if text:
+                try:
+                    values[name] = dt.date.fromisoformat(text)
+                except ValueError:
+                    problems.append(f"Date illisible : {text} (attendu : AAAA-MM-JJ)")
+        page = params.get("page", "1")
+        values["page"] = max(int(page), 1) if page.isdigit() else 1
+        return cls(**values), problems
+
+    def search(self, page: int, page_size: int) -> SearchFilters:
+        """The sandbox's search filters (dates as whole days, Paris aside)."""
+
+        def start(day: dt.date | None) -> dt.datetime | None:
+            return None if day is None else dt.datetime.combine(day, dt.time(), dt.UTC)
+
+        def end(day: dt.date | None) -> dt.datetime | None:
+            return None if day is None else dt.datetime.combine(day, dt.time.max, dt.UTC)
+
+        return SearchFilters(
+            bucket=self.bucket,
+            cerfa=self.cerfa,
+            number=self.number,
+            created_from=start(self.created_from),
+            created_to=end(self.created_to),
+            modified_from=start(self.modified_from),
+            modified_to=end(self.modified_to),
+            page=page,
+            page_size=page_size,
+        )
+
+    def href(self, agreement: str, **changes: Any) -> str:
+        """The list's address with these filters (and ``changes``), empty values left out."""
+        values = attrs.evolve(self, **changes)
+        pairs = {
+            "agence": agreement,
+            "rubrique": values.bucket,
+            "cerfa": values.cerfa,
+            "numero": values.number,
+            "created_from": values.created_from,
+            "created_to": values.created_to,
+            "modified_from": values.modified_from,
+            "modified_to": values.modified_to,
+            "page": values.page if values.page != 1 else None,
+        }
+        query = urllib.parse.urlencode({k: str(v) for k, v in pairs.items() if v is not None})
+        return f"/console/agence?{query}"
+
+
+def agency_list(
+    controls: Controls, agency: Agency, filters: ListFilters
+) -> tuple[list[OnlineRequest], int, int]:
+    """A page of the agency's list, the most recently changed first: ``(requests, total,
+    pages)``."""
+    state = controls.state
+    first = state.search(agency, filters.search(1, PAGE_SIZE))
+    total, pages = int(first["total"]), max(int(first["pages"]), 1)
+    page = min(filters.page, pages)
+    wanted = pages - page + 1  # the search orders the oldest change first
+    found = first if wanted == 1 else state.search(agency, filters.search(wanted, PAGE_SIZE))
+    items = [from_data(item, OnlineRequest) for item in reversed(found["items"])]
+    return items, total, pages
+
+
+def request_actions(controls: Controls, agency: Agency, request: OnlineRequest) -> list[ActionView]:
+    """Every action of the manual for ``request``: allowed, or greyed with the reason."""
+    state = controls.state
+    try:
+        slots = state.slots(agency, request.number)
+    except AntsError:
+        slots = None
+    views = []
+    for action in AGENCY_ACTIONS:
+        reason = ""
+        try:
+            check(
+                action,
+                request.status,
+                cerfa=request.cerfa,
+                linked=request.linked,
+                slots=slots if action is Action.VALIDATE else None,
+            )
+        except ActionNotAllowed as exc:
+            reason = exc.message_fr
+        path = POSTABLE.get(action)
+        views.append(ActionView(action, RULES[action].label, not reason, reason, path))
+    return views
+
+
+def request_data(application: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The application's fields as ``(path, value)`` lines, nested ones dotted, empty ones
+    left out, in the order ANTS holds them."""
+    lines: list[tuple[str, str]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list | tuple):
+            if value:
+                lines.append((prefix, ", ".join(str(v) for v in value)))
+        elif value not in (None, ""):
+            yes_no = "Oui" if value else "Non"
+            lines.append((prefix, yes_no if isinstance(value, bool) else str(value)))
+
+    walk("", application)
+    return lines
+
+
+def prefecture_queue(controls: Controls) -> list[tuple[str, OnlineRequest]]:
+    """The requests the prefecture examines or has accepted, oldest change first:
+    ``(agreement, request)``, at most a few hundred."""
+    queue = [
+        (agreement, request)
+        for agreement in sorted(controls.state.agencies)
+        for request in controls.requests(agreement)
+        if request.status in _QUEUE
+    ]
+    queue.sort(key=lambda pair: (_QUEUE.index(pair[1].status) > 1, pair[1].modified))
+    return queue[:_QUEUE_LIMIT]
+
+
+def document_kind(text: str) -> DocumentKind | None:
+    """The document kind of a path segment, if any."""
+    try:
+        return DocumentKind(text)
+    except ValueError:
+        return None
