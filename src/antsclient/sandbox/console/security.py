@@ -1,10 +1,9 @@
 """What keeps the console safe by construction: who may reach it, and which posts it takes.
 
 * **Loopback only.** The console answers clients on the machine's loopback (127.0.0.0/8,
-  ``::1``) and only under a host name that cannot be rebound by DNS (an IP literal,
-  ``localhost``, ``*.localhost``, or the ``testserver`` / ``testclient`` names of in-process
-  clients). A sandbox served
-  on ``0.0.0.0`` still serves the protocol to others, never its console.
+  ``::1``, or an in-process client) and only under a host name no one can point at the
+  loopback from the web (:func:`is_safe_host`, against DNS rebinding). A sandbox served on
+  ``0.0.0.0`` still serves the protocol to others, never its console.
 * **A token against cross-site posts.** Every page sets a random cookie (``HttpOnly``,
   ``SameSite=Strict``, path ``/console``) and its forms carry the HMAC of that cookie under
   the sandbox's own secret; a post without both, or from another origin, is refused.
@@ -54,6 +53,7 @@ HEADERS: Final = {
 """Sent with every page and file of the console."""
 
 _SAFE_NAMES: Final = frozenset({"localhost", "testserver", "testclient"})
+_RESERVED_TLDS: Final = frozenset({"localhost", "test", "invalid", "example"})
 
 
 def is_local_client(request: Request) -> bool:
@@ -68,14 +68,17 @@ def is_local_client(request: Request) -> bool:
 
 
 def is_safe_host(host: str) -> bool:
-    """Whether ``host`` (a Host header, port aside) names this machine without DNS."""
-    name = urlsplit(f"//{host}").hostname or ""
-    if name in _SAFE_NAMES or name.endswith(".localhost"):
-        return True
+    """Whether ``host`` (a Host header, port aside) names this machine without public DNS:
+    an IP literal, a one-label name (``localhost``, ``testserver``) or a reserved top-level
+    domain (``.localhost``, ``.test``, ``.invalid``, ``.example``) — names no one can point
+    at the loopback from the web (DNS rebinding)."""
+    name = (urlsplit(f"//{host}").hostname or "").rstrip(".")
+    if not name:
+        return False
     try:
         ipaddress.ip_address(name)
     except ValueError:
-        return False
+        return "." not in name or name.rsplit(".", 1)[1] in _RESERVED_TLDS
     return True
 
 
