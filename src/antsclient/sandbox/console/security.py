@@ -9,7 +9,8 @@
   the sandbox's own secret; a post without both, or from another origin, is refused.
   (Libraries for Starlette check a header set by JavaScript; plain HTML forms need the field.)
 * **Headers**: a strict Content-Security-Policy (own scripts, styles and images only, no
-  framing), ``nosniff``, no referrer (a confirmation link carries its token), no caching.
+  framing), ``nosniff``, no referrer to other sites (a confirmation link carries its
+  token), no caching.
 
 Everything rendered is escaped by the templates' autoescape.
 """
@@ -46,7 +47,7 @@ HEADERS: Final = {
         "form-action 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "X-Frame-Options": "SAMEORIGIN",
 }
