@@ -2,7 +2,7 @@
 real browser — Debian's Chromium driven by Playwright, one per test worker.
 
 The browser is the system's (``/usr/bin/chromium``, or ``ANTSCLIENT_CHROMIUM``); nothing is
-ever downloaded. Without it the browser tests say what to install and are skipped — except
+ever downloaded; one is started per worker for the browser module. Without it the browser tests say what to install and are skipped — except
 under ``CI=true``, where they fail: CI installs it (``scripts/ci_chromium.sh``).
 Screenshots go to a temporary folder, or to ``ANTSCLIENT_SCREENSHOTS`` (``docs/img`` to
 refresh the docs' pictures).
@@ -55,9 +55,13 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"{reason}: {INSTALL}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One headless Chromium per test worker, on a fresh profile."""
+    """One headless Chromium for the browser tests of a worker, on a fresh profile.
+
+    Module-scoped, not session-scoped: Playwright's blocking API keeps its event loop running
+    in the thread while it lives, and the worker's asyncio tests need the thread free.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
