@@ -1,11 +1,11 @@
 """Fixtures of the console's tests: a served sandbox, an HTTP client with its cookie, and a
-real browser — Debian's Chromium driven by Playwright, one per test worker.
+real browser — Debian's Chromium driven by Playwright.
 
 The browser is the system's (``/usr/bin/chromium``, or ``ANTSCLIENT_CHROMIUM``); nothing is
-ever downloaded; one is started per worker for the browser module. Without it the browser tests say what to install and are skipped — except
-under ``CI=true``, where they fail: CI installs it (``scripts/ci_chromium.sh``).
-Screenshots go to a temporary folder, or to ``ANTSCLIENT_SCREENSHOTS`` (``docs/img`` to
-refresh the docs' pictures).
+ever downloaded; one is started per worker for the browser module. Without it the browser
+tests say what to install and are skipped — except under ``CI=true``, where they fail: CI
+installs it (``scripts/ci_chromium.sh``). Screenshots go to a temporary folder, or to
+``ANTSCLIENT_SCREENSHOTS`` (``docs/img`` to refresh the docs' pictures).
 """
 
 from __future__ import annotations

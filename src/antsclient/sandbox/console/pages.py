@@ -8,6 +8,7 @@ its status allows (and the lifecycle's reason for those it does not), the prefec
 from __future__ import annotations
 
 import datetime as dt
+import math
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Final
@@ -17,7 +18,7 @@ import attrs
 from antsclient.codec import from_data
 from antsclient.errors import ActionNotAllowed, AntsError
 from antsclient.lifecycle import RULES, Action, check
-from antsclient.models.enums import Bucket, Cerfa, DocumentKind, RequestStatus
+from antsclient.models.enums import Bucket, Cerfa, DocumentKind
 from antsclient.models.request import OnlineRequest
 from antsclient.sandbox.control import Controls
 from antsclient.sandbox.records import Agency
@@ -63,13 +64,8 @@ POSTABLE: Final = {
 }
 """The actions the console performs for the agency, by their path segment."""
 
-_QUEUE: Final = (
-    RequestStatus.UNDER_REVIEW,
-    RequestStatus.IN_PROGRESS,
-    RequestStatus.READY_FOR_CERFA06,
-    RequestStatus.ACCEPTED,
-)
-_QUEUE_LIMIT: Final = 200
+QUEUE_SIZE: Final = 30
+"""Requests of the prefecture's queue shown at once, of each kind."""
 
 
 @attrs.frozen
@@ -169,13 +165,11 @@ def agency_list(
     """A page of the agency's list, the most recently changed first: ``(requests, total,
     pages)``."""
     state = controls.state
-    first = state.search(agency, filters.search(1, PAGE_SIZE))
-    total, pages = int(first["total"]), max(int(first["pages"]), 1)
+    total = int(state.search(agency, filters.search(1, 1))["total"])
+    pages = max(math.ceil(total / PAGE_SIZE), 1)
     page = min(filters.page, pages)
-    wanted = pages - page + 1  # the search orders the oldest change first
-    found = first if wanted == 1 else state.search(agency, filters.search(wanted, PAGE_SIZE))
-    items = [from_data(item, OnlineRequest) for item in reversed(found["items"])]
-    return items, total, pages
+    found = state.search(agency, filters.search(pages - page + 1, PAGE_SIZE))  # oldest first
+    return [from_data(item, OnlineRequest) for item in reversed(found["items"])], total, pages
 
 
 def request_actions(controls: Controls, agency: Agency, request: OnlineRequest) -> list[ActionView]:
@@ -223,17 +217,26 @@ def request_data(application: Mapping[str, Any]) -> list[tuple[str, str]]:
     return lines
 
 
-def prefecture_queue(controls: Controls) -> list[tuple[str, OnlineRequest]]:
-    """The requests the prefecture examines or has accepted, oldest change first:
-    ``(agreement, request)``, at most a few hundred."""
-    queue = [
-        (agreement, request)
-        for agreement in sorted(controls.state.agencies)
-        for request in controls.requests(agreement)
-        if request.status in _QUEUE
-    ]
-    queue.sort(key=lambda pair: (_QUEUE.index(pair[1].status) > 1, pair[1].modified))
-    return queue[:_QUEUE_LIMIT]
+def prefecture_queue(controls: Controls) -> tuple[list[tuple[str, OnlineRequest]], int]:
+    """The requests the prefecture examines (oldest change first), then those accepted
+    whose documents it may issue (latest first), at most :data:`QUEUE_SIZE` of each, as
+    ``(agreement, request)``; and how many are under examination in all."""
+    state = controls.state
+    examined: list[tuple[str, OnlineRequest]] = []
+    accepted: list[tuple[str, OnlineRequest]] = []
+    total = 0
+    for agreement, agency in sorted(state.agencies.items()):
+        found = state.search(agency, SearchFilters(bucket=Bucket.IN_PROGRESS, page_size=QUEUE_SIZE))
+        total += int(found["total"])
+        examined += [(agreement, from_data(i, OnlineRequest)) for i in found["items"]]
+        for bucket in (Bucket.READY_FOR_CERFA06, Bucket.ACCEPTED):
+            held = int(state.search(agency, SearchFilters(bucket=bucket, page_size=1))["total"])
+            last = max(math.ceil(held / 5), 1)
+            page = state.search(agency, SearchFilters(bucket=bucket, page=last, page_size=5))
+            accepted += [(agreement, from_data(i, OnlineRequest)) for i in page["items"]]
+    examined.sort(key=lambda pair: pair[1].modified)
+    accepted.sort(key=lambda pair: pair[1].modified, reverse=True)
+    return examined[:QUEUE_SIZE] + accepted[:QUEUE_SIZE], total
 
 
 def document_kind(text: str) -> DocumentKind | None:

@@ -304,8 +304,10 @@ class Console:
     # -- the prefecture ------------------------------------------------------------------
 
     async def prefecture(self, request: Request) -> Response:
-        queue = pages.prefecture_queue(self.controls)
-        return self.render(request, "prefecture.html", section="prefecture", queue=queue)
+        queue, total = pages.prefecture_queue(self.controls)
+        return self.render(
+            request, "prefecture.html", section="prefecture", queue=queue, total=total
+        )
 
     async def prefecture_action(self, request: Request) -> Response:
         number, action = request.path_params["number"], request.path_params["action"]
