@@ -61,6 +61,7 @@ def test_the_whole_story_through_the_pages(
 
         # The student opens the mail and follows its link.
         page.goto(console + "/eleve")
+        page.screenshot(path=shots / "console-eleve.png", full_page=True)
         page.get_by_role("link", name=re.compile(f"Validez votre demande .* n° {number}")).click()
         assert "7 jours, jusqu'au" in page.locator(".body").inner_text()
         page.screenshot(path=shots / "console-eleve-message.png", full_page=True)
@@ -71,9 +72,9 @@ def test_the_whole_story_through_the_pages(
 
         # The prefecture asks for a complement, with its reason.
         page.goto(console + "/prefecture")
+        page.screenshot(path=shots / "console-prefecture.png", full_page=True)
         case = _case(page, number)
         case.get_by_label("Motif du complément").fill("Justificatif de domicile illisible")
-        page.screenshot(path=shots / "console-prefecture.png", full_page=False)
         case.get_by_role("button", name="Demander un complément").click()
         assert "Décision enregistrée" in page.get_by_role("status").inner_text()
         assert _case(page, number).count() == 0
