@@ -309,3 +309,13 @@ async def test_async_flow_in_process(tmp_path: Path) -> None:
             assert request.status is ants.RequestStatus.UNDER_REVIEW
     finally:
         sb.close()
+
+
+def test_no_address_no_mail() -> None:
+    sb = create_app().sandbox
+    try:
+        direct = sb.register_direct(application(email="", mandate=False))
+        sb.prefecture_decides(direct.number, "reject")
+        assert sb.outbox(number=direct.number) == []
+    finally:
+        sb.close()

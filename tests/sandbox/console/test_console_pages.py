@@ -13,11 +13,13 @@ import attrs
 import httpx
 import pytest
 from console_helpers import post, token_of
+from starlette.requests import Request
 
 import antsclient as ants
 from antsclient.demo import sample_application, write_pdf
 from antsclient.sandbox import SandboxHandle, create_app
-from antsclient.sandbox.console.security import COOKIE, HEADERS, is_safe_host
+from antsclient.sandbox.console.security import COOKIE, HEADERS, is_local_client, is_safe_host
+from antsclient.sandbox.console.views import _file
 
 pytestmark = pytest.mark.network
 
@@ -216,8 +218,11 @@ def test_files_photo_and_documents_are_viewable(
     assert web.get(f"{n}/pieces/{slot.kind.value}/nope").status_code == 404
     assert web.get(f"{n}/ephoto/photo").headers["content-type"] == "image/jpeg"
     assert web.get(f"{n}/ephoto/signature").headers["content-type"] == "image/png"
-    receipt = web.get(f"{n}/documents/photo_signature_form")
-    assert receipt.status_code in {200, 404}
+    assert web.get(f"{n}/documents/request_receipt").status_code == 404  # a draft has none
+    sb.state.validate(sb.state.agencies[sb.credentials.agreement], request.number)
+    receipt = web.get(f"{n}/documents/request_receipt")
+    assert receipt.headers["content-type"] == "application/pdf"
+    assert receipt.content.startswith(b"%PDF")
     assert web.get(f"{n}/documents/nope").status_code == 404
     direct = sb.register_direct()
     unlinked = web.get(f"/console/agence/demandes/{direct.number}").text
@@ -288,3 +293,34 @@ def test_the_sandbox_controls(sb: SandboxHandle, web: httpx.Client) -> None:
     assert post(web, "/console/bac-a-sable/reinitialiser").status_code == 303
     assert len(sb.requests(agreement)) == count
     assert sb.faults.config.latency_ms == 0
+
+
+@pytest.mark.parametrize(
+    ("client", "local"),
+    [(None, True), (("127.0.0.1", 1), True), (("testclient", 1), True), (("far", 1), False)],
+)
+def test_which_clients_are_local(client: tuple[str, int] | None, local: bool) -> None:
+    scope = {"type": "http", "client": client, "headers": [], "method": "GET", "path": "/"}
+    assert is_local_client(Request(scope)) is local
+
+
+def test_a_file_that_is_not_a_pdf_or_an_image_is_downloaded() -> None:
+    answer = _file(b"<html>", "text/html", "page.html")
+    assert answer.media_type == "application/octet-stream"
+    assert answer.headers["content-disposition"].startswith("attachment;")
+
+
+def test_a_transferred_copy_shows_why_its_documents_are_closed(
+    sb: SandboxHandle, web: httpx.Client, tmp_path: Path
+) -> None:
+    request = _draft(sb, tmp_path)
+    state = sb.state
+    state.validate(state.agencies[sb.credentials.agreement], request.number)
+    sb.applicant_validates(request.number)
+    state.transfer(state.agencies["E1906900012"], request.number)
+    page = web.get(f"/console/agence/demandes/{request.number}").text
+    assert "Dossier transféré" in page
+    assert "tant que la demande n&#39;est pas transférée" in page
+    taken = web.get(f"/console/agence/demandes/{request.number}?agence=E1906900012").text
+    assert "(transférée)" not in taken
+    assert "Transférée</dt><dd>Oui" in taken.replace("\n", "")

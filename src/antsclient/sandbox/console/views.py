@@ -90,44 +90,33 @@ class Console:
     # -- plumbing ------------------------------------------------------------------------
 
     def page(self, handler: Handler) -> Handler:
-        """A GET: guarded, rendered, with the console's headers and cookie."""
-
-        @functools.wraps(handler)
-        async def endpoint(request: Request) -> Response:
-            browser, new = self.guard.browser_id(request)
-            request.state.csrf = self.guard.token(browser)
-            try:
-                refusal = self.guard.refusal(request)
-                if refusal:
-                    raise _Refused(403, refusal)
-                response = await handler(request)
-            except AntsError as error:
-                response = self.render(request, "refused.html", 404, text=error.message_fr)
-            except _Refused as refused:
-                response = self.render(request, "refused.html", refused.status, text=refused.text)
-            return self.guard.finish(response, browser, new)
-
-        return endpoint
+        """A GET: guarded, rendered, with the console's headers and cookie; a refusal of the
+        sandbox is a 404 page."""
+        return self._guarded(handler, posted=False)
 
     def form(self, handler: Handler) -> Handler:
-        """A POST: guarded, its token checked, the sandbox's refusals shown as a page."""
+        """A POST: guarded, its token and origin checked; a refusal of the sandbox (the
+        lifecycle's, a decision's) is a 409 page."""
+        return self._guarded(handler, posted=True)
 
+    def _guarded(self, handler: Handler, *, posted: bool) -> Handler:
         @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
             browser, new = self.guard.browser_id(request)
             request.state.csrf = self.guard.token(browser)
             try:
                 refusal = self.guard.refusal(request)
-                data = await request.form()
-                request.state.form = {k: str(v) for k, v in data.items() if isinstance(v, str)}
-                refusal = refusal or self.guard.post_refusal(
-                    request, request.state.form.get(FIELD, "")
-                )
+                if posted:
+                    data = await request.form()
+                    form = {k: str(v) for k, v in data.items() if isinstance(v, str)}
+                    request.state.form = form
+                    refusal = refusal or self.guard.post_refusal(request, form.get(FIELD, ""))
                 if refusal:
                     raise _Refused(403, refusal)
                 response = await handler(request)
             except AntsError as error:
-                response = self.render(request, "refused.html", 409, text=error.message_fr)
+                status = 409 if posted else 404
+                response = self.render(request, "refused.html", status, text=error.message_fr)
             except _Refused as refused:
                 response = self.render(request, "refused.html", refused.status, text=refused.text)
             return self.guard.finish(response, browser, new)
