@@ -324,3 +324,23 @@ def test_a_transferred_copy_shows_why_its_documents_are_closed(
     taken = web.get(f"/console/agence/demandes/{request.number}?agence=E1906900012").text
     assert "(transférée)" not in taken
     assert "Transférée</dt><dd>Oui" in taken.replace("\n", "")
+
+
+def test_the_request_data_reads_in_french() -> None:
+    from antsclient.sandbox.console.pages import request_data
+
+    data = {
+        "applicant": {"last_name": "MARTIN", "birth_date": "2001-03-14", "usage_name": None},
+        "categories": ["B"],
+        "declarations": {"reads_french": True, "exam_pending": False},
+        "previous_licence": {"exam_names": []},
+        "new_field": "x",
+    }
+    assert request_data(data) == [
+        ("Élève — Nom", "MARTIN"),
+        ("Élève — Date de naissance", "14/03/2001"),
+        ("Catégories", "B"),
+        ("Le candidat déclare — Lit et comprend le français", "Oui"),
+        ("Le candidat déclare — Examen en cours", "Non"),
+        ("new_field", "x"),
+    ]

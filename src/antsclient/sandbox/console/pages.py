@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Final
@@ -197,24 +198,86 @@ def request_actions(controls: Controls, agency: Agency, request: OnlineRequest) 
     return views
 
 
+_LABELS: Final = {
+    "last_name": "Nom",
+    "usage_name": "Nom d'usage",
+    "first_name": "Prénom",
+    "other_first_names": "Autres prénoms",
+    "sex": "Sexe",
+    "birth_date": "Date de naissance",
+    "birth_city": "Ville de naissance",
+    "birth_department": "Département de naissance",
+    "birth_country": "Pays de naissance",
+    "street": "Adresse",
+    "complement": "Complément d'adresse",
+    "postal_code": "Code postal",
+    "city": "Ville",
+    "country": "Pays",
+    "email": "Courriel",
+    "phone": "Téléphone",
+    "relationship": "Lien",
+    "categories": "Catégories",
+    "neph": "N° NEPH",
+    "medical_visit_date": "Date de la visite médicale",
+    "ephoto_code": "Code ePhoto",
+    "paper_mandate": "Mandat papier",
+    "after_cancellation": "Après annulation",
+    "military_licence": "Brevet militaire",
+    "student_id": "Élève (logiciel)",
+    "last_obtained_on": "Date d'obtention de la dernière catégorie",
+    "last_obtained_place": "Lieu d'obtention",
+    "obtained_by": "Obtenue par",
+    "exchange_country": "Pays d'échange",
+    "issuing_department": "Département de délivrance",
+    "issuing_prefecture": "Préfecture de délivrance",
+    "exam_pending": "Examen en cours",
+    "exam_pending_other_department": "… dans un autre département",
+    "exam_pending_other_category": "… pour une autre catégorie",
+    "reads_french": "Lit et comprend le français",
+    "adapted_vehicle": "Doit conduire un véhicule aménagé",
+    "training_mode": "Mode de formation",
+    "vision_correction": "Porte une correction visuelle",
+    "affection_or_handicap": "Affection ou handicap",
+    "invalidity_pension": "Pension d'invalidité",
+    "opposes_data_reuse": "S'oppose à la réutilisation des données",
+}
+_ISO_DAY: Final = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
+_SECTIONS: Final = {
+    "applicant": "Élève",
+    "address": "adresse",
+    "legal_representative": "Représentant légal",
+    "previous_licence": "Permis détenu",
+    "declarations": "Le candidat déclare",
+}
+
+
 def request_data(application: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The application's fields as ``(path, value)`` lines, nested ones dotted, empty ones
-    left out, in the order ANTS holds them."""
+    """The application's fields as ``(French label, value)`` lines, in the order ANTS holds
+    them, sections named (« Élève — adresse — Ville »), empty ones left out."""
     lines: list[tuple[str, str]] = []
 
-    def walk(prefix: str, value: Any) -> None:
+    def walk(path: tuple[str, ...], value: Any) -> None:
         if isinstance(value, Mapping):
             for key, inner in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+                walk((*path, str(key)), inner)
         elif isinstance(value, list | tuple):
             if value:
-                lines.append((prefix, ", ".join(str(v) for v in value)))
+                lines.append((_label(path), ", ".join(str(v) for v in value)))
+        elif isinstance(value, bool):
+            lines.append((_label(path), "Oui" if value else "Non"))
         elif value not in (None, ""):
-            yes_no = "Oui" if value else "Non"
-            lines.append((prefix, yes_no if isinstance(value, bool) else str(value)))
+            text = str(value)
+            day = _ISO_DAY.fullmatch(text)
+            lines.append((_label(path), f"{day[3]}/{day[2]}/{day[1]}" if day else text))
 
-    walk("", application)
+    walk((), application)
     return lines
+
+
+def _label(path: tuple[str, ...]) -> str:
+    *sections, name = path
+    words = [_SECTIONS.get(part, part) for part in sections]
+    return " — ".join([*words, _LABELS.get(name, name)])
 
 
 def prefecture_queue(controls: Controls) -> tuple[list[tuple[str, OnlineRequest]], int]:
