@@ -11,6 +11,8 @@
         sb.prefecture_decides(number, "accept")
         sb.advance_days(8)                # … on a clock the tests control
         sb.set_faults(error_rate=0.1, seed=1)
+        sb.outbox(recipient="claire@example.org")  # what ANTS told the student
+        sb.url + "/console/"              # the console: agency, student, prefecture, settings
 
 Or in process, without a socket: ``httpx.Client(transport=httpx.ASGITransport(app=app))``
 with ``app = sandbox.create_app()``; ``app.sandbox`` holds the same controls.
@@ -33,6 +35,7 @@ from antsclient.sandbox.agencies import DEFAULT_AGENCY  # noqa: E402
 from antsclient.sandbox.app import Sandbox, create_app  # noqa: E402
 from antsclient.sandbox.clock import Clock  # noqa: E402
 from antsclient.sandbox.faults import Fault, FaultConfig  # noqa: E402
+from antsclient.sandbox.mailbox import Channel, Message, MessageKind  # noqa: E402
 from antsclient.sandbox.records import Agency  # noqa: E402
 from antsclient.sandbox.search import SearchFilters  # noqa: E402
 from antsclient.sandbox.serve import SandboxHandle, serve  # noqa: E402
@@ -41,9 +44,12 @@ from antsclient.sandbox.state import SandboxState  # noqa: E402
 __all__ = [
     "DEFAULT_AGENCY",
     "Agency",
+    "Channel",
     "Clock",
     "Fault",
     "FaultConfig",
+    "Message",
+    "MessageKind",
     "Sandbox",
     "SandboxHandle",
     "SandboxState",
