@@ -263,6 +263,8 @@ def test_the_student_reads_the_mail(sb: SandboxHandle, web: httpx.Client, tmp_pa
     assert "Aucun message." in web.get("/console/eleve", params={"destinataire": "x@y.z"}).text
     shown = web.get(f"/console/eleve/messages/{message.id}").text
     assert "Valider ma demande</a>" in shown
+    page = web.get(f"/console/eleve/valider/{message.link.rsplit('/', 1)[1]}").text
+    assert "(il reste 6 jour(s) et 23 h)" in page
     assert web.get("/console/eleve/messages/M999999").status_code == 404
     assert web.get("/console/eleve/valider/nope").status_code == 404
     assert post(web, "/console/eleve/valider/nope").status_code == 404
