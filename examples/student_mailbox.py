@@ -51,9 +51,9 @@ def main() -> int:
             print(f"  {message.channel} : {message.kind.label} — {message.subject}")
 
         # Under a paper mandate: nothing to validate, an email and an SMS.
-        mandate = attrs.evolve(
-            student(email="hugo.petit@example.org"), paper_mandate=True, student_id="eleve-0002"
-        )
+        hugo = student(first_name="Hugo", email="hugo.petit@example.org")
+        hugo = attrs.evolve(hugo, applicant=attrs.evolve(hugo.applicant, last_name="PETIT"))
+        mandate = attrs.evolve(hugo, paper_mandate=True, student_id="eleve-0002")
         mandated = session.requests.validate(file_draft(session, folder, mandate))
         print(f"Sous mandat : {mandated.status_label}")
         for message in sandbox.outbox(number=mandated.number):
