@@ -323,8 +323,14 @@ def _validation(
         + (f", jusqu'au {french_datetime(deadline)}" if deadline else ""),
         "the student's deadline, Paris time",
     )
-    sandbox.applicant_validates(request.number)
-    story.say(f"L'élève confirme : {session.requests.refresh(request).status_label}")
+    from antsclient.sandbox.console.student import follow_link  # noqa: PLC0415
+
+    mail = sandbox.outbox(number=request.number)[-1]
+    story.say(f"Courriel à {mail.recipient} : « {mail.subject} »", "the student's mail")
+    follow_link(mail.link or "")  # the student clicks the link and validates
+    story.say(
+        f"L'élève valide par le lien du courriel : {session.requests.refresh(request).status_label}"
+    )
     return request
 
 

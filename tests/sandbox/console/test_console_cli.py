@@ -20,9 +20,11 @@ def test_demo_console_keeps_the_story_up_until_ctrl_c(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seen: list[str] = []
+    told: list[str] = []
 
     def browse_then_ctrl_c() -> None:
-        url = re.search(r"Console : (http://127\.0\.0\.1:\d+/console/)", capsys.readouterr().out)
+        told.append(capsys.readouterr().out)
+        url = re.search(r"Console : (http://127\.0\.0\.1:\d+/console/)", told[0])
         assert url is not None
         mail = httpx.get(url[1] + "eleve")
         seen.append(mail.text)
@@ -30,6 +32,9 @@ def test_demo_console_keeps_the_story_up_until_ctrl_c(
 
     monkeypatch.setattr(commands, "wait_until_interrupted", browse_then_ctrl_c)
     assert main(["demo", "--out", str(tmp_path), "--lang", "fr", "--console"]) == EXIT_OK
+    out = told[0]
+    assert "Courriel à claire.laboret@example.org : « Validez votre demande" in out
+    assert "L'élève valide par le lien du courriel : Dossier en cours" in out
     (page,) = seen
     assert "Messages reçus par l'élève" in page
     assert "est acceptée" in page  # the story's student was told of the decision
