@@ -59,6 +59,15 @@ SCRIPTS: dict[str, list[str]] = {
         "Après 8 jours : Brouillon",
         "L'élève a confirmé : Dossier en cours de vérification",
     ],
+    "student_mailbox.py": [
+        "À claire.laboret@example.org : Validez votre demande de permis de conduire n° ",
+        "L'élève a validé par le lien : Dossier en cours de vérification",
+        "Motif : Domicile illisible",
+        "email : Demande acceptée — Votre demande n° ",
+        "Sous mandat : Dossier en cours de vérification",
+        "sms à 06 11 22 33 44 : ANTS : votre auto-école a déposé sous mandat",
+        "/console/eleve",
+    ],
     "refresh.py": [
         "| En cours de validation par l'élève |",
         "| Dossier à traiter en Cerfa 06 |",

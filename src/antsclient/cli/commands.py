@@ -372,7 +372,20 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
                 fr, en = "c'est un fichier", "it is a file"
             raise access.unwritable(folder, fr, en) from None
         access.writable_target(folder / "demandes.xlsx")
-    return demo(out=args.out, language=console.lang)
+    watch = _watch_console(console) if args.console else None
+    return demo(out=args.out, language=console.lang, console=watch)
+
+
+def _watch_console(console: Console) -> Callable[[str], None]:
+    """``demo --console``: the sandbox stays up until Ctrl-C while a person browses."""
+
+    def watch(url: str) -> None:
+        try:
+            wait_until_interrupted()
+        except KeyboardInterrupt:
+            console.tell("Bac à sable arrêté.", "Sandbox stopped.")
+
+    return watch
 
 
 def wait_until_interrupted() -> None:
@@ -440,6 +453,11 @@ def _announce(console: Console, sandbox: Any) -> None:
         f"{password} (données de test publiques)",
         f"Agency: agreement {creds.agreement}, login {creds.login}, password {password} "
         "(public sandbox test data)",
+    )
+    console.say(
+        f"Console : {url}/console/ (auto-école, élève, préfecture, réglages ; cette machine "
+        "seulement)",
+        f"Console: {url}/console/ (agency, student, prefecture, settings; this machine only)",
     )
     console.say(
         f"Contrôles : POST/GET {url}/_sandbox/… — arrêt par Ctrl-C",

@@ -361,6 +361,15 @@ def _demo(parser: Parser) -> None:
             "folder for the demo's files (default: a new one)",
         ),
     )
+    parser.add_argument(
+        "--console",
+        action="store_true",
+        help=parser.text(
+            "à la fin, garde le bac à sable et affiche l'adresse de sa console (Ctrl-C pour "
+            "arrêter)",
+            "at the end, keep the sandbox up and print its console's address (Ctrl-C stops)",
+        ),
+    )
 
 
 def _geo(parser: Parser) -> None:

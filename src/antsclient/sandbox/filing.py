@@ -32,6 +32,7 @@ from antsclient.sandbox import referential, search
 from antsclient.sandbox.files import slots_of
 from antsclient.sandbox.idempotency import IdempotencyKeys
 from antsclient.sandbox.ledger import Ledger
+from antsclient.sandbox.mailbox import Mailbox
 from antsclient.sandbox.records import Agency, IdempotencyEntry, RequestRecord, person_of
 from antsclient.sandbox.search import SearchFilters
 from antsclient.validation import validate
@@ -44,9 +45,12 @@ _NOT_LIVE: Final = frozenset({RequestStatus.REJECTED, RequestStatus.TRANSFERRED}
 class Filing:
     """The agencies' requests: filed, moved through the lifecycle, searched and counted."""
 
-    def __init__(self, ledger: Ledger, keys: IdempotencyKeys) -> None:
+    def __init__(
+        self, ledger: Ledger, keys: IdempotencyKeys, *, mailbox: Mailbox | None = None
+    ) -> None:
         self.ledger = ledger
         self.keys = keys
+        self.mailbox = mailbox or Mailbox(ledger)
 
     def create(
         self,
@@ -158,6 +162,7 @@ class Filing:
             self.ledger.set_status(record, status)
             record.validated_at = record.modified
             self.ledger.row(record, changes)
+            self.mailbox.filed(record, changes)
             return record.online()
 
     def delete(self, agency: Agency, number: str) -> None:
@@ -188,6 +193,7 @@ class Filing:
                 student_id=None,  # the former school's student is not the new school's
                 files=list(record.files),
                 ephoto=dict(record.ephoto),
+                history=list(record.history),
             )
             record.copy = True
             record.transferred = True

@@ -26,7 +26,7 @@ from antsclient.models.request import APPLICANT_VALIDATION_WINDOW
 from antsclient.sandbox.clock import Clock
 from antsclient.sandbox.errors import SandboxError
 from antsclient.sandbox.journal import Changes, Journal, MemoryJournal
-from antsclient.sandbox.records import Agency, Person, RequestRecord
+from antsclient.sandbox.records import Agency, Person, RequestRecord, StatusChange
 from antsclient.validation import normalise_ephoto_code
 
 __all__ = ["Ledger", "request_not_found"]
@@ -136,6 +136,8 @@ class Ledger:
         """Hold a record and index it (a transferred copy is not live)."""
         self._requests.setdefault(record.agreement, {})[record.number] = record
         self._ordered.pop(record.agreement, None)
+        if not record.history:
+            record.history.append(StatusChange(at=record.created, status=record.status))
         if record.copy:
             return
         self._live[record.number] = record.agreement
@@ -169,10 +171,14 @@ class Ledger:
         self._ordered.pop(record.agreement, None)
         changes.put("request", record.key, record)
 
-    def set_status(self, record: RequestRecord, status: RequestStatus) -> None:
-        """Move a record to ``status`` now, and note whether it waits for the student."""
+    def set_status(
+        self, record: RequestRecord, status: RequestStatus, *, note: str | None = None
+    ) -> None:
+        """Move a record to ``status`` now (its history keeps the step, with ``note``), and
+        note whether it waits for the student."""
         record.status = status
         record.modified = self.clock.now()
+        record.history.append(StatusChange(at=record.modified, status=status, note=note))
         if status is RequestStatus.AWAITING_APPLICANT_VALIDATION and not record.copy:
             self._awaiting.add(record.number)
         else:
@@ -191,6 +197,7 @@ class Ledger:
             record.status = next_status(Action.APPLICANT_WINDOW_EXPIRES, record.status)
             record.modified = deadline
             record.validated_at = None
+            record.history.append(StatusChange(at=deadline, status=record.status))
             self._awaiting.discard(number)
             self.row(record, changes)
 

@@ -17,7 +17,15 @@ from antsclient.models.application import Application
 from antsclient.models.enums import Cerfa, DocumentKind, RequestStatus
 from antsclient.models.request import AttachmentFile, OnlineRequest
 
-__all__ = ["Agency", "IdempotencyEntry", "Person", "RequestRecord", "StoredFile", "person_of"]
+__all__ = [
+    "Agency",
+    "IdempotencyEntry",
+    "Person",
+    "RequestRecord",
+    "StatusChange",
+    "StoredFile",
+    "person_of",
+]
 
 Person = tuple[str, str, str, str]
 """Who a request is for, as ANTS recognises a person: folded last and first names, birth
@@ -74,6 +82,16 @@ class StoredFile:
         )
 
 
+@attrs.frozen(kw_only=True)
+class StatusChange:
+    """Une étape de l'historique: the status a request moved to, when, and why (the
+    prefecture's reason for a complement or a rejection)."""
+
+    at: dt.datetime
+    status: RequestStatus
+    note: str | None = None
+
+
 @attrs.define(kw_only=True)
 class RequestRecord:
     """One agency's view of a request.
@@ -81,6 +99,8 @@ class RequestRecord:
     ``application`` is the converter's data of the Cerfa 02 / Cerfa 06. ``copy`` marks the
     previous agency's read-only copy of a transferred request (status ``transferred``).
     ``ephoto`` maps a cerfa value (``"02"``, ``"06"``) to the ePhoto code set for it.
+    ``history`` lists the status changes since it was filed (its first status is at
+    ``created``).
     """
 
     number: str
@@ -98,6 +118,7 @@ class RequestRecord:
     copy: bool = False
     files: list[StoredFile] = attrs.Factory(list)
     ephoto: dict[str, str] = attrs.Factory(dict)
+    history: list[StatusChange] = attrs.Factory(list)
 
     @property
     def key(self) -> str:
