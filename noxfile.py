@@ -89,6 +89,13 @@ def _pytest(session: nox.Session, *args: str, env: dict[str, str] | None = None)
     session.run("pytest", "-n", "auto", *args, *session.posargs, env=env)
 
 
+def _chromium(session: nox.Session) -> None:
+    """Under CI, the browser of the console's tests: Debian's Chromium, installed if missing
+    (elsewhere those tests skip, saying what to install)."""
+    if CI:
+        session.run("bash", str(ROOT / "scripts" / "ci_chromium.sh"), external=True)
+
+
 @nox.session(python=False)
 def checks(session: nox.Session) -> None:
     """Every check below, two sessions at a time (`nox -s checks -- --jobs N`); each session's
@@ -156,6 +163,7 @@ def _skip_reason(text: str) -> str:
 def tests(session: nox.Session) -> None:
     """The test suite with branch coverage of src/ (fails under 90 %)."""
     session.install("-e", ".[test]")
+    _chromium(session)
     coverage = Path(session.virtualenv.location) / ".coverage"
     _pytest(session, "--cov=antsclient", "--cov-report=term", env={"COVERAGE_FILE": str(coverage)})
 
@@ -173,6 +181,7 @@ def lowest(session: nox.Session) -> None:
     )  # fmt: skip
     session.run_install("uv", "pip", "sync", "--quiet", str(pins))
     session.install("--no-deps", "-e", ".")
+    _chromium(session)
     _pytest(session)
 
 
@@ -191,6 +200,7 @@ def dist(session: nox.Session) -> None:
     tree = out / sdist.name.removesuffix(".tar.gz")
     session.run_install("uv", "pip", "uninstall", "--quiet", "antsclient")
     session.install(f"{wheel}[test]")
+    _chromium(session)
     session.chdir(tree)
     session.run(
         "python", "-c",

@@ -55,3 +55,13 @@ def test_the_demo_degrades_on_a_console_that_is_not_utf8(tmp_path: Path) -> None
     assert "    • x Prénom incorrect" in text  # ✗ stood in for, the bullet kept
     assert "    • Prénom : Claire" in text  # a bullet cp1252 has stays
     assert "Terminé en" in text
+
+
+def test_the_demo_goes_on_without_the_print_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "reportlab", None)
+    out = io.StringIO()
+    assert run_demo(out=str(tmp_path), stream=out, language="fr") == 0
+    assert "Impression non disponible : pip install 'antsclient[print]'" in out.getvalue()
+    assert not list(tmp_path.glob("cerfa*.pdf"))

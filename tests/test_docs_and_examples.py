@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
-OFFLINE_DOCS = ["getting-started.md", "errors.md"]
+OFFLINE_DOCS = ["getting-started.md", "errors.md", "printing.md", "paper-requests.md"]
 OFFLINE_EXAMPLES = ["validate_application.py"]
 
 

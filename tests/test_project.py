@@ -34,7 +34,9 @@ def _quick_start() -> list[str]:
 
 def test_the_readme_has_two_commands_in_a_venv() -> None:
     first, second = _quick_start()
-    assert first.startswith("python3 -m venv .venv && .venv/bin/pip install -e '.[sandbox,excel]'")
+    assert first.startswith(
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[sandbox,excel,print]'"
+    )
     assert first.endswith(".venv/bin/python -m antsclient demo")
     assert "[ -d .venv ] || python3 -m venv .venv" in second  # also alone, on a fresh clone
     assert second.endswith(".venv/bin/nox")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from antsclient._secret import Secret
     from antsclient.agency import SyncOptions, SyncReport, sync_agencies
     from antsclient.checks import validate
+    from antsclient.divergence import Difference
     from antsclient.errors import (
         ActionNotAllowed,
         AntsError,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
         AttachmentRejected,
         AuthenticationError,
         ConfigurationError,
+        DivergenceCase,
         DivergenceError,
         FieldProblem,
         PermissionDenied,
@@ -72,6 +74,7 @@ if TYPE_CHECKING:
         Training,
         TrainingMode,
     )
+    from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
     from antsclient.session import (
         AntsSession,
         AsyncAntsSession,
@@ -93,6 +96,12 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "AuthenticationError": ("antsclient.errors", "AuthenticationError"),
     "ConfigurationError": ("antsclient.errors", "ConfigurationError"),
     "DivergenceError": ("antsclient.errors", "DivergenceError"),
+    "DivergenceCase": ("antsclient.errors", "DivergenceCase"),
+    "Difference": ("antsclient.divergence", "Difference"),
+    "Bordereau": ("antsclient.models.paper", "Bordereau"),
+    "PaperRequest": ("antsclient.models.paper", "PaperRequest"),
+    "TrackingChannel": ("antsclient.models.paper", "TrackingChannel"),
+    "printing": ("antsclient.printing", None),
     "FieldProblem": ("antsclient.errors", "FieldProblem"),
     "PermissionDenied": ("antsclient.errors", "PermissionDenied"),
     "ProtocolError": ("antsclient.errors", "ProtocolError"),
@@ -165,6 +174,7 @@ __all__ = [
     "AttachmentRejected",
     "AttachmentSlot",
     "AuthenticationError",
+    "Bordereau",
     "Bucket",
     "Cerfa",
     "Cerfa02",
@@ -172,6 +182,8 @@ __all__ = [
     "ConfigurationError",
     "Credentials",
     "Declarations",
+    "Difference",
+    "DivergenceCase",
     "DivergenceError",
     "DocumentKind",
     "EPhoto",
@@ -181,6 +193,7 @@ __all__ = [
     "MemoryStore",
     "ObtainedBy",
     "OnlineRequest",
+    "PaperRequest",
     "PermissionDenied",
     "Prefecture",
     "PrefectureDecision",
@@ -202,6 +215,7 @@ __all__ = [
     "SqliteStore",
     "SyncOptions",
     "SyncReport",
+    "TrackingChannel",
     "Training",
     "TrainingMode",
     "__version__",
@@ -210,6 +224,7 @@ __all__ = [
     "export",
     "geo",
     "lifecycle",
+    "printing",
     "sandbox",
     "storage",
     "sync_agencies",

@@ -3,9 +3,10 @@
 ``python -m antsclient demo`` starts a sandbox on loopback and, step by step: the agency's
 credentials and prefectures; a Cerfa 02 whose « ST PRIEST » the geo check corrects; its
 supporting documents (one refused for its size); the ePhoto code; the draft, the validation
-and the student's confirmation; the prefecture's acceptance and the NEPH; the Cerfa 06 that
-follows; a sync of the agency; the dashboard counts; linking a request made directly on ANTS;
-and the Excel export. Every file it makes stays in one folder, named at the end.
+and the student's confirmation; the filled Cerfa 02 printed as a PDF; the prefecture's
+acceptance and the NEPH; the Cerfa 06 that follows; a sync of the agency; the dashboard
+counts; linking a request made directly on ANTS; and the Excel export. Every file it makes
+stays in one folder, named at the end.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from antsclient.models import (
 from antsclient.validation import validate
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from antsclient.sandbox import SandboxHandle
     from antsclient.session import AntsSession
 
@@ -133,11 +136,18 @@ def write_pdf(path: Path, pages: int) -> Path:
 
 
 def run_demo(
-    *, out: str | None = None, stream: TextIO | None = None, language: str | None = None
+    *,
+    out: str | None = None,
+    stream: TextIO | None = None,
+    language: str | None = None,
+    console: Callable[[str], None] | None = None,
 ) -> int:
     """Run the story against a fresh sandbox; return 0 when every step went as told.
 
     ``language`` (``"fr"`` or ``"en"``) tells it in one language; by default in both.
+    ``console``: once told, the story stays on its sandbox — its console's address is
+    printed and ``console(url)`` is called (it returns when the person is done, e.g. on
+    Ctrl-C) before the sandbox stops.
     """
     try:
         from antsclient.sandbox import serve  # noqa: PLC0415
@@ -154,6 +164,8 @@ def run_demo(
         except AntsError as exc:
             story.say(f"✗ {exc.message_fr}", f"{type(exc).__name__}: {exc}")
             return 1
+        if console is not None:
+            _open_console(story, sandbox, console)
     elapsed = time.monotonic() - story.started
     story.write(
         "\n" + story.pick(f"Terminé en {elapsed:.1f} s.", f"Done in {elapsed:.1f} s.") + "\n"
@@ -175,6 +187,7 @@ def _tell(story: _Story, sandbox: SandboxHandle, folder: Path) -> None:
         identity, address = _supporting_documents(story, session, request, folder)
         _ephoto_code(story, session, request, folder)
         request = _validation(story, session, sandbox, request)
+        _print_cerfa(story, session, request, folder)
         request = _prefecture_decision(story, session, sandbox, request)
         _title_request(story, session, application, request, identity=identity, address=address)
         _paper_mandate(story, session, identity=identity, address=address)
@@ -254,6 +267,19 @@ def _create_draft(story: _Story, session: AntsSession, application: Cerfa02) -> 
     return request
 
 
+def _print_cerfa(story: _Story, session: AntsSession, request: OnlineRequest, folder: Path) -> None:
+    """Impression Cerfa: the Cerfa 02 as filed, a PDF in the demo's folder."""
+    from antsclient import printing  # noqa: PLC0415
+
+    story.title("Impression Cerfa", "The filled Cerfa 02, printed")
+    try:
+        path = session.requests.print(request, to=folder)
+    except ImportError:
+        story.say(f"Impression non disponible : {printing.INSTALL}", "needs the print extra")
+        return
+    story.say(f"Cerfa 02 (n° 14866*01) de la demande {request.number} : {path}", "a PDF")
+
+
 def _supporting_documents(
     story: _Story, session: AntsSession, request: OnlineRequest, folder: Path
 ) -> tuple[Path, Path]:
@@ -313,8 +339,14 @@ def _validation(
         + (f", jusqu'au {french_datetime(deadline)}" if deadline else ""),
         "the student's deadline, Paris time",
     )
-    sandbox.applicant_validates(request.number)
-    story.say(f"L'élève confirme : {session.requests.refresh(request).status_label}")
+    from antsclient.sandbox.console.student import follow_link  # noqa: PLC0415
+
+    mail = sandbox.outbox(number=request.number)[-1]
+    story.say(f"Courriel à {mail.recipient} : « {mail.subject} »", "the student's mail")
+    follow_link(mail.link or "")  # the student clicks the link and validates
+    story.say(
+        f"L'élève valide par le lien du courriel : {session.requests.refresh(request).status_label}"
+    )
     return request
 
 
@@ -460,3 +492,14 @@ def _sync_link_export(
             story.say(f"{len(requests)} demande(s) → {path.name}")
         finally:
             session.store = None
+
+
+def _open_console(story: _Story, sandbox: SandboxHandle, console: Callable[[str], None]) -> None:
+    """The story stays on its sandbox while a person watches it in the console."""
+    url = f"{sandbox.url}/console/"
+    story.title("La console du bac à sable", "The sandbox's console")
+    story.say(
+        f"Console : {url} — l'auto-école, l'élève (ses messages), la préfecture, les réglages",
+        f"Console: open {url} in a browser; Ctrl-C stops the sandbox",
+    )
+    console(url)

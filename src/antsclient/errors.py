@@ -7,7 +7,8 @@
     │   └── ExtraNotInstalled      an optional part's packages are not installed (an ImportError)
     ├── AuthenticationError        wrong agreement number, login or password
     ├── ApplicationDataError       data refused, locally or by ANTS; carries every FieldProblem
-    ├── DivergenceError            the student's email is already used by another request
+    ├── DivergenceError            a request already on ANTS clashes: shared email, already
+    │                              registered, or the same person with other data
     ├── ActionNotAllowed           the request's status does not allow the action
     ├── PermissionDenied           the acting user lacks the right for the action
     ├── AttachmentRejected         a supporting document is refused (size, type, pages, comment)
@@ -37,6 +38,7 @@ __all__ = [
     "AttachmentRejected",
     "AuthenticationError",
     "ConfigurationError",
+    "DivergenceCase",
     "DivergenceError",
     "ExtraNotInstalled",
     "FieldProblem",
@@ -231,8 +233,48 @@ def _summarise(problems: tuple[FieldProblem, ...]) -> str:
     return "\n".join(lines)
 
 
+class DivergenceCase(enum.StrEnum):
+    """The three cases of « Divergence de données » the manual tells apart."""
+
+    SHARED_EMAIL = "shared_email"
+    """Another person's request uses the student's email (two members of a family)."""
+    ALREADY_REGISTERED = "already_registered"
+    """This student's request is already on ANTS, with this email: link it."""
+    DIFFERENT_DATA = "different_data"
+    """ANTS holds a request of the same person (name, birth date and place) with other data."""
+
+    @property
+    def message_fr(self) -> str:
+        """What the manual tells the user to do, in its words."""
+        return _DIVERGENCE_FR[self]
+
+
+_DIVERGENCE_FR: dict[DivergenceCase, str] = {
+    DivergenceCase.SHARED_EMAIL: (
+        "Divergence de données : une demande est déjà enregistrée sur le site de l'ANTS avec "
+        "l'email de l'élève, pour une autre personne. Le même email est utilisé pour 2 membres "
+        "d'une même famille : modifiez l'email dans l'espace Client pour que chaque élève ait "
+        "un email unique."
+    ),
+    DivergenceCase.ALREADY_REGISTERED: (
+        "Divergence de données : la demande a déjà été enregistrée sur le site de l'ANTS. "
+        "Reliez la demande de l'élève à la fiche en cours (espace Administratif)."
+    ),
+    DivergenceCase.DIFFERENT_DATA: (
+        "Divergence de données : les informations enregistrées sont différentes de celles "
+        "enregistrées sur le site de l'ANTS. Veuillez vérifier la fiche de l'élève dans "
+        "l'espace Client."
+    ),
+}
+
+
 class DivergenceError(AntsError):
-    """Divergence de données: a request already exists on ANTS with this student's email."""
+    """Divergence de données: a request already on ANTS clashes with the one sent.
+
+    ``case`` says which of the manual's three cases it is (:class:`DivergenceCase`; ``None``
+    when ANTS did not say), ``existing_number`` the request already on ANTS, and
+    ``message_fr`` what the user should do.
+    """
 
     default_code = "divergence"
     default_message_fr = (
@@ -246,15 +288,30 @@ class DivergenceError(AntsError):
         message: str,
         *,
         existing_number: str | None = None,
+        case: DivergenceCase | str | None = None,
         code: str | None = None,
         message_fr: str | None = None,
         field: str | None = "applicant.email",
     ) -> None:
+        known = _divergence_case(case)
+        if message_fr is None and known is not None:
+            message_fr = known.message_fr
         super().__init__(message, code=code, message_fr=message_fr, field=field)
         self.existing_number = existing_number
+        self.case = known
 
     def _kwargs(self) -> dict[str, Any]:
-        return {**super()._kwargs(), "existing_number": self.existing_number}
+        return {**super()._kwargs(), "existing_number": self.existing_number, "case": self.case}
+
+
+def _divergence_case(case: DivergenceCase | str | None) -> DivergenceCase | None:
+    """The case ``case`` names; ``None`` for none or one this version does not know."""
+    if case is None:
+        return None
+    try:
+        return DivergenceCase(case)
+    except ValueError:
+        return None
 
 
 class ActionNotAllowed(AntsError):

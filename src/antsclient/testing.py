@@ -25,6 +25,10 @@ Fixtures (each test gets its own sandbox, so tests never see each other's reques
     the test and closes it on one event loop (asyncio).
 ``ants_other_side``
     the student, the prefecture, the clock and faults: :class:`OtherSide`.
+``ants_outbox``
+    the messages ANTS sent the students (``ants_outbox(recipient=…, number=…)``, a list of
+    :class:`~antsclient.sandbox.mailbox.Message`); the student follows a confirmation link
+    with ``ants_other_side.student_follows(message)``, as a browser would.
 
 The sandbox needs the ``sandbox`` extra (``pip install 'antsclient[sandbox]'``). In an
 async test::
@@ -47,8 +51,9 @@ if TYPE_CHECKING:
     from antsclient import AntsSession, AsyncAntsSession, Credentials, OnlineRequest
     from antsclient.sandbox import Sandbox, SandboxHandle
     from antsclient.sandbox.faults import FaultConfig
+    from antsclient.sandbox.mailbox import Message
 
-__all__ = ["OtherSide"]
+__all__ = ["OtherSide", "Outbox"]
 
 
 class OtherSide:
@@ -72,6 +77,17 @@ class OtherSide:
     def prefecture_asks_completion(self, number: str) -> OnlineRequest:
         """The prefecture asks for more documents (À COMPLÉTER)."""
         return self.sandbox.prefecture_decides(number, "ask_completion")
+
+    def student_follows(self, message: Message) -> OnlineRequest:
+        """The student opens the confirmation link of ``message`` and validates on the page
+        it shows, over HTTP as a browser would (the sandbox must be served)."""
+        from antsclient.sandbox.console.student import follow_link  # noqa: PLC0415
+
+        if message.link is None:
+            msg = f"message {message.id} ({message.kind}) carries no link"
+            raise ValueError(msg)
+        follow_link(message.link)
+        return next(r for r in self.sandbox.requests() if r.number == message.number)
 
     def register_direct(self) -> OnlineRequest:
         """A request made by a student directly on ANTS (long number, not linked)."""
@@ -136,6 +152,29 @@ def ants_session(ants_sandbox: SandboxHandle) -> Iterator[AntsSession]:
 def ants_other_side(ants_sandbox: SandboxHandle) -> OtherSide:
     """The student, the prefecture, the clock and faults of the loopback sandbox."""
     return OtherSide(ants_sandbox)
+
+
+class Outbox:
+    """The messages ANTS sent the students, oldest first: call it, filtered or not."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    def __call__(self, recipient: str | None = None, number: str | None = None) -> list[Message]:
+        """The messages sent (only to ``recipient`` / about ``number`` when given)."""
+        return self.sandbox.outbox(recipient=recipient, number=number)
+
+    def last(self, recipient: str | None = None, number: str | None = None) -> Message:
+        """The latest message sent (to ``recipient`` / about ``number``); fails if none."""
+        messages = self(recipient, number)
+        assert messages, f"no message sent to {recipient or 'anyone'} about {number or 'any'}"
+        return messages[-1]
+
+
+@pytest.fixture
+def ants_outbox(ants_sandbox: SandboxHandle) -> Outbox:
+    """The mailbox of the loopback sandbox's students."""
+    return Outbox(ants_sandbox)
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ def test_the_demo_tells_the_whole_story(tmp_path: Path, capsys: pytest.CaptureFi
         "dépasse la taille maximale de 11 Mo",
         "NEPH",
         "Cerfa 06 n°",
+        "Impression Cerfa",
         "Mettre à jour toutes les demandes",
         "Tableau de bord",
         "reliée à l'élève",
@@ -56,6 +57,8 @@ def test_the_demo_tells_the_whole_story(tmp_path: Path, capsys: pytest.CaptureFi
         "ephoto.jpg",
         "signature.png",
     }
+    (printed,) = tmp_path.glob("cerfa02-*.pdf")
+    assert f"Cerfa 02 (n° 14866*01) de la demande {printed.stem[8:]} : {printed}" in out
     assert "3cfBelfort" not in out
 
 

@@ -85,12 +85,13 @@ def relogin(client: httpx.Client) -> httpx.Client:
 
 
 def application_data(**changes: Any) -> dict[str, Any]:
-    """A Cerfa 02 that conforms to the referential and to validation, with a unique email."""
+    """A Cerfa 02 that conforms to the referential and to validation, with a unique email,
+    for a person of its own (another birth date each time)."""
     n = next(_emails)
     applicant = Applicant(
         last_name="Martin",
         first_name="Lucas",
-        birth_date=dt.date(1995, 3, 14),
+        birth_date=dt.date(1995, 3, 14) + dt.timedelta(days=n % 3000),
         birth_city="BELFORT",
         birth_department="90",
         birth_country="FRANCE",

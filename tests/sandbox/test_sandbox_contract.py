@@ -91,7 +91,10 @@ def test_every_operation_and_error_follows_the_document(
 
     data = application_data(student_id="ELEVE-1")
     number = created(client, data)
-    create(client, data)  # divergence
+    create(client, data)  # divergence: already_registered
+    create(client, {**data, "applicant": {**data["applicant"], "first_name": "Paul"}})  # shared
+    other_email = {**data["applicant"], "email": "autre.adresse@example.fr"}
+    create(client, {**data, "applicant": other_email})  # divergence: different_data
     create(client, application_data(**{"applicant.address.city": "ST PRIEST"}))  # 422
     create(client, application_data(), key="contract")
     create(client, application_data(), key="contract")  # idempotency_key_reused

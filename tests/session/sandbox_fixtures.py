@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import inspect
+import itertools
 import json
 import uuid
 import zlib
@@ -177,6 +178,9 @@ def sandbox_env(mode: str, *, seed: int = 0) -> Iterator[SandboxEnv]:
 # --- data ----------------------------------------------------------------------------------------
 
 
+_people = itertools.count()
+
+
 def unique_email(prefix: str = "eleve") -> str:
     return f"{prefix}.{uuid.uuid4().hex[:12]}@example.org"
 
@@ -193,11 +197,15 @@ def cerfa02(
     postal_code: str = "69800",
     **applicant: Any,
 ) -> ants.Cerfa02:
-    """A Cerfa 02 for an adult living in Saint-Priest, written as a user types it."""
+    """A Cerfa 02 for an adult living in Saint-Priest, written as a user types it.
+
+    Each call is another person (another birth date), as ANTS tells people apart: a test
+    files the same person twice only by saying so (``birth_date=``).
+    """
     fields: dict[str, Any] = {
         "last_name": "MARTIN",
         "first_name": "Julie",
-        "birth_date": dt.date(2001, 3, 14),
+        "birth_date": dt.date(2001, 3, 14) + dt.timedelta(days=next(_people) % 1500),
         "birth_city": "PARIS",
         "birth_department": "75",
         "birth_country": "FRANCE",

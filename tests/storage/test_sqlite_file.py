@@ -21,7 +21,7 @@ Make = Callable[..., OnlineRequest]
 
 def test_a_new_file_is_wal_and_at_the_current_version(tmp_path: Path) -> None:
     with SqliteStore(tmp_path / "s.db") as store:
-        assert store.schema_version == sqlite_module.SCHEMA_VERSION == 3
+        assert store.schema_version == sqlite_module.SCHEMA_VERSION == 4
         assert repr(store) == f"SqliteStore({str(tmp_path / 's.db')!r})"
     db = sqlite3.connect(tmp_path / "s.db")
     try:
@@ -66,7 +66,7 @@ def test_a_version_1_file_is_migrated_with_its_data(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     _version_1_file(path)
     with SqliteStore(path) as store:
-        assert store.schema_version == 3
+        assert store.schema_version == sqlite_module.SCHEMA_VERSION
         request = store.get(AGENCY, "3223")
         assert request is not None
         assert request.created == dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
@@ -97,7 +97,7 @@ def test_opening_a_file_twice_at_once_migrates_it_once(tmp_path: Path) -> None:
         thread.join()
     assert errors == []
     with SqliteStore(path) as store:
-        assert store.schema_version == 3
+        assert store.schema_version == sqlite_module.SCHEMA_VERSION
 
 
 def test_a_file_from_a_newer_antsclient_is_refused(tmp_path: Path) -> None:

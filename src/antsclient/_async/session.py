@@ -24,6 +24,7 @@ from tenacity import AsyncRetrying, retry_if_exception
 from antsclient import _files as files
 from antsclient import _retries as retries
 from antsclient import protocol as ops
+from antsclient._async.offload import off_loop
 from antsclient._async.pages import AsyncRequestPage
 from antsclient._async.pool import AsyncPool
 from antsclient._async.stores import AsyncStore, AsyncStoreLike, no_store_error
@@ -77,7 +78,9 @@ from antsclient.validation import (
 )
 
 if TYPE_CHECKING:
+    from antsclient.divergence import Difference, StudentFile
     from antsclient.geo import GeoReport
+    from antsclient.models.paper import PaperRequest
 
 __all__ = [
     "AsyncAntsSession",
@@ -121,7 +124,8 @@ class AsyncAntsSession:
     help says what it does: ``help(session.requests.create)``):
 
     * ``session.requests`` (:class:`AsyncRequests`) — create, get, refresh, application,
-      validate, delete, transfer, send_complement, link, sync_all, search, counts, types;
+      print, compare, validate, delete, transfer, send_complement, link, sync_all, search,
+      counts, types;
     * ``session.attachments`` (:class:`AsyncAttachments`) — slots, upload,
       upload_from_student, download, delete;
     * ``session.ephoto`` (:class:`AsyncEPhotoCodes`) — set, get, delete, deposit_form;
@@ -559,6 +563,30 @@ class AsyncGeo(_Namespace):
         return attrs.evolve(report, fields=tuple(fields))
 
 
+def _students_of(session: AsyncAntsSession) -> StudentDirectory:
+    """The session's student directory, or the error of an update asked without one."""
+    if session.students is None:
+        raise ConfigurationError(
+            "update_student needs the session's students directory",
+            field="students",
+            message_fr="Aucun annuaire des élèves n'est configuré pour mettre à jour la "
+            "fiche de l'élève.",
+        )
+    return session.students
+
+
+def _not_linked(request: OnlineRequest) -> ActionNotAllowed:
+    return ActionNotAllowed(
+        f"request {request.number} is linked to no student: link it to update the student",
+        action=Action.REFRESH.value,
+        status=request.status.value,
+        rule="only a linked request updates a student's file",
+        code="request_not_linked",
+        message_fr="La demande n'est reliée à aucun élève : reliez-la d'abord pour mettre à "
+        "jour la fiche de l'élève.",
+    )
+
+
 class AsyncRequests(_Namespace):
     """Les demandes en ligne: create, read, validate, delete, transfer, search, link, types."""
 
@@ -631,16 +659,79 @@ class AsyncRequests(_Namespace):
             raise
         return await session._remember(request)
 
-    async def refresh(self, request: RequestRef) -> OnlineRequest:
-        """Mettre à jour: the request's number, status, dates and transfer flag, from ANTS."""
-        check(Action.REFRESH, rights=self._session.rights)
-        return await self.get(_number_of(request))
+    async def refresh(self, request: RequestRef, *, update_student: bool = False) -> OnlineRequest:
+        """Mettre à jour: the request's number, status, dates and transfer flag, from ANTS.
+
+        With ``update_student``, as the manual's « Mettre à jour » does for « les
+        informations de l'élève et de la demande », every field ANTS holds is also written
+        into the linked student's file through the session's ``students`` directory (a
+        :class:`ConfigurationError` without one, before any call; :class:`ActionNotAllowed`
+        ``request_not_linked`` for a request linked to no student).
+        """
+        session = self._session
+        check(Action.REFRESH, rights=session.rights)
+        directory = _students_of(session) if update_student else None
+        current = await self.get(_number_of(request))
+        if directory is not None:
+            if current.student_id is None:
+                raise _not_linked(current)
+            held = await self.application(current.number)
+            await off_loop(directory.update_from_ants, current.student_id, held)
+        return current
 
     async def application(self, request: RequestRef) -> Cerfa02 | Cerfa06:
         """Every field ANTS holds for the request (its Cerfa data)."""
         return await self._session._call(
             ops.get_application(_number_of(request)), ops.parse_application
         )
+
+    async def print(
+        self,
+        request: RequestRef,
+        *,
+        to: str | os.PathLike[str],
+        cerfa: Cerfa | str | None = None,
+        paper: PaperRequest | None = None,
+    ) -> Path:
+        """Impression Cerfa: the request's filled Cerfa 02 or 06 as a PDF, saved into ``to``.
+
+        ``to`` is a ``.pdf`` path, or a folder where the file is named ``cerfa02-3223.pdf``;
+        returns its path. The form is filled from what ANTS holds now (the request and its
+        application data); ``cerfa`` prints the other form (a Cerfa 06 from an accepted
+        Cerfa 02); ``paper`` adds a paper request's registration, bordereau and tracking.
+        Needs the ``print`` extra (:class:`~antsclient.errors.ExtraNotInstalled` without it,
+        before any call). See :mod:`antsclient.printing`.
+        """
+        from antsclient import printing  # noqa: PLC0415
+
+        session = self._session
+        printing.require()
+        current = await self.get(_number_of(request))
+        held = await self.application(current.number)
+        return await off_loop(
+            printing.write_cerfa,
+            to,
+            held,
+            current,
+            cerfa=cerfa,
+            paper=paper,
+            agreement=session.credentials.agreement,
+        )
+
+    async def compare(
+        self, request: RequestRef, student: StudentFile | Application
+    ) -> list[Difference]:
+        """Divergence de données: the fields where the host's ``student`` file and what ANTS
+        holds for the request differ (empty: they agree).
+
+        ``student`` is the host's student (:class:`~antsclient.storage.Student`, compared on
+        its application data when it has some, else on names and email) or an application.
+        ``refresh(request, update_student=True)`` then writes ANTS's side into the file.
+        """
+        from antsclient.divergence import differences  # noqa: PLC0415
+
+        held = await self.application(_number_of(request))
+        return differences(student, held)
 
     async def _changed(self, number: str, expected: set[RequestStatus]) -> Any:
         current = await self.get(number)
@@ -741,17 +832,12 @@ class AsyncRequests(_Namespace):
         """
         session = self._session
         check(Action.LINK, rights=session.rights)
-        if update_student and session.students is None:
-            raise ConfigurationError(
-                "update_student needs the session's students directory",
-                field="students",
-                message_fr="Aucun annuaire des élèves n'est configuré pour mettre à jour la "
-                "fiche de l'élève.",
-            )
+        directory = _students_of(session) if update_student else None
         call = ops.link_request(_number_of(request), student_id)
         linked = await session._remember(await session._call(call, ops.parse_request))
-        if update_student and session.students is not None:
-            session.students.update_from_ants(student_id, await self.application(linked))
+        if directory is not None:
+            held = await self.application(linked)
+            await off_loop(directory.update_from_ants, student_id, held)
         return linked
 
     async def sync_all(

@@ -17,6 +17,7 @@ from tenacity import Retrying, retry_if_exception
 from antsclient import _files as files
 from antsclient import _retries as retries
 from antsclient import protocol as ops
+from antsclient._sync.offload import off_loop
 from antsclient._sync.pages import RequestPage
 from antsclient._sync.pool import Pool
 from antsclient._sync.stores import Store, StoreLike, no_store_error
@@ -70,7 +71,9 @@ from antsclient.validation import (
 )
 
 if TYPE_CHECKING:
+    from antsclient.divergence import Difference, StudentFile
     from antsclient.geo import GeoReport
+    from antsclient.models.paper import PaperRequest
 
 __all__ = [
     "AntsSession",
@@ -114,7 +117,8 @@ class AntsSession:
     help says what it does: ``help(session.requests.create)``):
 
     * ``session.requests`` (:class:`Requests`) — create, get, refresh, application,
-      validate, delete, transfer, send_complement, link, sync_all, search, counts, types;
+      print, compare, validate, delete, transfer, send_complement, link, sync_all, search,
+      counts, types;
     * ``session.attachments`` (:class:`Attachments`) — slots, upload,
       upload_from_student, download, delete;
     * ``session.ephoto`` (:class:`EPhotoCodes`) — set, get, delete, deposit_form;
@@ -552,6 +556,30 @@ class Geo(_Namespace):
         return attrs.evolve(report, fields=tuple(fields))
 
 
+def _students_of(session: AntsSession) -> StudentDirectory:
+    """The session's student directory, or the error of an update asked without one."""
+    if session.students is None:
+        raise ConfigurationError(
+            "update_student needs the session's students directory",
+            field="students",
+            message_fr="Aucun annuaire des élèves n'est configuré pour mettre à jour la "
+            "fiche de l'élève.",
+        )
+    return session.students
+
+
+def _not_linked(request: OnlineRequest) -> ActionNotAllowed:
+    return ActionNotAllowed(
+        f"request {request.number} is linked to no student: link it to update the student",
+        action=Action.REFRESH.value,
+        status=request.status.value,
+        rule="only a linked request updates a student's file",
+        code="request_not_linked",
+        message_fr="La demande n'est reliée à aucun élève : reliez-la d'abord pour mettre à "
+        "jour la fiche de l'élève.",
+    )
+
+
 class Requests(_Namespace):
     """Les demandes en ligne: create, read, validate, delete, transfer, search, link, types."""
 
@@ -624,16 +652,79 @@ class Requests(_Namespace):
             raise
         return session._remember(request)
 
-    def refresh(self, request: RequestRef) -> OnlineRequest:
-        """Mettre à jour: the request's number, status, dates and transfer flag, from ANTS."""
-        check(Action.REFRESH, rights=self._session.rights)
-        return self.get(_number_of(request))
+    def refresh(self, request: RequestRef, *, update_student: bool = False) -> OnlineRequest:
+        """Mettre à jour: the request's number, status, dates and transfer flag, from ANTS.
+
+        With ``update_student``, as the manual's « Mettre à jour » does for « les
+        informations de l'élève et de la demande », every field ANTS holds is also written
+        into the linked student's file through the session's ``students`` directory (a
+        :class:`ConfigurationError` without one, before any call; :class:`ActionNotAllowed`
+        ``request_not_linked`` for a request linked to no student).
+        """
+        session = self._session
+        check(Action.REFRESH, rights=session.rights)
+        directory = _students_of(session) if update_student else None
+        current = self.get(_number_of(request))
+        if directory is not None:
+            if current.student_id is None:
+                raise _not_linked(current)
+            held = self.application(current.number)
+            off_loop(directory.update_from_ants, current.student_id, held)
+        return current
 
     def application(self, request: RequestRef) -> Cerfa02 | Cerfa06:
         """Every field ANTS holds for the request (its Cerfa data)."""
         return self._session._call(
             ops.get_application(_number_of(request)), ops.parse_application
         )
+
+    def print(
+        self,
+        request: RequestRef,
+        *,
+        to: str | os.PathLike[str],
+        cerfa: Cerfa | str | None = None,
+        paper: PaperRequest | None = None,
+    ) -> Path:
+        """Impression Cerfa: the request's filled Cerfa 02 or 06 as a PDF, saved into ``to``.
+
+        ``to`` is a ``.pdf`` path, or a folder where the file is named ``cerfa02-3223.pdf``;
+        returns its path. The form is filled from what ANTS holds now (the request and its
+        application data); ``cerfa`` prints the other form (a Cerfa 06 from an accepted
+        Cerfa 02); ``paper`` adds a paper request's registration, bordereau and tracking.
+        Needs the ``print`` extra (:class:`~antsclient.errors.ExtraNotInstalled` without it,
+        before any call). See :mod:`antsclient.printing`.
+        """
+        from antsclient import printing  # noqa: PLC0415
+
+        session = self._session
+        printing.require()
+        current = self.get(_number_of(request))
+        held = self.application(current.number)
+        return off_loop(
+            printing.write_cerfa,
+            to,
+            held,
+            current,
+            cerfa=cerfa,
+            paper=paper,
+            agreement=session.credentials.agreement,
+        )
+
+    def compare(
+        self, request: RequestRef, student: StudentFile | Application
+    ) -> list[Difference]:
+        """Divergence de données: the fields where the host's ``student`` file and what ANTS
+        holds for the request differ (empty: they agree).
+
+        ``student`` is the host's student (:class:`~antsclient.storage.Student`, compared on
+        its application data when it has some, else on names and email) or an application.
+        ``refresh(request, update_student=True)`` then writes ANTS's side into the file.
+        """
+        from antsclient.divergence import differences  # noqa: PLC0415
+
+        held = self.application(_number_of(request))
+        return differences(student, held)
 
     def _changed(self, number: str, expected: set[RequestStatus]) -> Any:
         current = self.get(number)
@@ -734,17 +825,12 @@ class Requests(_Namespace):
         """
         session = self._session
         check(Action.LINK, rights=session.rights)
-        if update_student and session.students is None:
-            raise ConfigurationError(
-                "update_student needs the session's students directory",
-                field="students",
-                message_fr="Aucun annuaire des élèves n'est configuré pour mettre à jour la "
-                "fiche de l'élève.",
-            )
+        directory = _students_of(session) if update_student else None
         call = ops.link_request(_number_of(request), student_id)
         linked = session._remember(session._call(call, ops.parse_request))
-        if update_student and session.students is not None:
-            session.students.update_from_ants(student_id, self.application(linked))
+        if directory is not None:
+            held = self.application(linked)
+            off_loop(directory.update_from_ants, student_id, held)
         return linked
 
     def sync_all(

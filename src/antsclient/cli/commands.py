@@ -278,6 +278,31 @@ def run_counts(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+# -- print ---------------------------------------------------------------------------------
+
+
+def run_print(args: argparse.Namespace, console: Console) -> int:
+    """``print``: the request's filled Cerfa 02 or 06 as a PDF (« Impression Cerfa »)."""
+    from antsclient import printing  # noqa: PLC0415
+
+    printing.require()
+    url = access.base_url(args.base_url)
+    target = args.to or "."
+    credentials = access.read_credentials(lang=console.lang)
+    with access.session_for(url, credentials, args.timeout) as session:
+        request = session.requests.get(args.number)
+        try:
+            path = session.requests.print(request, to=target, cerfa=args.cerfa)
+        except OSError as exc:
+            raise access.unwritable(Path(target), *access.reason(exc)) from None
+    cerfa = args.cerfa or request.cerfa.value
+    console.say(
+        f"Cerfa {cerfa} de la demande {args.number} → {path}",
+        f"Cerfa {cerfa} of request {args.number} → {path}",
+    )
+    return EXIT_OK
+
+
 # -- export --------------------------------------------------------------------------------
 
 
@@ -347,7 +372,20 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
                 fr, en = "c'est un fichier", "it is a file"
             raise access.unwritable(folder, fr, en) from None
         access.writable_target(folder / "demandes.xlsx")
-    return demo(out=args.out, language=console.lang)
+    watch = _watch_console(console) if args.console else None
+    return demo(out=args.out, language=console.lang, console=watch)
+
+
+def _watch_console(console: Console) -> Callable[[str], None]:
+    """``demo --console``: the sandbox stays up until Ctrl-C while a person browses."""
+
+    def watch(url: str) -> None:
+        try:
+            wait_until_interrupted()
+        except KeyboardInterrupt:
+            console.tell("Bac à sable arrêté.", "Sandbox stopped.")
+
+    return watch
 
 
 def wait_until_interrupted() -> None:
@@ -417,6 +455,11 @@ def _announce(console: Console, sandbox: Any) -> None:
         "(public sandbox test data)",
     )
     console.say(
+        f"Console : {url}/console/ (auto-école, élève, préfecture, réglages ; cette machine "
+        "seulement)",
+        f"Console: {url}/console/ (agency, student, prefecture, settings; this machine only)",
+    )
+    console.say(
         f"Contrôles : POST/GET {url}/_sandbox/… — arrêt par Ctrl-C",
         f"Controls: POST/GET {url}/_sandbox/… — stop with Ctrl-C",
     )
@@ -436,6 +479,7 @@ COMMANDS: Final[dict[str, Callable[[argparse.Namespace, Console], int]]] = {
     "demo": run_demo,
     "export": run_export,
     "geo": run_geo,
+    "print": run_print,
     "sandbox": run_sandbox,
     "sync": run_sync,
     "version": run_version,

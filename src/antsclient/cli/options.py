@@ -361,6 +361,15 @@ def _demo(parser: Parser) -> None:
             "folder for the demo's files (default: a new one)",
         ),
     )
+    parser.add_argument(
+        "--console",
+        action="store_true",
+        help=parser.text(
+            "à la fin, garde le bac à sable et affiche l'adresse de sa console (Ctrl-C pour "
+            "arrêter)",
+            "at the end, keep the sandbox up and print its console's address (Ctrl-C stops)",
+        ),
+    )
 
 
 def _geo(parser: Parser) -> None:
@@ -416,6 +425,31 @@ def _export(parser: Parser) -> None:
     )
 
 
+def _print(parser: Parser) -> None:
+    parser.add_argument(
+        "number",
+        metavar="NUMÉRO" if parser.lang == "fr" else "NUMBER",
+        help=parser.text("numéro de la demande sur l'ANTS", "the request's number on ANTS"),
+    )
+    parser.add_argument(
+        "--to",
+        metavar="CHEMIN" if parser.lang == "fr" else "PATH",
+        help=parser.text(
+            "fichier .pdf, ou dossier où l'écrire (par défaut : le dossier courant)",
+            "a .pdf file, or the folder to write it in (default: the current folder)",
+        ),
+    )
+    parser.add_argument(
+        "--cerfa",
+        choices=("02", "06"),
+        help=parser.text(
+            "le formulaire à imprimer (par défaut : celui de la demande)",
+            "the form to print (default: the request's)",
+        ),
+    )
+    _connection(parser)
+
+
 def _nothing(parser: Parser) -> None:
     """A command without options of its own."""
 
@@ -456,6 +490,12 @@ _COMMANDS: Final[tuple[tuple[str, str, str, Callable[[Parser], None]], ...]] = (
         "le tableau de bord : demandes par rubrique",
         "the dashboard: requests per bucket",
         _connection,
+    ),
+    (
+        "print",
+        "imprime le Cerfa 02 ou 06 rempli d'une demande, en PDF",
+        "print a request's filled Cerfa 02 or 06 as a PDF",
+        _print,
     ),
     (
         "export",

@@ -30,6 +30,7 @@ from antsclient.models.enums import (
     Training,
     TrainingMode,
 )
+from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
 from antsclient.models.request import (
     APPLICANT_VALIDATION_WINDOW,
     MANDATE_KEEPING_MONTHS,
@@ -60,6 +61,7 @@ __all__ = [
     "Application",
     "AttachmentFile",
     "AttachmentSlot",
+    "Bordereau",
     "Bucket",
     "Cerfa",
     "Cerfa02",
@@ -74,6 +76,7 @@ __all__ = [
     "LicenceCategory",
     "ObtainedBy",
     "OnlineRequest",
+    "PaperRequest",
     "Prefecture",
     "PrefectureDecision",
     "PrefectureDocument",
@@ -86,6 +89,7 @@ __all__ = [
     "Requirement",
     "Right",
     "Sex",
+    "TrackingChannel",
     "Training",
     "TrainingMode",
     "TrainingSpec",

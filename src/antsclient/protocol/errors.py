@@ -3,7 +3,7 @@
 ANTS answers every refusal with one JSON shape::
 
     {"error": {"code": "...", "message": "...", "message_fr": "...", "field": "...",
-               "problems": [...], "existing_number": "..."}}
+               "problems": [...], "existing_number": "...", "divergence": "..."}}
 
 :func:`error_from_response` turns it into the matching :class:`~antsclient.errors.AntsError`.
 """
@@ -112,6 +112,7 @@ def _error_of(response: httpx.Response) -> AntsError:
         return DivergenceError(
             message,
             existing_number=str(existing) if existing is not None else None,
+            case=body.get("divergence") if isinstance(body.get("divergence"), str) else None,
             **{**common, "field": common["field"] or "applicant.email"},
         )
     if code == "configuration_missing":

@@ -11,11 +11,13 @@
         sb.prefecture_decides(number, "accept")
         sb.advance_days(8)                # … on a clock the tests control
         sb.set_faults(error_rate=0.1, seed=1)
+        sb.outbox(recipient="claire@example.org")  # what ANTS told the student
+        sb.url + "/console/"              # the console: agency, student, prefecture, settings
 
 Or in process, without a socket: ``httpx.Client(transport=httpx.ASGITransport(app=app))``
 with ``app = sandbox.create_app()``; ``app.sandbox`` holds the same controls.
 
-It needs the ``sandbox`` extra (starlette, uvicorn, python-multipart): without it, importing
+It needs the ``sandbox`` extra (starlette, uvicorn, python-multipart, jinja2): without it, importing
 it raises :class:`~antsclient.errors.ExtraNotInstalled` (a ``ConfigurationError`` and an
 ``ImportError``) saying ``pip install 'antsclient[sandbox]'``.
 """
@@ -27,11 +29,13 @@ from antsclient.sandbox._extra import require
 # The sandbox's extra, named with its install command when missing (uvicorn: by serve()).
 require("starlette")
 require("python-multipart", "python_multipart", "multipart")
+require("jinja2")  # the console's templates
 
 from antsclient.sandbox.agencies import DEFAULT_AGENCY  # noqa: E402
 from antsclient.sandbox.app import Sandbox, create_app  # noqa: E402
 from antsclient.sandbox.clock import Clock  # noqa: E402
 from antsclient.sandbox.faults import Fault, FaultConfig  # noqa: E402
+from antsclient.sandbox.mailbox import Channel, Message, MessageKind  # noqa: E402
 from antsclient.sandbox.records import Agency  # noqa: E402
 from antsclient.sandbox.search import SearchFilters  # noqa: E402
 from antsclient.sandbox.serve import SandboxHandle, serve  # noqa: E402
@@ -40,9 +44,12 @@ from antsclient.sandbox.state import SandboxState  # noqa: E402
 __all__ = [
     "DEFAULT_AGENCY",
     "Agency",
+    "Channel",
     "Clock",
     "Fault",
     "FaultConfig",
+    "Message",
+    "MessageKind",
     "Sandbox",
     "SandboxHandle",
     "SandboxState",

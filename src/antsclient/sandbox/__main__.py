@@ -47,6 +47,7 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
             f"agency: agreement {creds.agreement}, login {creds.login}, password "
             f"{creds.password.reveal()} (public sandbox test data)"
         )
+        print(f"console: {sb.url}/console/ (this machine only)")
         print(f"controls: POST/GET {sb.url}/_sandbox/... — stop with Ctrl-C")
         sys.stdout.flush()
         try:

@@ -4,7 +4,8 @@
 (:class:`~antsclient.sandbox.control.Controls`) and its ASGI application: the protocol's
 routes (:mod:`antsclient.sandbox.api`), ``/openapi.yaml``, the ``/_sandbox`` controls
 (:mod:`antsclient.sandbox.control`), behind the latency and faults
-(:mod:`antsclient.sandbox.faults`).
+(:mod:`antsclient.sandbox.faults`), and the ``/console/`` pages
+(:mod:`antsclient.sandbox.console`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 
 from antsclient.protocol.errors import REQUEST_ID_HEADER
 from antsclient.sandbox.api import api_routes
+from antsclient.sandbox.console import console_routes
 from antsclient.sandbox.control import Controls, control_routes
 from antsclient.sandbox.errors import SandboxError, error_response
 from antsclient.sandbox.faults import FaultConfig, FaultMiddleware, Faults
@@ -109,6 +111,7 @@ def build_app(sandbox: Sandbox) -> SandboxApp:
         *api_routes(sandbox.state, sandbox.faults),
         Route("/openapi.yaml", _openapi, methods=["GET"]),
         *control_routes(sandbox),
+        *console_routes(sandbox),
     ]
     app = SandboxApp(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
     app.sandbox = sandbox

@@ -13,6 +13,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -26,6 +27,7 @@ from antsclient.models.request import OnlineRequest
 from antsclient.sandbox.agencies import DEFAULT_AGENCY
 from antsclient.sandbox.errors import bad_request, error_response
 from antsclient.sandbox.faults import FaultConfig, Faults
+from antsclient.sandbox.mailbox import Message
 from antsclient.sandbox.records import Agency
 from antsclient.sandbox.state import SandboxState
 
@@ -99,9 +101,27 @@ class Controls:
         """The prefecture starts processing a request under review."""
         return self.state.prefecture_takes_up(number)
 
-    def prefecture_decides(self, number: str, decision: PrefectureDecision | str) -> OnlineRequest:
-        """Accept (a Cerfa 02 gets its NEPH), reject or ask to complete."""
-        return self.state.prefecture_decides(number, decision)
+    def prefecture_decides(
+        self, number: str, decision: PrefectureDecision | str, *, reason: str | None = None
+    ) -> OnlineRequest:
+        """Accept (a Cerfa 02 gets its NEPH), reject or ask to complete; ``reason`` is the
+        prefecture's motive, told to the student."""
+        return self.state.prefecture_decides(number, decision, reason=reason)
+
+    def prefecture_issues_documents(self, number: str) -> OnlineRequest:
+        """The prefecture makes an accepted request's documents available."""
+        return self.state.prefecture_issues_documents(number)
+
+    def outbox(self, recipient: str | None = None, number: str | None = None) -> list[Message]:
+        """Every message ANTS sent the students (email, SMS), oldest first; only to
+        ``recipient`` (an email or a phone number) and about ``number`` when given."""
+        return self.state.outbox(recipient, number)
+
+    def reset(self) -> None:
+        """Back to a new sandbox: sample data, clock at zero offset, no mail; latency and
+        faults off."""
+        self.state.reset()
+        self.faults.configure(**attrs.asdict(FaultConfig(seed=self.state.seed)))
 
     def register_direct(
         self,
@@ -217,7 +237,20 @@ class HttpControls:
     async def prefecture_decides(self, request: Request) -> Any:
         data = await _body(request)
         decision = PrefectureDecision(data["decision"])
-        return to_data(self.controls.prefecture_decides(request.path_params["number"], decision))
+        number, reason = request.path_params["number"], data.get("reason")
+        return to_data(self.controls.prefecture_decides(number, decision, reason=reason))
+
+    async def prefecture_issues_documents(self, request: Request) -> Any:
+        return to_data(self.controls.prefecture_issues_documents(request.path_params["number"]))
+
+    async def outbox(self, request: Request) -> Any:
+        params = request.query_params
+        messages = self.controls.outbox(params.get("recipient"), params.get("number"))
+        return {"items": to_data(messages)}
+
+    async def reset(self, request: Request) -> Any:
+        self.controls.reset()
+        return {"now": self.controls.now().isoformat()}
 
     async def register_direct(self, request: Request) -> Any:
         data = await _body(request)
@@ -300,4 +333,7 @@ def control_routes(controls: Controls) -> list[BaseRoute]:
         _route("/faults", http.faults),
         _route("/agencies", http.agencies),
         _route("/token-ttl", http.token_ttl),
+        _route("/requests/{number}/prefecture-issues-documents", http.prefecture_issues_documents),
+        _route("/outbox", http.outbox, "GET"),
+        _route("/reset", http.reset),
     ]

@@ -84,6 +84,8 @@ def error_body(error: AntsError) -> dict[str, Any]:
         body["problems"] = [to_data(problem) for problem in error.problems]
     if isinstance(error, DivergenceError) and error.existing_number is not None:
         body["existing_number"] = error.existing_number
+    if isinstance(error, DivergenceError) and error.case is not None:
+        body["divergence"] = error.case.value
     return {"error": body}
 
 

@@ -19,6 +19,7 @@ from antsclient.codec import to_data
 from antsclient.errors import (
     ActionNotAllowed,
     ApplicationDataError,
+    DivergenceCase,
     DivergenceError,
     FieldProblem,
     RequestNotFound,
@@ -34,7 +35,8 @@ from antsclient.sandbox.errors import SandboxError
 from antsclient.sandbox.files import slots_of
 from antsclient.sandbox.idempotency import IdempotencyKeys
 from antsclient.sandbox.ledger import Ledger
-from antsclient.sandbox.records import Agency, IdempotencyEntry, RequestRecord
+from antsclient.sandbox.mailbox import Mailbox
+from antsclient.sandbox.records import Agency, IdempotencyEntry, RequestRecord, person_of
 from antsclient.sandbox.search import SearchFilters
 from antsclient.validation import neph_mismatch, unknown_cerfa02, unknown_neph, validate
 
@@ -90,9 +92,12 @@ def request_types_data() -> dict[str, Any]:
 class Filing:
     """The agencies' requests: filed, moved through the lifecycle, searched and counted."""
 
-    def __init__(self, ledger: Ledger, keys: IdempotencyKeys) -> None:
+    def __init__(
+        self, ledger: Ledger, keys: IdempotencyKeys, *, mailbox: Mailbox | None = None
+    ) -> None:
         self.ledger = ledger
         self.keys = keys
+        self.mailbox = mailbox or Mailbox(ledger)
 
     def create(
         self,
@@ -118,7 +123,7 @@ class Filing:
                 raise ApplicationDataError(problems=problems)
             cerfa = application.cerfa
             self._check_title_prerequisite(agency, application)
-            self._check_divergence(application.applicant.email, cerfa)
+            self._check_divergence(application, cerfa)
             code = ledger.free_ephoto_code(application.ephoto_code, number=None)
             now = ledger.clock.now()
             record = RequestRecord(
@@ -180,14 +185,31 @@ class Filing:
         if not any(r.status is RequestStatus.READY_FOR_CERFA06 for r in holders):
             check(Action.CREATE_CERFA06, holders[-1].status)
 
-    def _check_divergence(self, email: str, cerfa: Cerfa) -> None:
-        if not email:
-            return
+    def _check_divergence(self, application: Application, cerfa: Cerfa) -> None:
+        """Divergence de données, the manual's three cases, against every live request of
+        the same form: the email used by another person (shared in a family), by this very
+        person (already registered: link it), or this person under another email (the data
+        differs from what ANTS holds)."""
+        email = application.applicant.email
+        person = person_of(to_data(application.applicant))
         for other in self.ledger.using_email(email):
             if other.cerfa is cerfa and other.status not in _NOT_LIVE:
+                same = person is not None and other.person == person
+                case = DivergenceCase.ALREADY_REGISTERED if same else DivergenceCase.SHARED_EMAIL
                 raise DivergenceError(
-                    f"a request ({other.number}) already uses the email {email!r}",
+                    f"a request ({other.number}) already uses the email {email!r}"
+                    + (" for the same person" if same else " for another person"),
                     existing_number=other.number,
+                    case=case,
+                )
+        for other in self.ledger.of_person(person):
+            if other.cerfa is cerfa and other.status not in _NOT_LIVE:
+                raise DivergenceError(
+                    f"a request ({other.number}) of the same person (name, birth date and "
+                    "place) is on ANTS under another email",
+                    existing_number=other.number,
+                    case=DivergenceCase.DIFFERENT_DATA,
+                    field="applicant",
                 )
 
     def get(self, agency: Agency, number: str) -> OnlineRequest:
@@ -216,6 +238,7 @@ class Filing:
             self.ledger.set_status(record, status)
             record.validated_at = record.modified
             self.ledger.row(record, changes)
+            self.mailbox.filed(record, changes)
             return record.online()
 
     def delete(self, agency: Agency, number: str) -> None:
@@ -258,6 +281,7 @@ class Filing:
                 student_id=None,  # the former school's student is not the new school's
                 files=list(record.files),
                 ephoto=dict(record.ephoto),
+                history=list(record.history),
             )
             record.copy = True
             record.transferred = True

@@ -26,7 +26,7 @@ from antsclient.models.request import APPLICANT_VALIDATION_WINDOW
 from antsclient.sandbox.clock import Clock
 from antsclient.sandbox.errors import SandboxError
 from antsclient.sandbox.journal import Changes, Journal, MemoryJournal
-from antsclient.sandbox.records import Agency, RequestRecord
+from antsclient.sandbox.records import Agency, Person, RequestRecord, StatusChange
 from antsclient.validation import normalise_ephoto_code, normalise_neph
 
 __all__ = ["Ledger", "request_not_found"]
@@ -54,6 +54,7 @@ class Ledger:
         self._requests: dict[str, dict[str, RequestRecord]] = {}
         self._live: dict[str, str] = {}  # number -> agreement of the live record
         self._emails: dict[str, set[str]] = {}  # folded email -> live numbers
+        self._people: dict[Person, set[str]] = {}  # person -> live numbers
         self._ephoto_codes: dict[str, str] = {}  # code -> number holding it
         self._awaiting: set[str] = set()  # numbers waiting for the student
         self._ordered: dict[str, list[RequestRecord]] = {}  # by (modified, number)
@@ -135,11 +136,16 @@ class Ledger:
         """Hold a record and index it (a transferred copy is not live)."""
         self._requests.setdefault(record.agreement, {})[record.number] = record
         self._ordered.pop(record.agreement, None)
+        if not record.history:
+            record.history.append(StatusChange(at=record.created, status=record.status))
         if record.copy:
             return
         self._live[record.number] = record.agreement
         if record.email:
             self._emails.setdefault(record.email.casefold(), set()).add(record.number)
+        person = record.person
+        if person is not None:
+            self._people.setdefault(person, set()).add(record.number)
         for code in record.ephoto.values():
             self._ephoto_codes[code] = record.number
         if record.status is RequestStatus.AWAITING_APPLICANT_VALIDATION:
@@ -153,6 +159,9 @@ class Ledger:
         self._awaiting.discard(record.number)
         if record.email:
             self._emails.get(record.email.casefold(), set()).discard(record.number)
+        person = record.person
+        if person is not None:
+            self._people.get(person, set()).discard(record.number)
         for code in record.ephoto.values():
             self._ephoto_codes.pop(code, None)
         changes.drop("request", record.key)
@@ -162,10 +171,14 @@ class Ledger:
         self._ordered.pop(record.agreement, None)
         changes.put("request", record.key, record)
 
-    def set_status(self, record: RequestRecord, status: RequestStatus) -> None:
-        """Move a record to ``status`` now, and note whether it waits for the student."""
+    def set_status(
+        self, record: RequestRecord, status: RequestStatus, *, note: str | None = None
+    ) -> None:
+        """Move a record to ``status`` now (its history keeps the step, with ``note``), and
+        note whether it waits for the student."""
         record.status = status
         record.modified = self.clock.now()
+        record.history.append(StatusChange(at=record.modified, status=status, note=note))
         if status is RequestStatus.AWAITING_APPLICANT_VALIDATION and not record.copy:
             self._awaiting.add(record.number)
         else:
@@ -184,6 +197,7 @@ class Ledger:
             record.status = next_status(Action.APPLICANT_WINDOW_EXPIRES, record.status)
             record.modified = deadline
             record.validated_at = None
+            record.history.append(StatusChange(at=deadline, status=record.status))
             self._awaiting.discard(number)
             self.row(record, changes)
 
@@ -204,6 +218,11 @@ class Ledger:
             if record.neph is not None and normalise_neph(record.neph) == wanted:
                 found.append(record)
         return found
+
+    def of_person(self, person: Person | None) -> list[RequestRecord]:
+        """The live records of ``person`` (names, birth date and city), by number."""
+        numbers = sorted(self._people.get(person, ())) if person is not None else []
+        return [self.live_record(number) for number in numbers]
 
     def free_ephoto_code(self, code: str | None, *, number: str | None) -> str | None:
         """``code`` normalised, unless another request than ``number`` holds it (409)."""

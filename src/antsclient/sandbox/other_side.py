@@ -11,17 +11,22 @@ import datetime as dt
 from collections.abc import Callable
 
 from antsclient.codec import to_data
+from antsclient.errors import ActionNotAllowed
 from antsclient.lifecycle import Action, next_status
 from antsclient.models.application import Application
 from antsclient.models.enums import Cerfa, PrefectureDecision, RequestStatus
 from antsclient.models.request import OnlineRequest
 from antsclient.sandbox.agencies import DEFAULT_AGENCY, Agencies
+from antsclient.sandbox.documents import available_documents
+from antsclient.sandbox.journal import Changes
 from antsclient.sandbox.ledger import Ledger
-from antsclient.sandbox.records import RequestRecord
+from antsclient.sandbox.mailbox import Mailbox
+from antsclient.sandbox.records import RequestRecord, StatusChange
 from antsclient.sandbox.seed import make_application
 
 __all__ = ["OtherSide"]
 
+_ISSUABLE = frozenset({RequestStatus.READY_FOR_CERFA06, RequestStatus.ACCEPTED})
 _DECISIONS = {
     PrefectureDecision.ACCEPT: Action.PREFECTURE_ACCEPTS,
     PrefectureDecision.REJECT: Action.PREFECTURE_REJECTS,
@@ -32,49 +37,95 @@ _DECISIONS = {
 class OtherSide:
     """The student, the prefecture and the clock, acting on any agency's requests."""
 
-    def __init__(self, ledger: Ledger, agencies: Agencies) -> None:
+    def __init__(
+        self, ledger: Ledger, agencies: Agencies, *, mailbox: Mailbox | None = None
+    ) -> None:
         self.ledger = ledger
         self.agencies = agencies
+        self.mailbox = mailbox or Mailbox(ledger)
 
-    def _act(self, number: str, change: Callable[[RequestRecord], None]) -> OnlineRequest:
+    def _act(
+        self,
+        number: str,
+        change: Callable[[RequestRecord], None],
+        tell: Callable[[RequestRecord, Changes], None] | None = None,
+    ) -> OnlineRequest:
         with self.ledger.mutation() as changes:
             record = self.ledger.live_record(number)
             change(record)
             self.ledger.row(record, changes)
+            if tell is not None:
+                tell(record, changes)  # the student's mail
             return record.online()
 
-    def _move(self, number: str, action: Action) -> OnlineRequest:
+    def _move(
+        self,
+        number: str,
+        action: Action,
+        tell: Callable[[RequestRecord, Changes], None] | None = None,
+    ) -> OnlineRequest:
         def change(record: RequestRecord) -> None:
             status = next_status(action, record.status, paper_mandate=record.paper_mandate)
             self.ledger.set_status(record, status)
 
-        return self._act(number, change)
+        return self._act(number, change, tell)
 
     def applicant_validates(self, number: str) -> OnlineRequest:
         """The student confirms within 7 days (after that, the request is a draft again).
 
         Never under a paper mandate: the student has nothing to confirm there."""
-        return self._move(number, Action.APPLICANT_VALIDATES)
+        return self._move(number, Action.APPLICANT_VALIDATES, self.mailbox.applicant_validated)
 
     def prefecture_takes_up(self, number: str) -> OnlineRequest:
         """The prefecture takes up a request whose documents were checked."""
         return self._move(number, Action.PREFECTURE_TAKES_UP)
 
-    def prefecture_decides(self, number: str, decision: PrefectureDecision | str) -> OnlineRequest:
-        """Accept, reject or ask to complete; an accepted request goes where its type says
-        (an inscription to « à traiter en Cerfa 06 », with its NEPH)."""
+    def prefecture_decides(
+        self, number: str, decision: PrefectureDecision | str, *, reason: str | None = None
+    ) -> OnlineRequest:
+        """Accept, reject or ask to complete (``reason``: the prefecture's motive, told to
+        the student); an accepted request goes where its type says (an inscription to « à
+        traiter en Cerfa 06 », with its NEPH)."""
         decision = PrefectureDecision(decision)
         action = _DECISIONS[decision]
+        reason = (reason or "").strip() or None
 
         def change(record: RequestRecord) -> None:
             status = next_status(
                 action, record.status, cerfa=record.cerfa, request_type=record.request_type
             )
-            self.ledger.set_status(record, status)
+            self.ledger.set_status(record, status, note=reason)
             if decision is PrefectureDecision.ACCEPT and record.neph is None:
                 record.neph = self.ledger.neph()
 
-        return self._act(number, change)
+        def tell(record: RequestRecord, changes: Changes) -> None:
+            self.mailbox.decided(record, decision, reason, changes)
+
+        return self._act(number, change, tell)
+
+    def prefecture_issues_documents(self, number: str) -> OnlineRequest:
+        """The prefecture makes an accepted request's documents available; the student is
+        told which."""
+        with self.ledger.mutation() as changes:
+            record = self.ledger.live_record(number)
+            if record.status not in _ISSUABLE:
+                raise ActionNotAllowed(
+                    f"documents are issued for an accepted request, not in {record.status.value}",
+                    action="issue_documents",
+                    status=record.status.value,
+                    rule="documents are issued once the request is accepted",
+                    message_fr="Les documents ne sont délivrés qu'une fois la demande acceptée "
+                    f"(statut actuel : « {record.status.label} »).",
+                )
+            kinds = available_documents(record, self.ledger.clock.now().date())
+            labels = ", ".join(sorted(kind.label for kind in kinds))
+            note = f"Documents délivrés : {labels}" if labels else "Documents délivrés"
+            record.history.append(
+                StatusChange(at=self.ledger.clock.now(), status=record.status, note=note)
+            )
+            self.ledger.row(record, changes)
+            self.mailbox.documents_issued(record, kinds, changes)
+            return record.online()
 
     def register_direct(
         self,
@@ -115,4 +166,5 @@ class OtherSide:
         with self.ledger.mutation() as changes:
             self.ledger.clock.advance(delta)
             self.ledger.sweep(changes)
+            self.mailbox.remind(changes)
             changes.put("meta", "state", self.ledger.meta())

@@ -11,12 +11,39 @@ from typing import Any
 
 import attrs
 
+from antsclient._text import fold
 from antsclient.codec import read_application
 from antsclient.models.application import Application
 from antsclient.models.enums import Cerfa, DocumentKind, RequestStatus, RequestType
 from antsclient.models.request import AttachmentFile, OnlineRequest
 
-__all__ = ["Agency", "IdempotencyEntry", "RequestRecord", "StoredFile"]
+__all__ = [
+    "Agency",
+    "IdempotencyEntry",
+    "Person",
+    "RequestRecord",
+    "StatusChange",
+    "StoredFile",
+    "person_of",
+]
+
+Person = tuple[str, str, str, str]
+"""Who a request is for, as ANTS recognises a person: folded last and first names, birth
+date (ISO) and folded birth city."""
+
+
+def person_of(applicant: Any) -> Person | None:
+    """The :data:`Person` of an applicant's data (a mapping of the converter's keys)."""
+    if not isinstance(applicant, dict):
+        return None
+    parts = [
+        str(applicant.get(k) or "") for k in ("last_name", "first_name", "birth_date", "birth_city")
+    ]
+    if not all(parts):
+        return None
+    last, first, born, city = parts
+    return fold(last), fold(first), born, fold(city)
+
 
 _REQUEST_TYPES = frozenset(t.value for t in RequestType)
 
@@ -58,6 +85,16 @@ class StoredFile:
         )
 
 
+@attrs.frozen(kw_only=True)
+class StatusChange:
+    """Une étape de l'historique: the status a request moved to, when, and why (the
+    prefecture's reason for a complement or a rejection)."""
+
+    at: dt.datetime
+    status: RequestStatus
+    note: str | None = None
+
+
 @attrs.define(kw_only=True)
 class RequestRecord:
     """One agency's view of a request.
@@ -65,6 +102,8 @@ class RequestRecord:
     ``application`` is the converter's data of the Cerfa 02 / Cerfa 06. ``copy`` marks the
     previous agency's read-only copy of a transferred request (status ``transferred``).
     ``ephoto`` maps a cerfa value (``"02"``, ``"06"``) to the ePhoto code set for it.
+    ``history`` lists the status changes since it was filed (its first status is at
+    ``created``).
     """
 
     number: str
@@ -82,6 +121,7 @@ class RequestRecord:
     copy: bool = False
     files: list[StoredFile] = attrs.Factory(list)
     ephoto: dict[str, str] = attrs.Factory(dict)
+    history: list[StatusChange] = attrs.Factory(list)
 
     @property
     def key(self) -> str:
@@ -117,6 +157,11 @@ class RequestRecord:
         """The day the paper mandate was signed, as held in the application."""
         value = self.application.get("paper_mandate_date")
         return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+    @property
+    def person(self) -> Person | None:
+        """Who the request is for (names, birth date and city), as ANTS compares people."""
+        return person_of(self.application.get("applicant"))
 
     @property
     def applicant_name(self) -> str | None:

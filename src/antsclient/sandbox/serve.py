@@ -127,6 +127,7 @@ def serve(
         time.sleep(0.005)
     bound_port = sock.getsockname()[1]
     handle.url = f"http://{host}:{bound_port}"
+    handle.state.mailbox.base_url = handle.url  # the links the students receive
     try:
         yield handle
     finally:

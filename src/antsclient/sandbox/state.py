@@ -47,8 +47,9 @@ from antsclient.sandbox.filing import Filing
 from antsclient.sandbox.idempotency import IdempotencyKeys
 from antsclient.sandbox.journal import Journal
 from antsclient.sandbox.ledger import Ledger
+from antsclient.sandbox.mailbox import Mailbox, Message, ValidationLink
 from antsclient.sandbox.other_side import OtherSide
-from antsclient.sandbox.records import Agency, StoredFile
+from antsclient.sandbox.records import Agency, StatusChange, StoredFile
 from antsclient.sandbox.search import SearchFilters
 from antsclient.sandbox.seeding import Seeding
 
@@ -74,22 +75,25 @@ class SandboxState:
         sample_data: bool = True,
     ) -> None:
         self.seed = seed
+        self.sample_data = sample_data
         self.clock = clock or Clock()
         self._ledger = Ledger(seed=seed, clock=self.clock, journal=store)
         self._keys = IdempotencyKeys()
         self._agencies = Agencies(self._ledger, token_ttl=token_ttl)
         self.agencies: dict[str, Agency] = self._agencies.by_agreement
-        self._filing = Filing(self._ledger, self._keys)
+        self.mailbox = Mailbox(self._ledger)
+        self._filing = Filing(self._ledger, self._keys, mailbox=self.mailbox)
         self._attachments = Attachments(self._ledger, self._keys)
         self._ephotos = EPhotos(self._ledger)
         self._documents = Documents(self._ledger)
-        self._other_side = OtherSide(self._ledger, self._agencies)
+        self._other_side = OtherSide(self._ledger, self._agencies, mailbox=self.mailbox)
         self._seeding = Seeding(self._ledger, self._agencies, self._other_side)
         tables = self._ledger.journal.load()
         if tables:
             self._ledger.restore(tables)
             self._agencies.restore(tables)
             self._keys.restore(tables)
+            self.mailbox.restore(tables)
         elif sample_data:
             self._seeding.sample()
 
@@ -265,9 +269,17 @@ class SandboxState:
         """The prefecture takes up a request whose documents were checked."""
         return self._other_side.prefecture_takes_up(number)
 
-    def prefecture_decides(self, number: str, decision: PrefectureDecision | str) -> OnlineRequest:
-        """Accept, reject or ask to complete; an accepted Cerfa 02 gets its NEPH."""
-        return self._other_side.prefecture_decides(number, decision)
+    def prefecture_decides(
+        self, number: str, decision: PrefectureDecision | str, *, reason: str | None = None
+    ) -> OnlineRequest:
+        """Accept, reject or ask to complete (with the prefecture's ``reason``); an accepted
+        Cerfa 02 gets its NEPH."""
+        return self._other_side.prefecture_decides(number, decision, reason=reason)
+
+    def prefecture_issues_documents(self, number: str) -> OnlineRequest:
+        """The prefecture makes an accepted request's documents available (the student is
+        told)."""
+        return self._other_side.prefecture_issues_documents(number)
 
     def register_direct(
         self,
@@ -296,6 +308,48 @@ class SandboxState:
     ) -> list[str]:
         """Add ``count`` requests to an agency, in a cycle of statuses; their numbers."""
         return self._seeding.seed_requests(count, agreement=agreement, statuses=statuses)
+
+    # -- the student's mailbox -------------------------------------------------------------
+
+    def outbox(self, recipient: str | None = None, number: str | None = None) -> list[Message]:
+        """Every message sent to the students, oldest first (reminders due are sent first)."""
+        with self._ledger.read() as changes:
+            self.mailbox.remind(changes)
+            return self.mailbox.outbox(recipient, number)
+
+    def validation_link(self, token: str) -> tuple[ValidationLink, OnlineRequest] | None:
+        """The confirmation link of ``token`` and its request as it stands, if both exist."""
+        with self._ledger.read() as changes:
+            self.mailbox.remind(changes)
+            link = self.mailbox.link(token)
+            if link is None:
+                return None
+            record = self._ledger.held(link.agreement).get(link.number)
+            return None if record is None else (link, record.online())
+
+    def history(self, agency: Agency, number: str) -> list[StatusChange]:
+        """The request's steps, oldest first, from its creation (« historique »)."""
+        with self._ledger.read():
+            return list(self._ledger.record(agency, number).history)
+
+    def reset(self) -> None:
+        """Back to a new sandbox: the journal emptied, the clock's offset at zero, the sample
+        data seeded again (served links keep their server root)."""
+        with self._ledger.lock:
+            journal = self._ledger.journal
+            stored = journal.load()
+            journal.save([(kind, key, None) for kind, rows in stored.items() for key in rows])
+            base_url = self.mailbox.base_url
+            self.clock.offset = dt.timedelta(0)
+            SandboxState.__init__(
+                self,
+                seed=self.seed,
+                token_ttl=self.token_ttl,
+                store=journal,
+                clock=self.clock,
+                sample_data=self.sample_data,
+            )
+            self.mailbox.base_url = base_url
 
     def close(self) -> None:
         """Release the journal."""

@@ -13,6 +13,7 @@ from antsclient.models.window import DateWindow
 from antsclient.storage.protocols import (
     AsyncRequestStore,
     AsyncSyncStore,
+    BordereauStore,
     CredentialsSource,
     MergeResult,
     RequestStore,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AsyncRequestStore",
     "AsyncSyncStore",
+    "BordereauStore",
     "CredentialsSource",
     "DateWindow",
     "MemoryStore",

@@ -20,7 +20,9 @@ import attrs
 from antsclient._text import fold
 from antsclient.export import RequestList
 from antsclient.models import Application, Bucket, Cerfa, OnlineRequest, RequestStatus
+from antsclient.models.paper import Bordereau
 from antsclient.models.window import DateWindow, bounds, within
+from antsclient.storage.paper import MemoryBordereaux
 from antsclient.storage.protocols import MergeResult, Student
 
 __all__ = ["MemoryStore", "MemoryStudents"]
@@ -86,9 +88,10 @@ def counts_of(
 # --- the store ------------------------------------------------------------------------
 
 
-class MemoryStore:
-    """Copies locales des demandes in memory: a :class:`~antsclient.storage.SyncStore` and a
-    :class:`~antsclient.storage.SearchableStore`; ``students`` is its student directory."""
+class MemoryStore(MemoryBordereaux):
+    """Copies locales des demandes in memory: a :class:`~antsclient.storage.SyncStore`, a
+    :class:`~antsclient.storage.SearchableStore` and a
+    :class:`~antsclient.storage.BordereauStore`; ``students`` is its student directory."""
 
     thread_safe = True
     """Every method may be called from any thread (a sync writes from a worker thread)."""
@@ -98,6 +101,7 @@ class MemoryStore:
         self._requests: dict[str, dict[str, OnlineRequest]] = {}
         self._written: dict[tuple[str, str], float] = {}
         self._watermarks: dict[str, dt.datetime] = {}
+        self._bordereaux: dict[tuple[str, str], Bordereau] = {}
         self.students = MemoryStudents()
 
     def __repr__(self) -> str:

@@ -15,6 +15,7 @@ import attrs
 
 from antsclient.errors import ConfigurationError
 from antsclient.models import Application, Bucket, Cerfa, Credentials, OnlineRequest
+from antsclient.models.paper import Bordereau
 from antsclient.models.window import DateWindow
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AsyncRequestStore",
     "AsyncSyncStore",
+    "BordereauStore",
     "CredentialsSource",
     "DateWindow",
     "MergeResult",
@@ -224,3 +226,26 @@ class StudentDirectory(Protocol):
     def update_from_ants(self, student_id: str, application: Application) -> Student:
         """Write every field ANTS holds (identity, address, phone, email, cerfa data) into the
         student's file; return the student as updated."""
+
+
+@runtime_checkable
+class BordereauStore(Protocol):
+    """Bordereaux dossiers: where the host keeps the bordereaux of its paper requests.
+
+    Each :class:`~antsclient.models.paper.Bordereau` is kept whole, with the paper requests
+    it carries, by agency (``bordereau.agreement``) and number.
+    :class:`~antsclient.storage.MemoryStore` and :class:`~antsclient.storage.SqliteStore`
+    implement it; :func:`antsclient.storage.paper.bordereau_data` gives the JSON to keep.
+    """
+
+    def save_bordereau(self, bordereau: Bordereau) -> None:
+        """Insert or replace ``bordereau`` (by agency and number)."""
+
+    def get_bordereau(self, agreement: str, number: str) -> Bordereau | None:
+        """The agency's bordereau ``number``, if any."""
+
+    def bordereaux(self, agreement: str) -> list[Bordereau]:
+        """The agency's bordereaux, by date then number."""
+
+    def delete_bordereau(self, agreement: str, number: str) -> None:
+        """Forget the agency's bordereau ``number``."""

@@ -37,11 +37,12 @@ from antsclient.models import (
 )
 from antsclient.models.window import DateWindow, bounds
 from antsclient.storage import memory as _common
+from antsclient.storage.paper import BORDEREAU_TABLES, SqliteBordereaux
 from antsclient.storage.protocols import MergeResult, Student
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteStudents", "StoreError"]
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 """The schema this version of antsclient writes; older files are migrated on open."""
 
 _COLUMNS: Final = (
@@ -131,7 +132,13 @@ def _v2(db: sqlite3.Connection) -> None:
 
 
 def _v3(db: sqlite3.Connection) -> None:
-    """Version 3: the request type, the paper mandate (flag and date) and the student's
+    """Version 3: the bordereaux of paper requests (« Bordereaux dossiers »)."""
+    for statement in BORDEREAU_TABLES:
+        db.execute(statement)
+
+
+def _v4(db: sqlite3.Connection) -> None:
+    """Version 4: the request type, the paper mandate (flag and date) and the student's
     phone."""
     db.execute("ALTER TABLE requests ADD COLUMN request_type TEXT")
     db.execute("ALTER TABLE requests ADD COLUMN paper_mandate INTEGER NOT NULL DEFAULT 0")
@@ -139,7 +146,7 @@ def _v3(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE requests ADD COLUMN phone TEXT")
 
 
-MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (_v1, _v2, _v3)
+MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (_v1, _v2, _v3, _v4)
 """Step ``i`` brings a file from version ``i`` to ``i + 1``."""
 
 
@@ -214,11 +221,11 @@ def _decode(row: Row) -> OnlineRequest:
     )
 
 
-class SqliteStore:
+class SqliteStore(SqliteBordereaux):
     """Copies locales des demandes in one SQLite file (the embedded default).
 
-    A :class:`~antsclient.storage.SyncStore` and a
-    :class:`~antsclient.storage.SearchableStore`; ``students`` is a simple
+    A :class:`~antsclient.storage.SyncStore`, a :class:`~antsclient.storage.SearchableStore`
+    and a :class:`~antsclient.storage.BordereauStore`; ``students`` is a simple
     :class:`~antsclient.storage.StudentDirectory` in the same file. ``busy_timeout`` is how
     long a write waits for another process's (seconds). One connection, shared by threads
     under a lock; use it as a context manager, or call :meth:`close`.
