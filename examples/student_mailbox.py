@@ -11,6 +11,7 @@ Run it: ``python examples/student_mailbox.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 
 import attrs
@@ -53,7 +54,9 @@ def main() -> int:
         # Under a paper mandate: nothing to validate, an email and an SMS.
         hugo = student(first_name="Hugo", email="hugo.petit@example.org")
         hugo = attrs.evolve(hugo, applicant=attrs.evolve(hugo.applicant, last_name="PETIT"))
-        mandate = attrs.evolve(hugo, paper_mandate=True, student_id="eleve-0002")
+        mandate = attrs.evolve(
+            hugo, paper_mandate=True, paper_mandate_date=dt.date.today(), student_id="eleve-0002"
+        )
         mandated = session.requests.validate(file_draft(session, folder, mandate))
         print(f"Sous mandat : {mandated.status_label}")
         for message in sandbox.outbox(number=mandated.number):

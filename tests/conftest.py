@@ -63,7 +63,7 @@ ON = dt.date(2025, 6, 1)
 
 # An ePhoto code as printed on the photo sheet: 22 letters and digits.
 EPHOTO_CODE = "AB12CD34EF56GH78IJ90KL"
-NEPH = "150833200011"
+NEPH = "230833200011"
 
 # A real 1x1 JPEG (baseline, JFIF), 632 bytes.
 _JPEG_B64 = (

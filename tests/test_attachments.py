@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -432,4 +433,16 @@ def test_everything_at_once(make_application, make_previous_licence, born_aged) 
         after_cancellation=True,
         military_licence=True,
     )
-    assert required_kinds(app, on=ON) == set(DocumentKind) - {K.ASSR}
+    # Every kind but the ASSR (a licence is held), those of a host, of a minor and of a
+    # French student under 25 (neither nationality nor housing is given).
+    assert required_kinds(app, on=ON) == set(DocumentKind) - {
+        K.ASSR,
+        K.HOST_ATTESTATION,
+        K.HOST_IDENTITY,
+        K.REPRESENTATIVE_IDENTITY,
+        K.CENSUS_CERTIFICATE,
+    }
+    hosted = attrs.evolve(
+        app, applicant=attrs.evolve(app.applicant, hosted=True, nationality="France")
+    )
+    assert required_kinds(hosted, on=ON) == set(DocumentKind) - {K.ASSR, K.REPRESENTATIVE_IDENTITY}

@@ -38,6 +38,10 @@ def test_the_demo_prints_french_dates_in_paris_time(tmp_path: Path) -> None:
     assert before + dt.timedelta(days=7) <= _paris(deadline) <= after + dt.timedelta(days=7)
     assert before <= _paris(watermark) <= after
     assert not re.search(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d", text)  # no ISO instants
+    # The usual way a school files: under a paper mandate, straight to the prefecture.
+    mandate = text.split("Demande avec mandat papier", 1)[1]
+    assert "Dossier en cours de vérification des pièces justificatives" in mandate
+    assert "à conserver au moins jusqu'au " in mandate
     assert "+00:00" not in text
 
 

@@ -13,14 +13,24 @@ from antsclient import ActionNotAllowed, PermissionDenied
 from antsclient.lifecycle import (
     RULES,
     Action,
+    Condition,
     allowed_actions,
+    check,
     ensure_allowed,
     ensure_right,
     ensure_validatable,
     is_allowed,
     next_status,
 )
-from antsclient.models import AttachmentSlot, Cerfa, DocumentKind, RequestStatus, Right
+from antsclient.models import (
+    REQUEST_TYPES,
+    AttachmentSlot,
+    Cerfa,
+    DocumentKind,
+    RequestStatus,
+    RequestType,
+    Right,
+)
 
 S = RequestStatus
 A = Action
@@ -67,18 +77,57 @@ def test_ensure_allowed_raises_exactly_when_not_allowed(action: Action, status: 
     assert pickle.loads(pickle.dumps(error)).rule == error.rule
 
 
-@given(action=st.sampled_from(Action), status=st.sampled_from(RequestStatus))
-def test_next_status_is_checked_and_stays_in_the_table(action: Action, status: RequestStatus):
+@given(
+    action=st.sampled_from(Action),
+    status=st.sampled_from(RequestStatus),
+    paper_mandate=st.booleans(),
+    request_type=st.sampled_from([None, *RequestType]),
+)
+def test_next_status_is_checked_and_stays_in_the_table(
+    action: Action, status: RequestStatus, paper_mandate: bool, request_type: RequestType | None
+) -> None:
+    rule = RULES[action]
+    barred = paper_mandate and Condition.NO_PAPER_MANDATE in rule.conditions
     for cerfa in Cerfa:
-        for paper_mandate in (False, True):
-            if not is_allowed(action, status):
-                with pytest.raises(ActionNotAllowed):
-                    next_status(action, status, cerfa=cerfa, paper_mandate=paper_mandate)
-                continue
-            after = next_status(action, status, cerfa=cerfa, paper_mandate=paper_mandate)
-            assert isinstance(after, RequestStatus)
-            if not RULES[action].moves_to and action is not A.VALIDATE:
-                assert after is status
+        kwargs = {"cerfa": cerfa, "paper_mandate": paper_mandate, "request_type": request_type}
+        if not is_allowed(action, status) or barred:
+            with pytest.raises(ActionNotAllowed) as refused:
+                next_status(action, status, **kwargs)  # type: ignore[arg-type]
+            if is_allowed(action, status):
+                assert refused.value.code == "paper_mandate"
+                assert "mandat papier" in refused.value.message_fr
+            continue
+        after = next_status(action, status, **kwargs)  # type: ignore[arg-type]
+        assert isinstance(after, RequestStatus)
+        if paper_mandate and status in rule.moves_to_under_mandate:
+            assert after is rule.moves_to_under_mandate[status]
+        elif action is A.PREFECTURE_ACCEPTS:
+            kind = request_type or (
+                RequestType.EXAM_REGISTRATION
+                if cerfa is Cerfa.C02
+                else RequestType.TITLE_AFTER_EXAM
+            )
+            assert after is REQUEST_TYPES[kind].accepted_status
+        elif not rule.moves_to:
+            assert after is status
+        # Under a paper mandate nothing ever waits for the student, nor is transferred.
+        if paper_mandate:
+            assert after is not S.AWAITING_APPLICANT_VALIDATION or status is after
+            assert action is not A.TRANSFER
+
+
+@given(status=st.sampled_from(RequestStatus), paper_mandate=st.booleans())
+def test_a_paper_mandate_bars_the_transfer_and_the_student_in_every_status(
+    status: RequestStatus, paper_mandate: bool
+) -> None:
+    for action in (A.TRANSFER, A.APPLICANT_VALIDATES, A.APPLICANT_WINDOW_EXPIRES):
+        allowed = is_allowed(action, status) and not paper_mandate
+        try:
+            check(action, status, paper_mandate=paper_mandate)
+        except ActionNotAllowed:
+            assert not allowed
+        else:
+            assert allowed
 
 
 @pytest.mark.parametrize("status", list(RequestStatus))
@@ -317,13 +366,16 @@ class RequestLifecycle(RuleBasedStateMachine):
     @rule(cerfa=st.sampled_from(Cerfa), paper=st.booleans())
     def configure(self, cerfa: Cerfa, paper: bool) -> None:
         if self.status is S.DRAFT:
+            if paper is not self.paper_mandate:
+                self.history = [S.DRAFT]
             self.cerfa = cerfa
             self.paper_mandate = paper
 
     @rule(action=st.sampled_from(Action))
     def act(self, action: Action) -> None:
         before = self.status
-        if not is_allowed(action, before):
+        barred = self.paper_mandate and Condition.NO_PAPER_MANDATE in RULES[action].conditions
+        if not is_allowed(action, before) or barred:
             with pytest.raises(ActionNotAllowed):
                 next_status(action, before, cerfa=self.cerfa, paper_mandate=self.paper_mandate)
             assert self.status is before
@@ -337,6 +389,11 @@ class RequestLifecycle(RuleBasedStateMachine):
             )
         self.status = after
         self.history.append(after)
+
+    @invariant()
+    def a_paper_mandate_never_waits_for_the_student(self) -> None:
+        if self.paper_mandate:
+            assert S.AWAITING_APPLICANT_VALIDATION not in self.history
 
     @invariant()
     def status_is_in_the_table(self) -> None:

@@ -28,8 +28,12 @@ CONDITIONED = {
     A.DEPOSIT_FORM: Condition.CERFA02_ONLY,
     A.DOWNLOAD_DOCUMENTS: Condition.LINKED_ONLY,
     A.VALIDATE: Condition.REQUIRED_DOCUMENTS,
+    A.TRANSFER: Condition.NO_PAPER_MANDATE,
+    A.APPLICANT_VALIDATES: Condition.NO_PAPER_MANDATE,
+    A.APPLICANT_WINDOW_EXPIRES: Condition.NO_PAPER_MANDATE,
 }
 CODES = {
+    Condition.NO_PAPER_MANDATE: "paper_mandate",
     Condition.CERFA02_ONLY: "action_not_allowed",
     Condition.LINKED_ONLY: "request_not_linked",
     Condition.REQUIRED_DOCUMENTS: "required_documents_missing",
@@ -59,9 +63,19 @@ COMPLETE = [
     _slot(DocumentKind.ASSR, required=False, sent=False),
 ]
 # Every fact given, each one failing its condition.
-FAILING: dict[str, Any] = {"cerfa": Cerfa.C06, "linked": False, "slots": MISSING}
+FAILING: dict[str, Any] = {
+    "cerfa": Cerfa.C06,
+    "linked": False,
+    "slots": MISSING,
+    "paper_mandate": True,
+}
 # Every fact given, each one meeting its condition.
-MEETING: dict[str, Any] = {"cerfa": Cerfa.C02, "linked": True, "slots": COMPLETE}
+MEETING: dict[str, Any] = {
+    "cerfa": Cerfa.C02,
+    "linked": True,
+    "slots": COMPLETE,
+    "paper_mandate": False,
+}
 
 
 # --- the table ---------------------------------------------------------------------------------
@@ -348,10 +362,14 @@ async def test_a_deposit_form_for_a_cerfa06_is_refused_alike(
 ) -> None:
     async with env.session() as s:
         c06 = await s.requests.create(
-            ants.Cerfa06(
+            ants.Cerfa06(  # a B96 title: no Cerfa 02 before it
                 applicant=_applicant("julie.c06@example.org"),
                 categories={ants.LicenceCategory.B},
-                neph="123456789012",
+                request_type=ants.RequestType.TITLE_AFTER_TRAINING,
+                training=ants.Training.B96,
+                previous_licence=ants.PreviousLicence(
+                    categories={ants.LicenceCategory.B}, last_obtained_on="2019-05-02"
+                ),
             )
         )
         assert (c06.cerfa, c06.status) == (Cerfa.C06, S.DRAFT)

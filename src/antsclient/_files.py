@@ -50,7 +50,7 @@ def prepare_upload(
     maximum alone; :func:`check_pages_sent` adds the pages the request already holds once
     they are known.
     """
-    check_comment(comment)
+    check_comment(comment, kind)
     if isinstance(source, StudentDocument):
         name = name or source.name
         source = source.path if source.path is not None else (source.content or b"")

@@ -17,15 +17,24 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Final
 
 import attrs
 
+from antsclient._text import fold
 from antsclient.errors import AttachmentRejected
-from antsclient.models.application import Application, Cerfa02
-from antsclient.models.enums import DocumentKind, LicenceCategory
+from antsclient.models.application import Application, Cerfa02, Cerfa06
+from antsclient.models.enums import (
+    DOCUMENT_SPECS,
+    DocumentKind,
+    LicenceCategory,
+    RequestType,
+    Requirement,
+    Training,
+)
+from antsclient.models.request_types import PREREQUISITES, REQUEST_TYPES
 
 __all__ = [
     "MAX_COMMENT_LENGTH",
@@ -35,6 +44,7 @@ __all__ = [
     "check_upload",
     "count_pages",
     "inspect_file",
+    "offered_kinds",
     "required_kinds",
     "sniff_media_type",
 ]
@@ -209,8 +219,17 @@ def _inspect_stream(stream: IO[bytes], given: str | None, size: int) -> FileInfo
     return FileInfo(name=name, size=size, media_type=media_type, pages=pages)
 
 
-def check_comment(comment: str | None) -> None:
-    """Raise :class:`AttachmentRejected` if the comment exceeds 80 characters."""
+def check_comment(comment: str | None, kind: DocumentKind | None = None) -> None:
+    """Raise :class:`AttachmentRejected` if the comment exceeds 80 characters, or if
+    ``kind`` takes no comment (« pour certaines pièces »: :data:`DOCUMENT_SPECS`)."""
+    if kind is not None and comment and not kind.comment_allowed:
+        raise AttachmentRejected(
+            f"{kind.label!r} takes no comment",
+            code="attachment.comment_not_allowed",
+            kind=kind.value,
+            message_fr=f"« {kind.label} » n'accepte pas de commentaire : laissez-le vide.",
+            field="comment",
+        )
     if comment is not None and len(comment) > MAX_COMMENT_LENGTH:
         raise AttachmentRejected(
             f"the comment has {len(comment)} characters; at most {MAX_COMMENT_LENGTH} are allowed",
@@ -233,7 +252,7 @@ def check_upload(
 
     ``pages_already_sent`` counts the pages the kind already holds on the request.
     """
-    check_comment(comment)
+    check_comment(comment, kind)
     info = inspect_file(source, name=name)
     check_pages(kind, info.pages, pages_already_sent=pages_already_sent, name=info.name)
     return info
@@ -274,6 +293,82 @@ def check_pages(
 
 _YOUNG_DRIVER_AGE: Final = 21
 _DE_FULL_AGE: Final = 24
+_MAJORITY: Final = 18
+_CENSUS_AGES: Final = range(16, 25)
+_RECENT_LICENCE: Final = 5
+
+
+def _health_or_heavy(application: Application, _age: int) -> bool:
+    if not isinstance(application, Cerfa02):
+        return False
+    declarations = application.declarations
+    return (
+        declarations.affection_or_handicap
+        or declarations.invalidity_pension
+        or application.after_cancellation
+        or any(c.is_heavy for c in application.categories)
+    )
+
+
+def _first_category_young(application: Application, age: int) -> bool:
+    if application.request_type is RequestType.TITLE_AFTER_TRAINING:
+        return isinstance(application, Cerfa06) and application.training is Training.AM
+    return isinstance(application, Cerfa02) and age < _YOUNG_DRIVER_AGE and not _held(application)
+
+
+def _training(application: Application, _age: int) -> bool:
+    if application.request_type is RequestType.TITLE_AFTER_TRAINING:
+        return True
+    return LicenceCategory.A in application.categories and LicenceCategory.A2 in _held(application)
+
+
+def _french_16_to_25(application: Application, age: int) -> bool:
+    nationality = fold(application.applicant.nationality or "", upper=True)
+    return (
+        application.request_type is RequestType.EXAM_REGISTRATION
+        and nationality in {"FRANCE", "FRANCAISE", "FRANCAIS", "FR"}
+        and age in _CENSUS_AGES
+    )
+
+
+def _licence_held(application: Application, day: dt.date) -> bool:
+    previous = application.previous_licence
+    if previous is None or not previous.categories:
+        return False
+    if application.request_type is RequestType.TITLE_AFTER_TRAINING:
+        return True
+    if any(c in PREREQUISITES for c in application.categories):
+        return True
+    obtained = previous.last_obtained_on
+    years = (day.year - obtained.year, day.month, day.day)
+    return years < (_RECENT_LICENCE, obtained.month, obtained.day)
+
+
+def _held(application: Application) -> frozenset[LicenceCategory]:
+    previous = application.previous_licence
+    return previous.categories if previous else frozenset()
+
+
+_RULES: Final[dict[Requirement, Callable[[Application, int], bool]]] = {
+    Requirement.ALWAYS: lambda _app, _age: True,
+    Requirement.HEALTH_OR_HEAVY: _health_or_heavy,
+    Requirement.AFTER_CANCELLATION: lambda app, _age: (
+        isinstance(app, Cerfa02) and app.after_cancellation
+    ),
+    Requirement.FIRST_CATEGORY_UNDER_21: _first_category_young,
+    Requirement.MILITARY_LICENCE: lambda app, _age: (
+        isinstance(app, Cerfa02) and app.military_licence
+    ),
+    Requirement.TRAINING: _training,
+    Requirement.D_BEFORE_24: lambda app, age: (
+        bool(app.categories & {LicenceCategory.D, LicenceCategory.DE}) and age < _DE_FULL_AGE
+    ),
+    Requirement.FRENCH_16_TO_25: _french_16_to_25,
+    Requirement.HOSTED: lambda app, _age: app.applicant.hosted,
+    Requirement.MINOR_WITH_REPRESENTATIVE: lambda _app, age: age < _MAJORITY,
+}
+"""How each :class:`Requirement` of the document table is decided (the licence held, which
+needs the day, is decided apart)."""
 
 
 def required_kinds(
@@ -281,42 +376,40 @@ def required_kinds(
 ) -> frozenset[DocumentKind]:
     """The document kinds ANTS requires for ``application`` (the « Requis » column).
 
-    Always an identity document and a proof of address. Besides:
+    Each kind's rule is its row of :data:`antsclient.models.DOCUMENT_SPECS`:
 
+    * always an identity document and a proof of address;
     * a medical opinion (avis médical) for an affection or handicap, an invalidity pension,
       a heavy category (C or D groups) or a return after cancellation;
     * the cancellation judgment after a cancellation or invalidation;
-    * the ASSR 2 or ASR under 21 for a first category;
+    * the ASSR 2 or ASR under 21 for a first category, and for AM after a training;
     * the military licence proof for its conversion;
-    * the training certificate for A by progressive access (A2 held);
-    * the commitment to follow the FIMO for D or DE before 24.
+    * the training certificate for A by progressive access (A2 held) and for every title
+      request after a training;
+    * the commitment to follow the FIMO for D or DE before 24;
+    * the census or JDC certificate for a French student of 16 to 25 registering for the
+      exam (``applicant.nationality`` « FRANCE »);
+    * the host's attestation and identity for a student housed by someone else
+      (``applicant.hosted``);
+    * the legal representative's identity for a minor;
+    * a copy of the licence held when a category requested needs one held, when it is less
+      than five years old, or for a title after a training.
     """
     day = on or dt.date.today()
-    kinds = {DocumentKind.IDENTITY, DocumentKind.PROOF_OF_ADDRESS}
-    previous = application.previous_licence
-    held = previous.categories if previous else frozenset()
-    requested = application.categories
     age = application.applicant.age_on(day)
-    if isinstance(application, Cerfa02):
-        declarations = application.declarations
-        if (
-            declarations.affection_or_handicap
-            or declarations.invalidity_pension
-            or application.after_cancellation
-            or any(c.is_heavy for c in requested)
-        ):
-            kinds.add(DocumentKind.MEDICAL_OPINION)
-        if application.after_cancellation:
-            kinds.add(DocumentKind.CANCELLATION_JUDGMENT)
-        if application.military_licence:
-            kinds.add(DocumentKind.MILITARY_LICENCE)
-        if age < _YOUNG_DRIVER_AGE and not held:
-            kinds.add(DocumentKind.ASSR)
-    if LicenceCategory.A in requested and LicenceCategory.A2 in held:
-        kinds.add(DocumentKind.TRAINING_CERTIFICATE)
-    if requested & {LicenceCategory.D, LicenceCategory.DE} and age < _DE_FULL_AGE:
-        kinds.add(DocumentKind.TRAINING_COMMITMENT)
-    return frozenset(kinds)
+    met = {requirement for requirement, rule in _RULES.items() if rule(application, age)}
+    if _licence_held(application, day):
+        met.add(Requirement.LICENCE_HELD)
+    return frozenset(kind for kind, spec in DOCUMENT_SPECS.items() if spec.required_when in met)
+
+
+def offered_kinds(
+    application: Application, *, on: dt.date | None = None
+) -> tuple[DocumentKind, ...]:
+    """The document kinds a request shows (its slots), in the table's order: those its
+    request type takes (:data:`antsclient.models.REQUEST_TYPES`) and any required one."""
+    offered = REQUEST_TYPES[application.request_type].documents | required_kinds(application, on=on)
+    return tuple(kind for kind in DocumentKind if kind in offered)
 
 
 def pages_sent(files: Iterable[FileInfo]) -> int:

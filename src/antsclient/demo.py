@@ -190,6 +190,7 @@ def _tell(story: _Story, sandbox: SandboxHandle, folder: Path) -> None:
         _print_cerfa(story, session, request, folder)
         request = _prefecture_decision(story, session, sandbox, request)
         _title_request(story, session, application, request, identity=identity, address=address)
+        _paper_mandate(story, session, identity=identity, address=address)
         direct = _direct_request(story, sandbox)
         _sync_link_export(story, session, folder, direct.number)
         _dashboard(story, session)
@@ -383,6 +384,45 @@ def _title_request(
     session.ephoto.set(title_request, EPHOTO_06, cerfa=Cerfa.C06)
     title_request = session.requests.validate(title_request)
     story.say(f"Cerfa 06 n° {title_request.number} : {title_request.status_label}")
+
+
+def _paper_mandate(story: _Story, session: AntsSession, *, identity: Path, address: Path) -> None:
+    """The usual way a school files: the student signs a paper mandate, the school files and
+    validates, the request goes straight to the prefecture."""
+    story.title("Demande avec mandat papier", "A request under a paper mandate")
+    signed = dt.date.today()
+    application = Cerfa02(
+        applicant=Applicant(
+            last_name="MOREAU",
+            first_name="Hugo",
+            birth_date=dt.date(2003, 2, 11),
+            birth_city="LYON",
+            birth_department="69",
+            birth_country="FRANCE",
+            address=Address(
+                street="8 avenue Jean Jaurès", postal_code="69800", city="SAINT-PRIEST"
+            ),
+            email="hugo.moreau@example.org",
+            phone="06 22 33 44 55",
+        ),
+        categories={LicenceCategory.B},
+        paper_mandate=True,
+        paper_mandate_date=signed,
+    )
+    request = session.requests.create(application)
+    session.attachments.upload(request, DocumentKind.IDENTITY, identity)
+    session.attachments.upload(request, DocumentKind.PROOF_OF_ADDRESS, address)
+    request = session.requests.validate(request)
+    story.say(
+        f"Demande n° {request.number} : {request.status_label}",
+        "no confirmation by the student: ANTS tells them by email and SMS",
+    )
+    kept = request.mandate_kept_until
+    story.say(
+        f"Mandat signé le {signed:%d/%m/%Y}, à conserver au moins jusqu'au "
+        + (f"{kept:%d/%m/%Y}" if kept else "?"),
+        "the school keeps the signed mandate six months",
+    )
 
 
 def _direct_request(story: _Story, sandbox: SandboxHandle) -> OnlineRequest:

@@ -94,8 +94,11 @@ LABELS: Final[Mapping[str, str]] = {
 }
 """The French label of each field, as the student's file names it (others show their path)."""
 
-_NOT_COMPARED: Final = frozenset({"student_id", "ephoto_code"})
-"""The host's own id, and the ePhoto code ANTS holds per form rather than in the file."""
+_NOT_COMPARED: Final = frozenset(
+    {"student_id", "ephoto_code", "request_type", "paper_mandate", "paper_mandate_date"}
+)
+"""The host's own id, the ePhoto code ANTS holds per form rather than in the file, and what
+says how the request is filed (its type, the paper mandate) rather than who the student is."""
 
 
 def _text(value: object) -> str:

@@ -8,8 +8,11 @@ so both always agree. In short, as the manual says:
   deleted, not modified (on expiry it goes back to draft, an inference: ANTS documents
   nothing for that case);
 * then the prefecture reviews it, asks to complete it, rejects or accepts it; an accepted
-  Cerfa 02 lands in « à traiter en Cerfa 06 »;
-* nothing is modifiable after validation, except the documents a prefecture asks for.
+  Cerfa 02 lands in « à traiter en Cerfa 06 » (where each request type's acceptance leads
+  is :data:`antsclient.models.REQUEST_TYPES`);
+* nothing is modifiable after validation, except the documents a prefecture asks for;
+* under a paper mandate (mandat papier) the student does not validate: validation sends the
+  request straight to review, and the request can never be transferred.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from typing import Final
 import attrs
 
 from antsclient.errors import ActionNotAllowed, PermissionDenied
-from antsclient.models.enums import Cerfa, RequestStatus, Right
+from antsclient.models.enums import Cerfa, RequestStatus, RequestType, Right
 from antsclient.models.request import AttachmentSlot
+from antsclient.models.request_types import REQUEST_TYPES
 
 __all__ = [
     "RULES",
@@ -80,6 +84,8 @@ class Condition(enum.Enum):
     """The action needs the request linked to a student of the host (reliée à un élève)."""
     REQUIRED_DOCUMENTS = "required_documents"
     """Every required supporting document must have been sent."""
+    NO_PAPER_MANDATE = "no_paper_mandate"
+    """Not for a request filed under a paper mandate (mandat papier)."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -94,6 +100,8 @@ class Rule:
     right: Right | None = None
     moves_to: Mapping[RequestStatus, RequestStatus] = attrs.field(factory=dict)
     conditions: frozenset[Condition] = frozenset()
+    moves_to_under_mandate: Mapping[RequestStatus, RequestStatus] = attrs.field(factory=dict)
+    """Where the action leads instead when the request is under a paper mandate."""
 
 
 S = RequestStatus
@@ -182,6 +190,7 @@ RULES: Final[Mapping[Action, Rule]] = {
         right=Right.VALIDATE_REQUEST,
         moves_to={S.DRAFT: S.AWAITING_APPLICANT_VALIDATION},
         conditions=frozenset({Condition.REQUIRED_DOCUMENTS}),
+        moves_to_under_mandate={S.DRAFT: S.UNDER_REVIEW},
     ),
     Action.DELETE: Rule(
         label="Supprimer la demande",
@@ -196,8 +205,10 @@ RULES: Final[Mapping[Action, Rule]] = {
         label="Transférer une demande",
         allowed=_FILED - {S.REJECTED, S.ACCEPTED},
         rule="a filed request still in process can be transferred to another agency; not a "
-        "draft, nor a rejected, accepted or already transferred one",
+        "draft, nor a rejected, accepted or already transferred one, nor one filed under a "
+        "paper mandate",
         rule_fr="Seule une demande déposée et en cours de traitement peut être transférée.",
+        conditions=frozenset({Condition.NO_PAPER_MANDATE}),
     ),
     Action.LINK: Rule(
         label="Relier la demande à un élève",
@@ -234,6 +245,7 @@ RULES: Final[Mapping[Action, Rule]] = {
         rule="the student confirms a validated request within 7 days",
         rule_fr="L'élève valide la demande dans les 7 jours qui suivent sa validation.",
         moves_to={S.AWAITING_APPLICANT_VALIDATION: S.UNDER_REVIEW},
+        conditions=frozenset({Condition.NO_PAPER_MANDATE}),
     ),
     Action.APPLICANT_WINDOW_EXPIRES: Rule(
         label="Délai de validation dépassé",
@@ -241,6 +253,7 @@ RULES: Final[Mapping[Action, Rule]] = {
         rule="after 7 days without the student's confirmation the request is a draft again",
         rule_fr="Sans validation de l'élève sous 7 jours, la demande redevient un brouillon.",
         moves_to={S.AWAITING_APPLICANT_VALIDATION: S.DRAFT},
+        conditions=frozenset({Condition.NO_PAPER_MANDATE}),
     ),
     Action.PREFECTURE_TAKES_UP: Rule(
         label="Prise en charge par la préfecture",
@@ -254,7 +267,7 @@ RULES: Final[Mapping[Action, Rule]] = {
         allowed=_REVIEWING,
         rule="the prefecture decides on a request under review",
         rule_fr="La préfecture statue sur une demande en cours de traitement.",
-        # Where it leads depends on the cerfa: see next_status.
+        # Where it leads depends on the request type: see next_status.
         moves_to=_to(S.ACCEPTED, _REVIEWING),
     ),
     Action.PREFECTURE_REJECTS: Rule(
@@ -306,18 +319,26 @@ def next_status(
     *,
     cerfa: Cerfa = Cerfa.C02,
     paper_mandate: bool = False,
+    request_type: RequestType | None = None,
 ) -> RequestStatus:
-    """The status after ``action`` on a request in ``status`` (checked first).
+    """The status after ``action`` on a request in ``status`` (checked first, with the
+    paper-mandate condition).
 
-    An accepted Cerfa 02 becomes « à traiter en Cerfa 06 », an accepted Cerfa 06 « accepté ».
-    With a paper mandate (mandat papier), validation skips the student's confirmation.
+    An accepted request goes where its type says (:data:`antsclient.models.REQUEST_TYPES`):
+    an inscription (Cerfa 02) becomes « à traiter en Cerfa 06 », a title request
+    « accepté »; ``request_type`` defaults to the cerfa's usual one. With a paper mandate
+    (mandat papier), validation skips the student's confirmation.
     """
-    ensure_allowed(action, status)
-    if action is Action.VALIDATE and paper_mandate:
-        return RequestStatus.UNDER_REVIEW
-    if action is Action.PREFECTURE_ACCEPTS and cerfa is Cerfa.C02:
-        return RequestStatus.READY_FOR_CERFA06
-    return RULES[action].moves_to.get(status, status)
+    check(action, status, paper_mandate=paper_mandate)
+    rule = RULES[action]
+    if paper_mandate and status in rule.moves_to_under_mandate:
+        return rule.moves_to_under_mandate[status]
+    if action is Action.PREFECTURE_ACCEPTS:
+        kind = request_type or (
+            RequestType.EXAM_REGISTRATION if cerfa is Cerfa.C02 else RequestType.TITLE_AFTER_EXAM
+        )
+        return REQUEST_TYPES[kind].accepted_status
+    return rule.moves_to.get(status, status)
 
 
 def ensure_right(action: Action, rights: Iterable[Right] | None) -> None:
@@ -349,14 +370,15 @@ def check(
     cerfa: Cerfa | None = None,
     linked: bool | None = None,
     slots: Iterable[AttachmentSlot] | None = None,
+    paper_mandate: bool | None = None,
 ) -> None:
     r"""Every rule of ``action`` that the facts given can decide, in one call.
 
     The acting user's ``rights`` first (``None``: the host does not manage rights), then the
     request's ``status`` (when known), then the rule's :class:`Condition`\ s whose facts are
-    given: the request's ``cerfa``, whether it is ``linked``, its attachment ``slots``. The
-    client calls it before any network I/O and the sandbox before any change, so both refuse
-    alike.
+    given: the request's ``cerfa``, whether it is ``linked``, its attachment ``slots``,
+    whether it was filed under a ``paper_mandate``. The client calls it before any network
+    I/O and the sandbox before any change, so both refuse alike.
     """
     ensure_right(action, rights)
     if status is None:
@@ -382,6 +404,22 @@ def check(
             rule="prefecture documents are offered only for linked requests",
             message_fr="Les documents de la préfecture ne sont disponibles que pour une "
             "demande reliée à un élève : reliez d'abord la demande.",
+        )
+    if Condition.NO_PAPER_MANDATE in conditions and paper_mandate:
+        raise _refused(
+            action,
+            status,
+            code="paper_mandate",
+            message=f"{action.value!r} is not possible for a request filed under a paper mandate",
+            rule="a request filed under a paper mandate is neither validated by the student "
+            "nor transferred",
+            message_fr=f"« {RULES[action].label} » est impossible : la demande a été réalisée "
+            "avec un mandat papier. "
+            + (
+                "Une demande réalisée avec mandat papier ne peut pas faire l'objet d'un transfert."
+                if action is Action.TRANSFER
+                else "Avec un mandat papier, l'élève n'a pas à valider la demande."
+            ),
         )
     if Condition.REQUIRED_DOCUMENTS in conditions and slots is not None:
         missing = [s for s in slots if s.required and not s.sent]

@@ -24,34 +24,35 @@ from antsclient.models.application import (
     LegalRepresentative,
     PreviousLicence,
 )
-from antsclient.models.enums import LicenceCategory, ObtainedBy, TrainingMode
+from antsclient.models.credentials import department_of_postal_code
+from antsclient.models.enums import LicenceCategory, ObtainedBy, RequestType, TrainingMode
+from antsclient.models.request_types import (
+    PREREQUISITES,
+    REQUEST_TYPES,
+    TRAININGS,
+    Prerequisite,
+    TrainingSpec,
+)
 
 __all__ = [
+    "MANDATE_BARRED_DEPARTMENTS",
     "MINIMUM_AGE",
+    "NEPH_VALIDITY_YEARS",
     "PREREQUISITES",
+    "check_former_agreement",
     "ensure_valid",
     "is_valid_email",
+    "neph_mismatch",
+    "normalise_agreement",
     "normalise_ephoto_code",
     "normalise_neph",
+    "unknown_cerfa02",
+    "unknown_neph",
     "validate",
     "validate_ephoto_code",
 ]
 
 L = LicenceCategory
-
-PREREQUISITES: Final[dict[LicenceCategory, LicenceCategory]] = {
-    L.BE: L.B,
-    L.C1: L.B,
-    L.D1: L.B,
-    L.C: L.B,
-    L.D: L.B,
-    L.C1E: L.C1,
-    L.CE: L.C,
-    L.D1E: L.D1,
-    L.DE: L.D,
-}
-"""Catégorie requise: the category one must already hold to request another (arrêté du 20
-avril 2012, art. 1 III)."""
 
 _IMPLIES: Final[dict[LicenceCategory, frozenset[LicenceCategory]]] = {
     L.A: frozenset({L.A2, L.A1, L.AM}),
@@ -94,7 +95,7 @@ A by progressive access is at 20 with A2 held for two years; D and DE have derog
 after a long training (FIMO): below these ages antsclient warns, it does not block."""
 
 _PROGRESSIVE_A_AGE: Final = 20
-_REGISTRATION_AGE: Final = 16
+_REGISTRATION_AGE: Final = REQUEST_TYPES[RequestType.EXAM_REGISTRATION].registration_age or 16
 _REGISTRATION_AGE_AM: Final = 14
 _REGISTRATION_AGE_AAC: Final = 15
 _MAJORITY: Final = 18
@@ -112,6 +113,22 @@ _EPHOTO: Final = re.compile(r"^[A-Z0-9]{20,24}$")
 _DEPARTMENT: Final = re.compile(r"^(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|20|97[1-6])$")
 _NAME_CHARS: Final = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 
+MANDATE_BARRED_DEPARTMENTS: Final[dict[str, str]] = {
+    "2A": "Corse-du-Sud",
+    "2B": "Haute-Corse",
+    "972": "Martinique",
+    "973": "Guyane",
+    "974": "La Réunion",
+    "976": "Mayotte",
+}
+"""Where a paper mandate cannot be used: the regions with a regional tax on the title,
+overseas departments except Guadeloupe, and Corsica (ANTS FAQ « Comment réaliser une
+demande avec un mandat papier », current text: verified)."""
+
+NEPH_VALIDITY_YEARS: Final = 6
+"""A NEPH older than this is to be registered again (inferred from secondary sources: no
+primary text found; the NEPH's first four digits are its year and month, secondary too)."""
+
 _FIELD_FR: Final = {
     "last_name": "Nom",
     "first_name": "Prénom",
@@ -127,6 +144,9 @@ _FIELD_FR: Final = {
     "neph": "Numéro NEPH",
     "last_obtained_on": "Dernière catégorie obtenue le",
     "exchange_country": "Pays d'origine ancien permis",
+    "paper_mandate_date": "Date du mandat papier",
+    "training": "Formation suivie",
+    "request_type": "Type de demande",
 }
 
 
@@ -325,7 +345,9 @@ def _check_department_code(
         )
 
 
-def _check_applicant(a: Applicant, today: dt.date) -> Iterator[FieldProblem]:
+def _check_applicant(
+    a: Applicant, today: dt.date, *, email_required: bool = True
+) -> Iterator[FieldProblem]:
     yield from _check_name("applicant.last_name", a.last_name)
     yield from _check_first_name("applicant.first_name", a.first_name)
     if a.other_first_names.strip() and "," in a.other_first_names:
@@ -368,7 +390,7 @@ def _check_applicant(a: Applicant, today: dt.date) -> Iterator[FieldProblem]:
     else:
         yield from _check_department_code("applicant.birth_department", a.birth_department, birth)
     yield from _check_address("applicant.address", a.address)
-    yield from _check_email("applicant.email", a.email, required=True)
+    yield from _check_email("applicant.email", a.email, required=email_required)
     yield from _check_phone("applicant.phone", a.phone)
 
 
@@ -416,7 +438,9 @@ def _check_categories(application: Application, today: dt.date) -> Iterator[Fiel
         return
     held = _held(application.previous_licence)
     age = application.applicant.age_on(today)
-    already = sorted(requested & held)
+    # A training's mention (B96, code 78 lifted) is written on a category already held.
+    mention = _training_of(application)
+    already = sorted(requested & held) if mention is None or mention.mention is None else []
     if already:
         names = ", ".join(already)
         yield _problem(
@@ -437,8 +461,9 @@ def _check_categories(application: Application, today: dt.date) -> Iterator[Fiel
             )
     if isinstance(application, Cerfa02):
         yield from _check_registration_age(application, age)
+    training = _training_of(application)
     for category in sorted(requested):
-        minimum = MINIMUM_AGE[category]
+        minimum = MINIMUM_AGE[category] if training is None else training.minimum_age
         if category is L.A and L.A2 in held:
             minimum = _PROGRESSIVE_A_AGE
         if age < minimum:
@@ -512,7 +537,7 @@ def _check_previous_licence(application: Application, today: dt.date) -> Iterato
 def _check_identifiers(application: Application) -> Iterator[FieldProblem]:
     neph = application.neph
     if neph is None or not neph.strip():
-        if isinstance(application, Cerfa06):
+        if REQUEST_TYPES[application.request_type].prerequisite is Prerequisite.ACCEPTED_CERFA02:
             yield _problem(
                 "neph",
                 "neph.required",
@@ -543,8 +568,251 @@ def _check_identifiers(application: Application) -> Iterator[FieldProblem]:
         yield _ephoto_problem(code)
 
 
+def _training_of(application: Application) -> TrainingSpec | None:
+    """The training without exam a title request follows, if it is one."""
+    if (
+        isinstance(application, Cerfa06)
+        and application.request_type is RequestType.TITLE_AFTER_TRAINING
+        and application.training is not None
+    ):
+        return TRAININGS[application.training]
+    return None
+
+
+def _check_request_type(application: Application, today: dt.date) -> Iterator[FieldProblem]:
+    kind = application.request_type
+    spec = REQUEST_TYPES[kind]
+    if spec.cerfa is not application.cerfa:
+        yield _problem(
+            "request_type",
+            "request_type.wrong_form",
+            f"a {kind.value} request is filed on a Cerfa {spec.cerfa.value}, not a Cerfa "
+            f"{application.cerfa.value}",
+            f"« {kind.label} » se dépose avec un Cerfa {spec.cerfa.value}.",
+        )
+    if not isinstance(application, Cerfa06):
+        return
+    if kind is not RequestType.TITLE_AFTER_TRAINING:
+        if application.training is not None:
+            yield _problem(
+                "training",
+                "training.not_for_request_type",
+                "a training is given only for a title request after a training",
+                "La formation suivie ne se renseigne que pour une demande de titre avec une "
+                "attestation de formation.",
+            )
+        return
+    if application.training is None:
+        yield _problem(
+            "training",
+            "training.required",
+            "a title request after a training names the training (AM, A progressive "
+            "access, B96, code 78 removal)",
+            "Indiquez la formation suivie : AM, A par accès progressif, B96 ou levée de la "
+            "mention 78.",
+        )
+        return
+    yield from _check_training(application, TRAININGS[application.training], today)
+
+
+def _check_training(
+    application: Cerfa06, training: TrainingSpec, today: dt.date
+) -> Iterator[FieldProblem]:
+    name = application.training.label if application.training else ""
+    if application.categories and application.categories != training.categories:
+        wanted = ", ".join(sorted(training.categories))
+        yield _problem(
+            "categories",
+            "training.categories",
+            f"the training {name!r} leads to category {wanted} only",
+            f"La formation « {name} » donne la catégorie {wanted} uniquement.",
+        )
+    previous = application.previous_licence
+    missing = sorted(training.held - _held(previous))
+    if missing:
+        names = ", ".join(missing)
+        yield _problem(
+            "previous_licence",
+            "training.prerequisite_missing",
+            f"the training {name!r} needs category {names} already held",
+            f"La formation « {name} » suppose d'être déjà titulaire de la catégorie {names} "
+            "(à renseigner dans les catégories déjà obtenues).",
+        )
+    elif previous is not None and training.held_for is not None:
+        since = today - previous.last_obtained_on
+        if since < training.held_for:
+            months = training.held_for.days // 30
+            yield _problem(
+                "previous_licence.last_obtained_on",
+                "training.held_too_recently",
+                f"the category held must be at least {months} months old for {name!r}",
+                f"La formation « {name} » suppose la catégorie détenue depuis au moins "
+                f"{months} mois : vérifiez la date d'obtention.",
+                Severity.WARNING,
+            )
+
+
+def _mandate_of(application: Application) -> tuple[bool, dt.date | None]:
+    return application.paper_mandate, application.paper_mandate_date
+
+
+def _check_paper_mandate(application: Application, today: dt.date) -> Iterator[FieldProblem]:
+    mandate, signed = _mandate_of(application)
+    if not mandate:
+        return
+    if signed is None:
+        yield _problem(
+            "paper_mandate_date",
+            "paper_mandate.date_required",
+            "a request under a paper mandate needs the day the mandate was signed",
+            "Indiquez la date du mandat papier signé par l'élève (à conserver au moins 6 mois).",
+        )
+    else:
+        yield from _check_date(
+            "paper_mandate_date", signed, today, application.applicant.birth_date
+        )
+    department = department_of_postal_code(application.applicant.address.postal_code)
+    if not _is_abroad(application.applicant.address.country) and department in (
+        MANDATE_BARRED_DEPARTMENTS
+    ):
+        where = MANDATE_BARRED_DEPARTMENTS[department]
+        yield _problem(
+            "paper_mandate",
+            "paper_mandate.region_excluded",
+            f"a paper mandate cannot be used for a student living in {where} ({department})",
+            f"Le mandat papier n'est pas possible pour un élève domicilié en {where} "
+            f"({department}) : départements d'outre-mer (sauf la Guadeloupe) et Corse. "
+            "L'élève valide lui-même la demande.",
+        )
+    previous = application.previous_licence
+    if previous is not None and previous.lost_or_stolen:
+        yield _problem(
+            "paper_mandate",
+            "paper_mandate.loss_or_theft",
+            "a paper mandate cannot be used when the licence held is lost or stolen",
+            "Le mandat papier n'est pas possible en cas de perte ou de vol du permis.",
+        )
+
+
+def _check_follow_up(application: Application) -> Iterator[FieldProblem]:
+    applicant = application.applicant
+    email = (applicant.email or "").strip()
+    phone = re.sub(r"[\s.\-()]", "", applicant.phone or "")
+    if (email and is_valid_email(email)) or (phone and _PHONE.match(phone)):
+        return
+    yield _problem(
+        "applicant.email",
+        "contact.none",
+        "neither a valid email nor a valid phone lets ANTS tell the student about the request",
+        "Ni adresse email ni téléphone valides : l'ANTS ne pourra pas informer l'élève du "
+        "suivi de sa demande.",
+        Severity.WARNING,
+    )
+
+
+def _neph_registered(neph: str, today: dt.date) -> dt.date | None:
+    """The month a 12-digit NEPH was registered (its first four digits, YYMM), if plausible."""
+    digits = normalise_neph(neph)
+    if len(digits) != 12 or not digits.isdigit():
+        return None
+    year, month = int(digits[:2]), int(digits[2:4])
+    if not 1 <= month <= 12:
+        return None
+    year += 2000 if 2000 + year <= today.year else 1900
+    return dt.date(year, month, 1)
+
+
+_AGREEMENT: Final = re.compile(r"^E[0-9]{10}$")
+
+
+def normalise_agreement(agreement: str) -> str:
+    """An agreement number without spaces, in upper case (``e 17 069 0003 0`` →
+    ``E1706900030``)."""
+    return "".join(agreement.split()).upper()
+
+
+def check_former_agreement(agreement: str, *, own: str) -> str:
+    """The former school's agreement number for a transfer, normalised; or
+    :class:`ApplicationDataError` if it is not an agreement number (« E » and 10 digits) or
+    is the agency's own (``own``)."""
+    normalised = normalise_agreement(agreement)
+    if not _AGREEMENT.match(normalised):
+        problem = _problem(
+            "former_agreement",
+            "former_agreement.invalid",
+            f"{agreement!r} is not an agreement number (E followed by 10 digits)",
+            f"Le numéro d'agrément « {agreement} » est incorrect : il s'écrit « E » suivi de "
+            "10 chiffres (par exemple E1706900030).",
+        )
+    elif normalised == normalise_agreement(own):
+        problem = _problem(
+            "former_agreement",
+            "former_agreement.own_agency",
+            "the former agreement is the agency's own: a transfer takes over another school's "
+            "request",
+            "Le numéro d'agrément indiqué est celui de votre auto-école : indiquez celui de "
+            "l'ancienne auto-école de l'élève.",
+        )
+    else:
+        return normalised
+    raise ApplicationDataError(problems=[problem])
+
+
+def neph_mismatch(neph: str | None, cerfa02_neph: str | None) -> FieldProblem | None:
+    """The problem of a title request whose NEPH is not the one its Cerfa 02 was given."""
+    if not neph or not cerfa02_neph or normalise_neph(neph) == normalise_neph(cerfa02_neph):
+        return None
+    return _problem(
+        "neph",
+        "neph.mismatch",
+        f"the NEPH {neph} is not the one the Cerfa 02 gave ({cerfa02_neph})",
+        f"Le numéro NEPH « {neph} » n'est pas celui de la demande d'inscription "
+        f"(« {cerfa02_neph} »).",
+    )
+
+
+def unknown_neph(neph: str) -> FieldProblem:
+    """The problem of a title request whose NEPH ANTS does not know."""
+    return _problem(
+        "neph",
+        "neph.unknown",
+        f"no accepted inscription carries the NEPH {neph}",
+        f"Le numéro NEPH « {neph} » ne correspond à aucune demande d'inscription acceptée : "
+        "la demande de titre suit l'acceptation du Cerfa 02.",
+    )
+
+
+def unknown_cerfa02(number: str) -> FieldProblem:
+    """The problem of a title request naming a Cerfa 02 the agency does not hold."""
+    return _problem(
+        "cerfa02_number",
+        "cerfa02_number.unknown",
+        f"the agency holds no request {number}",
+        f"La demande d'inscription n° {number} est introuvable pour votre agence.",
+    )
+
+
+def _check_neph_age(application: Application, today: dt.date) -> Iterator[FieldProblem]:
+    if application.neph is None:
+        return
+    registered = _neph_registered(application.neph, today)
+    if registered is None:
+        return
+    limit = registered.replace(year=registered.year + NEPH_VALIDITY_YEARS)
+    if today >= limit:
+        yield _problem(
+            "neph",
+            "neph.older_than_six_years",
+            f"the NEPH {application.neph} was registered in {registered:%m/%Y}, more than "
+            f"{NEPH_VALIDITY_YEARS} years ago: it may have to be registered again",
+            f"Le numéro NEPH « {application.neph} » date de {registered:%m/%Y} : au-delà de "
+            f"{NEPH_VALIDITY_YEARS} ans, le dossier doit être de nouveau enregistré.",
+            Severity.WARNING,
+        )
+
+
 _CHECKS: Final[tuple[Callable[[Application, dt.date], Iterator[FieldProblem]], ...]] = (
-    lambda app, today: _check_applicant(app.applicant, today),
+    lambda app, today: _check_applicant(app.applicant, today, email_required=not app.paper_mandate),
     _check_representative,
     _check_categories,
     _check_previous_licence,
@@ -555,6 +823,10 @@ _CHECKS: Final[tuple[Callable[[Application, dt.date], Iterator[FieldProblem]], .
         if isinstance(app, Cerfa02)
         else iter(())
     ),
+    _check_request_type,
+    _check_paper_mandate,
+    lambda app, _today: _check_follow_up(app),
+    _check_neph_age,
 )
 
 

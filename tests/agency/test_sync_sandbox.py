@@ -72,6 +72,11 @@ def _every_bucket(sb: SandboxHandle, make_cerfa06: Callable[..., Any]) -> str:
     return moving
 
 
+def _second(sb: SandboxHandle) -> str:
+    main = sb.credentials.agreement
+    return next(a for a in sb.state.agencies if a != main)
+
+
 def test_every_bucket_is_found_and_counted_like_the_server(
     sb: SandboxHandle, tmp_path: Path, make_cerfa06: Callable[..., Any]
 ) -> None:
@@ -79,7 +84,7 @@ def test_every_bucket_is_found_and_counted_like_the_server(
     moving = _every_bucket(sb, make_cerfa06)
     main = sb.credentials.agreement
     with SqliteStore(tmp_path / "s.db") as store, _session(sb, store) as s:
-        s.requests.transfer(moving)
+        s.requests.transfer(moving, former_agreement=_second(sb))
         report = s.requests.sync_all()
         assert report.ok
         assert report.seen == len(sb.requests(main))
@@ -121,7 +126,7 @@ def test_a_transferred_request_is_in_the_transferred_bucket_of_its_former_agency
     second = sb.credentials_of(next(a for a in sb.state.agencies if a != main))
     store = MemoryStore()
     with _session(sb, store) as s:
-        s.requests.transfer(moving)
+        s.requests.transfer(moving, former_agreement=second.agreement)
     reports = agency.sync_agencies(
         [sb.credentials, second],
         store,

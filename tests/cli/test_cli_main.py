@@ -111,7 +111,7 @@ def test_check_places_in_english(
 
 def test_check_reads_a_cerfa06(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = to_data(sample_application())
-    body = {"applicant": data["applicant"], "categories": ["B"], "neph": "150833200011"}
+    body = {"applicant": data["applicant"], "categories": ["B"], "neph": "230833200011"}
     path = _write(tmp_path / "c06.json", {"cerfa": "06", "application": body})
     assert main(["check", str(path)]) == EXIT_PROBLEMS  # the two given names again
     assert "neph" not in capsys.readouterr().out

@@ -76,6 +76,7 @@ SCRIPTS: dict[str, list[str]] = {
     "transfer.py": [
         "transférée : Oui, élève belfort-eleve-0042",
         "Cette demande est déjà rattachée à votre agence.",
+        "Une demande réalisée avec mandat papier ne peut pas faire l'objet d'un transfert",
         "Dijon : Dossier transféré",
     ],
     "delete.py": [
@@ -119,6 +120,28 @@ SCRIPTS: dict[str, list[str]] = {
         "Champ divergent — Email : « claire.l@example.fr » (fiche)",
         "Fiche mise à jour : Claire LABORET, claire.laboret@example.org",
         "Divergences restantes : 0",
+    ],
+    "request_exam_registration.py": [
+        "Le mandat papier n'est pas possible pour un élève domicilié en Corse-du-Sud (2A)",
+        "requis : Certificat de participation à la JDC ou attestation de recensement",
+        "requis : Attestation d'hébergement",
+        "requis : Pièce d'identité du représentant légal",
+        "Validée : Dossier en cours de vérification des pièces justificatives",
+        "Mandat à conserver jusqu'au ",
+        "Attestation dépôt inscription au permis — reçu par l'auto-école seule",
+    ],
+    "request_title_after_exam.py": [
+        "est impossible : la demande est au statut « Dossier en cours de vérification",
+        "Inscription : Dossier à traiter en Cerfa 06, NEPH ",
+        ": En cours de validation par l'élève",
+        "ne correspond à aucune demande d'inscription acceptée",
+    ],
+    "request_title_after_training.py": [
+        "donne la catégorie B uniquement",
+        "suppose d'être déjà titulaire de la catégorie B",
+        "Type : Demande de titre avec une attestation de formation",
+        "Copie d'attestation de suivi de formation, Copie du permis de conduire détenu",
+        ": Dossier accepté",
     ],
     "prefecture_documents.py": [
         "Dossier à traiter en Cerfa 06, NEPH ",

@@ -220,7 +220,20 @@ def test_document_kinds_follow_the_manual(kind: DocumentKind, label: str, max_pa
 
 
 def test_document_kind_max_pages_in_order() -> None:
-    assert [k.max_pages for k in DocumentKind] == [2, 5, 5, 6, 2, 5, 2, 5]
+    assert [k.max_pages for k in DocumentKind] == [2, 5, 5, 6, 2, 5, 2, 5, 2, 2, 2, 2, 2]
+
+
+def test_every_document_kind_has_one_row_of_the_shared_table() -> None:
+    from antsclient.models import DOCUMENT_SPECS, Requirement
+
+    assert set(DOCUMENT_SPECS) == set(DocumentKind)
+    for kind, spec in DOCUMENT_SPECS.items():
+        assert kind.spec is spec
+        assert spec.rule_fr.endswith(".")
+        assert spec.source.startswith(("verified", "inferred"))
+    assert DocumentKind.CENSUS_CERTIFICATE.spec.required_when is Requirement.FRENCH_16_TO_25
+    assert not DocumentKind.HOST_IDENTITY.comment_allowed
+    assert DocumentKind.IDENTITY.comment_allowed
 
 
 def test_document_kind_help_texts() -> None:

@@ -79,7 +79,7 @@ def arguments(
         "get_application": ((NUMBER,), {}),
         "validate_request": ((NUMBER,), {}),
         "delete_request": ((NUMBER,), {}),
-        "transfer_request": ((NUMBER,), {}),
+        "transfer_request": ((NUMBER, "E2309400140"), {}),
         "send_complement": ((NUMBER,), {}),
         "link_request": ((NUMBER, "ELEVE-7"), {}),
         "search_requests": (
@@ -95,6 +95,7 @@ def arguments(
             },
         ),
         "count_requests": ((), {}),
+        "list_request_types": ((), {}),
         "list_attachments": ((NUMBER,), {}),
         "upload_attachment": (
             (NUMBER, DocumentKind.IDENTITY, upload),

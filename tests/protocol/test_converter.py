@@ -387,6 +387,7 @@ def test_prefecture_document_kind_from_its_value() -> None:
         "label": "Avis médical",
         "media_type": "application/pdf",
         "available": True,
+        "school_only": False,
     }
     assert from_data(data, PrefectureDocument) == doc
 

@@ -112,6 +112,40 @@ def application_data(**changes: Any) -> dict[str, Any]:
     return data
 
 
+_CERFA02_ONLY = ("declarations", "medical_visit_date", "after_cancellation", "military_licence")
+
+
+def cerfa06_data(**changes: Any) -> dict[str, Any]:
+    """A Cerfa 06 title request (after the exam by default) from the Cerfa 02 sample's
+    fields, the Cerfa 02's own fields dropped."""
+    data = application_data()
+    for key in _CERFA02_ONLY:
+        del data[key]
+    data["request_type"] = "title_after_exam"
+    data.update(changes)
+    return data
+
+
+MANDATE_DAY = "2026-01-05"
+"""A day the paper mandates of the tests were signed."""
+
+
+def mandate_data(**changes: Any) -> dict[str, Any]:
+    """The Cerfa 02 sample filed under a paper mandate signed on :data:`MANDATE_DAY`."""
+    return application_data(paper_mandate=True, paper_mandate_date=MANDATE_DAY, **changes)
+
+
+def send_required(client: httpx.Client, number: str) -> None:
+    """One page for each document the request requires."""
+    from antsclient.sandbox.assets import pdf
+
+    for slot in client.get(f"/requests/{number}/attachments").json()["items"]:
+        if slot["required"]:
+            files = {"file": (f"{slot['kind']}.pdf", pdf(slot["kind"]), "application/pdf")}
+            response = client.post(f"/requests/{number}/attachments/{slot['kind']}", files=files)
+            assert response.status_code == 201, response.text
+
+
 _keys = itertools.count(1)
 
 

@@ -33,7 +33,14 @@ def application(email: str = EMAIL, *, mandate: bool = False) -> ants.Cerfa02:
     applicant = attrs.evolve(
         base.applicant, first_name="Claire", other_first_names="", email=email, phone="0611223344"
     )
-    return attrs.evolve(base, applicant=applicant, student_id="eleve-1", paper_mandate=mandate)
+    signed = dt.date.today() if mandate else None
+    return attrs.evolve(
+        base,
+        applicant=applicant,
+        student_id="eleve-1",
+        paper_mandate=mandate,
+        paper_mandate_date=signed,
+    )
 
 
 def filed(session: ants.AntsSession, folder: Path, app: ants.Cerfa02) -> ants.OnlineRequest:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from sandbox_helpers import application_data, create, created, error_of
+from sandbox_helpers import application_data, cerfa06_data, create, created, error_of, mandate_data
 
 from antsclient.attachments import MAX_FILE_SIZE
 from antsclient.sandbox import SandboxHandle
@@ -50,7 +50,13 @@ def test_slots_follow_the_document_kinds(client: httpx.Client) -> None:
         "military_licence",
         "training_certificate",
         "training_commitment",
+        "census_certificate",
+        "host_attestation",
+        "host_identity",
+        "representative_identity",
+        "licence_copy",
     ]
+    assert [s["comment_allowed"] for s in slots][-3:] == [False, False, False]
     identity = slots[0]
     assert identity["label"] == "Pièce d'identité"
     assert (identity["max_pages"], identity["required"], identity["sent"]) == (2, True, False)
@@ -187,7 +193,7 @@ def test_idempotent_upload(client: httpx.Client) -> None:
 
 
 def test_no_upload_after_validation(sb: SandboxHandle, client: httpx.Client) -> None:
-    number = created(client, application_data(paper_mandate=True))
+    number = created(client, mandate_data())
     for kind in ("identity", "proof_of_address"):
         file_id = _upload(client, number, kind, pdf(kind)).json()["file_id"]
     client.post(f"/requests/{number}/validate")
@@ -259,16 +265,17 @@ def test_deposit_form_is_a_pdf_for_a_cerfa02_draft(client: httpx.Client) -> None
 
 
 def test_deposit_form_refused_for_a_cerfa06(sb: SandboxHandle, client: httpx.Client) -> None:
-    data = application_data(neph="123456789012")
-    for key in (
-        "declarations",
-        "medical_visit_date",
-        "paper_mandate",
-        "after_cancellation",
-        "military_licence",
-    ):
-        del data[key]
+    data = cerfa06_data(
+        request_type="title_after_training",
+        training="b96",
+        categories=["B"],
+        previous_licence={"categories": ["B"], "last_obtained_on": "2019-05-02"},
+    )
     response = create(client, data, cerfa="06")
+    assert response.status_code == 201, response.text
+    slots = client.get(f"/requests/{response.json()['number']}/attachments").json()["items"]
+    required = {s["kind"] for s in slots if s["required"]}
+    assert required == {"identity", "proof_of_address", "training_certificate", "licence_copy"}
     number = response.json()["number"]
     refused = client.get(f"/requests/{number}/ephoto/deposit-form")
     assert refused.status_code == 409

@@ -19,6 +19,7 @@ from sandbox_helpers import (
     OTHER_LOGIN,
     OTHER_PASSWORD,
     application_data,
+    cerfa06_data,
     create,
     created,
 )
@@ -57,6 +58,8 @@ def test_the_document_names_every_operation_of_the_contract() -> None:
 
 def _operation_of(method: str, path: str) -> str:
     parts = path.removeprefix("/api/v1").strip("/").split("/")
+    if parts[0] == "request-types":
+        return "request_types"
     if parts[0] in {"auth", "prefectures", "referential"}:
         return {
             "auth": "login",
@@ -168,9 +171,11 @@ def test_every_operation_and_error_follows_the_document(
     sb.applicant_validates(number)
     client.delete(f"/requests/{number}")  # 409
     other = make_client(OTHER_AGREEMENT, OTHER_LOGIN, OTHER_PASSWORD)
-    other.post(f"/requests/{number}/transfer")
-    other.post("/requests/0/transfer")
-    client.post(f"/requests/{number}/transfer")  # a transferred copy: 409
+    other.post(f"/requests/{number}/transfer", json={"former_agreement": "E9999999999"})  # 422
+    other.post(f"/requests/{number}/transfer", json={"former_agreement": "E1706900030"})
+    other.post("/requests/0/transfer", json={"former_agreement": "E1706900030"})
+    client.post(f"/requests/{number}/transfer", json={"former_agreement": "E2309400140"})  # 409
+    client.get("/request-types")
     client.get(f"/requests/{number}/documents")  # 409 on the transferred copy
 
     sb.set_faults(error_rate=1.0, seed=3)
@@ -180,7 +185,7 @@ def test_every_operation_and_error_follows_the_document(
 
     hits = {(_operation_of(method, path), status) for method, path, status in seen}
     operations = {operation for operation, _ in hits}
-    assert len(operations) == 25, sorted(operations)
+    assert len(operations) == 26, sorted(operations)
     statuses = {status for _, status in hits}
     assert {200, 201, 204, 400, 401, 404, 409, 413, 422} <= statuses
     assert len(statuses & {429, 500, 502, 503}) >= 3
@@ -192,15 +197,7 @@ def test_valid_requests_follow_the_document(openapi: object) -> None:
     from sandbox_helpers import OpenAPIRequest
 
     assert isinstance(openapi, OpenAPI)
-    cerfa06 = application_data(neph="123456789012", cerfa02_number="3201")
-    for key in (
-        "declarations",
-        "medical_visit_date",
-        "paper_mandate",
-        "after_cancellation",
-        "military_licence",
-    ):
-        del cerfa06[key]
+    cerfa06 = cerfa06_data(neph="123456789012", cerfa02_number="3201")
     bearer = {"Authorization": "Bearer t"}
     requests = [
         httpx.Request(

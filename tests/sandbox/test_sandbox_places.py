@@ -38,7 +38,9 @@ def test_a_transferred_request_is_not_linked_to_the_former_school_student(
     linked = client.post(f"/requests/{filed.number}/link", json={"student_id": "S-old"})
     assert linked.json()["student_id"] == "S-old"
     theirs = make_client(other.agreement, other.login, other.password.reveal())
-    taken = theirs.post(f"/requests/{filed.number}/transfer")
+    taken = theirs.post(
+        f"/requests/{filed.number}/transfer", json={"former_agreement": "E1706900030"}
+    )
     assert taken.status_code == 200
     assert (taken.json()["transferred"], taken.json()["student_id"]) == (True, None)
     assert client.get(f"/requests/{filed.number}").json()["status"] == "transferred"

@@ -7,13 +7,17 @@ from collections.abc import Callable
 import httpx
 import pytest
 from sandbox_helpers import (
+    MANDATE_DAY,
+    MANUAL_AGREEMENT,
     OTHER_AGREEMENT,
     OTHER_LOGIN,
     OTHER_PASSWORD,
     application_data,
+    cerfa06_data,
     create,
     created,
     error_of,
+    mandate_data,
     relogin,
 )
 
@@ -197,11 +201,7 @@ def test_lifecycle_to_cerfa06(sb: SandboxHandle, client: httpx.Client) -> None:
     assert deleted.status_code == 409
     assert "BROUILLON" in error_of(deleted)["message_fr"]
 
-    cerfa06 = application_data(neph=accepted.neph)
-    del cerfa06["declarations"]
-    for key in ("medical_visit_date", "paper_mandate", "after_cancellation", "military_licence"):
-        del cerfa06[key]
-    cerfa06["cerfa02_number"] = number
+    cerfa06 = cerfa06_data(neph=accepted.neph, cerfa02_number=number)
     response = create(client, cerfa06, cerfa="06")
     assert response.status_code == 201, response.text
     title = response.json()["number"]
@@ -212,7 +212,7 @@ def test_lifecycle_to_cerfa06(sb: SandboxHandle, client: httpx.Client) -> None:
 
 
 def test_paper_mandate_skips_the_student(client: httpx.Client) -> None:
-    number = created(client, application_data(paper_mandate=True))
+    number = created(client, mandate_data())
     _send_required(client, number)
     assert client.post(f"/requests/{number}/validate").json()["status"] == "under_review"
 
@@ -281,14 +281,22 @@ def test_transfer_between_agencies(
 ) -> None:
     number = created(client)
     other = make_client(OTHER_AGREEMENT, OTHER_LOGIN, OTHER_PASSWORD)
-    draft = other.post(f"/requests/{number}/transfer")
+    former = {"former_agreement": MANUAL_AGREEMENT}
+    draft = other.post(f"/requests/{number}/transfer", json=former)
     assert draft.status_code == 409  # a draft is not transferable
     _send_required(client, number)
     client.post(f"/requests/{number}/validate")
     sb.applicant_validates(number)
-    assert client.post(f"/requests/{number}/transfer").status_code == 409  # already ours
+    assert client.post(f"/requests/{number}/transfer", json=former).status_code == 409  # ours
+    assert other.post(f"/requests/{number}/transfer").status_code == 400  # no agreement
+    wrong = other.post(f"/requests/{number}/transfer", json={"former_agreement": "E9999999999"})
+    assert wrong.status_code == 422
+    assert (error_of(wrong)["code"], error_of(wrong)["field"]) == (
+        "transfer.agreement",
+        "former_agreement",
+    )
 
-    taken = other.post(f"/requests/{number}/transfer")
+    taken = other.post(f"/requests/{number}/transfer", json=former)
     assert taken.status_code == 200
     assert taken.json()["transferred"] is True
     assert taken.json()["status"] == "under_review"
@@ -299,7 +307,26 @@ def test_transfer_between_agencies(
     counts = client.get("/requests/counts").json()
     assert counts["all"]["transferred"] >= 1
     assert other.get("/requests", params={"bucket": "transferred"}).json()["total"] == 1
-    assert other.post("/requests/424242/transfer").status_code == 404
+    assert other.post("/requests/424242/transfer", json=former).status_code == 404
+
+
+def test_a_request_under_a_paper_mandate_is_never_transferred(
+    client: httpx.Client, make_client: Callable[..., httpx.Client]
+) -> None:
+    number = created(client, mandate_data())
+    _send_required(client, number)
+    filed = client.post(f"/requests/{number}/validate").json()
+    assert (filed["status"], filed["paper_mandate"]) == ("under_review", True)
+    assert filed["paper_mandate_date"] == MANDATE_DAY
+    other = make_client(OTHER_AGREEMENT, OTHER_LOGIN, OTHER_PASSWORD)
+    refused = other.post(
+        f"/requests/{number}/transfer", json={"former_agreement": MANUAL_AGREEMENT}
+    )
+    assert refused.status_code == 409
+    error = error_of(refused)
+    assert error["code"] == "paper_mandate"
+    assert "mandat papier ne peut pas faire l'objet d'un transfert" in error["message_fr"]
+    assert client.get(f"/requests/{number}").json()["status"] == "under_review"
 
 
 def test_direct_registration_and_link(sb: SandboxHandle, client: httpx.Client) -> None:

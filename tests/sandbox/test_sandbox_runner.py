@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import application_data, create, error_of, login
+from sandbox_helpers import application_data, create, error_of, login, mandate_data
 
 from antsclient.models import RequestStatus
 from antsclient.sandbox import SandboxState, create_app, serve
@@ -88,7 +88,7 @@ def test_http_controls(tmp_path: Path) -> None:
         creds = sb.credentials
         with httpx.Client(base_url=sb.api_url) as client:
             login(client, creds.agreement, creds.login, creds.password.reveal())
-            number = create(client, application_data(paper_mandate=True)).json()["number"]
+            number = create(client, mandate_data()).json()["number"]
             for kind in ("identity", "proof_of_address"):
                 client.post(
                     f"/requests/{number}/attachments/{kind}",

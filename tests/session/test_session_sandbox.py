@@ -169,7 +169,10 @@ async def test_transfer_takes_over_another_agency_request(env: SandboxEnv) -> No
     async with env.session() as s:
         with pytest.raises(ants.RequestNotFound):
             await aw(s.requests.get(theirs.number))  # another agency's request never leaks
-        taken = await aw(s.requests.transfer(theirs.number))
+        with pytest.raises(ants.ApplicationDataError) as own:  # our own agreement: refused
+            await aw(s.requests.transfer(theirs.number, former_agreement="E 17069 00030"))
+        assert own.value.problems[0].code == "former_agreement.own_agency"
+        taken = await aw(s.requests.transfer(theirs.number, former_agreement=other.agreement))
         assert taken.number == theirs.number
         assert taken.transferred is True
         assert taken.status is S.UNDER_REVIEW
@@ -390,10 +393,14 @@ async def test_deposit_form_is_for_a_cerfa_02_only(env: SandboxEnv, tmp_path: Pa
     async with env.session(log=log) as s:
         c06 = await aw(
             s.requests.create(
-                ants.Cerfa06(
+                ants.Cerfa06(  # a B96 title: no Cerfa 02 before it
                     applicant=cerfa02().applicant,
                     categories={ants.LicenceCategory.B},
-                    neph="123456789012",
+                    request_type=ants.RequestType.TITLE_AFTER_TRAINING,
+                    training=ants.Training.B96,
+                    previous_licence=ants.PreviousLicence(
+                        categories={ants.LicenceCategory.B}, last_obtained_on="2019-05-02"
+                    ),
                 )
             )
         )
@@ -638,7 +645,11 @@ async def test_lifecycle_refusals(env: SandboxEnv, pdfs: dict[str, Path], tmp_pa
                 await aw(attempt())
             assert refused.value.status == S.AWAITING_APPLICANT_VALIDATION.value
             assert "impossible" in refused.value.message_fr
-        assert len(log) == before, "the status decides before any call"
+        # Nothing is written; the two actions ANTS itself invites (upload, complement) read
+        # the request once before refusing, the others decide on the copy alone.
+        sent = log.calls[before:]
+        assert {method for method, _ in sent} == {"GET"}, sent
+        assert len(sent) == 2
 
         env.sandbox.applicant_validates(validated.number)
         with pytest.raises(ants.ActionNotAllowed) as by_ants:  # a stale status: ANTS refuses
@@ -650,7 +661,32 @@ async def test_lifecycle_refusals(env: SandboxEnv, pdfs: dict[str, Path], tmp_pa
             await aw(s.requests.delete(validated.number))
         assert len(log.seen("DELETE")) == 1
         with pytest.raises(ants.ActionNotAllowed):
-            await aw(s.requests.transfer(validated.number))  # already ours
+            await aw(s.requests.transfer(validated.number, former_agreement="E2506900077"))
+
+
+async def test_a_stale_copy_is_read_again_before_the_invited_actions(
+    env: SandboxEnv, pdfs: dict[str, Path]
+) -> None:
+    """The prefecture asks to complete: an older copy still says « in review », yet the
+    upload and the complement go through, the request read once; a refusal names the status
+    the request has now."""
+    log = RequestLog()
+    async with env.session(log=log) as s:
+        validated = await aw(s.requests.validate(await filed_draft(s, pdfs)))
+        env.sandbox.applicant_validates(validated.number)
+        reviewed = await aw(s.requests.refresh(validated))
+        assert reviewed.status is S.UNDER_REVIEW
+        env.sandbox.prefecture_decides(validated.number, "ask_completion")
+        sent = await aw(s.attachments.upload(reviewed, K.ASSR, pdfs["domicile.pdf"]))
+        assert sent.pages == 1
+        completed = await aw(s.requests.send_complement(reviewed))
+        assert completed.status is S.UNDER_REVIEW
+        before = len(log)
+        with pytest.raises(ants.ActionNotAllowed) as refused:
+            await aw(s.requests.send_complement(reviewed))  # already sent: refused, after one read
+        assert refused.value.status == S.UNDER_REVIEW.value
+        assert f"« {S.UNDER_REVIEW.label} »" in refused.value.message_fr
+        assert [m for m, _ in log.calls[before:]] == ["GET"]
 
 
 async def test_local_file_checks_send_nothing(env: SandboxEnv, tmp_path: Path) -> None:

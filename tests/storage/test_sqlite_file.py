@@ -8,9 +8,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import pytest
 
-from antsclient.models import OnlineRequest, RequestStatus
+from antsclient.models import OnlineRequest, RequestStatus, RequestType
 from antsclient.storage import SqliteStore, StoreError
 from antsclient.storage import sqlite as sqlite_module
 
@@ -20,7 +21,7 @@ Make = Callable[..., OnlineRequest]
 
 def test_a_new_file_is_wal_and_at_the_current_version(tmp_path: Path) -> None:
     with SqliteStore(tmp_path / "s.db") as store:
-        assert store.schema_version == sqlite_module.SCHEMA_VERSION == 3
+        assert store.schema_version == sqlite_module.SCHEMA_VERSION == 4
         assert repr(store) == f"SqliteStore({str(tmp_path / 's.db')!r})"
     db = sqlite3.connect(tmp_path / "s.db")
     try:
@@ -144,3 +145,24 @@ def test_two_connections_write_the_same_rows_without_duplicates(
     finally:
         for store in stores:
             store.close()
+
+
+def test_a_version_1_file_keeps_the_paper_mandate_and_request_type_once_migrated(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    _version_1_file(path)
+    with SqliteStore(path) as store:
+        request = store.get(AGENCY, "3223")
+        assert request is not None
+        assert (request.request_type, request.paper_mandate, request.phone) == (None, False, None)
+        filed = attrs.evolve(
+            request,
+            request_type=RequestType.EXAM_REGISTRATION,
+            paper_mandate=True,
+            paper_mandate_date=dt.date(2026, 11, 2),
+            phone="0612345678",
+        )
+        store.upsert(AGENCY, [filed])
+    with SqliteStore(path) as store:
+        assert store.get(AGENCY, "3223") == filed

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
+
 import antsclient as ants
 from antsclient.lifecycle import Action, ensure_allowed
 
@@ -71,3 +73,13 @@ def sync(session: ants.AntsSession) -> bool:
 
 def answered(error: ants.AntsError) -> tuple[int | None, str | None]:
     return error.status_code, error.request_id
+
+
+def file_under_a_mandate(session: ants.AntsSession, application: ants.Cerfa02) -> dt.date | None:
+    mandated = attrs.evolve(application, paper_mandate=True, paper_mandate_date=dt.date.today())
+    request: ants.OnlineRequest = session.requests.validate(session.requests.create(mandated))
+    kinds: ants.RequestType | None = request.request_type
+    types = session.requests.types()
+    assert kinds is None or kinds in types
+    taken = session.requests.transfer("3223", former_agreement="E2309400140")
+    return taken.mandate_kept_until

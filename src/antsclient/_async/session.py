@@ -42,7 +42,7 @@ from antsclient.errors import (
     RequestNotFound,
     ResourceNotFound,
 )
-from antsclient.lifecycle import Action, check
+from antsclient.lifecycle import Action, check, is_allowed
 from antsclient.models import (
     Application,
     AttachmentFile,
@@ -60,14 +60,22 @@ from antsclient.models import (
     PrefectureDocument,
     PrefectureDocumentKind,
     RequestStatus,
+    RequestType,
+    RequestTypeSpec,
     Right,
 )
+from antsclient.models.request_types import REQUEST_TYPES, Prerequisite
 from antsclient.protocol import Verdict, classify, classify_failure
 from antsclient.storage.protocols import (
     StudentDirectory,
     StudentDocumentSource,
 )
-from antsclient.validation import validate, validate_ephoto_code
+from antsclient.validation import (
+    check_former_agreement,
+    neph_mismatch,
+    validate,
+    validate_ephoto_code,
+)
 
 if TYPE_CHECKING:
     from antsclient.divergence import Difference, StudentFile
@@ -89,6 +97,14 @@ T = TypeVar("T")
 RequestRef = str | OnlineRequest
 """A request, by its number or as last seen."""
 
+STALE_AFTER = 60.0
+"""Seconds after which the session's copy of a request may be stale: before refusing an
+action on an older copy, the session reads the request once more."""
+
+_REFRESH_BEFORE_REFUSING = frozenset({Action.UPLOAD_ATTACHMENT, Action.SEND_COMPLEMENT})
+"""The actions ANTS itself invites (documents, complement when a prefecture asks): a refusal
+of them is always checked against the request as it is now."""
+
 _TOKEN_MARGIN = 30.0
 """Renew the token this many seconds before ANTS says it expires."""
 
@@ -109,7 +125,7 @@ class AsyncAntsSession:
 
     * ``session.requests`` (:class:`AsyncRequests`) — create, get, refresh, application,
       print, compare, validate, delete, transfer, send_complement, link, sync_all, search,
-      counts;
+      counts, types;
     * ``session.attachments`` (:class:`AsyncAttachments`) — slots, upload,
       upload_from_student, download, delete;
     * ``session.ephoto`` (:class:`AsyncEPhotoCodes`) — set, get, delete, deposit_form;
@@ -172,6 +188,7 @@ class AsyncAntsSession:
         self._token: ops.Token | None = None
         self._login_lock = asyncio.Lock()
         self._known: dict[str, OnlineRequest] = {}
+        self._seen_at: dict[str, float] = {}
         self.requests = AsyncRequests(self)
         self.attachments = AsyncAttachments(self)
         self.ephoto = AsyncEPhotoCodes(self)
@@ -399,17 +416,21 @@ class AsyncAntsSession:
 
     async def _remember(self, request: OnlineRequest) -> OnlineRequest:
         self._known[request.number] = request
+        self._seen_at[request.number] = time.monotonic()
         await self._store.upsert(self.credentials.agreement, [request])
         return request
 
     async def _remember_all(self, requests: Sequence[OnlineRequest]) -> None:
+        now = time.monotonic()
         for request in requests:
             self._known[request.number] = request
+            self._seen_at[request.number] = now
         if requests:
             await self._store.upsert(self.credentials.agreement, requests)
 
     async def _forget(self, number: str) -> None:
         self._known.pop(number, None)
+        self._seen_at.pop(number, None)
         await self._store.delete(self.credentials.agreement, number)
 
     async def _last_seen(self, request: RequestRef) -> OnlineRequest | None:
@@ -424,13 +445,42 @@ class AsyncAntsSession:
 
     async def _checked(self, action: Action, request: RequestRef) -> OnlineRequest:
         """Every rule of ``action`` on the last known copy (read once if unknown): rights,
-        status and the rule's conditions, before any write is sent."""
+        status and the rule's conditions, before any write is sent.
+
+        A copy that may be stale — read by the session more than :data:`STALE_AFTER`
+        seconds ago, or any copy refused an action ANTS invites (upload, complement) — is
+        read once more before a refusal, which then names the status *now*."""
         check(action, rights=self.rights)
         current = await self._last_seen(request)
         if current is None:
             current = await self.requests.get(_number_of(request))
-        check(action, current.status, cerfa=current.cerfa, linked=current.linked)
+        elif self._may_be_stale(action, current):
+            try:
+                _check_copy(action, current)
+            except ActionNotAllowed:
+                current = await self.requests.get(current.number)
+        _check_copy(action, current)
         return current
+
+    def _may_be_stale(self, action: Action, copy: OnlineRequest) -> bool:
+        """Whether ``copy`` is to be read again before ``action`` is refused on it."""
+        if action in _REFRESH_BEFORE_REFUSING:
+            return True
+        seen = self._seen_at.get(copy.number)
+        if seen is None or self._known.get(copy.number) is not copy:
+            return False  # the caller's own copy: its age is not known, it is trusted
+        return time.monotonic() - seen > STALE_AFTER
+
+
+def _check_copy(action: Action, copy: OnlineRequest) -> None:
+    """The status and the conditions of ``action`` on a copy of the request."""
+    check(
+        action,
+        copy.status,
+        cerfa=copy.cerfa,
+        linked=copy.linked,
+        paper_mandate=copy.paper_mandate,
+    )
 
 
 class _Namespace:
@@ -538,7 +588,7 @@ def _not_linked(request: OnlineRequest) -> ActionNotAllowed:
 
 
 class AsyncRequests(_Namespace):
-    """Les demandes en ligne: create, read, validate, delete, transfer, search, link."""
+    """Les demandes en ligne: create, read, validate, delete, transfer, search, link, types."""
 
     name = "requests"
 
@@ -568,12 +618,36 @@ class AsyncRequests(_Namespace):
         problems += session.credentials.problems("create_request")
         if problems:
             raise ApplicationDataError(problems=problems)
+        if isinstance(application, Cerfa06):
+            await self._title_prerequisite(application)
         if autocorrect:
             application = report.apply(application)
         call = ops.create_request(
             application, idempotency_key=uuid.uuid4().hex, confirmed_fields=confirmed
         )
         return await session._remember(await session._call(call, ops.parse_request))
+
+    async def _title_prerequisite(self, application: Cerfa06) -> None:
+        """A title after the exam follows an accepted Cerfa 02: when the session knows that
+        request (``cerfa02_number``), it must be « à traiter en Cerfa 06 » (a copy that may
+        be stale is read once more before refusing) and carry the same NEPH. Otherwise
+        ANTS judges the NEPH."""
+        number = application.cerfa02_number
+        spec = REQUEST_TYPES[application.request_type]
+        if spec.prerequisite is not Prerequisite.ACCEPTED_CERFA02 or not number:
+            return
+        session = self._session
+        inscription = await session._last_seen(number)
+        if inscription is None:
+            return
+        if not is_allowed(Action.CREATE_CERFA06, inscription.status) and (
+            session._may_be_stale(Action.CREATE_CERFA06, inscription)
+        ):
+            inscription = await self.get(number)
+        check(Action.CREATE_CERFA06, inscription.status)
+        mismatch = neph_mismatch(application.neph, inscription.neph)
+        if mismatch is not None:
+            raise ApplicationDataError(problems=[mismatch])
 
     async def get(self, number: str) -> OnlineRequest:
         """The request ``number`` as ANTS holds it now."""
@@ -702,14 +776,21 @@ class AsyncRequests(_Namespace):
         )
         await session._forget(current.number)
 
-    async def transfer(self, number: str, *, student_id: str | None = None) -> OnlineRequest:
+    async def transfer(
+        self, number: str, *, former_agreement: str, student_id: str | None = None
+    ) -> OnlineRequest:
         """Transférer une demande: take over request ``number`` from another agency.
 
-        With ``student_id`` the request is linked at once to the host's student it is taken
-        over for (the student who changed driving school).
+        As on ANTS, the new school gives the request's number and ``former_agreement``, the
+        agreement number of the school that filed it (« E » and 10 digits, not the
+        agency's own: checked before anything is sent, :class:`ApplicationDataError`). A
+        request filed under a paper mandate cannot be transferred (:class:`ActionNotAllowed`
+        from ANTS). With ``student_id`` the request is linked at once to the host's
+        student it is taken over for (the student who changed driving school).
         """
         session = self._session
         check(Action.TRANSFER, rights=session.rights)
+        former = check_former_agreement(former_agreement, own=session.credentials.agreement)
 
         async def taken() -> Any:
             try:
@@ -719,7 +800,7 @@ class AsyncRequests(_Namespace):
             return retries.Done(current) if current.transferred else None
 
         result = await session._write(
-            ops.transfer_request(number), ops.parse_request, taken, number
+            ops.transfer_request(number, former), ops.parse_request, taken, number
         )
         await session._remember(result)
         if student_id is not None:
@@ -879,6 +960,12 @@ class AsyncRequests(_Namespace):
     async def counts(self) -> dict[Cerfa | None, dict[Bucket, int]]:
         """The dashboard: how many requests per cerfa (``None``: all) and bucket."""
         return await self._session._call(ops.count_requests(), ops.parse_counts)
+
+    async def types(self) -> dict[RequestType, RequestTypeSpec]:
+        """Les types de demande ANTS takes: form, categories, prerequisite, documents and
+        where an acceptance leads, as the server serves them (the same table as
+        :data:`antsclient.models.REQUEST_TYPES`)."""
+        return await self._session._call(ops.list_request_types(), ops.parse_request_types)
 
 
 class AsyncAttachments(_Namespace):

@@ -35,7 +35,7 @@ from antsclient.errors import (
     RequestNotFound,
     ResourceNotFound,
 )
-from antsclient.lifecycle import Action, check
+from antsclient.lifecycle import Action, check, is_allowed
 from antsclient.models import (
     Application,
     AttachmentFile,
@@ -53,14 +53,22 @@ from antsclient.models import (
     PrefectureDocument,
     PrefectureDocumentKind,
     RequestStatus,
+    RequestType,
+    RequestTypeSpec,
     Right,
 )
+from antsclient.models.request_types import REQUEST_TYPES, Prerequisite
 from antsclient.protocol import Verdict, classify, classify_failure
 from antsclient.storage.protocols import (
     StudentDirectory,
     StudentDocumentSource,
 )
-from antsclient.validation import validate, validate_ephoto_code
+from antsclient.validation import (
+    check_former_agreement,
+    neph_mismatch,
+    validate,
+    validate_ephoto_code,
+)
 
 if TYPE_CHECKING:
     from antsclient.divergence import Difference, StudentFile
@@ -82,6 +90,14 @@ T = TypeVar("T")
 RequestRef = str | OnlineRequest
 """A request, by its number or as last seen."""
 
+STALE_AFTER = 60.0
+"""Seconds after which the session's copy of a request may be stale: before refusing an
+action on an older copy, the session reads the request once more."""
+
+_REFRESH_BEFORE_REFUSING = frozenset({Action.UPLOAD_ATTACHMENT, Action.SEND_COMPLEMENT})
+"""The actions ANTS itself invites (documents, complement when a prefecture asks): a refusal
+of them is always checked against the request as it is now."""
+
 _TOKEN_MARGIN = 30.0
 """Renew the token this many seconds before ANTS says it expires."""
 
@@ -102,7 +118,7 @@ class AntsSession:
 
     * ``session.requests`` (:class:`Requests`) — create, get, refresh, application,
       print, compare, validate, delete, transfer, send_complement, link, sync_all, search,
-      counts;
+      counts, types;
     * ``session.attachments`` (:class:`Attachments`) — slots, upload,
       upload_from_student, download, delete;
     * ``session.ephoto`` (:class:`EPhotoCodes`) — set, get, delete, deposit_form;
@@ -165,6 +181,7 @@ class AntsSession:
         self._token: ops.Token | None = None
         self._login_lock = threading.Lock()
         self._known: dict[str, OnlineRequest] = {}
+        self._seen_at: dict[str, float] = {}
         self.requests = Requests(self)
         self.attachments = Attachments(self)
         self.ephoto = EPhotoCodes(self)
@@ -392,17 +409,21 @@ class AntsSession:
 
     def _remember(self, request: OnlineRequest) -> OnlineRequest:
         self._known[request.number] = request
+        self._seen_at[request.number] = time.monotonic()
         self._store.upsert(self.credentials.agreement, [request])
         return request
 
     def _remember_all(self, requests: Sequence[OnlineRequest]) -> None:
+        now = time.monotonic()
         for request in requests:
             self._known[request.number] = request
+            self._seen_at[request.number] = now
         if requests:
             self._store.upsert(self.credentials.agreement, requests)
 
     def _forget(self, number: str) -> None:
         self._known.pop(number, None)
+        self._seen_at.pop(number, None)
         self._store.delete(self.credentials.agreement, number)
 
     def _last_seen(self, request: RequestRef) -> OnlineRequest | None:
@@ -417,13 +438,42 @@ class AntsSession:
 
     def _checked(self, action: Action, request: RequestRef) -> OnlineRequest:
         """Every rule of ``action`` on the last known copy (read once if unknown): rights,
-        status and the rule's conditions, before any write is sent."""
+        status and the rule's conditions, before any write is sent.
+
+        A copy that may be stale — read by the session more than :data:`STALE_AFTER`
+        seconds ago, or any copy refused an action ANTS invites (upload, complement) — is
+        read once more before a refusal, which then names the status *now*."""
         check(action, rights=self.rights)
         current = self._last_seen(request)
         if current is None:
             current = self.requests.get(_number_of(request))
-        check(action, current.status, cerfa=current.cerfa, linked=current.linked)
+        elif self._may_be_stale(action, current):
+            try:
+                _check_copy(action, current)
+            except ActionNotAllowed:
+                current = self.requests.get(current.number)
+        _check_copy(action, current)
         return current
+
+    def _may_be_stale(self, action: Action, copy: OnlineRequest) -> bool:
+        """Whether ``copy`` is to be read again before ``action`` is refused on it."""
+        if action in _REFRESH_BEFORE_REFUSING:
+            return True
+        seen = self._seen_at.get(copy.number)
+        if seen is None or self._known.get(copy.number) is not copy:
+            return False  # the caller's own copy: its age is not known, it is trusted
+        return time.monotonic() - seen > STALE_AFTER
+
+
+def _check_copy(action: Action, copy: OnlineRequest) -> None:
+    """The status and the conditions of ``action`` on a copy of the request."""
+    check(
+        action,
+        copy.status,
+        cerfa=copy.cerfa,
+        linked=copy.linked,
+        paper_mandate=copy.paper_mandate,
+    )
 
 
 class _Namespace:
@@ -531,7 +581,7 @@ def _not_linked(request: OnlineRequest) -> ActionNotAllowed:
 
 
 class Requests(_Namespace):
-    """Les demandes en ligne: create, read, validate, delete, transfer, search, link."""
+    """Les demandes en ligne: create, read, validate, delete, transfer, search, link, types."""
 
     name = "requests"
 
@@ -561,12 +611,36 @@ class Requests(_Namespace):
         problems += session.credentials.problems("create_request")
         if problems:
             raise ApplicationDataError(problems=problems)
+        if isinstance(application, Cerfa06):
+            self._title_prerequisite(application)
         if autocorrect:
             application = report.apply(application)
         call = ops.create_request(
             application, idempotency_key=uuid.uuid4().hex, confirmed_fields=confirmed
         )
         return session._remember(session._call(call, ops.parse_request))
+
+    def _title_prerequisite(self, application: Cerfa06) -> None:
+        """A title after the exam follows an accepted Cerfa 02: when the session knows that
+        request (``cerfa02_number``), it must be « à traiter en Cerfa 06 » (a copy that may
+        be stale is read once more before refusing) and carry the same NEPH. Otherwise
+        ANTS judges the NEPH."""
+        number = application.cerfa02_number
+        spec = REQUEST_TYPES[application.request_type]
+        if spec.prerequisite is not Prerequisite.ACCEPTED_CERFA02 or not number:
+            return
+        session = self._session
+        inscription = session._last_seen(number)
+        if inscription is None:
+            return
+        if not is_allowed(Action.CREATE_CERFA06, inscription.status) and (
+            session._may_be_stale(Action.CREATE_CERFA06, inscription)
+        ):
+            inscription = self.get(number)
+        check(Action.CREATE_CERFA06, inscription.status)
+        mismatch = neph_mismatch(application.neph, inscription.neph)
+        if mismatch is not None:
+            raise ApplicationDataError(problems=[mismatch])
 
     def get(self, number: str) -> OnlineRequest:
         """The request ``number`` as ANTS holds it now."""
@@ -695,14 +769,21 @@ class Requests(_Namespace):
         )
         session._forget(current.number)
 
-    def transfer(self, number: str, *, student_id: str | None = None) -> OnlineRequest:
+    def transfer(
+        self, number: str, *, former_agreement: str, student_id: str | None = None
+    ) -> OnlineRequest:
         """Transférer une demande: take over request ``number`` from another agency.
 
-        With ``student_id`` the request is linked at once to the host's student it is taken
-        over for (the student who changed driving school).
+        As on ANTS, the new school gives the request's number and ``former_agreement``, the
+        agreement number of the school that filed it (« E » and 10 digits, not the
+        agency's own: checked before anything is sent, :class:`ApplicationDataError`). A
+        request filed under a paper mandate cannot be transferred (:class:`ActionNotAllowed`
+        from ANTS). With ``student_id`` the request is linked at once to the host's
+        student it is taken over for (the student who changed driving school).
         """
         session = self._session
         check(Action.TRANSFER, rights=session.rights)
+        former = check_former_agreement(former_agreement, own=session.credentials.agreement)
 
         def taken() -> Any:
             try:
@@ -712,7 +793,7 @@ class Requests(_Namespace):
             return retries.Done(current) if current.transferred else None
 
         result = session._write(
-            ops.transfer_request(number), ops.parse_request, taken, number
+            ops.transfer_request(number, former), ops.parse_request, taken, number
         )
         session._remember(result)
         if student_id is not None:
@@ -872,6 +953,12 @@ class Requests(_Namespace):
     def counts(self) -> dict[Cerfa | None, dict[Bucket, int]]:
         """The dashboard: how many requests per cerfa (``None``: all) and bucket."""
         return self._session._call(ops.count_requests(), ops.parse_counts)
+
+    def types(self) -> dict[RequestType, RequestTypeSpec]:
+        """Les types de demande ANTS takes: form, categories, prerequisite, documents and
+        where an acceptance leads, as the server serves them (the same table as
+        :data:`antsclient.models.REQUEST_TYPES`)."""
+        return self._session._call(ops.list_request_types(), ops.parse_request_types)
 
 
 class Attachments(_Namespace):

@@ -13,21 +13,27 @@ from antsclient.models.application import (
 )
 from antsclient.models.credentials import Credentials, department_of_postal_code
 from antsclient.models.enums import (
+    DOCUMENT_SPECS,
     Bucket,
     Cerfa,
     DocumentKind,
+    DocumentSpec,
     LicenceCategory,
     ObtainedBy,
     PrefectureDecision,
     PrefectureDocumentKind,
     RequestStatus,
+    RequestType,
+    Requirement,
     Right,
     Sex,
+    Training,
     TrainingMode,
 )
 from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
 from antsclient.models.request import (
     APPLICANT_VALIDATION_WINDOW,
+    MANDATE_KEEPING_MONTHS,
     AttachmentFile,
     AttachmentSlot,
     EPhoto,
@@ -35,10 +41,21 @@ from antsclient.models.request import (
     Prefecture,
     PrefectureDocument,
 )
+from antsclient.models.request_types import (
+    REQUEST_TYPES,
+    TRAININGS,
+    Prerequisite,
+    RequestTypeSpec,
+    TrainingSpec,
+)
 from antsclient.models.window import DateWindow
 
 __all__ = [
     "APPLICANT_VALIDATION_WINDOW",
+    "DOCUMENT_SPECS",
+    "MANDATE_KEEPING_MONTHS",
+    "REQUEST_TYPES",
+    "TRAININGS",
     "Address",
     "Applicant",
     "Application",
@@ -53,6 +70,7 @@ __all__ = [
     "DateWindow",
     "Declarations",
     "DocumentKind",
+    "DocumentSpec",
     "EPhoto",
     "LegalRepresentative",
     "LicenceCategory",
@@ -63,12 +81,18 @@ __all__ = [
     "PrefectureDecision",
     "PrefectureDocument",
     "PrefectureDocumentKind",
+    "Prerequisite",
     "PreviousLicence",
     "RequestStatus",
+    "RequestType",
+    "RequestTypeSpec",
+    "Requirement",
     "Right",
     "Sex",
     "TrackingChannel",
+    "Training",
     "TrainingMode",
+    "TrainingSpec",
     "application_type",
     "department_of_postal_code",
 ]

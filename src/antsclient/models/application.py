@@ -8,7 +8,15 @@ from typing import ClassVar, TypeAlias
 import attrs
 
 from antsclient.models.dates import DateLike, to_date
-from antsclient.models.enums import Cerfa, LicenceCategory, ObtainedBy, Sex, TrainingMode
+from antsclient.models.enums import (
+    Cerfa,
+    LicenceCategory,
+    ObtainedBy,
+    RequestType,
+    Sex,
+    Training,
+    TrainingMode,
+)
 
 __all__ = [
     "Address",
@@ -46,6 +54,16 @@ def _medical_visit_date(value: DateLike | None) -> dt.date | None:
     return to_date(value, "medical_visit_date", "Date de la visite médicale")
 
 
+def _mandate_date(value: DateLike | None) -> dt.date | None:
+    if value is None:
+        return None
+    return to_date(value, "paper_mandate_date", "Date du mandat papier")
+
+
+def _training(value: Training | str | None) -> Training | None:
+    return None if value is None else Training(value)
+
+
 @attrs.frozen(kw_only=True, slots=True)
 class Address:
     """Adresse: street, postal code and city (ville d'habitation)."""
@@ -65,7 +83,9 @@ class Applicant:
     to ``other_first_names`` (Autres prénoms). ``birth_date`` is a date or its text,
     ``2001-03-14`` or ``14/03/2001`` (any other text raises :class:`ApplicationDataError`
     naming the field). ``birth_department`` stays empty (``None``) for a birth abroad: 99 is
-    no longer accepted.
+    no longer accepted. ``nationality`` (« FRANCE » for a French national; ``None`` when
+    not known) decides the census / JDC certificate; ``hosted`` says the student lives at
+    someone else's (hébergé): the host's attestation and identity are then required.
     """
 
     last_name: str
@@ -80,6 +100,8 @@ class Applicant:
     usage_name: str | None = None
     sex: Sex | None = None
     phone: str | None = None
+    nationality: str | None = None
+    hosted: bool = False
 
     @property
     def full_name(self) -> str:
@@ -111,6 +133,8 @@ class PreviousLicence:
     ``last_obtained_on`` and ``last_obtained_place`` are the date and place of the last
     category obtained; by exchange (``obtained_by=EXCHANGE``) the ``exchange_country`` says
     from which country. ``issuing_department`` and ``issuing_prefecture`` say who issued it.
+    ``lost_or_stolen`` declares the licence lost or stolen (perte ou vol): a request cannot
+    then be filed under a paper mandate.
     """
 
     categories: frozenset[LicenceCategory] = attrs.field(converter=_categories)
@@ -120,6 +144,7 @@ class PreviousLicence:
     exchange_country: str | None = None
     issuing_department: str | None = None
     issuing_prefecture: str | None = None
+    lost_or_stolen: bool = False
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -154,6 +179,12 @@ class Cerfa02:
     ``after_cancellation`` marks a return after cancellation or invalidation of a licence
     (the judgment copy and a medical opinion are then required); ``military_licence``
     a conversion of a military licence (brevet militaire).
+
+    ``paper_mandate`` files the request under a paper mandate (mandat papier), the usual way
+    for a school: the student signs a paper mandate, does not validate online (ANTS tells
+    them by email and/or SMS), and the request cannot be transferred; ``paper_mandate_date``
+    is the day the student signed it (the school keeps it at least six months).
+    ``request_type`` is always ``EXAM_REGISTRATION`` for a Cerfa 02.
     """
 
     cerfa: ClassVar[Cerfa] = Cerfa.C02
@@ -170,26 +201,39 @@ class Cerfa02:
     after_cancellation: bool = False
     military_licence: bool = False
     student_id: str | None = None
+    paper_mandate_date: dt.date | None = attrs.field(default=None, converter=_mandate_date)
+    request_type: RequestType = attrs.field(
+        default=RequestType.EXAM_REGISTRATION, converter=RequestType
+    )
 
 
 @attrs.frozen(kw_only=True, slots=True)
 class Cerfa06:
-    """Demande de titre (Cerfa 06, n° 14948*01), once the Cerfa 02 is accepted.
+    """Demande de titre (Cerfa 06, n° 14948*01): after the exam, or after a training.
 
-    ``neph`` is the NEPH that the accepted Cerfa 02 gave the student; ``cerfa02_number`` the
-    number of that request on ANTS, when known.
+    ``request_type`` says which: ``TITLE_AFTER_EXAM`` (the default) follows an accepted
+    Cerfa 02, whose NEPH ``neph`` is (``cerfa02_number``: that request's number on ANTS,
+    when known); ``TITLE_AFTER_TRAINING`` is the title after a ``training`` without exam
+    (AM, A by progressive access, B96, removal of the code 78), where the NEPH is given if
+    the student has one. ``paper_mandate`` and ``paper_mandate_date`` as for a Cerfa 02.
     """
 
     cerfa: ClassVar[Cerfa] = Cerfa.C06
 
     applicant: Applicant
     categories: frozenset[LicenceCategory] = attrs.field(converter=_categories)
-    neph: str
+    neph: str | None = None
     cerfa02_number: str | None = None
     legal_representative: LegalRepresentative | None = None
     previous_licence: PreviousLicence | None = None
     ephoto_code: str | None = None
     student_id: str | None = None
+    request_type: RequestType = attrs.field(
+        default=RequestType.TITLE_AFTER_EXAM, converter=RequestType
+    )
+    training: Training | None = attrs.field(default=None, converter=_training)
+    paper_mandate: bool = False
+    paper_mandate_date: dt.date | None = attrs.field(default=None, converter=_mandate_date)
 
 
 Application: TypeAlias = Cerfa02 | Cerfa06

@@ -5,19 +5,26 @@ from __future__ import annotations
 import enum
 from typing import Final
 
+import attrs
+
 from antsclient._text import fold
 
 __all__ = [
+    "DOCUMENT_SPECS",
     "Bucket",
     "Cerfa",
     "DocumentKind",
+    "DocumentSpec",
     "LicenceCategory",
     "ObtainedBy",
     "PrefectureDecision",
     "PrefectureDocumentKind",
     "RequestStatus",
+    "RequestType",
+    "Requirement",
     "Right",
     "Sex",
+    "Training",
     "TrainingMode",
 ]
 
@@ -107,6 +114,67 @@ _TRAINING_LABELS: Final = {
     TrainingMode.AAC: "Apprentissage anticipé de la conduite (AAC)",
     TrainingMode.SUPERVISED: "Conduite supervisée",
     TrainingMode.SUPERVISED_PROFESSIONAL: "Conduite encadrée",
+}
+
+
+class RequestType(enum.StrEnum):
+    """Type de demande en ligne, as ANTS names it to driving schools.
+
+    * ``EXAM_REGISTRATION`` — « Inscription au permis nécessitant le passage d'un examen
+      pratique » (Cerfa 02): gives the NEPH;
+    * ``TITLE_AFTER_EXAM`` — the title request once the exam is passed (Cerfa 06), after an
+      accepted Cerfa 02;
+    * ``TITLE_AFTER_TRAINING`` — « demande de titre avec une attestation de formation »: a
+      title after a training without exam (AM, A by progressive access, B96, removal of the
+      code 78), which only a school's pro account can file.
+
+    What each one takes (form, categories, prerequisites, ages, documents, where the
+    prefecture's acceptance leads) is the table :data:`antsclient.models.REQUEST_TYPES`.
+    """
+
+    EXAM_REGISTRATION = "exam_registration"
+    TITLE_AFTER_EXAM = "title_after_exam"
+    TITLE_AFTER_TRAINING = "title_after_training"
+
+    @property
+    def label(self) -> str:
+        """The request type as ANTS writes it."""
+        return _REQUEST_TYPE_LABELS[self]
+
+    @property
+    def cerfa(self) -> Cerfa:
+        """The form the request type is filed on."""
+        return Cerfa.C02 if self is RequestType.EXAM_REGISTRATION else Cerfa.C06
+
+
+_REQUEST_TYPE_LABELS: Final = {
+    RequestType.EXAM_REGISTRATION: "Inscription au permis nécessitant le passage d'un examen "
+    "pratique",
+    RequestType.TITLE_AFTER_EXAM: "Demande de titre suite à la réussite à l'examen",
+    RequestType.TITLE_AFTER_TRAINING: "Demande de titre avec une attestation de formation",
+}
+
+
+class Training(enum.StrEnum):
+    """Formation sans examen that leads to a title (« demande de titre avec une attestation
+    de formation »)."""
+
+    AM = "am"
+    A_PROGRESSIVE = "a_progressive"
+    B96 = "b96"
+    CODE_78_REMOVAL = "code_78_removal"
+
+    @property
+    def label(self) -> str:
+        """The training as schools name it."""
+        return _TRAINING_ROUTE_LABELS[self]
+
+
+_TRAINING_ROUTE_LABELS: Final = {
+    Training.AM: "Catégorie AM (formation BSR / AM)",
+    Training.A_PROGRESSIVE: "Catégorie A par accès progressif (A2 depuis 2 ans, formation 7 h)",
+    Training.B96: "Mention B96 (formation 7 h)",
+    Training.CODE_78_REMOVAL: "Levée de la mention 78 (boîte automatique)",
 }
 
 
@@ -287,7 +355,14 @@ _BUCKET_STATUSES: Final = {
 
 
 class DocumentKind(enum.StrEnum):
-    """Pièce justificative: the kinds of supporting document an online request takes."""
+    """Pièce justificative: the kinds of supporting document an online request takes.
+
+    The first eight are the manual's slots; the others are asked of young students and of
+    holders of a licence (census or JDC certificate, host's attestation and identity,
+    legal representative's identity, copy of the licence held). Each kind's label, page
+    limit, help text, whether it takes a comment and the rule that makes it required are
+    one table (:data:`DOCUMENT_SPECS`), shared by the client and the sandbox.
+    """
 
     IDENTITY = "identity"
     PROOF_OF_ADDRESS = "proof_of_address"
@@ -297,46 +372,209 @@ class DocumentKind(enum.StrEnum):
     MILITARY_LICENCE = "military_licence"
     TRAINING_CERTIFICATE = "training_certificate"
     TRAINING_COMMITMENT = "training_commitment"
+    CENSUS_CERTIFICATE = "census_certificate"
+    HOST_ATTESTATION = "host_attestation"
+    HOST_IDENTITY = "host_identity"
+    REPRESENTATIVE_IDENTITY = "representative_identity"
+    LICENCE_COPY = "licence_copy"
+
+    @property
+    def spec(self) -> DocumentSpec:
+        """The kind's row of :data:`DOCUMENT_SPECS`."""
+        return DOCUMENT_SPECS[self]
 
     @property
     def label(self) -> str:
         """Libellé of the kind, as ANTS shows it."""
-        return _DOCUMENT_SPECS[self][0]
+        return DOCUMENT_SPECS[self].label
 
     @property
     def max_pages(self) -> int:
         """Nb pages max.: the most pages the kind takes, over all its files."""
-        return _DOCUMENT_SPECS[self][1]
+        return DOCUMENT_SPECS[self].max_pages
 
     @property
     def help(self) -> str:
         """Aide: the help text ANTS shows for the kind (may be empty)."""
-        return _DOCUMENT_SPECS[self][2]
+        return DOCUMENT_SPECS[self].help
+
+    @property
+    def comment_allowed(self) -> bool:
+        """Whether the kind takes a user comment (« pour certaines pièces »)."""
+        return DOCUMENT_SPECS[self].comment_allowed
 
 
-_DOCUMENT_SPECS: Final[dict[DocumentKind, tuple[str, int, str]]] = {
-    DocumentKind.IDENTITY: (
-        "Pièce d'identité",
-        2,
-        "Carte nationale d'identité (CNI), Passeport ou titre de séjour en cours de validité",
+class Requirement(enum.StrEnum):
+    """The rule that makes a document kind required (the « Requis » column)."""
+
+    ALWAYS = "always"
+    HEALTH_OR_HEAVY = "health_or_heavy"
+    AFTER_CANCELLATION = "after_cancellation"
+    FIRST_CATEGORY_UNDER_21 = "first_category_under_21"
+    MILITARY_LICENCE = "military_licence"
+    TRAINING = "training"
+    D_BEFORE_24 = "d_before_24"
+    FRENCH_16_TO_25 = "french_16_to_25"
+    HOSTED = "hosted"
+    MINOR_WITH_REPRESENTATIVE = "minor_with_representative"
+    LICENCE_HELD = "licence_held"
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class DocumentSpec:
+    """One row of the document-kind table: what ANTS shows and when the kind is required.
+
+    ``required_when`` names the rule (evaluated by
+    :func:`antsclient.attachments.required_kinds`); ``rule_fr`` says it in French for the
+    user; ``source`` says where the fact comes from and whether it was read (``verified``)
+    or reasoned (``inferred``).
+    """
+
+    label: str
+    max_pages: int
+    help: str
+    comment_allowed: bool
+    required_when: Requirement
+    rule_fr: str
+    source: str
+
+
+_MANUAL = "verified: manual, « Envoyer les pièces justificatives »"
+_K = DocumentKind
+_R = Requirement
+
+DOCUMENT_SPECS: Final[dict[DocumentKind, DocumentSpec]] = {
+    _K.IDENTITY: DocumentSpec(
+        label="Pièce d'identité",
+        max_pages=2,
+        help="Carte nationale d'identité (CNI), Passeport ou titre de séjour en cours de validité",
+        comment_allowed=True,
+        required_when=_R.ALWAYS,
+        rule_fr="Toujours requise.",
+        source=_MANUAL,
     ),
-    DocumentKind.PROOF_OF_ADDRESS: ("Justificatif de domicile", 5, ""),
-    DocumentKind.CANCELLATION_JUDGMENT: ("Copie du jugement d'annulation", 5, ""),
-    DocumentKind.MEDICAL_OPINION: (
-        "Avis médical",
-        6,
-        "Cerfa n°14880*01 - PERMIS DE CONDUIRE - AVIS MEDICAL",
+    _K.PROOF_OF_ADDRESS: DocumentSpec(
+        label="Justificatif de domicile",
+        max_pages=5,
+        help="",
+        comment_allowed=True,
+        required_when=_R.ALWAYS,
+        rule_fr="Toujours requis.",
+        source=_MANUAL,
     ),
-    DocumentKind.ASSR: (
-        "Attestations Scolaires de Sécurité Routière (ASSR 2 ou ASR)",
-        2,
-        "Attestations de formation théorique à la sécurité routière fournie par votre "
+    _K.CANCELLATION_JUDGMENT: DocumentSpec(
+        label="Copie du jugement d'annulation",
+        max_pages=5,
+        help="",
+        comment_allowed=True,
+        required_when=_R.AFTER_CANCELLATION,
+        rule_fr="Requise après une annulation ou une invalidation du permis.",
+        source=_MANUAL,
+    ),
+    _K.MEDICAL_OPINION: DocumentSpec(
+        label="Avis médical",
+        max_pages=6,
+        help="Cerfa n°14880*01 - PERMIS DE CONDUIRE - AVIS MEDICAL",
+        comment_allowed=True,
+        required_when=_R.HEALTH_OR_HEAVY,
+        rule_fr="Requis pour une affection ou un handicap, une pension d'invalidité, une "
+        "catégorie lourde (C, D) ou un retour après annulation.",
+        source=_MANUAL + "; arrêté du 20 avril 2012, art. 1 II",
+    ),
+    _K.ASSR: DocumentSpec(
+        label="Attestations Scolaires de Sécurité Routière (ASSR 2 ou ASR)",
+        max_pages=2,
+        help="Attestations de formation théorique à la sécurité routière fournie par votre "
         "établissement scolaire",
+        comment_allowed=True,
+        required_when=_R.FIRST_CATEGORY_UNDER_21,
+        rule_fr="Requise avant 21 ans pour une première catégorie, et pour la catégorie AM.",
+        source=_MANUAL + "; service-public F2825 (secondary)",
     ),
-    DocumentKind.MILITARY_LICENCE: ("Justificatif brevet militaire", 5, ""),
-    DocumentKind.TRAINING_CERTIFICATE: ("Copie d'attestation de suivi de formation", 2, ""),
-    DocumentKind.TRAINING_COMMITMENT: ("Engagement sur l'honneur à suivre la formation", 5, ""),
+    _K.MILITARY_LICENCE: DocumentSpec(
+        label="Justificatif brevet militaire",
+        max_pages=5,
+        help="",
+        comment_allowed=True,
+        required_when=_R.MILITARY_LICENCE,
+        rule_fr="Requis pour la conversion d'un brevet militaire.",
+        source=_MANUAL,
+    ),
+    _K.TRAINING_CERTIFICATE: DocumentSpec(
+        label="Copie d'attestation de suivi de formation",
+        max_pages=2,
+        help="Attestation de suivi de la formation délivrée par l'école de conduite",
+        comment_allowed=True,
+        required_when=_R.TRAINING,
+        rule_fr="Requise pour une demande de titre avec une attestation de formation (AM, A "
+        "par accès progressif, B96, levée de la mention 78).",
+        source=_MANUAL + "; arrêté du 20 avril 2012, art. 1 III F",
+    ),
+    _K.TRAINING_COMMITMENT: DocumentSpec(
+        label="Engagement sur l'honneur à suivre la formation",
+        max_pages=5,
+        help="",
+        comment_allowed=True,
+        required_when=_R.D_BEFORE_24,
+        rule_fr="Requis pour les catégories D ou DE avant 24 ans (FIMO).",
+        source=_MANUAL + "; arrêté du 20 avril 2012, art. 1 III O-P",
+    ),
+    _K.CENSUS_CERTIFICATE: DocumentSpec(
+        label="Certificat de participation à la JDC ou attestation de recensement",
+        max_pages=2,
+        help="De 16 à 18 ans : attestation de recensement ; de 18 à 25 ans : certificat "
+        "JDC, attestation provisoire ou d'exemption",
+        comment_allowed=True,
+        required_when=_R.FRENCH_16_TO_25,
+        rule_fr="Requis pour un élève français de 16 à 25 ans inscrit à l'examen.",
+        source="verified: arrêté du 20 avril 2012, art. 1 III G; inferred: the slot's "
+        "label and page limit",
+    ),
+    _K.HOST_ATTESTATION: DocumentSpec(
+        label="Attestation d'hébergement",
+        max_pages=2,
+        help="Attestation sur l'honneur de l'hébergeant, datée et signée",
+        comment_allowed=True,
+        required_when=_R.HOSTED,
+        rule_fr="Requise quand l'élève est hébergé par un tiers (parent, ami).",
+        source="inferred from secondary sources (schools' document lists); label and page "
+        "limit inferred",
+    ),
+    _K.HOST_IDENTITY: DocumentSpec(
+        label="Pièce d'identité de l'hébergeant",
+        max_pages=2,
+        help="",
+        comment_allowed=False,
+        required_when=_R.HOSTED,
+        rule_fr="Requise quand l'élève est hébergé par un tiers (parent, ami).",
+        source="inferred from secondary sources (schools' document lists); label and page "
+        "limit inferred",
+    ),
+    _K.REPRESENTATIVE_IDENTITY: DocumentSpec(
+        label="Pièce d'identité du représentant légal",
+        max_pages=2,
+        help="",
+        comment_allowed=False,
+        required_when=_R.MINOR_WITH_REPRESENTATIVE,
+        rule_fr="Requise pour un élève mineur.",
+        source="inferred from secondary sources (codedelaroute.io); label and page limit inferred",
+    ),
+    _K.LICENCE_COPY: DocumentSpec(
+        label="Copie du permis de conduire détenu",
+        max_pages=2,
+        help="Recto et verso du permis déjà obtenu",
+        comment_allowed=False,
+        required_when=_R.LICENCE_HELD,
+        rule_fr="Requise quand une catégorie demandée suppose une catégorie détenue, quand "
+        "le permis détenu a moins de 5 ans, ou pour une demande avec attestation de "
+        "formation.",
+        source="verified: arrêté du 20 avril 2012, art. 1 III H to R; inferred: label and "
+        "page limit",
+    ),
 }
+"""Pièces justificatives: one row per :class:`DocumentKind`, read by the client's checks,
+:func:`antsclient.attachments.required_kinds` and the sandbox's slots alike."""
+del _K, _R
 
 
 class PrefectureDocumentKind(enum.StrEnum):

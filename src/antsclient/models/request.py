@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import attrs
@@ -13,6 +14,7 @@ from antsclient.models.enums import (
     DocumentKind,
     PrefectureDocumentKind,
     RequestStatus,
+    RequestType,
 )
 
 __all__ = [
@@ -27,6 +29,9 @@ __all__ = [
 APPLICANT_VALIDATION_WINDOW = dt.timedelta(days=7)
 """The student has 7 days to confirm a validated request (manual, « Valider la demande »)."""
 
+MANDATE_KEEPING_MONTHS = 6
+"""The school keeps a signed paper mandate at least six months (ANTS, « mandat papier »)."""
+
 
 @attrs.frozen(kw_only=True, slots=True, repr=False)
 class OnlineRequest:
@@ -38,6 +43,11 @@ class OnlineRequest:
     student the request is linked to, or ``None`` when unlinked (red row in the manual).
     Its repr is one line, the last change in Paris time: ``OnlineRequest(3223, Cerfa 02,
     DRAFT, MARTIN Julie, modified 30/11/2026 12:03)``.
+
+    ``request_type`` is the kind of request (``None`` when ANTS does not say);
+    ``paper_mandate`` and ``paper_mandate_date`` say it was filed under a paper mandate
+    (no validation by the student, no transfer); ``email`` and ``phone`` are how ANTS tells
+    the student.
     """
 
     number: str
@@ -53,6 +63,22 @@ class OnlineRequest:
     applicant_name: str | None = None
     email: str | None = None
     validated_at: dt.datetime | None = None
+    request_type: RequestType | None = None
+    paper_mandate: bool = False
+    paper_mandate_date: dt.date | None = None
+    phone: str | None = None
+
+    @property
+    def mandate_kept_until(self) -> dt.date | None:
+        """The first day the school may discard the signed paper mandate (six months after
+        it was signed), or ``None`` without a dated mandate."""
+        if not self.paper_mandate or self.paper_mandate_date is None:
+            return None
+        signed = self.paper_mandate_date
+        month = signed.month - 1 + MANDATE_KEEPING_MONTHS
+        year, month = signed.year + month // 12, month % 12 + 1
+        day = min(signed.day, calendar.monthrange(year, month)[1])
+        return dt.date(year, month, day)
 
     @property
     def linked(self) -> bool:
@@ -92,6 +118,8 @@ class OnlineRequest:
             parts.append("unlinked")
         if self.transferred:
             parts.append("transferred")
+        if self.paper_mandate:
+            parts.append("paper mandate")
         parts.append(f"modified {french_datetime(self.modified)}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
@@ -112,7 +140,8 @@ class AttachmentFile:
 class AttachmentSlot:
     """Une ligne « Pièces justificatives »: one document kind of a request.
 
-    Label, pages sent / max pages, help, sent flag, required flag and the user's comment.
+    Label, pages sent / max pages, help, sent flag, required flag and the user's comment;
+    ``comment_allowed`` says whether the kind takes a comment at all.
     """
 
     kind: DocumentKind
@@ -124,6 +153,7 @@ class AttachmentSlot:
     required: bool
     comment: str | None = None
     files: tuple[AttachmentFile, ...] = ()
+    comment_allowed: bool = True
 
     @property
     def pages_left(self) -> int:
@@ -145,12 +175,18 @@ class EPhoto:
 
 @attrs.frozen(kw_only=True, slots=True)
 class PrefectureDocument:
-    """Document de la préfecture available for a request (Éditer les documents)."""
+    """Document de la préfecture available for a request (Éditer les documents).
+
+    ``school_only`` marks a document only the school receives: under a paper mandate the
+    student has no ANTS account, so the deposit receipt and the registration certificate
+    (attestation d'inscription / fac-similé) go to the school alone.
+    """
 
     kind: PrefectureDocumentKind
     label: str
     media_type: str = "application/pdf"
     available: bool = True
+    school_only: bool = False
 
 
 @attrs.frozen(kw_only=True, slots=True)

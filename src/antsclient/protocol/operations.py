@@ -34,6 +34,8 @@ from antsclient.models import (
     Prefecture,
     PrefectureDocument,
     PrefectureDocumentKind,
+    RequestType,
+    RequestTypeSpec,
     application_type,
 )
 from antsclient.models.window import DateWindow, bounds
@@ -355,8 +357,35 @@ def delete_request(number: str) -> Call:
     return _write("delete_request", "DELETE", number)
 
 
-def transfer_request(number: str) -> Call:
-    return _write("transfer_request", "POST", number, "/transfer")
+def transfer_request(number: str, former_agreement: str) -> Call:
+    """Transférer une demande: the request's number and the former school's agreement."""
+    return _write(
+        "transfer_request",
+        "POST",
+        number,
+        "/transfer",
+        json={"former_agreement": former_agreement},
+    )
+
+
+def list_request_types() -> Call:
+    return Call(op="list_request_types", method="GET", path="/request-types", safety=Safety.READ)
+
+
+@_reader
+def parse_request_types(response: httpx.Response) -> dict[RequestType, RequestTypeSpec]:
+    """The request types the server takes, each with its form, categories, prerequisite,
+    documents and lifecycle; a type this antsclient does not know is skipped."""
+    data = _json(response)
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ProtocolError("the request types answer has no items", code="malformed_body")
+    known = {kind.value: kind for kind in RequestType}
+    return {
+        known[item["request_type"]]: from_data(item, RequestTypeSpec)
+        for item in items
+        if isinstance(item, dict) and item.get("request_type") in known
+    }
 
 
 def send_complement(number: str) -> Call:

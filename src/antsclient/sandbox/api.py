@@ -23,6 +23,7 @@ from antsclient.sandbox import referential
 from antsclient.sandbox.api_files import FilesApi
 from antsclient.sandbox.errors import bad_request
 from antsclient.sandbox.faults import Faults
+from antsclient.sandbox.filing import request_types_data
 from antsclient.sandbox.records import Agency
 from antsclient.sandbox.state import SandboxState
 from antsclient.sandbox.wire import (
@@ -152,8 +153,15 @@ class Api:
         return Response(status_code=204)
 
     async def transfer_request(self, request: Request) -> Response:
-        online = self.state.transfer(self.agency(request), request.path_params["number"])
+        agency = self.agency(request)
+        data = json_object(await json_body(request))
+        former = text_field(data, "former_agreement")
+        online = self.state.transfer(agency, request.path_params["number"], former)
         return JSONResponse(to_data(online))
+
+    async def list_request_types(self, request: Request) -> Response:
+        self.agency(request)
+        return JSONResponse(request_types_data())
 
     async def send_complement(self, request: Request) -> Response:
         online = self.state.send_complement(self.agency(request), request.path_params["number"])
@@ -188,6 +196,7 @@ def _table(api: Api, files: FilesApi) -> list[tuple[str, str, Endpoint]]:
         ("POST", "/requests", api.create_request),
         ("GET", "/requests", api.search_requests),
         ("GET", "/requests/counts", api.count_requests),
+        ("GET", "/request-types", api.list_request_types),
         ("GET", n, api.get_request),
         ("DELETE", n, api.delete_request),
         ("GET", f"{n}/application", api.get_application),

@@ -8,6 +8,7 @@ a real one-page PDF naming the document and the request.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
 from antsclient.attachments import required_kinds
 from antsclient.lifecycle import Action, check
@@ -19,7 +20,17 @@ from antsclient.sandbox.errors import SandboxError
 from antsclient.sandbox.ledger import Ledger
 from antsclient.sandbox.records import Agency, RequestRecord
 
-__all__ = ["Documents", "available_documents"]
+__all__ = ["MANDATE_SCHOOL_DOCUMENTS", "Documents", "available_documents"]
+
+MANDATE_SCHOOL_DOCUMENTS: Final = frozenset(
+    {
+        PrefectureDocumentKind.REGISTRATION_DEPOSIT_CERTIFICATE,
+        PrefectureDocumentKind.REGISTRATION_FACSIMILE,
+    }
+)
+"""Under a paper mandate only the school receives the deposit receipt (récépissé de dépôt)
+and the registration certificate (attestation d'inscription / fac-similé): ANTS « mandat
+papier » FAQ and the Rhône prefecture's notice, verified."""
 
 
 def available_documents(record: RequestRecord, today: dt.date) -> set[PrefectureDocumentKind]:
@@ -38,6 +49,10 @@ def available_documents(record: RequestRecord, today: dt.date) -> set[Prefecture
         kinds.add(k.MEDICAL_OPINION)
     if status in {RequestStatus.READY_FOR_CERFA06, RequestStatus.ACCEPTED}:
         kinds |= {k.REGISTRATION_DEPOSIT_CERTIFICATE, k.REGISTRATION_FACSIMILE}
+    if record.paper_mandate and status is not RequestStatus.DRAFT:
+        # The student has no ANTS account: the school receives the deposit receipt as soon
+        # as the request is filed.
+        kinds.add(k.REGISTRATION_DEPOSIT_CERTIFICATE)
     if status is RequestStatus.ACCEPTED:
         kinds.add(k.DRIVING_RIGHTS_CERTIFICATE)
     if isinstance(model, Cerfa02) and model.after_cancellation:
@@ -58,8 +73,14 @@ class Documents:
             record = self.ledger.record(agency, number)
             check(Action.DOWNLOAD_DOCUMENTS, record.status, linked=record.student_id is not None)
             available = available_documents(record, self.ledger.clock.now().date())
+            school_only = MANDATE_SCHOOL_DOCUMENTS if record.paper_mandate else frozenset()
             return [
-                PrefectureDocument(kind=kind, label=kind.label, available=kind in available)
+                PrefectureDocument(
+                    kind=kind,
+                    label=kind.label,
+                    available=kind in available,
+                    school_only=kind in school_only,
+                )
                 for kind in PrefectureDocumentKind
             ]
 

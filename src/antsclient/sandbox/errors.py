@@ -36,6 +36,7 @@ _STATUS: Final[dict[str, int]] = {
     "action_not_allowed": 409,
     "required_documents_missing": 409,
     "request_not_linked": 409,
+    "paper_mandate": 409,
     "divergence": 409,
     "ephoto.already_used": 409,
     "idempotency_key_reused": 409,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from antsclient.attachments import check_comment, check_pages, required_kinds
+from antsclient.attachments import check_comment, check_pages, offered_kinds, required_kinds
 from antsclient.lifecycle import Action, ensure_allowed
 from antsclient.models.enums import DocumentKind
 from antsclient.models.request import AttachmentFile, AttachmentSlot
@@ -22,10 +22,15 @@ __all__ = ["Attachments", "slots_of"]
 
 
 def slots_of(record: RequestRecord, today: dt.date) -> list[AttachmentSlot]:
-    """One slot per document kind, in the kinds' order, with the files sent to it."""
-    required = required_kinds(record.model(), on=today)
+    """One slot per document kind the request shows (its type's kinds, the required ones,
+    and any holding files), in the kinds' order, with the files sent to it."""
+    model = record.model()
+    required = required_kinds(model, on=today)
+    shown = set(offered_kinds(model, on=today)) | {f.kind for f in record.files}
     slots = []
     for kind in DocumentKind:
+        if kind not in shown:
+            continue
         files = tuple(f.attachment() for f in record.files if f.kind is kind)
         comments = [f.comment for f in files if f.comment]
         slots.append(
@@ -39,6 +44,7 @@ def slots_of(record: RequestRecord, today: dt.date) -> list[AttachmentSlot]:
                 required=kind in required,
                 comment=comments[-1] if comments else None,
                 files=files,
+                comment_allowed=kind.comment_allowed,
             )
         )
     return slots
@@ -81,7 +87,7 @@ class Attachments:
         The caller has sniffed the type and counted the pages; the page limit is checked here,
         with the pages already sent, under the lock.
         """
-        check_comment(comment)
+        check_comment(comment, kind)
         digest = fingerprint(
             b"\0".join([kind.value.encode(), name.encode(), (comment or "").encode(), content])
         )

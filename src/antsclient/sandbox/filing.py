@@ -22,24 +22,71 @@ from antsclient.errors import (
     DivergenceCase,
     DivergenceError,
     FieldProblem,
+    RequestNotFound,
 )
 from antsclient.lifecycle import Action, check, ensure_allowed, next_status
-from antsclient.models.application import Application, Cerfa02
+from antsclient.models.application import Application, Cerfa06
 from antsclient.models.credentials import prefecture_problem
-from antsclient.models.enums import Cerfa, RequestStatus
+from antsclient.models.enums import Cerfa, DocumentKind, LicenceCategory, RequestStatus
 from antsclient.models.request import OnlineRequest
+from antsclient.models.request_types import REQUEST_TYPES, TRAININGS, Prerequisite
 from antsclient.sandbox import referential, search
+from antsclient.sandbox.errors import SandboxError
 from antsclient.sandbox.files import slots_of
 from antsclient.sandbox.idempotency import IdempotencyKeys
 from antsclient.sandbox.ledger import Ledger
 from antsclient.sandbox.mailbox import Mailbox
 from antsclient.sandbox.records import Agency, IdempotencyEntry, RequestRecord, person_of
 from antsclient.sandbox.search import SearchFilters
-from antsclient.validation import validate
+from antsclient.validation import neph_mismatch, unknown_cerfa02, unknown_neph, validate
 
-__all__ = ["Filing"]
+__all__ = ["Filing", "request_types_data"]
 
 _NOT_LIVE: Final = frozenset({RequestStatus.REJECTED, RequestStatus.TRANSFERRED})
+
+
+def _kinds(kinds: Collection[DocumentKind]) -> list[str]:
+    return [kind.value for kind in DocumentKind if kind in kinds]
+
+
+def _categories(categories: Collection[LicenceCategory]) -> list[str]:
+    return [category.value for category in LicenceCategory if category in categories]
+
+
+def request_types_data() -> dict[str, Any]:
+    """The request types and the trainings without exam, as ``GET /request-types`` serves
+    them (:data:`antsclient.models.REQUEST_TYPES`, :data:`antsclient.models.TRAININGS`)."""
+    items = [
+        {
+            "request_type": kind.value,
+            "label": kind.label,
+            "cerfa": spec.cerfa.value,
+            "categories": _categories(spec.categories),
+            "prerequisite": spec.prerequisite.value,
+            "prerequisite_fr": spec.prerequisite_fr,
+            "documents": _kinds(spec.documents),
+            "accepted_status": spec.accepted_status.value,
+            "applicant_validates": spec.applicant_validates,
+            "pro_account_only": spec.pro_account_only,
+            "registration_age": spec.registration_age,
+            "age_rule_fr": spec.age_rule_fr,
+        }
+        for kind, spec in REQUEST_TYPES.items()
+    ]
+    trainings = [
+        {
+            "training": training.value,
+            "label": training.label,
+            "categories": _categories(spec.categories),
+            "held": _categories(spec.held),
+            "held_for_days": None if spec.held_for is None else spec.held_for.days,
+            "minimum_age": spec.minimum_age,
+            "mention": spec.mention,
+            "documents": _kinds(spec.documents),
+        }
+        for training, spec in TRAININGS.items()
+    ]
+    return {"items": items, "trainings": trainings}
 
 
 class Filing:
@@ -75,6 +122,7 @@ class Filing:
             if problems:
                 raise ApplicationDataError(problems=problems)
             cerfa = application.cerfa
+            self._check_title_prerequisite(agency, application)
             self._check_divergence(application, cerfa)
             code = ledger.free_ephoto_code(application.ephoto_code, number=None)
             now = ledger.clock.now()
@@ -88,7 +136,7 @@ class Filing:
                 application=dict(to_data(application)),
                 neph=application.neph,
                 student_id=application.student_id,
-                paper_mandate=isinstance(application, Cerfa02) and application.paper_mandate,
+                paper_mandate=application.paper_mandate,
             )
             if code:
                 record.ephoto[cerfa.value] = code
@@ -108,6 +156,34 @@ class Filing:
         if prefecture is not None:
             problems.append(prefecture)
         return problems
+
+    def _check_title_prerequisite(self, agency: Agency, application: Application) -> None:
+        """A title after the exam follows an accepted Cerfa 02 (``cerfa02_number``) or a NEPH
+        the ledger knows; a title after a training needs neither."""
+        if not isinstance(application, Cerfa06):
+            return
+        if REQUEST_TYPES[application.request_type].prerequisite is not (
+            Prerequisite.ACCEPTED_CERFA02
+        ):
+            return
+        if application.cerfa02_number:
+            try:
+                inscription = self.ledger.record(agency, application.cerfa02_number)
+            except RequestNotFound:
+                raise ApplicationDataError(
+                    problems=[unknown_cerfa02(application.cerfa02_number)]
+                ) from None
+            check(Action.CREATE_CERFA06, inscription.status)
+            mismatch = neph_mismatch(application.neph, inscription.neph)
+            if mismatch is not None:
+                raise ApplicationDataError(problems=[mismatch])
+            return
+        neph = application.neph or ""
+        holders = [r for r in self.ledger.holding_neph(neph) if r.cerfa is Cerfa.C02]
+        if not holders:
+            raise ApplicationDataError(problems=[unknown_neph(neph)])
+        if not any(r.status is RequestStatus.READY_FOR_CERFA06 for r in holders):
+            check(Action.CREATE_CERFA06, holders[-1].status)
 
     def _check_divergence(self, application: Application, cerfa: Cerfa) -> None:
         """Divergence de données, the manual's three cases, against every live request of
@@ -172,8 +248,10 @@ class Filing:
             ensure_allowed(Action.DELETE, record.status)
             self.ledger.remove(record, changes)
 
-    def transfer(self, agency: Agency, number: str) -> OnlineRequest:
-        """Take over another agency's filed request; its copy there shows « transféré »."""
+    def transfer(self, agency: Agency, number: str, former_agreement: str) -> OnlineRequest:
+        """Take over another agency's filed request, named by its number and that agency's
+        agreement; its copy there shows « transféré ». Not a request under a paper
+        mandate."""
         with self.ledger.mutation() as changes:
             record = self.ledger.live_record(number)
             if record.agreement == agency.agreement:
@@ -184,7 +262,17 @@ class Filing:
                     rule="only another agency's request can be transferred",
                     message_fr="Cette demande est déjà rattachée à votre agence.",
                 )
-            ensure_allowed(Action.TRANSFER, record.status)
+            if "".join(former_agreement.split()).upper() != record.agreement:
+                raise SandboxError(
+                    f"request {number} was not filed by the agency {former_agreement!r}",
+                    code="transfer.agreement",
+                    message_fr=f"La demande n° {number} n'a pas été déposée par l'auto-école "
+                    f"d'agrément « {former_agreement} » : vérifiez le numéro de la demande et "
+                    "l'agrément de l'ancienne auto-école.",
+                    field="former_agreement",
+                    status=422,
+                )
+            check(Action.TRANSFER, record.status, paper_mandate=record.paper_mandate)
             taken = attrs.evolve(
                 record,
                 agreement=agency.agreement,

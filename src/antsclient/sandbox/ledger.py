@@ -27,7 +27,7 @@ from antsclient.sandbox.clock import Clock
 from antsclient.sandbox.errors import SandboxError
 from antsclient.sandbox.journal import Changes, Journal, MemoryJournal
 from antsclient.sandbox.records import Agency, Person, RequestRecord, StatusChange
-from antsclient.validation import normalise_ephoto_code
+from antsclient.validation import normalise_ephoto_code, normalise_neph
 
 __all__ = ["Ledger", "request_not_found"]
 
@@ -207,6 +207,17 @@ class Ledger:
         """The live records whose student has ``email`` (case aside), by number."""
         numbers = sorted(self._emails.get(email.strip().casefold(), ()))
         return [self.live_record(number) for number in numbers]
+
+    def holding_neph(self, neph: str) -> list[RequestRecord]:
+        """The live records whose NEPH is ``neph`` (spaces aside), by number: how the sandbox
+        knows a NEPH (an accepted inscription gave it, or a request carries it)."""
+        wanted = normalise_neph(neph)
+        found = []
+        for number, agreement in sorted(self._live.items()):
+            record = self._requests[agreement][number]
+            if record.neph is not None and normalise_neph(record.neph) == wanted:
+                found.append(record)
+        return found
 
     def of_person(self, person: Person | None) -> list[RequestRecord]:
         """The live records of ``person`` (names, birth date and city), by number."""

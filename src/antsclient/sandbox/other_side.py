@@ -65,12 +65,15 @@ class OtherSide:
         tell: Callable[[RequestRecord, Changes], None] | None = None,
     ) -> OnlineRequest:
         def change(record: RequestRecord) -> None:
-            self.ledger.set_status(record, next_status(action, record.status))
+            status = next_status(action, record.status, paper_mandate=record.paper_mandate)
+            self.ledger.set_status(record, status)
 
         return self._act(number, change, tell)
 
     def applicant_validates(self, number: str) -> OnlineRequest:
-        """The student confirms within 7 days (after that, the request is a draft again)."""
+        """The student confirms within 7 days (after that, the request is a draft again).
+
+        Never under a paper mandate: the student has nothing to confirm there."""
         return self._move(number, Action.APPLICANT_VALIDATES, self.mailbox.applicant_validated)
 
     def prefecture_takes_up(self, number: str) -> OnlineRequest:
@@ -81,13 +84,16 @@ class OtherSide:
         self, number: str, decision: PrefectureDecision | str, *, reason: str | None = None
     ) -> OnlineRequest:
         """Accept, reject or ask to complete (``reason``: the prefecture's motive, told to
-        the student); an accepted Cerfa 02 gets its NEPH."""
+        the student); an accepted request goes where its type says (an inscription to « à
+        traiter en Cerfa 06 », with its NEPH)."""
         decision = PrefectureDecision(decision)
         action = _DECISIONS[decision]
         reason = (reason or "").strip() or None
 
         def change(record: RequestRecord) -> None:
-            status = next_status(action, record.status, cerfa=record.cerfa)
+            status = next_status(
+                action, record.status, cerfa=record.cerfa, request_type=record.request_type
+            )
             self.ledger.set_status(record, status, note=reason)
             if decision is PrefectureDecision.ACCEPT and record.neph is None:
                 record.neph = self.ledger.neph()

@@ -14,7 +14,7 @@ import attrs
 from antsclient._text import fold
 from antsclient.codec import read_application
 from antsclient.models.application import Application
-from antsclient.models.enums import Cerfa, DocumentKind, RequestStatus
+from antsclient.models.enums import Cerfa, DocumentKind, RequestStatus, RequestType
 from antsclient.models.request import AttachmentFile, OnlineRequest
 
 __all__ = [
@@ -43,6 +43,9 @@ def person_of(applicant: Any) -> Person | None:
         return None
     last, first, born, city = parts
     return fold(last), fold(first), born, fold(city)
+
+
+_REQUEST_TYPES = frozenset(t.value for t in RequestType)
 
 
 @attrs.define(kw_only=True)
@@ -132,6 +135,30 @@ class RequestRecord:
         return str(email) if email else None
 
     @property
+    def phone(self) -> str | None:
+        """The student's phone, as held in the application (ANTS's SMS go there)."""
+        phone = self.application.get("applicant", {}).get("phone")
+        return str(phone) if phone else None
+
+    @property
+    def request_type(self) -> RequestType:
+        """The request type the application holds (its cerfa's usual one if none)."""
+        value = self.application.get("request_type")
+        if value in _REQUEST_TYPES:
+            return RequestType(value)
+        return (
+            RequestType.EXAM_REGISTRATION
+            if self.cerfa is Cerfa.C02
+            else RequestType.TITLE_AFTER_EXAM
+        )
+
+    @property
+    def paper_mandate_date(self) -> dt.date | None:
+        """The day the paper mandate was signed, as held in the application."""
+        value = self.application.get("paper_mandate_date")
+        return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+    @property
     def person(self) -> Person | None:
         """Who the request is for (names, birth date and city), as ANTS compares people."""
         return person_of(self.application.get("applicant"))
@@ -164,6 +191,10 @@ class RequestRecord:
             applicant_name=self.applicant_name,
             email=self.email,
             validated_at=self.validated_at,
+            request_type=self.request_type,
+            paper_mandate=self.paper_mandate,
+            paper_mandate_date=self.paper_mandate_date if self.paper_mandate else None,
+            phone=self.phone,
         )
 
 

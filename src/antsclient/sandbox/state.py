@@ -160,9 +160,10 @@ class SandboxState:
         """Supprimer la demande (BROUILLON or EN COURS DE VALIDATION PAR L'ÉLÈVE)."""
         self._filing.delete(agency, number)
 
-    def transfer(self, agency: Agency, number: str) -> OnlineRequest:
-        """Take over another agency's filed request; its copy there shows « transféré »."""
-        return self._filing.transfer(agency, number)
+    def transfer(self, agency: Agency, number: str, former_agreement: str) -> OnlineRequest:
+        """Take over another agency's filed request, named by its number and the former
+        agency's agreement; its copy there shows « transféré »."""
+        return self._filing.transfer(agency, number, former_agreement)
 
     def send_complement(self, agency: Agency, number: str) -> OnlineRequest:
         """Transmettre le complément: À COMPLÉTER → under review again."""

@@ -27,7 +27,14 @@ from typing import Any, Final
 
 from antsclient._text import fold
 from antsclient.export import RequestList
-from antsclient.models import Application, Bucket, Cerfa, OnlineRequest, RequestStatus
+from antsclient.models import (
+    Application,
+    Bucket,
+    Cerfa,
+    OnlineRequest,
+    RequestStatus,
+    RequestType,
+)
 from antsclient.models.window import DateWindow, bounds
 from antsclient.storage import memory as _common
 from antsclient.storage.paper import BORDEREAU_TABLES, SqliteBordereaux
@@ -35,7 +42,7 @@ from antsclient.storage.protocols import MergeResult, Student
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteStudents", "StoreError"]
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 """The schema this version of antsclient writes; older files are migrated on open."""
 
 _COLUMNS: Final = (
@@ -52,6 +59,10 @@ _COLUMNS: Final = (
     "applicant_name",
     "email",
     "validated_at",
+    "request_type",
+    "paper_mandate",
+    "paper_mandate_date",
+    "phone",
 )
 _SELECT: Final = ", ".join(_COLUMNS)
 
@@ -126,7 +137,16 @@ def _v3(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (_v1, _v2, _v3)
+def _v4(db: sqlite3.Connection) -> None:
+    """Version 4: the request type, the paper mandate (flag and date) and the student's
+    phone."""
+    db.execute("ALTER TABLE requests ADD COLUMN request_type TEXT")
+    db.execute("ALTER TABLE requests ADD COLUMN paper_mandate INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE requests ADD COLUMN paper_mandate_date TEXT")
+    db.execute("ALTER TABLE requests ADD COLUMN phone TEXT")
+
+
+MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (_v1, _v2, _v3, _v4)
 """Step ``i`` brings a file from version ``i`` to ``i + 1``."""
 
 
@@ -166,11 +186,16 @@ def _encode(request: OnlineRequest) -> Row:
         request.applicant_name,
         request.email,
         _optional_instant(request.validated_at),
+        None if request.request_type is None else request.request_type.value,
+        int(request.paper_mandate),
+        None if request.paper_mandate_date is None else request.paper_mandate_date.isoformat(),
+        request.phone,
     )
 
 
 _STATUSES: Final = {s.value: s for s in RequestStatus}
 _CERFAS: Final = {c.value: c for c in Cerfa}
+_REQUEST_TYPES: Final = {t.value: t for t in RequestType}
 
 
 def _decode(row: Row) -> OnlineRequest:
@@ -189,6 +214,10 @@ def _decode(row: Row) -> OnlineRequest:
         applicant_name=row[10],
         email=row[11],
         validated_at=None if validated_at is None else _parse_instant(validated_at),
+        request_type=_REQUEST_TYPES.get(row[13]),
+        paper_mandate=bool(row[14]),
+        paper_mandate_date=None if row[15] is None else dt.date.fromisoformat(row[15]),
+        phone=row[16],
     )
 
 

@@ -319,7 +319,7 @@ def test_a_transferred_copy_shows_why_its_documents_are_closed(
     state = sb.state
     state.validate(state.agencies[sb.credentials.agreement], request.number)
     sb.applicant_validates(request.number)
-    state.transfer(state.agencies["E1906900012"], request.number)
+    state.transfer(state.agencies["E1906900012"], request.number, sb.credentials.agreement)
     page = web.get(f"/console/agence/demandes/{request.number}").text
     assert "Dossier transféré" in page
     assert "tant que la demande n&#39;est pas transférée" in page
