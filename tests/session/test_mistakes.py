@@ -231,13 +231,28 @@ def test_a_write_refused_before_processing_did_not_take_effect(
     credentials: ants.Credentials,
     application: ants.Cerfa02,
 ) -> None:
-    busy = httpx.Response(503, json={"error": {"code": "unavailable", "message": "busy"}})
+    busy = httpx.Response(429, json={"error": {"code": "rate_limited", "message": "busy"}})
     fake.on("POST", "/requests", busy)
     with open_session(credentials, retry=ants.RetryPolicy.immediate(2)) as s:
         with pytest.raises(ants.AntsUnavailable) as exc:
             s.requests.create(application)
     assert exc.value.may_have_taken_effect is False
     assert "l'action n'a pas été prise en compte" in exc.value.message_fr
+
+
+def test_a_503_proves_nothing_about_a_write(
+    fake: FakeAnts,
+    open_session: OpenSession,
+    credentials: ants.Credentials,
+    application: ants.Cerfa02,
+) -> None:
+    # A gateway answers 503 as readily after the write behind it was saved as before.
+    busy = httpx.Response(503, json={"error": {"code": "unavailable", "message": "busy"}})
+    fake.on("POST", "/requests", busy)
+    with open_session(credentials, retry=ants.RetryPolicy.immediate(2)) as s:
+        with pytest.raises(ants.AntsUnavailable) as exc:
+            s.requests.create(application)
+    assert exc.value.may_have_taken_effect is True
 
 
 # --- the deadline ------------------------------------------------------------------------------
