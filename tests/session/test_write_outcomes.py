@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sandbox_fixtures import (
@@ -149,12 +148,13 @@ async def test_a_write_that_never_left_says_so(env: SandboxEnv) -> None:
     async with env.session() as s:
         draft = await aw(s.requests.create(cerfa02()))
     creds, nowhere = env.sandbox.credentials, "http://127.0.0.1:9"  # nothing listens there
-    with pytest.raises(ants.AntsUnavailable) as refused:
-        if env.sync:
-            with ants.AntsSession(creds, base_url=nowhere, retry=FAST) as blocking:
+    if env.sync:
+        with ants.AntsSession(creds, base_url=nowhere, retry=FAST) as blocking:
+            with pytest.raises(ants.AntsUnavailable) as refused:
                 blocking.requests.validate(draft)
-        else:
-            async with ants.AsyncAntsSession(creds, base_url=nowhere, retry=FAST) as awaited:
+    else:
+        async with ants.AsyncAntsSession(creds, base_url=nowhere, retry=FAST) as awaited:
+            with pytest.raises(ants.AntsUnavailable) as refused:
                 await awaited.requests.validate(draft)
     assert refused.value.may_have_taken_effect is False
     assert "rien n'a été envoyé" in refused.value.message_fr
