@@ -4,6 +4,7 @@ Python and over the control API, seeded, per operation; in process and over loop
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from sandbox_helpers import created, error_of
 
 from antsclient.sandbox import SandboxHandle, create_app
+from antsclient.sandbox.errors import SandboxError
 from antsclient.sandbox.idempotency import WriteKeys
 
 pytestmark = pytest.mark.network
@@ -213,3 +215,93 @@ def test_a_resend_waits_for_the_first_try() -> None:
 
     asyncio.run(scenario())
     assert runs == ["/api/v1/x", "/api/v1/z"]
+
+
+class _Agencies:
+    def authenticate(self, token: str) -> Any:
+        if token != "t":
+            raise SandboxError("no", code="token_invalid", status=401)
+        return type("Agency", (), {"agreement": "E1"})()
+
+
+def _drive_keys(
+    keys: WriteKeys, headers: list[tuple[bytes, bytes]], chunks: list[bytes], method: str = "POST"
+) -> list[Any]:
+    """One call through ``keys``: its body in ``chunks``; the messages answered."""
+    sent: list[Any] = []
+    pending = [
+        {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+        for i, c in enumerate(chunks)
+    ]
+
+    async def receive() -> Any:
+        return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": "/api/v1/w", "headers": headers}
+    asyncio.run(keys(scope, receive, send))
+    return sent
+
+
+def test_what_is_not_keyed_goes_through() -> None:
+    bodies: list[bytes] = []
+
+    async def api(scope: Any, receive: Any, send: Any) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        bodies.append(body)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    keys = WriteKeys(api, _Agencies())
+    key, bearer = (b"idempotency-key", b"k"), (b"authorization", b"Bearer t")
+    big = [b"x" * 700_000, b"y" * 700_000, b"z"]
+    for headers, chunks, method in [
+        ([key, bearer], big, "POST"),  # too large to fingerprint
+        ([bearer], [b"{}"], "POST"),  # no key
+        ([key, (b"authorization", b"Basic t")], [b"{}"], "POST"),  # no bearer token
+        ([key, (b"authorization", b"Bearer bad")], [b"{}"], "POST"),  # the API answers 401
+        ([key, bearer], [b"{}"], "GET"),  # a read
+        ([key, bearer, (b"content-type", b"multipart/form-data; b=1")], [b"--1"], "POST"),
+    ]:
+        _drive_keys(keys, headers, chunks, method)
+    assert bodies[0] == b"".join(big)
+    assert len(bodies) == 6 and not keys._answers
+    _drive_keys(keys, [key, bearer], [b"a", b"b"])  # a body in pieces is keyed whole
+    assert bodies[-1] == b"ab" and list(keys._answers) == ["E1|k"]
+
+
+def test_a_first_try_that_never_ends_leaves_the_key_in_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from antsclient.sandbox import idempotency
+
+    async def api(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("never carried out")
+
+    monkeypatch.setattr(idempotency, "_WAIT_SECONDS", 0.02)
+    keys = WriteKeys(api, _Agencies())
+    keys._answers["E1|k"] = idempotency._Answer(
+        fingerprint=idempotency.fingerprint(b"POST\0/api/v1/w\0{}")
+    )
+    (start, body) = _drive_keys(
+        keys, [(b"idempotency-key", b"k"), (b"authorization", b"Bearer t")], [b"{}"]
+    )
+    assert start["status"] == 409
+    assert json.loads(body["body"])["error"]["code"] == "idempotency_key_in_use"
+
+
+def test_a_write_that_fails_keeps_no_answer() -> None:
+    async def api(scope: Any, receive: Any, send: Any) -> None:
+        raise RuntimeError("crash")
+
+    keys = WriteKeys(api, _Agencies())
+    with pytest.raises(RuntimeError):
+        _drive_keys(keys, [(b"idempotency-key", b"k"), (b"authorization", b"Bearer t")], [b"{}"])
+    assert not keys._answers

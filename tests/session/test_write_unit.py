@@ -162,3 +162,21 @@ def test_a_transfer_read_back_finds_the_request_taken(
     fake.on("GET", "/requests/3223", request_json(online(transferred=True)))
     assert session.requests.transfer("3223").transferred is True
     assert len(fake.seen("POST", "/requests/3223/transfer")) == 1
+
+
+def test_a_transfer_not_seen_is_sent_again(fake: FakeAnts, session: ants.AntsSession) -> None:
+    taken = request_json(online(transferred=True))
+    fake.on("POST", "/requests/3223/transfer", error(502, "unavailable"), taken)
+    fake.on("GET", "/requests/3223", error(404, "request_not_found"))
+    assert session.requests.transfer("3223").transferred is True
+    posts = fake.seen("POST", "/requests/3223/transfer")
+    assert len(posts) == 2
+    assert len({r.headers["Idempotency-Key"] for r in posts}) == 1
+
+
+def test_a_key_made_once_is_kept() -> None:
+    from antsclient import _retries
+    from antsclient import protocol as ops
+
+    keyed = _retries.keyed(ops.validate_request("3223"))
+    assert keyed.idempotency_key and _retries.keyed(keyed) is keyed
