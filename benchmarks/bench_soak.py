@@ -23,16 +23,20 @@ import asyncio
 import datetime as dt
 import json
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
 import httpx
 
 import antsclient as ants
+from antsclient.demo import sample_application, write_pdf
 from antsclient.sandbox import SandboxHandle, serve
 
 T = TypeVar("T")
@@ -44,51 +48,28 @@ TIMEOUT = httpx.Timeout(1.0)
 STALL_SECONDS = 1.5
 
 
-def _pdf(pages: int, text: str) -> bytes:
-    """A real PDF of ``pages`` pages."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
-    kids = []
-    for _ in range(pages):
-        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-        n = len(objects) + 1
-        kids.append(f"{n} 0 R")
-        page = f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {n + 1} 0 R >>"
-        objects.append(page.encode())
-        objects.append(f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {pages} >>".encode()
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
+def _pdf(pages: int) -> bytes:
+    """A real PDF of ``pages`` pages (the demo's scanned document)."""
+    with tempfile.TemporaryDirectory() as folder:
+        return write_pdf(Path(folder) / "scan.pdf", pages).read_bytes()
 
 
-IDENTITY = _pdf(2, "CNI")
-PROOF = _pdf(1, "Facture")
+IDENTITY = _pdf(2)
+PROOF = _pdf(1)
 
 
 def application(email: str) -> ants.Cerfa02:
-    applicant = ants.Applicant(
-        last_name="MARTIN",
-        first_name="Julie",
-        birth_date=dt.date(2001, 3, 14),
-        birth_city="PARIS",
-        birth_department="75",
-        birth_country="FRANCE",
-        address=ants.Address(
-            street="27 rue Aristide Briand", postal_code="69800", city="SAINT-PRIEST"
-        ),
+    """The manual's student (the demo's), an adult past 25 (two documents required), with
+    the email given."""
+    sample = sample_application()
+    applicant = attrs.evolve(
+        sample.applicant,
+        first_name="Claire",
+        other_first_names="Anne",
+        birth_date=dt.date(1995, 7, 5),
         email=email,
-        phone="0612345678",
     )
-    return ants.Cerfa02(applicant=applicant, categories={ants.LicenceCategory.B})
+    return attrs.evolve(sample, applicant=applicant)
 
 
 class Witness:

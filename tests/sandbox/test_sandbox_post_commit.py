@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_helpers import created, error_of
+from sandbox_helpers import alogin, created, error_of
 
 from antsclient.sandbox import SandboxHandle, create_app
 from antsclient.sandbox.errors import SandboxError
@@ -142,15 +142,7 @@ def test_in_process_the_stall_ends_in_a_read_timeout() -> None:
     async def scenario() -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://sb/api/v1") as c:
-            token = await c.post(
-                "/auth/token",
-                json={
-                    "agreement": creds.agreement,
-                    "login": creds.login,
-                    "password": creds.password.reveal(),
-                },
-            )
-            c.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+            await alogin(c, creds)
             number = sandbox.register_direct(agreement=creds.agreement).number
             sandbox.set_post_commit_faults(1.0, kinds=["stall"], stall_seconds=0.01)
             with pytest.raises(httpx.ReadTimeout):

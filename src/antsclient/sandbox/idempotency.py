@@ -256,20 +256,25 @@ def _refusal(error: SandboxError) -> _Answer:
 
 
 def _reused(scope_key: str) -> SandboxError:
-    key = scope_key.partition("|")[2]
-    return SandboxError(
-        f"the Idempotency-Key {key!r} was already used with another body",
-        code="idempotency_key_reused",
-        message_fr="Cette clé d'idempotence a déjà servi pour une autre requête.",
-        status=409,
+    return _key_error(
+        scope_key,
+        "was already used with another body",
+        "idempotency_key_reused",
+        "Cette clé d'idempotence a déjà servi pour une autre requête.",
     )
 
 
 def _in_use(scope_key: str) -> SandboxError:
+    return _key_error(
+        scope_key,
+        "names a write still being carried out",
+        "idempotency_key_in_use",
+        "Cette action est déjà en cours ; réessayez dans un instant.",
+    )
+
+
+def _key_error(scope_key: str, what: str, code: str, message_fr: str) -> SandboxError:
     key = scope_key.partition("|")[2]
     return SandboxError(
-        f"the write of Idempotency-Key {key!r} is still being carried out",
-        code="idempotency_key_in_use",
-        message_fr="Cette action est déjà en cours ; réessayez dans un instant.",
-        status=409,
+        f"the Idempotency-Key {key!r} {what}", code=code, message_fr=message_fr, status=409
     )
