@@ -2,7 +2,9 @@
 
 The protocol classifies every answer (:func:`antsclient.protocol.classify`); a ``RETRY``
 outcome becomes a :class:`Transient` that the shells' tenacity loop retries — unless the call
-is an unsafe write that may have taken effect. :class:`Tries` follows the tries of one call
+is a write that may have taken effect and whose caller reads back what it changes first (the
+shells' ``_write``, which gives every write one key, :func:`keyed`, and returns :class:`Done`
+when the read-back finds the write done). :class:`Tries` follows the tries of one call
 within the policy's attempts and its :class:`Deadline`, and builds the
 :class:`~antsclient.AntsUnavailable` the caller sees when they are spent: which server, how
 many tries, and whether the action may have happened.
