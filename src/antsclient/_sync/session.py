@@ -343,8 +343,6 @@ class AntsSession:
         parse: Callable[[httpx.Response], T],
         read_back: Callable[[], Any],
         about: str,
-        *,
-        timeout: httpx.Timeout | None = None,
     ) -> T:
         """A write whose outcome is always found out.
 
@@ -362,9 +360,7 @@ class AntsSession:
         with retries.deadline(self.retry):  # the write and its read-backs share one deadline
             for _ in range(self.retry.attempts):
                 try:
-                    return self._call(
-                        call, parse, about=about, timeout=timeout, reads_back=True
-                    )
+                    return self._call(call, parse, about=about, reads_back=True)
                 except AntsUnavailable as exc:
                     if not exc.may_have_taken_effect:
                         if failure is None:
