@@ -44,6 +44,7 @@ K = ants.DocumentKind
 S = ants.RequestStatus
 
 POLICY = ants.RetryPolicy(initial_backoff=0.01, max_backoff=0.05)
+"""The default policy (5 attempts, 300 s), with short waits so that the soak is quick."""
 TIMEOUT = httpx.Timeout(1.0)
 STALL_SECONDS = 1.5
 
@@ -82,6 +83,7 @@ class Witness:
         self.errors: Counter[str] = Counter()
         self.untyped: list[str] = []
         self.untruthful: list[str] = []
+        self.policy = POLICY
 
     def note(self, what: str, exc: BaseException, unchanged: Callable[[], bool]) -> None:
         """Count a surfaced error; a write said not done must have left the server as it was."""
@@ -116,7 +118,7 @@ def blocking_host(sb: SandboxHandle, emails: list[str], witness: Witness, worker
     def session() -> ants.AntsSession:
         if not hasattr(local, "s"):
             local.s = ants.AntsSession(
-                sb.credentials, base_url=sb.url, retry=POLICY, timeout=TIMEOUT
+                sb.credentials, base_url=sb.url, retry=witness.policy, timeout=TIMEOUT
             )
             with witness.lock:
                 opened.append(local.s)
@@ -199,7 +201,7 @@ def _validated(request: ants.OnlineRequest) -> ants.OnlineRequest | None:
 
 async def async_host(sb: SandboxHandle, emails: list[str], witness: Witness, tasks: int) -> None:
     async with ants.AsyncAntsSession(
-        sb.credentials, base_url=sb.url, retry=POLICY, timeout=TIMEOUT
+        sb.credentials, base_url=sb.url, retry=witness.policy, timeout=TIMEOUT
     ) as s:
 
         async def until_done(
@@ -277,13 +279,20 @@ async def async_host(sb: SandboxHandle, emails: list[str], witness: Witness, tas
 # --- one run -------------------------------------------------------------------------------------
 
 
-def run(kind: str, students: int, rate: float, seed: int) -> dict[str, Any]:
-    """One soak against a fresh sandbox; its figures."""
+def run(
+    kind: str, students: int, rate: float, seed: int, *, pre_commit: float = 0.0, attempts: int = 5
+) -> dict[str, Any]:
+    """One soak against a fresh sandbox; its figures. ``pre_commit`` adds the faults that
+    keep a call from the domain (5xx, dropped connections, hangs, in equal parts) and a
+    smaller ``attempts`` lets failures surface, to judge what the errors say."""
     emails = [f"soak.{kind}.{i:04d}@example.org" for i in range(students)]
     with serve(seed=seed) as sb:
         witness = Witness(sb)
         already = len(sb.state.requests(sb.credentials.agreement))
+        witness.policy = attrs.evolve(POLICY, attempts=attempts)
         sb.set_post_commit_faults(rate, stall_seconds=STALL_SECONDS, seed=seed)
+        third = pre_commit / 3
+        sb.set_faults(error_rate=third, drop_rate=third, hang_rate=third, hang_seconds=1.5)
         sb.reset_received()
         started, cpu = time.perf_counter(), time.process_time()
         if kind == "threads":
@@ -292,6 +301,7 @@ def run(kind: str, students: int, rate: float, seed: int) -> dict[str, Any]:
             asyncio.run(async_host(sb, emails, witness, tasks=20))
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         sb.set_post_commit_faults()
+        sb.set_faults()
         received, lost = sb.received(), sb.lost_answers()
         held = sb.state.requests(sb.credentials.agreement)
         mine = [r for r in held if r.email in set(emails)]
@@ -303,6 +313,8 @@ def run(kind: str, students: int, rate: float, seed: int) -> dict[str, Any]:
         "host": "AntsSession, 8 threads" if kind == "threads" else "AsyncAntsSession, 20 tasks",
         "students": students,
         "post_commit_rate": rate,
+        "pre_commit_rate": pre_commit,
+        "attempts": attempts,
         "requests_added": len(held) - already,
         "requests_of_the_students": len(mine),
         "distinct_emails": len({r.email for r in mine}),
@@ -332,7 +344,8 @@ def run(kind: str, students: int, rate: float, seed: int) -> dict[str, Any]:
 def report(figures: dict[str, Any]) -> None:
     print(
         f"\n== {figures['host']}: {figures['students']} students, "
-        f"answers of saved writes lost at {figures['post_commit_rate']:.0%}"
+        f"answers of saved writes lost at {figures['post_commit_rate']:.0%}, calls faulted "
+        f"before the commit at {figures['pre_commit_rate']:.0%}, {figures['attempts']} attempts"
     )
     print(f"  requests added     {figures['requests_added']:>6}  (expected {figures['students']})")
     print(f"  documents          {figures['documents']:>6}  (expected {2 * figures['students']})")
@@ -364,11 +377,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=0.1, help="share of saved writes lost")
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--only", choices=("threads", "tasks"))
+    parser.add_argument("--pre-commit", type=float, default=0.0, help="share of calls faulted")
+    parser.add_argument("--attempts", type=int, default=5, help="the retry policy's attempts")
     args = parser.parse_args(argv)
     results = []
     for kind in ("threads", "tasks"):
         if args.only in (None, kind):
-            figures = run(kind, args.students, args.rate, args.seed)
+            figures = run(
+                kind,
+                args.students,
+                args.rate,
+                args.seed,
+                pre_commit=args.pre_commit,
+                attempts=args.attempts,
+            )
             report(figures)
             results.append(figures)
     print(json.dumps({"bench": "soak", "runs": results}, ensure_ascii=False))
