@@ -239,7 +239,7 @@ def _replaying(body: bytes, rest: Any, *, more: bool = False) -> Any:
 
 async def _send_answer(send: Any, answer: _Answer) -> None:
     status = 200 if answer.status == 201 else answer.status
-    headers = [(n, v) for n, v in answer.headers if n.lower() != b"x-request-id"]
+    headers = list(answer.headers)  # the first answer's X-Request-Id names it still
     if answer.status is not None and 200 <= answer.status < 300:
         headers.append((b"idempotent-replayed", b"true"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
