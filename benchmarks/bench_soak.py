@@ -6,14 +6,17 @@ threads and once by ``AsyncAntsSession`` from 20 tasks, each against a fresh san
 loopback TCP whose post-commit faults lose the answer of a share of the saved writes (a 5xx,
 a reset, or a stall past the client's timeout).
 
-The host code is what a careful host writes: it calls the session, and when an error
-surfaces it checks (through the session) whether the action happened before doing it
-again. At the end the sandbox must hold exactly 600 requests and exactly 1,200 documents,
-every request validated; every error that surfaced must be an ``AntsError``, and one that
-said the write had not taken effect (``may_have_taken_effect=False``) is checked against
-the server at once. Figures printed, never timed asserts; the last line is one JSON object.
+The host code is what a careful host writes: it makes one idempotency key per application
+and per document and passes it again when it calls a create or an upload again after an
+error; after a validation's error it reads the request before validating again. At the end
+the sandbox must hold exactly 600 requests and exactly 1,200 documents, every request
+validated; every error that surfaced must be an ``AntsError``, and one that said the write
+had not taken effect (``may_have_taken_effect=False``) must have left the server as it was
+(compared with what it held just before the call). Figures printed, never timed asserts;
+the last line is one JSON object.
 
     python benchmarks/bench_soak.py [--students 600] [--rate 0.1] [--only threads|tasks]
+                                    [--pre-commit 0.2 --attempts 2]
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -125,13 +129,14 @@ def blocking_host(sb: SandboxHandle, emails: list[str], witness: Witness, worker
         return local.s
 
     def until_done(
-        what: str, act: Callable[[], T], done: Callable[[], T | None], unchanged: Callable[[], bool]
+        what: str, act: Callable[[], T], done: Callable[[], T | None], state: Callable[[], object]
     ) -> T:
         for _ in range(20):
+            before = state()
             try:
                 return act()
             except Exception as exc:  # every surfaced error is judged
-                witness.note(what, exc, unchanged)
+                witness.note(what, exc, lambda b=before: state() == b)
             try:
                 found = done()
             except ants.AntsError as exc:
@@ -143,26 +148,26 @@ def blocking_host(sb: SandboxHandle, emails: list[str], witness: Witness, worker
 
     def file_one(email: str) -> None:
         s = session()
+        key = uuid.uuid4().hex  # the host's key for this application, kept across its retries
         request = until_done(
-            "create",
-            lambda: _create(s, email),
-            lambda: _existing(s, email),
-            lambda: not witness.numbers(email),
+            "create", lambda: _create(s, email, key), _unsettled, lambda: witness.numbers(email)
         )
         n = request.number
         for kind, content in ((K.IDENTITY, IDENTITY), (K.PROOF_OF_ADDRESS, PROOF)):
-            before = witness.files(n, kind)
+            key = uuid.uuid4().hex  # one per document
             until_done(
                 f"upload {kind.value}",
-                lambda k=kind, c=content: s.attachments.upload(n, k, c, filename=f"{k.value}.pdf"),
-                lambda k=kind: _sent(s.attachments.slots(n), k),
-                lambda k=kind, b=before: witness.files(n, k) == b,
+                lambda k=kind, c=content, i=key: s.attachments.upload(
+                    n, k, c, filename=f"{k.value}.pdf", idempotency_key=i
+                ),
+                _unsettled,
+                lambda k=kind: witness.files(n, k),
             )
         until_done(
             "validate",
             lambda: s.requests.validate(n),
             lambda: _validated(s.requests.refresh(n)),
-            lambda: witness.status(n) is S.DRAFT,
+            lambda: witness.status(n),
         )
 
     try:
@@ -174,22 +179,17 @@ def blocking_host(sb: SandboxHandle, emails: list[str], witness: Witness, worker
             s.close()
 
 
-def _create(s: ants.AntsSession, email: str) -> ants.OnlineRequest:
+def _create(s: ants.AntsSession, email: str, key: str) -> ants.OnlineRequest:
     try:
-        return s.requests.create(application(email))
+        return s.requests.create(application(email), idempotency_key=key)
     except ants.DivergenceError as exc:  # an earlier call did file it: take it up
         if exc.existing_number is None:
             raise
         return s.requests.get(exc.existing_number)
 
 
-def _existing(s: ants.AntsSession, email: str) -> ants.OnlineRequest | None:
-    del s, email
-    return None  # a create is checked by creating again: ANTS names the existing one
-
-
-def _sent(slots: list[ants.AttachmentSlot], kind: ants.DocumentKind) -> bool | None:
-    return next(sl.sent for sl in slots if sl.kind is kind) or None
+def _unsettled() -> None:
+    """A create or an upload is settled by calling it again under the host's key."""
 
 
 def _validated(request: ants.OnlineRequest) -> ants.OnlineRequest | None:
@@ -208,13 +208,14 @@ async def async_host(sb: SandboxHandle, emails: list[str], witness: Witness, tas
             what: str,
             act: Callable[[], Awaitable[T]],
             done: Callable[[], Awaitable[T | None]],
-            unchanged: Callable[[], bool],
+            state: Callable[[], object],
         ) -> T:
             for _ in range(20):
+                before = state()
                 try:
                     return await act()
                 except Exception as exc:  # every surfaced error is judged
-                    witness.note(what, exc, unchanged)
+                    witness.note(what, exc, lambda b=before: state() == b)
                 try:
                     found = await done()
                 except ants.AntsError as exc:
@@ -224,45 +225,39 @@ async def async_host(sb: SandboxHandle, emails: list[str], witness: Witness, tas
                     return found
             raise AssertionError(f"{what}: ANTS never answered")
 
-        async def create(email: str) -> ants.OnlineRequest:
+        async def create(email: str, key: str) -> ants.OnlineRequest:
             try:
-                return await s.requests.create(application(email))
+                return await s.requests.create(application(email), idempotency_key=key)
             except ants.DivergenceError as exc:
                 if exc.existing_number is None:
                     raise
                 return await s.requests.get(exc.existing_number)
 
-        async def nothing() -> None:
-            return None
+        async def unsettled() -> None:
+            return _unsettled()
 
         async def file_one(email: str) -> None:
+            key = uuid.uuid4().hex
             request = await until_done(
-                "create", lambda: create(email), nothing, lambda: not witness.numbers(email)
+                "create", lambda: create(email, key), unsettled, lambda: witness.numbers(email)
             )
             n = request.number
             for kind, content in ((K.IDENTITY, IDENTITY), (K.PROOF_OF_ADDRESS, PROOF)):
-                before = witness.files(n, kind)
-
-                async def sent(k: ants.DocumentKind = kind) -> bool | None:
-                    return _sent(await s.attachments.slots(n), k)
-
+                key = uuid.uuid4().hex
                 await until_done(
                     f"upload {kind.value}",
-                    lambda k=kind, c=content: s.attachments.upload(
-                        n, k, c, filename=f"{k.value}.pdf"
+                    lambda k=kind, c=content, i=key: s.attachments.upload(
+                        n, k, c, filename=f"{k.value}.pdf", idempotency_key=i
                     ),
-                    sent,
-                    lambda k=kind, b=before: witness.files(n, k) == b,
+                    unsettled,
+                    lambda k=kind: witness.files(n, k),
                 )
 
             async def validated() -> ants.OnlineRequest | None:
                 return _validated(await s.requests.refresh(n))
 
             await until_done(
-                "validate",
-                lambda: s.requests.validate(n),
-                validated,
-                lambda: witness.status(n) is S.DRAFT,
+                "validate", lambda: s.requests.validate(n), validated, lambda: witness.status(n)
             )
 
         queue: asyncio.Queue[str] = asyncio.Queue()

@@ -186,3 +186,24 @@ async def test_a_resend_under_the_same_key_is_answered_not_redone(env: SandboxEn
     assert linked.student_id == "S9"
     assert sb.lost_answers() == {"link_request": 1}
     assert sb.received()["link_request"] == 1
+
+
+async def test_a_host_retry_under_its_own_key_stores_once(env: SandboxEnv) -> None:
+    """The error surfaces (one attempt only); the host calls again with the key it made."""
+    sb = env.sandbox
+    async with env.session(retry=ants.RetryPolicy.none()) as s:
+        await aw(s.requests.counts())
+        sb.set_post_commit_faults(1.0, kinds=["reset"], seed=2)
+        email, key = unique_email("hote"), "application-0001"
+        with pytest.raises(ants.AntsUnavailable) as lost:
+            await aw(s.requests.create(cerfa02(email), idempotency_key=key))
+        assert lost.value.may_have_taken_effect is True
+        draft = await aw(s.requests.create(cerfa02(email), idempotency_key=key))
+        assert [r.number for r in sb.requests() if r.email == email] == [draft.number]
+        with pytest.raises(ants.AntsUnavailable):
+            await aw(s.attachments.upload(draft, K.IDENTITY, tiny_pdf(1), idempotency_key="doc-1"))
+        sent = await aw(
+            s.attachments.upload(draft, K.IDENTITY, tiny_pdf(1), idempotency_key="doc-1")
+        )
+        sb.set_post_commit_faults()
+    assert _files(env, draft.number, K.IDENTITY) == [sent.file_id]

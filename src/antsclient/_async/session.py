@@ -558,6 +558,7 @@ class AsyncRequests(_Namespace):
         *,
         confirm: Iterable[str] = (),
         autocorrect: bool = True,
+        idempotency_key: str | None = None,
     ) -> OnlineRequest:
         """Enregistrer la demande en ligne: send ``application`` as a draft (BROUILLON).
 
@@ -567,6 +568,9 @@ class AsyncRequests(_Namespace):
         :class:`ApplicationDataError` with its suggestions — unless its field path is in
         ``confirm``, as the manual lets the user confirm a value they know is right. The
         create carries one idempotency key for all its attempts: a retry never files twice.
+        ``idempotency_key`` is that key when the host makes it (one per application it
+        files, kept until it knows the outcome): a host that calls ``create`` again after
+        :class:`AntsUnavailable` with the same key gets the request the first call filed.
         """
         from antsclient import geo  # noqa: PLC0415
 
@@ -581,7 +585,9 @@ class AsyncRequests(_Namespace):
         if autocorrect:
             application = report.apply(application)
         call = ops.create_request(
-            application, idempotency_key=uuid.uuid4().hex, confirmed_fields=confirmed
+            application,
+            idempotency_key=idempotency_key or uuid.uuid4().hex,
+            confirmed_fields=confirmed,
         )
         return await session._remember(await session._call(call, ops.parse_request))
 
@@ -861,6 +867,7 @@ class AsyncAttachments(_Namespace):
         *,
         comment: str | None = None,
         filename: str | None = None,
+        idempotency_key: str | None = None,
     ) -> AttachmentFile:
         """Envoyer une pièce justificative from a path, an open binary stream, or its
         content as bytes (as a web host holds an upload; bytes are never a path).
@@ -873,8 +880,13 @@ class AsyncAttachments(_Namespace):
         trip when all goes well; the file is streamed, and every try carries the same
         idempotency key, so that a try whose answer was lost is answered, when sent again,
         with the document the first one stored: a document is never stored twice.
+        ``idempotency_key`` is that key when the host makes it (one per document it sends,
+        kept until it knows the outcome): calling ``upload`` again with it after
+        :class:`AntsUnavailable` stores the document once, however the first call ended.
         """
-        return await self._upload(request, kind, file, comment, filename)
+        return await self._upload(
+            request, kind, file, comment, filename=filename, idempotency_key=idempotency_key
+        )
 
     async def upload_from_student(
         self,
@@ -900,14 +912,17 @@ class AsyncAttachments(_Namespace):
         kind: DocumentKind,
         file: files.UploadSource,
         comment: str | None,
+        *,
         filename: str | None = None,
+        idempotency_key: str | None = None,
     ) -> AttachmentFile:
         session = self._session
         kind = DocumentKind(kind)
         check(Action.UPLOAD_ATTACHMENT, rights=session.rights)
         upload, _ = files.prepare_upload(kind, file, comment=comment, name=filename)
         current = await session._checked(Action.UPLOAD_ATTACHMENT, request)
-        call = ops.upload_attachment(current.number, kind, upload, idempotency_key=uuid.uuid4().hex)
+        key = idempotency_key or uuid.uuid4().hex
+        call = ops.upload_attachment(current.number, kind, upload, idempotency_key=key)
         try:
             return await session._call(
                 call,

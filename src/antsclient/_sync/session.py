@@ -551,6 +551,7 @@ class Requests(_Namespace):
         *,
         confirm: Iterable[str] = (),
         autocorrect: bool = True,
+        idempotency_key: str | None = None,
     ) -> OnlineRequest:
         """Enregistrer la demande en ligne: send ``application`` as a draft (BROUILLON).
 
@@ -560,6 +561,9 @@ class Requests(_Namespace):
         :class:`ApplicationDataError` with its suggestions — unless its field path is in
         ``confirm``, as the manual lets the user confirm a value they know is right. The
         create carries one idempotency key for all its attempts: a retry never files twice.
+        ``idempotency_key`` is that key when the host makes it (one per application it
+        files, kept until it knows the outcome): a host that calls ``create`` again after
+        :class:`AntsUnavailable` with the same key gets the request the first call filed.
         """
         from antsclient import geo  # noqa: PLC0415
 
@@ -574,7 +578,9 @@ class Requests(_Namespace):
         if autocorrect:
             application = report.apply(application)
         call = ops.create_request(
-            application, idempotency_key=uuid.uuid4().hex, confirmed_fields=confirmed
+            application,
+            idempotency_key=idempotency_key or uuid.uuid4().hex,
+            confirmed_fields=confirmed,
         )
         return session._remember(session._call(call, ops.parse_request))
 
@@ -854,6 +860,7 @@ class Attachments(_Namespace):
         *,
         comment: str | None = None,
         filename: str | None = None,
+        idempotency_key: str | None = None,
     ) -> AttachmentFile:
         """Envoyer une pièce justificative from a path, an open binary stream, or its
         content as bytes (as a web host holds an upload; bytes are never a path).
@@ -866,8 +873,13 @@ class Attachments(_Namespace):
         trip when all goes well; the file is streamed, and every try carries the same
         idempotency key, so that a try whose answer was lost is answered, when sent again,
         with the document the first one stored: a document is never stored twice.
+        ``idempotency_key`` is that key when the host makes it (one per document it sends,
+        kept until it knows the outcome): calling ``upload`` again with it after
+        :class:`AntsUnavailable` stores the document once, however the first call ended.
         """
-        return self._upload(request, kind, file, comment, filename)
+        return self._upload(
+            request, kind, file, comment, filename=filename, idempotency_key=idempotency_key
+        )
 
     def upload_from_student(
         self,
@@ -893,14 +905,17 @@ class Attachments(_Namespace):
         kind: DocumentKind,
         file: files.UploadSource,
         comment: str | None,
+        *,
         filename: str | None = None,
+        idempotency_key: str | None = None,
     ) -> AttachmentFile:
         session = self._session
         kind = DocumentKind(kind)
         check(Action.UPLOAD_ATTACHMENT, rights=session.rights)
         upload, _ = files.prepare_upload(kind, file, comment=comment, name=filename)
         current = session._checked(Action.UPLOAD_ATTACHMENT, request)
-        call = ops.upload_attachment(current.number, kind, upload, idempotency_key=uuid.uuid4().hex)
+        key = idempotency_key or uuid.uuid4().hex
+        call = ops.upload_attachment(current.number, kind, upload, idempotency_key=key)
         try:
             return session._call(
                 call,
