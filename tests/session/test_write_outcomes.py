@@ -195,10 +195,11 @@ async def test_a_host_retry_under_its_own_key_stores_once(env: SandboxEnv) -> No
         await aw(s.requests.counts())
         sb.set_post_commit_faults(1.0, kinds=["reset"], seed=2)
         email, key = unique_email("hote"), "application-0001"
+        application = cerfa02(email)  # the same application, called again with its key
         with pytest.raises(ants.AntsUnavailable) as lost:
-            await aw(s.requests.create(cerfa02(email), idempotency_key=key))
+            await aw(s.requests.create(application, idempotency_key=key))
         assert lost.value.may_have_taken_effect is True
-        draft = await aw(s.requests.create(cerfa02(email), idempotency_key=key))
+        draft = await aw(s.requests.create(application, idempotency_key=key))
         assert [r.number for r in sb.requests() if r.email == email] == [draft.number]
         with pytest.raises(ants.AntsUnavailable):
             await aw(s.attachments.upload(draft, K.IDENTITY, tiny_pdf(1), idempotency_key="doc-1"))
