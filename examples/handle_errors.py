@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import attrs
-from _shared import student
+from _shared import file_draft, student
 
 import antsclient as ants
 from antsclient.sandbox import serve
@@ -63,6 +63,14 @@ def main() -> int:
             show("4. La page ne répond pas", lambda: session.requests.create(lucie))
             sandbox.set_faults()  # back to normal: creating again is safe (never filed twice)
             print("  Relancée : demande n°", session.requests.create(lucie).number)
+
+            # ANTS saves the validation, then its answer is lost (a 503): the session reads
+            # the request back and reports the validation done — never « action impossible ».
+            ready = file_draft(session, tmp, student(first_name="Léa", email="lea@example.org"))
+            sandbox.set_post_commit_faults(1.0, operations=["validate_request"], kinds=["error"])
+            validated = session.requests.validate(ready)
+            sandbox.set_post_commit_faults()
+            print(f"\n5. Réponse perdue après l'enregistrement — {validated.status_label}")
 
             show("Action impossible", lambda: session.requests.validate(claire))
             big = Path(tmp) / "scan.pdf"

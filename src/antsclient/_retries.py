@@ -2,7 +2,9 @@
 
 The protocol classifies every answer (:func:`antsclient.protocol.classify`); a ``RETRY``
 outcome becomes a :class:`Transient` that the shells' tenacity loop retries — unless the call
-is an unsafe write that may have taken effect. :class:`Tries` follows the tries of one call
+is a write that may have taken effect and whose caller reads back what it changes first (the
+shells' ``_write``, which gives every write one key, :func:`keyed`, and returns :class:`Done`
+when the read-back finds the write done). :class:`Tries` follows the tries of one call
 within the policy's attempts and its :class:`Deadline`, and builds the
 :class:`~antsclient.AntsUnavailable` the caller sees when they are spent: which server, how
 many tries, and whether the action may have happened.
@@ -15,6 +17,7 @@ import contextvars
 import logging
 import random
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any, Final, Generic, TypeVar
 
@@ -33,6 +36,7 @@ __all__ = [
     "Tries",
     "backoff",
     "deadline",
+    "keyed",
     "log_call",
     "should_retry",
     "unavailable",
@@ -135,11 +139,23 @@ def deadline(policy: RetryPolicy) -> Iterator[Deadline]:
         _CURRENT.reset(token)
 
 
-def should_retry(call: Call, exc: BaseException) -> bool:
-    """Retry a transient failure, unless the call is an unsafe write that may have happened."""
+def should_retry(call: Call, exc: BaseException, *, reads_back: bool = False) -> bool:
+    """Retry a transient failure, unless the call is an unsafe write that may have happened
+    — or any write whose caller reads back what it changes before sending it again
+    (``reads_back``): then an unclear failure goes to the caller first."""
     if not isinstance(exc, Transient):
         return False
+    if reads_back and call.safety is not Safety.READ:
+        return not exc.ambiguous
     return call.safety is not Safety.UNSAFE or not exc.ambiguous
+
+
+def keyed(call: Call) -> Call:
+    """``call`` with an ``Idempotency-Key`` (one made now if it has none): made once per
+    logical call and sent with every try, so that ANTS carries the write out once."""
+    if call.idempotency_key is not None:
+        return call
+    return attrs.evolve(call, idempotency_key=uuid.uuid4().hex)
 
 
 def backoff(policy: RetryPolicy, attempt: int, exc: BaseException | None, random: float) -> float:

@@ -94,6 +94,7 @@ SCRIPTS: dict[str, list[str]] = {
         "La page ne répond pas",
         "peut-être prise en compte :",
         "Relancée : demande n° ",
+        "5. Réponse perdue après l'enregistrement — En cours de validation par l'élève",
         "ActionNotAllowed [required_documents_missing]",
         "AttachmentRejected [attachment.too_large]",
         "PermissionDenied [permission_denied]",

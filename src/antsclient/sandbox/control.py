@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import attrs
@@ -26,7 +26,7 @@ from antsclient.models.enums import Cerfa, PrefectureDecision, RequestStatus
 from antsclient.models.request import OnlineRequest
 from antsclient.sandbox.agencies import DEFAULT_AGENCY
 from antsclient.sandbox.errors import bad_request, error_response
-from antsclient.sandbox.faults import FaultConfig, Faults
+from antsclient.sandbox.faults import POST_COMMIT_KINDS, FaultConfig, Faults, Operations
 from antsclient.sandbox.mailbox import Message
 from antsclient.sandbox.records import Agency
 from antsclient.sandbox.state import SandboxState
@@ -45,6 +45,8 @@ class Controls:
     def __init__(self, state: SandboxState, faults: Faults) -> None:
         self.state = state
         self.faults = faults
+        self.operations: Operations | None = None
+        """The API's operations (set with the application): what faults can name."""
 
     # -- who logs in ----------------------------------------------------------------------
 
@@ -193,6 +195,50 @@ class Controls:
             changes["stall_seconds"] = stall_seconds
         return self.faults.configure(**changes)
 
+    def set_post_commit_faults(
+        self,
+        rate: float = 0.0,
+        *,
+        operations: Iterable[str] = (),
+        kinds: Iterable[str] = POST_COMMIT_KINDS,
+        stall_seconds: float | None = None,
+        seed: int | None = None,
+    ) -> FaultConfig:
+        """Lose the answer of saved writes: at ``rate`` (0: never), for the ``operations``
+        named (``validate_request``, ``upload_attachment``…; none: every write), replaced
+        by one of ``kinds`` — ``error`` (a 5xx), ``reset`` (the connection closed),
+        ``stall`` (no answer for ``stall_seconds``). ``seed`` restarts the draws."""
+        chosen = tuple(kinds)
+        if not 0 <= rate <= 1 or not set(chosen) <= set(POST_COMMIT_KINDS) or not chosen:
+            msg = f"rate is between 0 and 1 and kinds among {', '.join(POST_COMMIT_KINDS)}"
+            raise ValueError(msg)
+        names = tuple(operations)
+        if self.operations is not None:
+            names = self.operations.check_writes(names)
+        changes: dict[str, Any] = {
+            "post_commit_rate": rate,
+            "post_commit_operations": names,
+            "post_commit_kinds": chosen,
+        }
+        if stall_seconds is not None:
+            changes["post_commit_stall_seconds"] = stall_seconds
+        if seed is not None:
+            changes["seed"] = seed
+        return self.faults.configure(**changes)
+
+    def received(self) -> dict[str, int]:
+        """How many calls of each operation reached the API since the last
+        :meth:`reset_received`, faulted ones included."""
+        return dict(self.faults.received)
+
+    def lost_answers(self) -> dict[str, int]:
+        """How many saved writes of each operation had their answer lost (post-commit)."""
+        return dict(self.faults.post_committed)
+
+    def reset_received(self) -> None:
+        """Start counting the calls received afresh."""
+        self.faults.reset_counts()
+
     def close(self) -> None:
         """Release the state's store (the SQLite file)."""
         self.state.close()
@@ -284,6 +330,17 @@ class HttpControls:
     async def faults(self, request: Request) -> Any:
         return to_data(self.controls.set_faults(**await _body(request)))
 
+    async def post_commit_faults(self, request: Request) -> Any:
+        return to_data(self.controls.set_post_commit_faults(**await _body(request)))
+
+    async def received(self, request: Request) -> Any:
+        if request.method == "DELETE":
+            self.controls.reset_received()
+        return {
+            "received": self.controls.received(),
+            "lost_answers": self.controls.lost_answers(),
+        }
+
     async def token_ttl(self, request: Request) -> Any:
         data = await _body(request)
         self.controls.set_token_ttl(float(data["seconds"]))
@@ -331,6 +388,9 @@ def control_routes(controls: Controls) -> list[BaseRoute]:
         _route("/seed-requests", http.seed_requests),
         _route("/latency", http.latency),
         _route("/faults", http.faults),
+        _route("/post-commit-faults", http.post_commit_faults),
+        _route("/received", http.received, "GET"),
+        _route("/received", http.received, "DELETE"),
         _route("/agencies", http.agencies),
         _route("/token-ttl", http.token_ttl),
         _route("/requests/{number}/prefecture-issues-documents", http.prefecture_issues_documents),

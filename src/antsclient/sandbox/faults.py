@@ -8,18 +8,35 @@ adds latency (fixed + uniform jitter) and, at seeded rates, answers instead of t
 * ``drop`` — the connection is closed without any response;
 * ``malformed`` — a 200 whose body is not valid JSON.
 
-A faulted request never reaches the domain: nothing is created or changed. The one
-exception is ``stall_creates``: a create is committed, then its answer waits
-``stall_seconds`` — the case an ``Idempotency-Key`` exists for.
+A faulted request never reaches the domain: nothing is created or changed.
+
+**Post-commit faults** are the other kind, the one a client cannot tell from the first: the
+write is carried out and saved, then its answer is lost. At ``post_commit_rate``, for the
+operations named in ``post_commit_operations`` (none named: every write), a saved write's
+answer is replaced by one of ``post_commit_kinds``:
+
+* ``error`` — a 500, 502, 503 or 504 with the protocol's error body;
+* ``reset`` — the connection is closed without any answer;
+* ``stall`` — nothing for ``post_commit_stall_seconds``; over TCP the answer comes after
+  that (a client that gave up never reads it), in process the client then gets the read
+  timeout its transport cannot raise itself.
+
+Only a write the server carried out (a 2xx answer, not a replay of an ``Idempotency-Key``)
+is faulted; each operation draws from its own generator seeded with ``seed``, so the n-th
+write of an operation is faulted or not whatever the other operations do. ``stall_creates``
+is the older form of the same case, for creates only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import enum
 import json
 import random
+import re
 import threading
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import attrs
@@ -27,7 +44,15 @@ import httpx
 
 from antsclient.sandbox.errors import SandboxError, error_body
 
-__all__ = ["Fault", "FaultConfig", "FaultMiddleware", "Faults"]
+__all__ = [
+    "POST_COMMIT_KINDS",
+    "Fault",
+    "FaultConfig",
+    "FaultMiddleware",
+    "Faults",
+    "Operations",
+    "PostCommit",
+]
 
 ASGIApp = Any  # (scope, receive, send) -> awaitable; kept loose for the middleware chain
 
@@ -55,9 +80,25 @@ class FaultConfig:
     stall_creates: bool = False
     stall_seconds: float = 5.0
     seed: int = 0
+    post_commit_rate: float = 0.0
+    post_commit_operations: tuple[str, ...] = ()
+    post_commit_kinds: tuple[str, ...] = ("error", "reset", "stall")
+    post_commit_stall_seconds: float = 5.0
 
 
 _ERROR_STATUSES: Final = (429, 500, 502, 503)
+
+
+class PostCommit(enum.Enum):
+    """What replaces the answer of a write that was saved."""
+
+    ERROR = "error"
+    RESET = "reset"
+    STALL = "stall"
+
+
+POST_COMMIT_KINDS: Final = tuple(kind.value for kind in PostCommit)
+_POST_COMMIT_STATUSES: Final = (500, 502, 503, 504)
 
 
 class Faults:
@@ -67,13 +108,19 @@ class Faults:
         self._lock = threading.Lock()
         self.config = config or FaultConfig()
         self._rng = random.Random(self.config.seed)  # noqa: S311 - reproducible, not secret
+        self._post_rngs: dict[str, random.Random] = {}
+        self.received: collections.Counter[str] = collections.Counter()
+        """How many calls of each operation reached the API (faulted or not)."""
+        self.post_committed: collections.Counter[str] = collections.Counter()
+        """How many saved writes of each operation had their answer replaced."""
 
     def configure(self, **changes: Any) -> FaultConfig:
-        """Change some settings; a new ``seed`` restarts the random sequence."""
+        """Change some settings; a new ``seed`` restarts the random sequences."""
         with self._lock:
             self.config = attrs.evolve(self.config, **changes)
             if "seed" in changes:
                 self._rng = random.Random(self.config.seed)  # noqa: S311 - reproducible, not secret
+                self._post_rngs.clear()
             return self.config
 
     def latency(self) -> float:
@@ -101,6 +148,73 @@ class Faults:
                     return fault, status
                 u -= rate
             return None, 0
+
+    def count(self, operation: str) -> None:
+        """Note a call of ``operation`` that reached the API."""
+        with self._lock:
+            self.received[operation] += 1
+
+    def draw_post_commit(self, operation: str) -> tuple[PostCommit, int] | None:
+        """Whether the answer of this write of ``operation`` is to be lost once it is saved:
+        how, and the status of an ``error``; ``None`` to answer it."""
+        with self._lock:
+            c = self.config
+            if c.post_commit_rate <= 0 or not c.post_commit_kinds:
+                return None
+            if c.post_commit_operations and operation not in c.post_commit_operations:
+                return None
+            rng = self._post_rngs.get(operation)
+            if rng is None:
+                rng = random.Random(f"{c.seed}:{operation}")  # noqa: S311 - reproducible
+                self._post_rngs[operation] = rng
+            u = rng.random()
+            kind = PostCommit(c.post_commit_kinds[rng.randrange(len(c.post_commit_kinds))])
+            status = _POST_COMMIT_STATUSES[rng.randrange(len(_POST_COMMIT_STATUSES))]
+            return (kind, status) if u < c.post_commit_rate else None
+
+    def lost(self, operation: str) -> None:
+        """Note a saved write of ``operation`` whose answer was replaced."""
+        with self._lock:
+            self.post_committed[operation] += 1
+
+    def reset_counts(self) -> None:
+        """Forget the counts of calls received and answers lost."""
+        with self._lock:
+            self.received.clear()
+            self.post_committed.clear()
+
+
+class Operations:
+    """The API's operations by method and path: their names, and which change something.
+
+    ``table`` lists ``(method, path template, name)`` in the order routes are matched
+    (``/api/v1/requests/{number}``'s templates as Starlette writes them).
+    """
+
+    def __init__(self, table: Iterable[tuple[str, str, str]]) -> None:
+        self._routes: list[tuple[str, re.Pattern[str], str]] = []
+        for method, template, name in table:
+            pattern = re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(template))
+            self._routes.append((method, re.compile(f"^{pattern}$"), name))
+        self.writes: frozenset[str] = frozenset(
+            name for method, _, name in self._routes if method != "GET" and name != "login"
+        )
+        """The operations that change something (every write but logging in)."""
+
+    def name(self, method: str, path: str) -> str | None:
+        """The operation ``method path`` calls, if any."""
+        for route_method, pattern, name in self._routes:
+            if route_method == method and pattern.match(path):
+                return name
+        return None
+
+    def check_writes(self, names: Sequence[str]) -> tuple[str, ...]:
+        """``names`` if each is a write of the API, else :class:`ValueError`."""
+        unknown = sorted(set(names) - self.writes)
+        if unknown:
+            msg = f"not writes of the API: {', '.join(unknown)} (writes: {sorted(self.writes)})"
+            raise ValueError(msg)
+        return tuple(names)
 
 
 async def _send_json(
@@ -153,22 +267,36 @@ async def drop_connection(send: Any) -> None:
 
 
 class FaultMiddleware:
-    """Adds latency and faults in front of ``/api/`` paths."""
+    """Adds latency and faults in front of ``/api/`` paths; counts the calls of each
+    operation ``operations`` names, and loses the answers of saved writes it draws."""
 
-    def __init__(self, app: ASGIApp, faults: Faults) -> None:
+    def __init__(self, app: ASGIApp, faults: Faults, operations: Operations | None = None) -> None:
         self.app = app
         self.faults = faults
+        self.operations = operations or Operations(())
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not str(scope.get("path", "")).startswith("/api/"):
             await self.app(scope, receive, send)
             return
+        operation = self.operations.name(scope.get("method", "GET"), scope["path"]) or "unknown"
+        self.faults.count(operation)
         delay = self.faults.latency()
         if delay:
             await asyncio.sleep(delay)
         fault, status = self.faults.draw()
         if fault is None:
-            await self.app(scope, receive, send)
+            lost = (
+                self.faults.draw_post_commit(operation)
+                if operation in self.operations.writes
+                else None
+            )
+            if lost is None and operation == "create_request" and self.faults.config.stall_creates:
+                lost = (PostCommit.STALL, 0)
+            if lost is None:
+                await self.app(scope, receive, send)
+            else:
+                await self._post_commit(operation, lost, scope, receive, send)
         elif fault is Fault.DROP:
             await drop_connection(send)
         elif fault is Fault.HANG:
@@ -178,3 +306,48 @@ class FaultMiddleware:
             await _send_json(send, status, _error(status), [(b"retry-after", b"0")])
         else:
             await _send_json(send, 200, b'{"items": [{"number": "32', [])
+
+    async def _post_commit(
+        self, operation: str, lost: tuple[PostCommit, int], scope: Any, receive: Any, send: Any
+    ) -> None:
+        """Carry the write out and keep its answer; if it was saved, lose the answer."""
+        messages: list[Any] = []
+
+        async def keep(message: Any) -> None:
+            messages.append(message)
+
+        await self.app(scope, receive, keep)
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        if start is None or not _saved(start):
+            for message in messages:
+                await send(message)
+            return
+        self.faults.lost(operation)
+        kind, status = lost
+        if kind is PostCommit.ERROR:
+            await _send_json(send, status, _error(status), [])
+        elif kind is PostCommit.RESET:
+            await drop_connection(send)
+        elif status == 0:  # stall_creates: the answer comes late, in process too
+            await asyncio.sleep(self.faults.config.stall_seconds)
+            for message in messages:
+                await send(message)
+        else:
+            await asyncio.sleep(self.faults.config.post_commit_stall_seconds)
+            await _answer_late(send, messages)
+
+
+def _saved(start: Any) -> bool:
+    """Whether an answer says a write was carried out now (a 2xx, not a replay)."""
+    replayed = any(name.lower() == b"idempotent-replayed" for name, _ in start.get("headers", ()))
+    return 200 <= int(start["status"]) < 300 and not replayed
+
+
+async def _answer_late(send: Any, messages: list[Any]) -> None:
+    """After a stall: over TCP, the answer a client may no longer wait for; in process,
+    the read timeout the client's transport cannot raise itself."""
+    cycle = getattr(send, "__self__", None)
+    if getattr(cycle, "transport", None) is None:
+        raise httpx.ReadTimeout("the answer stalled after the write was saved")
+    for message in messages:
+        await send(message)
