@@ -7,6 +7,7 @@ SQLite store shares.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import threading
@@ -21,6 +22,7 @@ from antsclient._text import fold
 from antsclient.export import RequestList
 from antsclient.models import Application, Bucket, Cerfa, OnlineRequest, RequestStatus
 from antsclient.models.window import DateWindow, bounds, within
+from antsclient.storage.locks import MemoryLocks
 from antsclient.storage.protocols import MergeResult, Student
 
 __all__ = ["MemoryStore", "MemoryStudents"]
@@ -99,6 +101,18 @@ class MemoryStore:
         self._written: dict[tuple[str, str], float] = {}
         self._watermarks: dict[str, dt.datetime] = {}
         self.students = MemoryStudents()
+        self._locks = MemoryLocks()
+        self.reports: list[object] = []
+        """The sync reports recorded by agency jobs, oldest first."""
+
+    def lock_agency(self, agreement: str) -> contextlib.AbstractContextManager[bool]:
+        """Hold the agency's sync lock (within this process) while the block runs."""
+        return self._locks.lock_agency(agreement)
+
+    def record_report(self, report: object) -> None:
+        """Keep the report of an agency's sync (:mod:`antsclient.jobs`)."""
+        with self._lock:
+            self.reports.append(report)
 
     def __repr__(self) -> str:
         with self._lock:
@@ -134,8 +148,8 @@ class MemoryStore:
                 current = rows.get(request.number)
                 if current is None:
                     new += 1
-                elif current == request:
-                    unchanged += 1
+                elif current == request or current.modified > request.modified:
+                    unchanged += 1  # the same, or older than the copy kept: not written
                     continue
                 else:
                     updated += 1
