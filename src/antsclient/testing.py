@@ -26,7 +26,11 @@ Fixtures (each test gets its own sandbox, so tests never see each other's reques
 ``ants_other_side``
     the student, the prefecture, the clock and faults: :class:`OtherSide`.
 
-The sandbox needs the ``sandbox`` extra (``pip install 'antsclient[sandbox]'``). In an
+The sandbox needs the ``sandbox`` extra (``pip install 'antsclient[sandbox]'``).
+
+``StoreContract`` is the test suite every store passes (memory, SQLite, PostgreSQL): a host
+with its own store subclasses it in its tests (``class TestOurStore(StoreContract)``) and
+defines an ``open_store`` fixture; see :mod:`antsclient._store_contract`. In an
 async test::
 
     @pytest.mark.anyio
@@ -44,11 +48,21 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from antsclient._store_contract import StoreContract
     from antsclient import AntsSession, AsyncAntsSession, Credentials, OnlineRequest
     from antsclient.sandbox import Sandbox, SandboxHandle
     from antsclient.sandbox.faults import FaultConfig
 
-__all__ = ["OtherSide"]
+__all__ = ["OtherSide", "StoreContract"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "StoreContract":  # loaded on use: the plugin itself stays light
+        from antsclient._store_contract import StoreContract  # noqa: PLC0415
+
+        return StoreContract
+    msg = f"module 'antsclient.testing' has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 class OtherSide:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
+import uuid
 from typing import Any
 
 import pytest
@@ -55,3 +56,29 @@ def make_student() -> Callable[..., Student]:
     return lambda student_id, last, first: Student(
         student_id=student_id, last_name=last, first_name=first
     )
+
+
+# --- a PostgreSQL cluster of our own (tests/servers.py) -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[str]:
+    """One throwaway cluster per test process (each pytest-xdist worker has its own)."""
+    pytest.importorskip("psycopg", reason="the postgres extra: pip install 'antsclient[postgres]'")
+    from servers import postgres_cluster as cluster
+
+    with cluster() as conninfo:
+        yield conninfo
+
+
+@pytest.fixture
+def postgres_schema(
+    postgres_cluster: str, request: pytest.FixtureRequest
+) -> Iterator[tuple[str, str]]:
+    """A schema name of the test's own in the cluster, dropped afterwards."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    yield postgres_cluster, schema
+    with psycopg.connect(postgres_cluster, autocommit=True) as db:
+        db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
