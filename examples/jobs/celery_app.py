@@ -30,11 +30,13 @@ from celery import Celery
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import host  # noqa: E402 - the host's settings, beside this file
+import host
 
-from antsclient import jobs  # noqa: E402
+from antsclient import jobs
 
-app = Celery("antsclient_jobs", broker=os.environ.get("ANTS_BROKER_URL", "redis://127.0.0.1:6379/0"))
+app = Celery(
+    "antsclient_jobs", broker=os.environ.get("ANTS_BROKER_URL", "redis://127.0.0.1:6379/0")
+)
 app.conf.update(
     task_serializer="json",
     accept_content=["json"],

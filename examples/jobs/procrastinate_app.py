@@ -17,6 +17,7 @@ exponential wait.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -26,9 +27,9 @@ import procrastinate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import host  # noqa: E402 - the host's settings, beside this file
+import host
 
-from antsclient import jobs  # noqa: E402
+from antsclient import jobs
 
 QUEUE = "ants-sync"
 STALLED_AFTER_S = float(os.environ.get("ANTS_STALLED_AFTER_S", "60"))
@@ -78,6 +79,16 @@ async def retry_stalled(seconds: float = STALLED_AFTER_S) -> int:
         await app.job_manager.retry_job(job)
         count += 1
     return count
+
+
+def rescue_stalled_jobs(seconds: float = STALLED_AFTER_S) -> int:
+    """:func:`retry_stalled` from blocking code (an operator's command): how many jobs."""
+
+    async def run() -> int:
+        async with app.open_async():
+            return await retry_stalled(seconds)
+
+    return asyncio.run(run())
 
 
 @app.periodic(cron="*/5 * * * *")

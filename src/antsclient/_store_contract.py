@@ -156,9 +156,7 @@ class StoreContract:
         assert store.get(OTHER, "1") == _request("1", status=RequestStatus.ACCEPTED)
         assert store.agreements() == sorted([AGENCY, OTHER])
 
-    def test_remove_missing_spares_copies_written_after_the_listing_began(
-        self, store: Any
-    ) -> None:
+    def test_remove_missing_spares_copies_written_after_the_listing_began(self, store: Any) -> None:
         store.upsert(AGENCY, [_request("1"), _request("2"), _request("3")])
         store.upsert(OTHER, [_request("2")])
         assert store.remove_missing(AGENCY, ["1"], before=0.0) == 0

@@ -65,7 +65,9 @@ class SyncIncomplete(AntsError):
         self.report = report
 
 
-def credentials_for(source: CredentialsSource | Iterable[Credentials], agreement: str) -> Credentials:
+def credentials_for(
+    source: CredentialsSource | Iterable[Credentials], agreement: str
+) -> Credentials:
     """The credentials of agency ``agreement`` from the host's source: its
     ``credentials(agreement)`` method when it has one (one row read), else the agency among
     ``agencies()``."""

@@ -41,6 +41,8 @@ from collections.abc import (
 )
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
+
 from antsclient._text import fold
 from antsclient.errors import ConfigurationError
 from antsclient.export import RequestList
@@ -52,8 +54,6 @@ from antsclient.storage.protocols import MergeResult, Student
 if TYPE_CHECKING:
     import psycopg
     import psycopg_pool
-
-    from antsclient._listing import SyncReport
 
 __all__ = [
     "MIGRATIONS",
@@ -370,10 +370,11 @@ def _counts(rows: Iterable[Row]) -> dict[Cerfa | None, dict[Bucket, int]]:
     )
 
 
-def _report_json(report: SyncReport) -> str:
-    from antsclient.codec import to_data  # noqa: PLC0415
-
-    return json.dumps(to_data(report), default=str)
+def _report_json(report: Any) -> str:
+    """A sync report (:class:`~antsclient.agency.SyncReport`) as JSON, with its ``ok``."""
+    data = {field.name: getattr(report, field.name) for field in attrs.fields(type(report))}
+    data["ok"] = bool(report.ok)
+    return json.dumps(data, default=lambda value: value.isoformat())
 
 
 def _require() -> None:
@@ -563,7 +564,7 @@ class PostgresStore:
                 if held and not db.closed:
                     db.execute(self._sql.unlock, key)
 
-    def record_report(self, report: SyncReport) -> None:
+    def record_report(self, report: Any) -> None:
         """Keep the report of an agency's sync (the ``sync_runs`` table)."""
         self._run(self._sql.record, (report.agreement, report.ok, _report_json(report)))
 
@@ -836,6 +837,6 @@ class AsyncPostgresStore:
                 if held and not db.closed:
                     await db.execute(self._sql.unlock, key)
 
-    async def record_report(self, report: SyncReport) -> None:
+    async def record_report(self, report: Any) -> None:
         """Keep the report of an agency's sync (the ``sync_runs`` table)."""
         await self._run(self._sql.record, (report.agreement, report.ok, _report_json(report)))
