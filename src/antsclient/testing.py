@@ -48,8 +48,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from antsclient._store_contract import StoreContract
     from antsclient import AntsSession, AsyncAntsSession, Credentials, OnlineRequest
+    from antsclient._store_contract import StoreContract
     from antsclient.sandbox import Sandbox, SandboxHandle
     from antsclient.sandbox.faults import FaultConfig
 

@@ -687,8 +687,9 @@ class AsyncPostgresStore:
     :class:`~antsclient.storage.AsyncSearchableStore` and
     :class:`~antsclient.storage.AsyncAgencyIndex`).
 
-    Open it with ``await AsyncPostgresStore.open(conninfo)`` (or ``async with``), which
-    migrates the schema as :class:`PostgresStore` does; close it with :meth:`close`.
+    Open it with ``await AsyncPostgresStore.open(conninfo)`` or ``async with
+    AsyncPostgresStore(conninfo) as store``, which migrates the schema as
+    :class:`PostgresStore` does; close it with :meth:`close` (once closed, it stays closed).
     """
 
     def __init__(
@@ -703,6 +704,7 @@ class AsyncPostgresStore:
         self._pool: psycopg_pool.AsyncConnectionPool[Any] = AsyncConnectionPool(
             conninfo, min_size=min_size, max_size=max_size, open=False, name="antsclient-async"
         )
+        self._started = False
 
     @classmethod
     async def open(
@@ -714,6 +716,7 @@ class AsyncPostgresStore:
         return store
 
     async def _start(self) -> None:
+        self._started = True
         await self._pool.open()
         try:
             # The migration is the blocking store's, run once in a worker thread.
@@ -731,7 +734,7 @@ class AsyncPostgresStore:
         return f"AsyncPostgresStore(schema={self.schema!r})"
 
     async def __aenter__(self) -> AsyncPostgresStore:
-        if self._pool.closed:
+        if not self._started:
             await self._start()
         return self
 
