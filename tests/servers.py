@@ -143,3 +143,22 @@ def redis_server() -> Iterator[str]:
             process.kill()
             process.wait()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- the fixtures (registered by tests/conftest.py): one server of each per test process --
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[str]:
+    """One throwaway PostgreSQL cluster per test process (each pytest-xdist worker has its
+    own), shared by every test that needs one: its conninfo."""
+    pytest.importorskip("psycopg", reason="the postgres extra: pip install 'antsclient[postgres]'")
+    with postgres_cluster() as conninfo:
+        yield conninfo
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """One throwaway Redis per test process: its URL."""
+    with redis_server() as url:
+        yield url

@@ -9,31 +9,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from farm import EXAMPLES, ROOT, Farm
+from farm import EXAMPLES, Farm
 
-from servers import new_database, postgres_cluster, redis_server
-
-pytestmark = pytest.mark.jobs
-
-
-@pytest.fixture(scope="session")
-def jobs_cluster() -> Iterator[str]:
-    pytest.importorskip("psycopg", reason="the postgres extra: pip install 'antsclient[postgres]'")
-    with postgres_cluster() as conninfo:
-        yield conninfo
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    pytest.importorskip("celery", reason="the celery extra: pip install 'antsclient[celery]'")
-    with redis_server() as url:
-        yield url
+from servers import new_database
 
 
 @pytest.fixture
-def database(jobs_cluster: str) -> str:
+def celery_broker(redis_url: str) -> str:
+    pytest.importorskip("celery", reason="the celery extra: pip install 'antsclient[celery]'")
+    return redis_url
+
+
+@pytest.fixture
+def database(pg_cluster: str) -> str:
     """A database of the test's own."""
-    return new_database(jobs_cluster, f"jobs_{uuid.uuid4().hex[:10]}")
+    return new_database(pg_cluster, f"jobs_{uuid.uuid4().hex[:10]}")
 
 
 @pytest.fixture
@@ -44,7 +34,10 @@ def farm(database: str, tmp_path: Path) -> Iterator[Farm]:
 
     (tmp_path / "agencies.json").write_text("{}", encoding="utf-8")
     with serve(seed=5) as sb:
-        path = os.pathsep.join([str(ROOT / "src"), str(EXAMPLES), os.environ.get("PYTHONPATH", "")])
+        import antsclient
+
+        package = Path(antsclient.__file__).resolve().parents[1]  # src/, or site-packages
+        path = os.pathsep.join([str(package), str(EXAMPLES), os.environ.get("PYTHONPATH", "")])
         env = {
             **os.environ,
             "PYTHONPATH": path,

@@ -20,9 +20,9 @@ pytestmark = [pytest.mark.jobs, pytest.mark.postgres, pytest.mark.slow]
 
 
 @pytest.fixture
-def celery_app(farm: Farm, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def celery_app(farm: Farm, celery_broker: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The example's Celery app, in this process to enqueue (on a fresh Redis database)."""
-    farm.env["ANTS_BROKER_URL"] = redis_url
+    farm.env["ANTS_BROKER_URL"] = celery_broker
     for name, value in farm.env.items():
         if name.startswith("ANTS_"):
             monkeypatch.setenv(name, value)

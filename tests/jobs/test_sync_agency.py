@@ -121,7 +121,8 @@ def test_the_sqlite_agency_lock_goes_with_a_killed_holder(tmp_path: Path) -> Non
          f"s = SqliteStore({str(path)!r})\n"
          "with s.lock_agency('E1') as held:\n"
          "    print(held, flush=True)\n    time.sleep(600)\n"],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )  # fmt: skip
     try:
         assert holder.stdout is not None

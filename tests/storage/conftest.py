@@ -58,27 +58,15 @@ def make_student() -> Callable[..., Student]:
     )
 
 
-# --- a PostgreSQL cluster of our own (tests/servers.py) -----------------------------------
-
-
-@pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[str]:
-    """One throwaway cluster per test process (each pytest-xdist worker has its own)."""
-    pytest.importorskip("psycopg", reason="the postgres extra: pip install 'antsclient[postgres]'")
-    from servers import postgres_cluster as cluster
-
-    with cluster() as conninfo:
-        yield conninfo
+# --- a schema in the PostgreSQL cluster of the tests (tests/servers.py) ----------------
 
 
 @pytest.fixture
-def postgres_schema(
-    postgres_cluster: str, request: pytest.FixtureRequest
-) -> Iterator[tuple[str, str]]:
+def postgres_schema(pg_cluster: str, request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     """A schema name of the test's own in the cluster, dropped afterwards."""
     import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    yield postgres_cluster, schema
-    with psycopg.connect(postgres_cluster, autocommit=True) as db:
+    yield pg_cluster, schema
+    with psycopg.connect(pg_cluster, autocommit=True) as db:
         db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
