@@ -14,7 +14,8 @@ and enqueue every agency (from a cron, or Celery beat)::
 Only the agreement number goes through the queue. A task is acknowledged once it has run
 (``task_acks_late``): a worker that dies mid-task (even ``kill -9``) leaves its message to be
 delivered again to another worker after ``visibility_timeout`` (set it above the longest
-sync), whose run finishes the agency's sync. A task that finds the agency locked
+sync; the workers look for such messages every ``unacked_restore_interval``), whose run
+finishes the agency's sync. A task that finds the agency locked
 (``AgencyBusy``) or that did not complete (``SyncIncomplete``: ANTS unreachable) is retried
 with an exponential backoff.
 """
@@ -47,6 +48,10 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     broker_transport_options={
         "visibility_timeout": float(os.environ.get("ANTS_VISIBILITY_TIMEOUT", "3600")),
+        # How often a worker looks for messages whose worker died (every sweep, not one in
+        # ten): a dead worker's task comes back within visibility_timeout + this.
+        "unacked_restore_interval": float(os.environ.get("ANTS_RESTORE_INTERVAL", "10")),
+        "unacked_restore_throttle": 1,
     },
     worker_hijack_root_logger=False,
 )

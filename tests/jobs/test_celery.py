@@ -68,7 +68,7 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_another_that_finishes_it(
     [agreement] = farm.add_agencies(1, 1600)
     store = celery_app.host.store()
     farm.sb.set_latency(1200)  # four pages: the job lasts a few seconds
-    first = _worker(farm, "doomed", ANTS_VISIBILITY_TIMEOUT="2")
+    first = _worker(farm, "doomed", ANTS_VISIBILITY_TIMEOUT="2", ANTS_RESTORE_INTERVAL="1")
     celery_app.sync_agency.delay(agreement)
     farm.wait_for(lambda: bool(store.search(agreement)), "the first pages stored")
     os.kill(first.pid, signal.SIGKILL)
@@ -78,7 +78,7 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_another_that_finishes_it(
     assert not store.reports(agreement)
     assert store.watermark(agreement) is None  # the watermark moves only at the end
     farm.sb.set_latency(0)
-    _worker(farm, "rescuer", ANTS_VISIBILITY_TIMEOUT="2")
+    _worker(farm, "rescuer", ANTS_VISIBILITY_TIMEOUT="2", ANTS_RESTORE_INTERVAL="1")
     farm.wait_for(lambda: bool(ok_reports(store, agreement)), "the job run again")
     assert store_matches_sandbox(store, farm.sb, agreement)
     assert store.watermark(agreement) is not None
