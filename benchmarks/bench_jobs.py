@@ -54,8 +54,12 @@ def _serve(conn: Connection, agencies: int, requests: int, latency_ms: float) ->
             sb.add_agency(agreement, login, password, prefecture="Préfecture du Rhône",
                           postal_code="69800")  # fmt: skip
             sb.seed_requests(requests, agreement=agreement)
-            rows[agreement] = {"login": login, "password": password,
-                               "prefecture": "Préfecture du Rhône", "postal_code": "69800"}  # fmt: skip
+            rows[agreement] = {
+                "login": login,
+                "password": password,
+                "prefecture": "Préfecture du Rhône",
+                "postal_code": "69800",
+            }
         sb.set_latency(latency_ms)
         conn.send({"url": sb.url, "agencies": rows, "pid": os.getpid()})
         while True:
@@ -68,9 +72,12 @@ def _serve(conn: Connection, agencies: int, requests: int, latency_ms: float) ->
             conn.send([_row(r) for r in found])
 
 
+FIELDS = ("number", "status", "status_label", "modified", "neph", "student_id", "transferred",
+          "cerfa", "created", "validated_at", "applicant_name", "email", "type_label")  # fmt: skip
+
+
 def _row(request: Any) -> tuple[Any, ...]:
-    return tuple(getattr(request, f) for f in ("number", "status", "status_label", "modified",
-                                                "neph", "student_id", "transferred", "cerfa"))  # fmt: skip
+    return tuple(getattr(request, f) for f in FIELDS)
 
 
 class Sandbox:
@@ -306,7 +313,8 @@ def run_once(engine: str, workers: int, ctx: dict[str, Any], kill: bool = False)
             "sandbox": round(sandbox_cpu, 1),
             "workers": round(workers_cpu, 1),
             "postgres": round(database_cpu, 1),
-        },  # fmt: skip
+        },
+        "jobs_in_parallel": round(sum(job_seconds) / wall, 2),
         "bottleneck": bottleneck(wall, sandbox_cpu, workers_cpu, database_cpu, workers),
         "store_equals_sandbox": exact,
     }
@@ -334,6 +342,18 @@ def servers(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
             sandbox.close()
 
 
+def _line(result: dict[str, Any]) -> str:
+    killed = " killed" if result["killed"] else ""
+    return (
+        f"{result['engine']:13} {result['workers']} worker(s){killed:7}"
+        f" {result['seconds']:7.1f} s {result['requests_per_s']:6} req/s"
+        f"  job median {result['job_s_median']:.2f} s"
+        f"  jobs in parallel {result['jobs_in_parallel']:.2f}"
+        f"  peak MB {result['peak_mb_per_worker']}  cpu {result['cpu_s']}"
+        f"  exact={result['store_equals_sandbox']}\n    bottleneck: {result['bottleneck']}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agencies", type=int, default=50)
@@ -348,12 +368,7 @@ def main() -> None:
             for n in [*args.workers, "kill"]:
                 result = run_once(engine, 2 if n == "kill" else int(n), ctx, kill=n == "kill")
                 results.append(result)
-                print(f"{engine:13} {result['workers']} worker(s){' killed' if result['killed'] else '':7}"
-                      f" {result['seconds']:7.1f} s {result['requests_per_s']:6} req/s"
-                      f"  job median {result['job_s_median']:.2f} s"
-                      f"  peak MB {result['peak_mb_per_worker']}  cpu {result['cpu_s']}"
-                      f"  exact={result['store_equals_sandbox']}\n    bottleneck: {result['bottleneck']}",
-                      flush=True)  # fmt: skip
+                print(_line(result), flush=True)
     for engine in args.engines:
         by = {
             r["workers"]: r["seconds"] for r in results if r["engine"] == engine and not r["killed"]
