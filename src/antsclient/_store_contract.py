@@ -201,6 +201,16 @@ class StoreContract:
                     found = [r.number for r in store.search(agreement, cerfa=cerfa)]
                     page = server.requests.search(cerfa=cerfa, page_size=500)
                     assert found == [r.number for r in page.items], cerfa
+                window = (everything[40].modified, everything[80].modified)
+                page = server.requests.search(modified=window, page_size=500)
+                found = [r.number for r in store.search(agreement, modified=window)]
+                assert found == [r.number for r in page.items]
+                days = (everything[10].created.date(), everything[90].created.date())
+                page = server.requests.search(created=days, page_size=500)
+                found = [r.number for r in store.search(agreement, created=days)]
+                assert found == [r.number for r in page.items]
+                one = everything[7].number
+                assert [r.number for r in store.search(agreement, number=one)] == [one]
             linked = [r.number for r in everything if r.student_id is not None]
             assert [r.number for r in store.search(agreement, linked=True)] == linked
 
@@ -293,6 +303,13 @@ class StoreContract:
         assert students.search("100%x") == []
         assert students.get("S1") == Student(student_id="S1", last_name="MARTIN", first_name="Léa")
         assert students.get("S9") is None
+        from antsclient.demo import sample_application  # noqa: PLC0415
+
+        application = sample_application()
+        updated = students.update_from_ants("S1", application)
+        assert updated.application == application
+        assert students.get("S1") == updated
+        assert students.update_from_ants("S8", application) == students.get("S8")
 
 
 def _order(request: OnlineRequest) -> tuple[dt.datetime, str]:

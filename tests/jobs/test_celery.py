@@ -67,7 +67,7 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_another_that_finishes_it(
 ) -> None:
     [agreement] = farm.add_agencies(1, 1600)
     store = celery_app.host.store()
-    farm.sb.set_latency(1200)  # four pages: the job lasts a few seconds
+    farm.sb.set_latency(2000)  # four pages: the job lasts a few seconds
     first = _worker(farm, "doomed", ANTS_VISIBILITY_TIMEOUT="2", ANTS_RESTORE_INTERVAL="1")
     celery_app.sync_agency.delay(agreement)
     farm.wait_for(lambda: bool(store.search(agreement)), "the first pages stored")

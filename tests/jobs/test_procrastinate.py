@@ -60,7 +60,7 @@ def test_a_worker_killed_mid_job_leaves_the_job_to_another_that_finishes_it(
 ) -> None:
     [agreement] = farm.add_agencies(1, 1600)
     store = procrastinate_app.host.store()
-    farm.sb.set_latency(1200)
+    farm.sb.set_latency(2000)
     assert procrastinate_app.enqueue(agreement) is not None
     first = _worker(farm)
     farm.wait_for(lambda: bool(store.search(agreement)), "the first pages stored")

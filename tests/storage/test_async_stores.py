@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,16 +31,18 @@ Make = Callable[..., OnlineRequest]
 
 
 class SlowStore(MemoryStore):
-    """A blocking store whose every merge blocks its caller for up to a second, waiting for
-    a concurrent task of the event loop to say it ran meanwhile."""
+    """A blocking store whose every merge blocks its caller for one second, counting the
+    ticks of the event loop's other task meanwhile."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.other_task_ran = threading.Event()
-        self.waits: list[bool] = []
+        self.ticks = 0
+        self.ticks_while_blocked: list[int] = []
 
     def merge(self, agreement: str, requests: Sequence[OnlineRequest]) -> MergeResult:
-        self.waits.append(self.other_task_ran.wait(1.0))  # blocks: never on the loop
+        before = self.ticks
+        time.sleep(1.0)  # blocks its thread: never the loop's
+        self.ticks_while_blocked.append(self.ticks - before)
         return super().merge(agreement, requests)
 
 
@@ -58,21 +61,18 @@ def test_a_blocking_store_never_delays_the_loops_other_tasks() -> None:
     sandbox.seed_requests(40)
     store = SlowStore()
 
-    async def other_task() -> int:
-        ticks = 0
-        while not store.waits or len(store.waits) < 1:
-            ticks += 1
-            if ticks > 2:  # the store's call has started, if the loop is free
-                store.other_task_ran.set()
-            await asyncio.sleep(0.005)
-        return ticks
+    async def other_task(sync: asyncio.Task[Any]) -> None:
+        while not sync.done():
+            store.ticks += 1
+            await asyncio.sleep(0.01)
 
     async def scenario() -> None:
         async with _session(sandbox, store) as session:
-            report, ticks = await asyncio.gather(session.requests.sync_all(), other_task())
-        assert report.ok
-        assert ticks > 2
-        assert store.waits and all(store.waits)  # every merge saw the other task run
+            sync = asyncio.create_task(session.requests.sync_all())
+            await other_task(sync)
+            assert (await sync).ok
+        assert store.ticks_while_blocked  # the store was called, and blocked
+        assert all(ticks > 0 for ticks in store.ticks_while_blocked)
 
     try:
         asyncio.run(scenario())

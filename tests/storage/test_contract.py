@@ -35,3 +35,11 @@ class TestPostgresStore(StoreContract):
 
         conninfo, schema = postgres_schema
         return lambda: PostgresStore(conninfo, schema=schema)
+
+
+def test_the_contract_is_loaded_on_use_only() -> None:
+    import antsclient.testing as testing
+
+    assert testing.StoreContract is StoreContract
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        testing.NoSuchThing  # noqa: B018

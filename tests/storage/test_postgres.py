@@ -92,6 +92,8 @@ def test_a_newer_schema_is_refused(postgres_schema: Schema) -> None:
         db.execute(f"INSERT INTO {schema}.schema_version (version) VALUES (99)")
     with pytest.raises(StoreError, match="version 99, newer"):
         PostgresStore(conninfo, schema=schema)
+    with pytest.raises(StoreError, match="version 99, newer"):
+        asyncio.run(AsyncPostgresStore.open(conninfo, schema=schema))
 
 
 @pytest.mark.parametrize("schema", ["Public", "a;drop", "", "x" * 64])
