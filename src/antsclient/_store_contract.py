@@ -29,7 +29,16 @@ from typing import Any
 
 import pytest
 
-from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
+from antsclient.models import (
+    Address,
+    Applicant,
+    Bucket,
+    Cerfa,
+    Cerfa02,
+    LicenceCategory,
+    OnlineRequest,
+    RequestStatus,
+)
 from antsclient.storage.protocols import (
     AgencyIndex,
     AgencyLocks,
@@ -303,13 +312,31 @@ class StoreContract:
         assert students.search("100%x") == []
         assert students.get("S1") == Student(student_id="S1", last_name="MARTIN", first_name="Léa")
         assert students.get("S9") is None
-        from antsclient.demo import sample_application  # noqa: PLC0415
-
-        application = sample_application()
+        application = _application()
         updated = students.update_from_ants("S1", application)
         assert updated.application == application
         assert students.get("S1") == updated
         assert students.update_from_ants("S8", application) == students.get("S8")
+
+
+def _application() -> Cerfa02:
+    """An application as a student directory receives it from ANTS."""
+    return Cerfa02(
+        applicant=Applicant(
+            last_name="LABORET",
+            first_name="Claire",
+            birth_date=dt.date(2006, 7, 5),
+            birth_city="PARIS",
+            birth_department="75",
+            birth_country="FRANCE",
+            address=Address(
+                street="3 rue Aristide Briand", postal_code="69800", city="SAINT-PRIEST"
+            ),
+            email="claire.laboret@example.org",
+            phone="0611223344",
+        ),
+        categories={LicenceCategory.B},
+    )
 
 
 def _order(request: OnlineRequest) -> tuple[dt.datetime, str]:
