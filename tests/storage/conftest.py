@@ -6,31 +6,14 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from antsclient.models import Cerfa, OnlineRequest, RequestStatus
+from antsclient._store_contract import _request
+from antsclient.models import OnlineRequest
 from antsclient.storage import MemoryStore, SqliteStore, Student
 
 T0 = dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
-
-
-def _request(number: str, **changes: Any) -> OnlineRequest:
-    status = changes.pop("status", RequestStatus.DRAFT)
-    cerfa = changes.pop("cerfa", Cerfa.C02)
-    base: dict[str, Any] = {
-        "number": number,
-        "cerfa": cerfa,
-        "status": status,
-        "status_label": status.label,
-        "type_label": cerfa.label,
-        "created": T0,
-        "modified": T0,
-        "student_id": f"S{number}",
-        "applicant_name": f"MARTIN Léa {number}",
-    }
-    return OnlineRequest(**{**base, **changes})
 
 
 @pytest.fixture(scope="session")
