@@ -120,6 +120,13 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far (every process, ours or not)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def postgres_pids() -> list[int]:
     """Every process of the PostgreSQL server (its backends included)."""
     pids = []
@@ -131,18 +138,24 @@ def postgres_pids() -> list[int]:
     return pids
 
 
-def bottleneck(wall: float, sandbox: float, workers: float, database: float, n: int) -> str:
-    """The side that used its capacity most: the sandbox's one core, the workers' cores,
+def bottleneck(
+    wall: float, sandbox: float, workers: float, database: float, n: int, busy: float
+) -> str:
+    """The side that used its capacity most: the machine (``busy``: the share of its CPU
+    time any process used, others' included), the sandbox's one core, the workers' cores,
     the database, or none (then the latency)."""
     used = {
         "server CPU (the sandbox, one core)": sandbox / wall,
         "client CPU (the workers)": workers / (wall * min(n, CORES)),
         "database (PostgreSQL)": database / wall,
     }
-    machine = (sandbox + workers + database) / (wall * CORES)
+    ours = (sandbox + workers + database) / (wall * CORES)
     name, share = max(used.items(), key=lambda item: item[1])
-    if machine > 0.85:
-        return f"the machine's {CORES} cores ({machine:.0%} busy; most: {name} {share:.0%})"
+    if busy > 0.85:
+        return (
+            f"the machine's {CORES} cores: {busy:.0%} busy, {ours:.0%} by this run "
+            f"(the rest by other processes); of ours, most: {name} {share:.0%}"
+        )
     if share > 0.85:
         return f"{name} ({share:.0%} busy)"
     return f"latency (no side busy: most is {name} at {share:.0%})"
@@ -265,6 +278,7 @@ def run_once(engine: str, workers: int, ctx: dict[str, Any], kill: bool = False)
             cpu_seconds(sandbox_pid),
             sum(map(cpu_seconds, postgres_pids())),
             sum(cpu_seconds(p.pid) for p in run.workers),  # their start is not counted
+            machine_ticks(),
         )
         started = time.perf_counter()
         _enqueue(engine, agreements)
@@ -287,6 +301,8 @@ def run_once(engine: str, workers: int, ctx: dict[str, Any], kill: bool = False)
             if time.perf_counter() - started > 1800:
                 raise SystemExit(f"{engine} × {workers}: not done after 30 minutes")
         wall = time.perf_counter() - started
+        busy_ticks, all_ticks = (a - b for a, b in zip(machine_ticks(), cpu_before[3], strict=True))
+        busy = busy_ticks / max(all_ticks, 1)
         sandbox_cpu = cpu_seconds(sandbox_pid) - cpu_before[0]
         database_cpu = sum(map(cpu_seconds, postgres_pids())) - cpu_before[1]
         workers_cpu = sum(cpu_seconds(p.pid) for p in run.workers if p.poll() is None)
@@ -315,7 +331,9 @@ def run_once(engine: str, workers: int, ctx: dict[str, Any], kill: bool = False)
             "postgres": round(database_cpu, 1),
         },
         "jobs_in_parallel": round(sum(job_seconds) / wall, 2),
-        "bottleneck": bottleneck(wall, sandbox_cpu, workers_cpu, database_cpu, workers),
+        "machine_busy": round(busy, 2),
+        "load_average": round(os.getloadavg()[0], 1),
+        "bottleneck": bottleneck(wall, sandbox_cpu, workers_cpu, database_cpu, workers, busy),
         "store_equals_sandbox": exact,
     }
 
@@ -350,7 +368,8 @@ def _line(result: dict[str, Any]) -> str:
         f"  job median {result['job_s_median']:.2f} s"
         f"  jobs in parallel {result['jobs_in_parallel']:.2f}"
         f"  peak MB {result['peak_mb_per_worker']}  cpu {result['cpu_s']}"
-        f"  exact={result['store_equals_sandbox']}\n    bottleneck: {result['bottleneck']}"
+        f"  exact={result['store_equals_sandbox']}  load {result['load_average']}"
+        f"\n    bottleneck: {result['bottleneck']}"
     )
 
 

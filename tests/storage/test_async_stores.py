@@ -174,3 +174,34 @@ def test_the_async_session_syncs_into_the_async_postgres_store(
             assert list(blocking.search(AGENCY)) == server
     finally:
         sandbox.close()
+
+
+@pytest.mark.postgres
+def test_agencies_sync_at_once_into_the_async_postgres_store(
+    postgres_schema: tuple[str, str],
+) -> None:
+    from antsclient.agency import sync_agencies_async
+    from antsclient.storage import AsyncPostgresStore
+
+    conninfo, schema = postgres_schema
+    sandbox = create_app().sandbox
+    agencies = list(sandbox.state.agencies)
+    for agreement in agencies:
+        sandbox.seed_requests(30, agreement=agreement)
+
+    async def scenario() -> list[Any]:
+        async with AsyncPostgresStore(conninfo, schema=schema) as store:
+            reports = await sync_agencies_async(
+                [sandbox.credentials_of(a) for a in agencies],
+                store,
+                base_url="http://sandbox.invalid",
+                transport=httpx.ASGITransport(app=sandbox.app),
+            )
+            assert await store.agreements() == sorted(agencies)
+            return reports
+
+    try:
+        reports = asyncio.run(scenario())
+    finally:
+        sandbox.close()
+    assert [r.ok for r in reports] == [True] * len(agencies)
