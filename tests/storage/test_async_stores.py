@@ -205,3 +205,22 @@ def test_agencies_sync_at_once_into_the_async_postgres_store(
     finally:
         sandbox.close()
     assert [r.ok for r in reports] == [True] * len(agencies)
+
+
+def test_the_async_sessions_view_of_no_store_and_of_a_plain_one(make_request: Make) -> None:
+    from antsclient._async.stores import AsyncStore
+    from antsclient.errors import ConfigurationError
+    from antsclient.storage.locks import FileLocks
+
+    async def scenario() -> None:
+        with pytest.raises(ConfigurationError, match="store"):
+            await AsyncStore(None).merge(AGENCY, [make_request("1")])
+        memory = MemoryStore()
+        view = AsyncStore(memory)
+        await view.upsert(AGENCY, [make_request("1")])
+        await view.delete(AGENCY, "1")
+        assert memory.get(AGENCY, "1") is None
+        view.close()
+
+    asyncio.run(scenario())
+    assert repr(FileLocks("/nowhere")) == "FileLocks('/nowhere')"
