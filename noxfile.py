@@ -244,7 +244,9 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Speed and memory figures, printed and never asserted: benchmarks/**/bench_*.py."""
-    session.install("-e", ".[sandbox,excel,pandas]", "rapidfuzz>=3")
+    session.install(
+        "-e", ".[sandbox,excel,pandas,postgres,celery,procrastinate]", "rapidfuzz>=3", "pytest>=8"
+    )  # fmt: skip
     for script in sorted(Path("benchmarks").rglob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
 
