@@ -156,3 +156,47 @@ def test_the_async_store(postgres_schema: Schema, make_request: Make) -> None:
     asyncio.run(scenario())
     with PostgresStore(conninfo, schema=schema) as blocking:
         assert [r["ok"] for r in blocking.reports(AGENCY)] == [True]
+
+
+SYNC_ONE_AGENCY = """
+import sys
+from antsclient import AntsSession, Credentials, RetryPolicy
+from antsclient.storage import PostgresStore
+
+url, conninfo, schema, agreement, login, password = sys.argv[1:]
+credentials = Credentials(agreement=agreement, login=login, password=password)
+with PostgresStore(conninfo, schema=schema) as store, AntsSession(
+    credentials, base_url=url, store=store, retry=RetryPolicy.immediate()
+) as session:
+    sys.exit(0 if session.requests.sync_all(full=True, concurrency=2).ok else 1)
+"""
+
+
+def test_two_processes_syncing_one_agency_lose_nothing_and_double_nothing(
+    postgres_schema: Schema,
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from antsclient.sandbox import serve
+
+    conninfo, schema = postgres_schema
+    PostgresStore(conninfo, schema=schema).close()
+    with serve(seed=8) as sb:
+        sb.seed_requests(700)
+        sb.set_latency(2)
+        creds = sb.credentials
+        args = [sb.url, conninfo, schema, creds.agreement, creds.login, creds.password.reveal()]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        processes = [
+            subprocess.Popen([sys.executable, "-c", SYNC_ONE_AGENCY, *args], env=env)
+            for _ in range(2)
+        ]
+        assert [p.wait(120) for p in processes] == [0, 0]
+        server = sorted(sb.requests(creds.agreement), key=lambda r: (r.modified, r.number))
+    with PostgresStore(conninfo, schema=schema) as store:
+        assert list(store.search(creds.agreement)) == server
+    with psycopg.connect(conninfo) as db:
+        count = db.execute(f"SELECT count(*) FROM {schema}.requests").fetchone()
+    assert count == (len(server),)
