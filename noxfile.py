@@ -8,6 +8,10 @@
 * `lint` and `typecheck`.
 
 `nox -s docs|bench|demo` run the others.
+
+The suite starts throwaway PostgreSQL and Redis servers of its own from the machine's binaries
+(Debian's `postgresql` and `redis-server`): `scripts/ci_services.sh` installs them when missing
+under `CI=true`, and elsewhere only says what is missing (their tests are then skipped).
 """
 
 from __future__ import annotations
@@ -85,6 +89,16 @@ def _uv(session: nox.Session) -> None:
         session.install("uv")
 
 
+def _services(session: nox.Session) -> None:
+    """The servers the tests start (PostgreSQL, Redis): installed when missing under CI,
+    only checked elsewhere; a quick no-op when they are there."""
+    script = ROOT / "scripts" / "ci_services.sh"
+    if not script.exists():  # an unpacked sdist without it
+        return
+    args = [] if CI else ["--check"]
+    session.run("bash", str(script), *args, external=True, success_codes=[0] if CI else [0, 1])
+
+
 def _pytest(session: nox.Session, *args: str, env: dict[str, str] | None = None) -> None:
     session.run("pytest", "-n", "auto", *args, *session.posargs, env=env)
 
@@ -103,6 +117,8 @@ def checks(session: nox.Session) -> None:
     parser = argparse.ArgumentParser(prog="nox -s checks --")
     parser.add_argument("--jobs", type=int, default=2)
     jobs = max(parser.parse_args(session.posargs).jobs, 1)
+    _services(session)  # once, before the sessions that run the tests start side by side
+    _chromium(session)
     names = [*(f"tests-{v}" for v in PYTHONS), "dist", "lowest", "typecheck", "lint"]
     logs = ROOT / ".nox" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -162,6 +178,7 @@ def _skip_reason(text: str) -> str:
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The test suite with branch coverage of src/ (fails under 90 %)."""
+    _services(session)
     session.install("-e", ".[test]")
     _chromium(session)
     coverage = Path(session.virtualenv.location) / ".coverage"
@@ -181,6 +198,7 @@ def lowest(session: nox.Session) -> None:
     )  # fmt: skip
     session.run_install("uv", "pip", "sync", "--quiet", str(pins))
     session.install("--no-deps", "-e", ".")
+    _services(session)
     _chromium(session)
     _pytest(session)
 
@@ -200,6 +218,7 @@ def dist(session: nox.Session) -> None:
     tree = out / sdist.name.removesuffix(".tar.gz")
     session.run_install("uv", "pip", "uninstall", "--quiet", "antsclient")
     session.install(f"{wheel}[test]")
+    _services(session)
     _chromium(session)
     session.chdir(tree)
     session.run(
@@ -236,7 +255,9 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Speed and memory figures, printed and never asserted: benchmarks/**/bench_*.py."""
-    session.install("-e", ".[sandbox,excel,pandas]", "rapidfuzz>=3")
+    session.install(
+        "-e", ".[sandbox,excel,pandas,postgres,celery,procrastinate]", "rapidfuzz>=3", "pytest>=8"
+    )  # fmt: skip
     for script in sorted(Path("benchmarks").rglob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
 

@@ -48,7 +48,7 @@ from antsclient.models import (
 
 # The package's own pytest plugin, loaded here rather than from its entry point (blocked in
 # pyproject's addopts) so that coverage measures it.
-pytest_plugins = ["antsclient.testing"]
+pytest_plugins = ["antsclient.testing", "servers"]
 
 settings.register_profile(
     "antsclient",

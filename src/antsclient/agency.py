@@ -35,7 +35,7 @@ from antsclient._transport import (
 )
 from antsclient.models import Credentials, OnlineRequest
 from antsclient.progress import ProgressBar, progress_bar
-from antsclient.storage.protocols import CredentialsSource, RequestStore
+from antsclient.storage.protocols import AsyncRequestStore, CredentialsSource, RequestStore
 
 if TYPE_CHECKING:
     from antsclient._async.session import AsyncAntsSession
@@ -197,7 +197,7 @@ def sync_agencies(
 
 async def sync_agencies_async(
     credentials: Iterable[Credentials] | CredentialsSource,
-    store: RequestStore,
+    store: RequestStore | AsyncRequestStore,
     *,
     base_url: str,
     concurrency: int = 4,
@@ -209,7 +209,11 @@ async def sync_agencies_async(
     progress: Callable[[str, int, int], None] | None = None,
     **keywords: Any,
 ) -> list[SyncReport]:
-    """:func:`sync_agencies`, awaited: each agency a task with its own async session."""
+    """:func:`sync_agencies`, awaited: each agency a task with its own async session.
+
+    ``store`` may be async (:class:`~antsclient.storage.AsyncPostgresStore`): it is awaited;
+    a blocking one is called in worker threads.
+    """
     from antsclient._async.session import AsyncAntsSession  # noqa: PLC0415
 
     work = _Agencies.of(locals())

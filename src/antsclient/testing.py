@@ -37,6 +37,10 @@ async test::
     async def test_files_a_request(ants_async_session, application):
         request = await ants_async_session.requests.create(application)
         ...
+
+``StoreContract`` is the test suite every store passes (memory, SQLite, PostgreSQL): a host
+with its own store subclasses it in its tests (``class TestOurStore(StoreContract)``) and
+defines an ``open_store`` fixture; see :mod:`antsclient._store_contract`.
 """
 
 from __future__ import annotations
@@ -49,11 +53,21 @@ import pytest
 
 if TYPE_CHECKING:
     from antsclient import AntsSession, AsyncAntsSession, Credentials, OnlineRequest
+    from antsclient._store_contract import StoreContract
     from antsclient.sandbox import Sandbox, SandboxHandle
     from antsclient.sandbox.faults import FaultConfig
     from antsclient.sandbox.mailbox import Message
 
-__all__ = ["OtherSide", "Outbox"]
+__all__ = ["OtherSide", "Outbox", "StoreContract"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "StoreContract":  # loaded on use: the plugin itself stays light
+        from antsclient._store_contract import StoreContract  # noqa: PLC0415
+
+        return StoreContract
+    msg = f"module 'antsclient.testing' has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 class OtherSide:

@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from antsclient.models import Cerfa, OnlineRequest, RequestStatus
+from antsclient._store_contract import _request
+from antsclient.models import OnlineRequest
 from antsclient.storage import MemoryStore, SqliteStore, Student
 
 T0 = dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
-
-
-def _request(number: str, **changes: Any) -> OnlineRequest:
-    status = changes.pop("status", RequestStatus.DRAFT)
-    cerfa = changes.pop("cerfa", Cerfa.C02)
-    base: dict[str, Any] = {
-        "number": number,
-        "cerfa": cerfa,
-        "status": status,
-        "status_label": status.label,
-        "type_label": cerfa.label,
-        "created": T0,
-        "modified": T0,
-        "student_id": f"S{number}",
-        "applicant_name": f"MARTIN Léa {number}",
-    }
-    return OnlineRequest(**{**base, **changes})
 
 
 @pytest.fixture(scope="session")
@@ -55,3 +39,17 @@ def make_student() -> Callable[..., Student]:
     return lambda student_id, last, first: Student(
         student_id=student_id, last_name=last, first_name=first
     )
+
+
+# --- a schema in the PostgreSQL cluster of the tests (tests/servers.py) ----------------
+
+
+@pytest.fixture
+def postgres_schema(pg_cluster: str, request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    """A schema name of the test's own in the cluster, dropped afterwards."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    yield pg_cluster, schema
+    with psycopg.connect(pg_cluster, autocommit=True) as db:
+        db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

@@ -1,4 +1,5 @@
-"""MemoryStore and SqliteStore: the same behaviour behind the same protocols."""
+"""MemoryStore and SqliteStore: the same behaviour behind the same protocols (beyond the
+store contract, tests/storage/test_contract.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from antsclient.export import RequestList
 from antsclient.models import Bucket, Cerfa, Cerfa02, Cerfa06, OnlineRequest, RequestStatus
 from antsclient.storage import (
     MemoryStore,
-    MergeResult,
     RequestStore,
     SearchableStore,
     SqliteStore,
@@ -31,78 +31,6 @@ def test_both_stores_implement_the_protocols(store: Store) -> None:
     assert isinstance(store, RequestStore)
     assert isinstance(store, SyncStore)
     assert isinstance(store, SearchableStore)
-
-
-def test_upsert_get_delete(store: Store, make_request: Make) -> None:
-    first = make_request("3223")
-    store.upsert(AGENCY, [first])
-    assert store.get(AGENCY, "3223") == first
-    assert store.get(OTHER, "3223") is None
-    changed = make_request("3223", status=RequestStatus.UNDER_REVIEW)
-    store.upsert(AGENCY, iter([changed]))
-    assert store.get(AGENCY, "3223") == changed
-    store.delete(AGENCY, "3223")
-    assert store.get(AGENCY, "3223") is None
-    store.delete(AGENCY, "3223")  # forgetting twice is harmless
-
-
-def test_a_copy_reads_back_equal_field_by_field(store: Store, make_request: Make) -> None:
-    paris = dt.timezone(dt.timedelta(hours=2))
-    request = make_request(
-        "90120170705153905547685",
-        cerfa=Cerfa.C06,
-        status=RequestStatus.UNKNOWN,
-        status_label="Statut jamais vu",
-        created=dt.datetime(2017, 7, 5, 15, 39, 5, 547685, tzinfo=paris),
-        modified=dt.datetime(2017, 7, 6, 9, 0, tzinfo=paris),
-        transferred=True,
-        neph="150833200011",
-        student_id=None,
-        applicant_name=None,
-        email="lea@example.fr",
-        validated_at=dt.datetime(2017, 7, 6, 9, 0, tzinfo=dt.UTC),
-    )
-    store.upsert(AGENCY, [request])
-    back = store.get(AGENCY, request.number)
-    assert back == request
-
-
-def test_merge_counts_new_updated_unchanged(store: Store, make_request: Make) -> None:
-    a, b = make_request("1"), make_request("2")
-    assert store.merge(AGENCY, [a, b]) == MergeResult(new=2)
-    b2 = make_request("2", status=RequestStatus.REJECTED)
-    assert store.merge(AGENCY, [a, b2, make_request("3")]) == MergeResult(
-        new=1, updated=1, unchanged=1
-    )
-    assert store.merge(AGENCY, []) == MergeResult()
-    assert store.get(AGENCY, "2") == b2
-
-
-def test_agencies_are_kept_apart(store: Store, make_request: Make) -> None:
-    store.upsert(AGENCY, [make_request("1")])
-    store.upsert(OTHER, [make_request("1", status=RequestStatus.ACCEPTED)])
-    assert store.get(AGENCY, "1") == make_request("1")
-    assert len(store.search(AGENCY)) == 1
-    assert store.agreements() == sorted([AGENCY, OTHER])
-
-
-def test_remove_missing_spares_copies_written_after_the_listing_began(
-    store: Store, make_request: Make
-) -> None:
-    store.upsert(AGENCY, [make_request("1"), make_request("2"), make_request("3")])
-    assert store.remove_missing(AGENCY, ["1"], before=0.0) == 0  # all written after
-    assert store.remove_missing(AGENCY, {"1"}, before=float("inf")) == 2
-    assert [r.number for r in store.search(AGENCY)] == ["1"]
-
-
-def test_watermark_round_trip(store: Store) -> None:
-    assert store.watermark(AGENCY) is None
-    mark = dt.datetime(2025, 6, 1, 10, 30, 15, 123456, tzinfo=dt.UTC)
-    store.set_watermark(AGENCY, mark)
-    assert store.watermark(AGENCY) == mark
-    assert store.watermark(OTHER) is None
-    store.set_watermark(AGENCY, None)
-    assert store.watermark(AGENCY) is None
 
 
 def _fleet(make_request: Make) -> list[OnlineRequest]:

@@ -1,7 +1,9 @@
-"""Storage: the protocols a host implements on its own database, and two stores.
+"""Storage: the protocols a host implements on its own database, and three stores.
 
 :class:`MemoryStore` keeps everything in memory; :class:`SqliteStore` is the embedded
-default (one SQLite file). Both load on first use.
+default (one SQLite file); :class:`PostgresStore` (and :class:`AsyncPostgresStore`) serve
+many agencies on many machines (the ``postgres`` extra). Each loads on first use.
+:func:`in_thread` turns any blocking store into an async one.
 """
 
 from __future__ import annotations
@@ -11,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from antsclient.models.window import DateWindow
 from antsclient.storage.protocols import (
+    AgencyIndex,
+    AgencyLocks,
+    AsyncAgencyIndex,
+    AsyncAgencyLocks,
     AsyncRequestStore,
+    AsyncSearchableStore,
     AsyncSyncStore,
     BordereauStore,
     CredentialsSource,
@@ -27,17 +34,28 @@ from antsclient.storage.protocols import (
 
 if TYPE_CHECKING:
     from antsclient.storage.memory import MemoryStore, MemoryStudents
+    from antsclient.storage.postgres import AsyncPostgresStore, PostgresStore, PostgresStudents
     from antsclient.storage.sqlite import SqliteStore, SqliteStudents, StoreError
+    from antsclient.storage.threaded import InThread, in_thread
 
 __all__ = [
+    "AgencyIndex",
+    "AgencyLocks",
+    "AsyncAgencyIndex",
+    "AsyncAgencyLocks",
+    "AsyncPostgresStore",
     "AsyncRequestStore",
+    "AsyncSearchableStore",
     "AsyncSyncStore",
     "BordereauStore",
     "CredentialsSource",
     "DateWindow",
+    "InThread",
     "MemoryStore",
     "MemoryStudents",
     "MergeResult",
+    "PostgresStore",
+    "PostgresStudents",
     "RequestStore",
     "SearchableStore",
     "SqliteStore",
@@ -48,9 +66,15 @@ __all__ = [
     "StudentDocument",
     "StudentDocumentSource",
     "SyncStore",
+    "in_thread",
 ]
 
 _LAZY: dict[str, str] = {
+    "AsyncPostgresStore": "antsclient.storage.postgres",
+    "InThread": "antsclient.storage.threaded",
+    "PostgresStore": "antsclient.storage.postgres",
+    "PostgresStudents": "antsclient.storage.postgres",
+    "in_thread": "antsclient.storage.threaded",
     "MemoryStore": "antsclient.storage.memory",
     "MemoryStudents": "antsclient.storage.memory",
     "SqliteStore": "antsclient.storage.sqlite",

@@ -7,6 +7,7 @@ SQLite store shares.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import threading
@@ -22,6 +23,7 @@ from antsclient.export import RequestList
 from antsclient.models import Application, Bucket, Cerfa, OnlineRequest, RequestStatus
 from antsclient.models.paper import Bordereau
 from antsclient.models.window import DateWindow, bounds, within
+from antsclient.storage.locks import MemoryLocks
 from antsclient.storage.paper import MemoryBordereaux
 from antsclient.storage.protocols import MergeResult, Student
 
@@ -103,6 +105,18 @@ class MemoryStore(MemoryBordereaux):
         self._watermarks: dict[str, dt.datetime] = {}
         self._bordereaux: dict[tuple[str, str], Bordereau] = {}
         self.students = MemoryStudents()
+        self._locks = MemoryLocks()
+        self.reports: list[object] = []
+        """The sync reports recorded by agency jobs, oldest first."""
+
+    def lock_agency(self, agreement: str) -> contextlib.AbstractContextManager[bool]:
+        """Hold the agency's sync lock (within this process) while the block runs."""
+        return self._locks.lock_agency(agreement)
+
+    def record_report(self, report: object) -> None:
+        """Keep the report of an agency's sync (:mod:`antsclient.jobs`)."""
+        with self._lock:
+            self.reports.append(report)
 
     def __repr__(self) -> str:
         with self._lock:
@@ -138,8 +152,8 @@ class MemoryStore(MemoryBordereaux):
                 current = rows.get(request.number)
                 if current is None:
                     new += 1
-                elif current == request:
-                    unchanged += 1
+                elif current == request or current.modified > request.modified:
+                    unchanged += 1  # the same, or older than the copy kept: not written
                     continue
                 else:
                     updated += 1

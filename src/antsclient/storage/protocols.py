@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -22,7 +23,12 @@ if TYPE_CHECKING:
     from antsclient.export import RequestList
 
 __all__ = [
+    "AgencyIndex",
+    "AgencyLocks",
+    "AsyncAgencyIndex",
+    "AsyncAgencyLocks",
     "AsyncRequestStore",
+    "AsyncSearchableStore",
     "AsyncSyncStore",
     "BordereauStore",
     "CredentialsSource",
@@ -169,6 +175,64 @@ class SearchableStore(Protocol):
 
     def counts(self, agreement: str) -> dict[Cerfa | None, dict[Bucket, int]]:
         """How many local copies each bucket holds, per cerfa and (``None``) in all."""
+
+
+@runtime_checkable
+class AgencyIndex(Protocol):
+    """Which agencies a store holds copies of (the command line's export, a host's admin)."""
+
+    def agreements(self) -> list[str]:
+        """The agencies' agreement numbers, sorted."""
+
+
+@runtime_checkable
+class AgencyLocks(Protocol):
+    """One sync of an agency at a time, across processes and machines.
+
+    The lock must go away with its holder: a worker that dies (even killed) must not keep
+    the agency locked (a database session lock, a file lock, or a lease that expires).
+    """
+
+    def lock_agency(self, agreement: str) -> AbstractContextManager[bool]:
+        """Hold the agency's sync lock while the ``with`` block runs; the block gets
+        whether it was had (``False`` at once when another holder has it: never waits)."""
+
+
+@runtime_checkable
+class AsyncSearchableStore(Protocol):
+    """A :class:`SearchableStore` whose methods are coroutines."""
+
+    async def search(
+        self,
+        agreement: str,
+        *,
+        bucket: Bucket | None = None,
+        cerfa: Cerfa | None = None,
+        number: str | None = None,
+        created: DateWindow | None = None,
+        modified: DateWindow | None = None,
+        linked: bool | None = None,
+    ) -> RequestList:
+        """The agency's local copies matching every criterion, ordered by (modified, number)."""
+
+    async def counts(self, agreement: str) -> dict[Cerfa | None, dict[Bucket, int]]:
+        """How many local copies each bucket holds, per cerfa and (``None``) in all."""
+
+
+@runtime_checkable
+class AsyncAgencyIndex(Protocol):
+    """An :class:`AgencyIndex` whose method is a coroutine."""
+
+    async def agreements(self) -> list[str]:
+        """The agencies' agreement numbers, sorted."""
+
+
+@runtime_checkable
+class AsyncAgencyLocks(Protocol):
+    """:class:`AgencyLocks` for async code: ``async with store.lock_agency(a) as held``."""
+
+    def lock_agency(self, agreement: str) -> AbstractAsyncContextManager[bool]:
+        """Hold the agency's sync lock while the ``async with`` block runs."""
 
 
 @runtime_checkable

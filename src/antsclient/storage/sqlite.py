@@ -353,6 +353,8 @@ class SqliteStore(SqliteBordereaux):
                 current = existing.get(number)
                 if current is None:
                     new += 1
+                elif current[6] > row[6]:
+                    continue  # older than the copy kept: not written
                 elif current != row:
                     updated += 1
                 else:
@@ -458,6 +460,13 @@ class SqliteStore(SqliteBordereaux):
     def agreements(self) -> list[str]:
         """The agencies the store holds requests of."""
         return [a for (a,) in self._read("SELECT DISTINCT agreement FROM requests ORDER BY 1")]
+
+    def lock_agency(self, agreement: str) -> contextlib.AbstractContextManager[bool]:
+        """Hold the agency's sync lock while the block runs (a lock file beside the store's
+        file, in ``<file>.locks/``; released when its holder ends, killed or not)."""
+        from antsclient.storage.locks import FileLocks  # noqa: PLC0415
+
+        return FileLocks(self.path.with_name(self.path.name + ".locks")).lock_agency(agreement)
 
 
 def _application_json(application: Application) -> str:
