@@ -12,13 +12,16 @@ typing mistakes. Ties are broken by population.
 from __future__ import annotations
 
 import bisect
+import math
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
 import attrs
 
-from antsclient.geo.fuzzy import osa_distance
+from antsclient.geo.forms import read
+from antsclient.geo.fuzzy import osa_distance, typo_cost
 from antsclient.geo.normalise import (
     normalise_city,
     normalise_country,
@@ -50,22 +53,9 @@ __all__ = [
 FRANCE_INSEE_CODE = "99100"
 """INSEE code of France in the COG countries file (label ``FRANCE``)."""
 
-_POSTAL_TRAILING = re.compile(r"(?:^|[\s(,;/-])\(?\s*(\d{5})\s*\)?\s*$")
-_POSTAL_LEADING = re.compile(r"^\s*\(?(\d{5})\)?(?:[\s,;/-]+|$)")
-_DEPARTMENT_TRAILING = re.compile(r"[\s(,;/-]\(?\s*(\d{2,3}|2[AaBb])\s*\)?\s*$")
-_DEPARTMENT_PARENS = re.compile(r"\(\s*(\d{1,3}|2[AaBb])\s*\)\s*$")
-_CEDEX = re.compile(r"\bCEDEX(?:\s*\d{1,2})?\b", re.IGNORECASE)
-_ARRONDISSEMENT = re.compile(
-    r"^(?P<city>PARIS|LYON|MARSEILLE)-?(?P<number>\d{1,2})"
-    r"(?P<suffix>(?:-?(?:ER|EME|E|IEME|EM|ME|EMME))?(?:-?(?:ARRONDISSEMENT|ARRONDT|ARRDT|ARRT|ARR))?)$"
-)
-_ARRONDISSEMENTS = {
-    "PARIS": ("75", 20, 75100),
-    "LYON": ("69", 9, 69380),
-    "MARSEILLE": ("13", 16, 13200),
-}
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:st|ste|sts|stes)(?![A-Za-z])", re.IGNORECASE)
-_MAY_HAVE_CONTEXT = re.compile(r"[0-9(]|CEDEX", re.IGNORECASE)
+# Anything beyond a name: a number, punctuation that separates parts, an abbreviation.
+_MAY_HAVE_CONTEXT = re.compile(r"[0-9(),;:/]|\s-\s|CEDEX|\b(?:SNTE?|ND|LES?|LA|L|[IVX]+)\s*$", re.I)
 _NOTE_SAINT = "SAINT écrit en abrégé (ST) : écrit en toutes lettres"
 _NOTE_ACCENTS = "accents retirés"
 _QUERY_ARTICLE = re.compile(r"^(?:LES|LE|LA)-|^L'")
@@ -153,57 +143,28 @@ class _Query(NamedTuple):
     notes: tuple[str, ...]
     spaced: bool
     """The text has a space inside (a result with a hyphen notes the replacement)."""
+    readings: tuple[tuple[str, str | None, str], ...] = ()
+    """Other keys the name may stand for (see :func:`antsclient.geo.forms.read`)."""
 
 
 def _parse(text: str, ref: Referential) -> _Query:
     raw = text.strip()
     if not _MAY_HAVE_CONTEXT.search(raw):
         ants = normalise_city(raw)
-        return _Query(raw, ants, compact(ants), None, None, -1, _text_notes(raw), " " in raw)
-    notes: list[str] = []
-    raw = _CEDEX.sub(" ", raw).strip()
-    postal: str | None = None
-    m = _POSTAL_TRAILING.search(raw)
-    if raw.isdigit() and len(raw) == 5:
-        postal, raw = raw, ""
-    elif m and m.start(1) > 0:
-        postal = m.group(1)
-        raw = raw[: m.start()].strip(" ,;/-(")
-    else:
-        m = _POSTAL_LEADING.match(raw)
-        if m and m.end() < len(raw):
-            postal = m.group(1)
-            raw = raw[m.end() :].strip()
-    if postal:
-        notes.append("code postal saisi dans le nom de la ville")
-    ants = normalise_city(raw)
-    department: str | None = None
-    arrondissement = -1
-    am = _ARRONDISSEMENT.match(ants)
-    if am:
-        dep, highest, base = _ARRONDISSEMENTS[am.group("city")]
-        number = int(am.group("number"))
-        as_department = not am.group("suffix") and am.group("number") == dep
-        if 1 <= number <= highest and not as_department:
-            arrondissement = ref.arrondissements.get(str(base + number), -1)
-    if arrondissement < 0:
-        dm = _DEPARTMENT_PARENS.search(raw) or _DEPARTMENT_TRAILING.search(raw)
-        if dm:
-            code = normalise_department(dm.group(1))
-            if code or dm.group(1) == "20":
-                department = code or "20"
-                raw = raw[: dm.start()].strip(" ,;/-(")
-                ants = normalise_city(raw)
-                notes.append("département saisi dans le nom de la ville")
+        key = compact(ants)
+        if ref.hits(key):
+            return _Query(raw, ants, key, None, None, -1, _text_notes(raw), " " in raw)
+    reading = read(raw, ref)
     return _Query(
-        raw,
-        ants,
-        compact(ants),
-        postal,
-        department,
-        arrondissement,
-        (*notes, *_text_notes(raw)),
-        " " in raw.strip(),
+        reading.name,
+        reading.ants,
+        compact(reading.ants),
+        reading.postal_code,
+        reading.department,
+        reading.arrondissement,
+        (*reading.notes, *_text_notes(reading.name)),
+        " " in reading.name.strip(),
+        reading.readings,
     )
 
 
@@ -241,9 +202,13 @@ _NO_ARTICLE = 0.97
 _ALIAS = 0.96
 _ALIAS_NO_ARTICLE = 0.95
 _QUERY_ARTICLE_DROPPED = 0.9
-_TYPO_1 = 0.86
-_TYPO_2 = 0.7
 _POSTAL_ONLY = 0.5
+_READING = 0.96
+_TYPO = 0.94
+"""Score of a typing mistake of cost 0; each unit of :func:`typo_cost` takes ``_TYPO_UNIT``."""
+_TYPO_UNIT = 0.08
+_PRIOR = 0.004
+"""Per power of ten of the population: among equally likely mistakes, the larger commune."""
 
 _HOW_SCORE = {
     HOW_NAME: _SAME_KEY,
@@ -283,11 +248,26 @@ def _collect(ref: Referential, query: _Query) -> dict[int, tuple[float, str]]:
         if current is None or current[0] < entry[0]:
             found[row] = entry
     if not found:
+        _add_readings(ref, query, found)
+    if not found:
         bare = _QUERY_ARTICLE.sub("", query.ants)
         if bare != query.ants:
             for hit in ref.hits(compact(bare)):
                 found.setdefault(hit >> 2, _ARTICLE_DROPPED_FOUND)
     return found
+
+
+def _add_readings(ref: Referential, query: _Query, found: dict[int, tuple[float, str]]) -> None:
+    """The other readings of the name (article after it, glued SAINT, a department name at
+    its end), in order: the first that names communes wins."""
+    for key, department, note in query.readings:
+        rows = [hit >> 2 for hit in ref.hits(key)]
+        if department is not None:
+            rows = [r for r in rows if _same_department(ref.departments_of[r], department)]
+        if rows:
+            for row in rows:
+                found.setdefault(row, (_READING, note))
+            return
 
 
 def _add_prefix(ref: Referential, key: str, found: dict[int, tuple[float, str]]) -> None:
@@ -309,16 +289,45 @@ def _add_prefix(ref: Referential, key: str, found: dict[int, tuple[float, str]])
 
 
 def _add_fuzzy(
-    ref: Referential, key: str, found: dict[int, tuple[float, str]], max_distance: int
+    ref: Referential,
+    key: str,
+    found: dict[int, tuple[float, str]],
+    max_distance: int,
+    *,
+    wide: bool = False,
 ) -> None:
-    for other, distance in ref.fuzzy.search(key, max_distance):
-        score = (_TYPO_1 if distance == 1 else _TYPO_2) - 0.002 * abs(len(other) - len(key))
+    populations = ref.populations
+    for other, _ in ref.fuzzy.search(key, max_distance, wide=wide):
+        base = _TYPO - _TYPO_UNIT * typo_cost(key, other)
         for hit in ref.hits(other):
             row, how = hit >> 2, hit & 3
-            penalty = 0.0 if how == HOW_NAME else 0.01
+            score = base - (0.0 if how == HOW_NAME else 0.01)
+            score += _PRIOR * math.log10(populations[row] + 1)
             current = found.get(row)
-            if current is None or current[0] < score - penalty:
-                found[row] = (score - penalty, "faute de frappe corrigée")
+            if current is None or current[0] < score:
+                found[row] = (score, "faute de frappe corrigée")
+
+
+def _search_wider(
+    ref: Referential,
+    query: _Query,
+    found: dict[int, tuple[float, str]],
+    factor: Callable[[int], float],
+) -> None:
+    """No certain answer in the context: names starting with the text, then typing mistakes
+    (of the name, then of its other readings), widening until something fits the context."""
+    before = len(found)
+    _add_prefix(ref, query.key, found)
+    _add_fuzzy(ref, query.key, found, 1 if len(found) > before else 2)
+    if any(factor(row) == 1.0 for row in found):
+        return
+    for key, _, _ in query.readings:
+        _add_fuzzy(ref, key, found, 2)
+    if any(factor(row) == 1.0 for row in found):
+        return
+    # Two mistakes in a shorter name, or a second mistake hidden behind a closer name
+    # outside the context.
+    _add_fuzzy(ref, query.key, found, 2, wide=True)
 
 
 def _context_factor(
@@ -458,9 +467,7 @@ def suggest_communes(
         ]
         in_context = certain or any(factor(row) == 1.0 for row in found)
         if not found or not in_context:
-            before = len(found)
-            _add_prefix(ref, query.key, found)
-            _add_fuzzy(ref, query.key, found, 1 if len(found) > before else 2)
+            _search_wider(ref, query, found, factor)
         elif len(certain) > 1:
             # Homonyms: the user must choose; offer the autocomplete's list too.
             _add_prefix(ref, query.key, found)
