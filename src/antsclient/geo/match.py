@@ -43,6 +43,7 @@ from antsclient.geo.referential import (
 
 __all__ = [
     "CommuneMatch",
+    "autocomplete",
     "CountryMatch",
     "DepartmentMatch",
     "find_country",
@@ -96,6 +97,14 @@ class CommuneMatch:
     def current_name(self) -> str:
         """Name of the current commune: the parent's for a former commune or arrondissement."""
         return self.parent_name if self.parent_name is not None else self.name
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """One label per postal code of the commune, as the ANTS list shows them:
+        ``SAINT-PRIEST-EN-MURAT (03390)``, ``SAINT-PRIEST-EN-MURAT (03170)``."""
+        if not self.postal_codes:
+            return (self.name,)
+        return tuple(f"{self.name} ({code})" for code in self.postal_codes)
 
     @property
     def current_label(self) -> str:
@@ -411,12 +420,100 @@ def _result(
     )
 
 
+def _wanted_department(department: str | None, query: _Query) -> str | None:
+    wanted = None
+    if department:
+        wanted = normalise_department(department) or ("20" if department.strip() == "20" else None)
+    return wanted or query.department
+
+
+def _per_postal_code(match: CommuneMatch, postal_code: str | None) -> list[CommuneMatch]:
+    """The match once per postal code (the given one alone if it is one of them)."""
+    codes = match.postal_codes
+    if postal_code in codes or len(codes) <= 1:
+        return [match]
+    return [
+        attrs.evolve(match, postal_code=code, label=f"{match.name} ({code})") for code in codes
+    ]
+
+
+_AUTOCOMPLETE_MIN = 2
+_AUTOCOMPLETE_SCAN = 4
+
+
+def autocomplete(
+    text: str,
+    *,
+    postal_code: str | None = None,
+    department: str | None = None,
+    limit: int = 10,
+) -> list[CommuneMatch]:
+    """The ANTS list as you type (« en saisissant les 1ers caractères »): the communes whose
+    name starts with the text, in alphabetical order, one entry per postal code
+    (``SAINT-PRIEST-EN-MURAT (03170)``, ``(03390)``).
+
+    The text is read as :func:`suggest_communes` reads it (``ST PRI`` is ``SAINT-PRI``); a
+    postal code or department, given or typed, keeps only the communes it fits. When no name
+    starts with the text (a typing mistake), the suggestions of :func:`suggest_communes`
+    are listed instead, one entry per postal code.
+    """
+    if limit <= 0 or not text or not text.strip():
+        return []
+    ref = get_referential()
+    query = _parse(text, ref)
+    wanted_postal = _clean_postal(postal_code) or query.postal_code
+    wanted_department = _wanted_department(department, query)
+    rows: list[int] = []
+    if query.arrondissement >= 0:
+        rows = [query.arrondissement]
+    elif len(query.key) >= _AUTOCOMPLETE_MIN:
+        rows = _starting_with(ref, query.key, limit * _AUTOCOMPLETE_SCAN)
+    if wanted_postal or wanted_department:
+        fitting = [
+            r for r in rows if _context_factor(ref, r, wanted_postal, wanted_department) == 1.0
+        ]
+        rows = fitting or rows
+    if not rows:
+        found = suggest_communes(
+            text, postal_code=postal_code, department=department, limit=limit
+        )
+        return [m for match in found for m in _per_postal_code(match, wanted_postal)][:limit]
+    names = ref.names
+    rows.sort(key=lambda r: (names[r], ref.codes[r]))
+    results: list[CommuneMatch] = []
+    for row in rows:
+        base = _EXACT if names[row] == query.ants else 0.9
+        match = _result(ref, row, base, "", query, postal_code=wanted_postal)
+        results.extend(_per_postal_code(match, wanted_postal))
+        if len(results) >= limit:
+            break
+    return results[:limit]
+
+
+def _starting_with(ref: Referential, key: str, count: int) -> list[int]:
+    """Current communes and arrondissements whose name starts with ``key`` (the first
+    ``count`` keys in order)."""
+    keys = ref.sorted_keys
+    position = bisect.bisect_left(keys, key)
+    rows: list[int] = []
+    seen = 0
+    while position < len(keys) and seen < count and keys[position].startswith(key):
+        for hit in ref.hits_at(position):
+            row = hit >> 2
+            if hit & 3 == HOW_NAME and ref.kind_codes[row] in "CR" and row not in rows:
+                rows.append(row)
+        position += 1
+        seen += 1
+    return rows
+
+
 def suggest_communes(
     text: str,
     *,
     postal_code: str | None = None,
     department: str | None = None,
     limit: int = 10,
+    prefix: bool = False,
 ) -> list[CommuneMatch]:
     """Communes the text may designate, best first (suggestions de villes).
 
@@ -425,18 +522,17 @@ def suggest_communes(
     too. When the answer is not certain (no exact name, homonyms, a name outside the given
     postal code or department), names starting with the text are suggested as well, like
     the ANTS autocomplete. The first call loads the referential.
+
+    ``prefix=True`` is :func:`autocomplete`: the ANTS list as the user types.
     """
+    if prefix:
+        return autocomplete(text, postal_code=postal_code, department=department, limit=limit)
     if limit <= 0 or not text or not text.strip():
         return []
     ref = get_referential()
     query = _parse(text, ref)
     wanted_postal = _clean_postal(postal_code) or query.postal_code
-    wanted_department = None
-    if department:
-        wanted_department = normalise_department(department) or (
-            "20" if department.strip() == "20" else None
-        )
-    wanted_department = wanted_department or query.department
+    wanted_department = _wanted_department(department, query)
     has_context = bool(wanted_postal or wanted_department)
 
     found = _collect(ref, query)
