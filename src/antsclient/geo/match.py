@@ -22,6 +22,7 @@ import attrs
 
 from antsclient.geo.forms import read
 from antsclient.geo.fuzzy import osa_distance, typo_cost
+from antsclient.geo.history import history_note
 from antsclient.geo.normalise import (
     normalise_city,
     normalise_country,
@@ -43,9 +44,9 @@ from antsclient.geo.referential import (
 
 __all__ = [
     "CommuneMatch",
-    "autocomplete",
     "CountryMatch",
     "DepartmentMatch",
+    "autocomplete",
     "find_country",
     "find_department",
     "suggest_communes",
@@ -59,6 +60,7 @@ _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:st|ste|sts|stes)(?![A-Za-z])", re.I
 _MAY_HAVE_CONTEXT = re.compile(r"[0-9(),;:/]|\s-\s|CEDEX|\b(?:SNTE?|ND|LES?|LA|L|[IVX]+)\s*$", re.I)
 _NOTE_SAINT = "SAINT écrit en abrégé (ST) : écrit en toutes lettres"
 _NOTE_ACCENTS = "accents retirés"
+_SPACED = re.compile(r"[^\W\d_]\s+[^\W\d_]")
 _QUERY_ARTICLE = re.compile(r"^(?:LES|LE|LA)-|^L'")
 
 _PREFIX_SCAN = 60
@@ -172,7 +174,7 @@ def _parse(text: str, ref: Referential) -> _Query:
         reading.department,
         reading.arrondissement,
         (*reading.notes, *_text_notes(reading.name)),
-        " " in reading.name.strip(),
+        _SPACED.search(raw) is not None,
         reading.readings,
     )
 
@@ -213,6 +215,7 @@ _ALIAS_NO_ARTICLE = 0.95
 _QUERY_ARTICLE_DROPPED = 0.9
 _POSTAL_ONLY = 0.5
 _READING = 0.96
+_HISTORY = 0.97
 _TYPO = 0.94
 """Score of a typing mistake of cost 0; each unit of :func:`typo_cost` takes ``_TYPO_UNIT``."""
 _TYPO_UNIT = 0.08
@@ -258,6 +261,9 @@ def _collect(ref: Referential, query: _Query) -> dict[int, tuple[float, str]]:
             found[row] = entry
     if not found:
         _add_readings(ref, query, found)
+    if not found:
+        for former in ref.history(query.key):
+            found.setdefault(former.row, (_HISTORY, history_note(ref, former)))
     if not found:
         bare = _QUERY_ARTICLE.sub("", query.ants)
         if bare != query.ants:
@@ -325,6 +331,9 @@ def _search_wider(
 ) -> None:
     """No certain answer in the context: names starting with the text, then typing mistakes
     (of the name, then of its other readings), widening until something fits the context."""
+    for former in ref.history(query.key):
+        # A former name of a commune of the context (``EVRY``, 91: Évry-Courcouronnes).
+        found.setdefault(former.row, (_HISTORY, history_note(ref, former)))
     before = len(found)
     _add_prefix(ref, query.key, found)
     _add_fuzzy(ref, query.key, found, 1 if len(found) > before else 2)
@@ -337,6 +346,24 @@ def _search_wider(
     # Two mistakes in a shorter name, or a second mistake hidden behind a closer name
     # outside the context.
     _add_fuzzy(ref, query.key, found, 2, wide=True)
+
+
+def _former_department(
+    ref: Referential, query: _Query, found: dict[int, tuple[float, str]], department: str
+) -> set[int]:
+    """A commune named with the department it had then (``BOULOGNE-BILLANCOURT``, 75: the
+    Seine before 1968) is in context: the department is read as the former one."""
+    rows: set[int] = set()
+    if all(_same_department(ref.departments_of[row], department) for row in found):
+        return rows
+    for former in ref.history(query.key):
+        if former.department == department and former.event == "N":
+            base, note = found.get(former.row, (_SAME_KEY, ""))
+            told = history_note(ref, former)
+            note = note if told in note else "; ".join(filter(None, (note, told)))
+            found[former.row] = (base, note)
+            rows.add(former.row)
+    return rows
 
 
 def _context_factor(
@@ -377,7 +404,11 @@ def _result(
         natural = f"{insee_code[:2]}{int(insee_code[3:]):03d}"
         label_postal = natural if natural in codes else codes[0]
     else:
-        label_postal = codes[0] if codes else None
+        # The commune's own department first (a few communes have a code of another).
+        label_postal = next(
+            (c for c in codes if _same_department(department, _department_of_postal(c))),
+            codes[0] if codes else None,
+        )
     exact = name == query.ants or (query.arrondissement == row)
     parent_code = parent_name = None
     if parent >= 0:
@@ -432,9 +463,7 @@ def _per_postal_code(match: CommuneMatch, postal_code: str | None) -> list[Commu
     codes = match.postal_codes
     if postal_code in codes or len(codes) <= 1:
         return [match]
-    return [
-        attrs.evolve(match, postal_code=code, label=f"{match.name} ({code})") for code in codes
-    ]
+    return [attrs.evolve(match, postal_code=code, label=f"{match.name} ({code})") for code in codes]
 
 
 _AUTOCOMPLETE_MIN = 2
@@ -474,9 +503,7 @@ def autocomplete(
         ]
         rows = fitting or rows
     if not rows:
-        found = suggest_communes(
-            text, postal_code=postal_code, department=department, limit=limit
-        )
+        found = suggest_communes(text, postal_code=postal_code, department=department, limit=limit)
         return [m for match in found for m in _per_postal_code(match, wanted_postal)][:limit]
     names = ref.names
     rows.sort(key=lambda r: (names[r], ref.codes[r]))
@@ -536,11 +563,16 @@ def suggest_communes(
     has_context = bool(wanted_postal or wanted_department)
 
     found = _collect(ref, query)
+    former_rows: set[int] = set()
+    if wanted_department and query.arrondissement < 0:
+        former_rows = _former_department(ref, query, found, wanted_department)
     if len(found) == 1 and query.key:
         # The commonest case: one commune of this name, in the context given (or an
         # arrondissement): nothing to add, nothing to sort.
         ((row, (base, note)),) = found.items()
         value = _context_factor(ref, row, wanted_postal, wanted_department) if has_context else 1.0
+        if row in former_rows:
+            value = _context_factor(ref, row, wanted_postal, None)
         if query.arrondissement >= 0 or (
             base >= _SAME_KEY and value == 1.0 and ref.kind_codes[row] == "C"
         ):
@@ -550,8 +582,9 @@ def suggest_communes(
     def factor(row: int) -> float:
         value = factors.get(row)
         if value is None:
+            dep = None if row in former_rows else wanted_department
             value = factors[row] = (
-                _context_factor(ref, row, wanted_postal, wanted_department) if has_context else 1.0
+                _context_factor(ref, row, wanted_postal, dep) if has_context else 1.0
             )
         return value
 
