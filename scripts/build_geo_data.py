@@ -150,7 +150,32 @@ ISO_OVERRIDES: dict[str, str] = {
 
 # Our own French alias table: how people and legacy software write countries.
 COUNTRY_ALIASES: dict[str, list[str]] = {
-    "99100": ["FRANCE METROPOLITAINE", "REPUBLIQUE FRANCAISE", "FR", "FRA"],
+    # Born overseas (départements et collectivités d'outre-mer): the country is France.
+    "99100": [
+        "FRANCE METROPOLITAINE",
+        "REPUBLIQUE FRANCAISE",
+        "FR",
+        "FRA",
+        "DOM",
+        "DOM-TOM",
+        "GUADELOUPE",
+        "MARTINIQUE",
+        "GUYANE",
+        "GUYANE FRANCAISE",
+        "REUNION",
+        "LA REUNION",
+        "MAYOTTE",
+        "NOUVELLE-CALEDONIE",
+        "POLYNESIE FRANCAISE",
+        "SAINT-PIERRE-ET-MIQUELON",
+        "WALLIS-ET-FUTUNA",
+        "SAINT-BARTHELEMY",
+        "SAINT-MARTIN",
+    ],
+    "99397": ["ILES COMORES", "ARCHIPEL DES COMORES"],
+    "99330": ["GUINEE CONAKRY", "GUINEE-CONAKRY"],
+    "99336": ["REPUBLIQUE ISLAMIQUE DE MAURITANIE"],
+    "99310": ["RHODESIE", "RHODESIE DU SUD"],
     "99109": ["DEUTSCHLAND", "GERMANY", "DE", "DEU", "ALLEMAGNE REUNIFIEE"],
     "99141": ["RDA", "R.D.A.", "ALLEMAGNE DE L'EST", "ALLEMAGNE DE L EST"],
     "99142": [

@@ -652,6 +652,72 @@ def _country_result(
     )
 
 
+# The form of a state or territory, around its name: « ILE MAURICE », « REPUBLIQUE DE
+# GUINEE », « ALGERIE FRANCAISE », « TUNISIE (REPUBLIQUE) ».
+_COUNTRY_FORMS = frozenset(
+    {
+        "ILE",
+        "ILES",
+        "REPUBLIQUE",
+        "REP",
+        "ROYAUME",
+        "ETAT",
+        "PRINCIPAUTE",
+        "SULTANAT",
+        "EMIRAT",
+        "FEDERATION",
+        "UNION",
+        "DEMOCRATIQUE",
+        "DEM",
+        "POPULAIRE",
+        "FEDERALE",
+        "ISLAMIQUE",
+        "FRANCAISE",
+        "FRANCAIS",
+        "DE",
+        "DU",
+        "DES",
+        "LA",
+        "LE",
+        "LES",
+        "L",
+        "D",
+    }
+)
+_COUNTRY_ABBREVIATIONS = {
+    "ST": "SAINT",
+    "STE": "SAINTE",
+    "REP": "REPUBLIQUE",
+    "DEM": "DEMOCRATIQUE",
+    "POP": "POPULAIRE",
+    "FED": "FEDERALE",
+}
+_COUNTRY_PARENS = re.compile(r"\(([^)]*)\)")
+_COUNTRY_WORDS = re.compile(r"[^A-Z0-9]+")
+_ACRONYM = 4
+
+
+def _country_by_form(index: dict[str, str], plain: str) -> str | None:
+    """The country a text names once the words of its form are set aside, or the one named
+    by a single word of it (an acronym first: ``CONGO RDC``)."""
+    inside = _COUNTRY_PARENS.findall(plain)
+    outside = _COUNTRY_PARENS.sub(" ", plain)
+    for text in (plain, outside, *inside):
+        words = [w for w in _COUNTRY_WORDS.split(text.replace("'", " ")) if w]
+        words = [_COUNTRY_ABBREVIATIONS.get(w, w) for w in words]
+        kept = [w for w in words if w not in _COUNTRY_FORMS]
+        for candidate in ("".join(words), "".join(kept)):
+            code = index.get(candidate)
+            if code is not None:
+                return code
+        named = {(len(w) > _ACRONYM, index[w]) for w in kept if w in index and len(w) > 2}
+        if named:
+            best = min(named)
+            if len({code for size, code in named if size == best[0]}) == 1:
+                return best[1]
+    return None
+
+
 def find_country(text: str | None) -> CountryMatch | None:
     """The country the text designates (pays), or ``None`` if not recognised.
 
@@ -675,6 +741,8 @@ def find_country(text: str | None) -> CountryMatch | None:
     if code is None:
         bare = _COUNTRY_ARTICLE.sub("", key)
         code = index.get(bare)
+    if code is None:
+        code = _country_by_form(index, plain)
     if code is not None:
         exact = plain == ref.countries[code].name
         return _country_result(
