@@ -280,7 +280,9 @@ def _trailing_department(
 
 
 def _glued_saint(key: str, readings: list[tuple[str, str | None, str]]) -> None:
-    """``STMAIXANT``, ``STEMARIE``: SAINT glued to the name."""
+    """``STMAIXANT``, ``BUSSYSTGEORGES``, ``STEMARIE``: SAINT glued to the words around it,
+    at the start or inside the name (each ``ST`` read as SAINT, or SAINTE before a
+    consonant after its E)."""
     for short, full in _GLUED:
         if key.startswith(short) and len(key) > len(short) + 2:
             rest = key[len(short) :]
@@ -288,3 +290,12 @@ def _glued_saint(key: str, readings: list[tuple[str, str | None, str]]) -> None:
                 readings.append(("SAINTE" + rest[1:], None, NOTE_GLUED))
             readings.append((full + rest, None, NOTE_GLUED))
             return
+    position = key.find("ST", 2)
+    while 0 < position < len(key) - 3:
+        rest = key[position + 2 :]
+        if not key.startswith("SAINT", position):
+            head = key[:position]
+            if rest[0] == "E" and rest[1] not in _VOWELS:
+                readings.append((head + "SAINTE" + rest[1:], None, NOTE_GLUED))
+            readings.append((head + "SAINT" + rest, None, NOTE_GLUED))
+        position = key.find("ST", position + 2)

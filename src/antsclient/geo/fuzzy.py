@@ -33,6 +33,7 @@ _MIN_LENGTH = 4
 _TWO_EDITS_MIN_LENGTH = 7
 _WIDE_TWO_EDITS_MIN_LENGTH = 5
 _BIG_BUCKET = 24
+_ANCHOR_CAP = 16
 
 # Separators of the text form: lists of one table, tables, key after its lookup tag.
 _LIST_SEPARATOR = "\x1e"
@@ -41,10 +42,59 @@ _TAG_END = "\t"
 _RESERVED = ("\n", _LIST_SEPARATOR, _TABLE_SEPARATOR, _TAG_END)
 
 
+def _strip_common(a: str, b: str) -> tuple[str, str]:
+    """``a`` and ``b`` without their common start and end."""
+    size = min(len(a), len(b))
+    start = 0
+    while start < size and a[start] == b[start]:
+        start += 1
+    a, b = a[start:], b[start:]
+    size -= start
+    end = 0
+    while end < size and a[-1 - end] == b[-1 - end]:
+        end += 1
+    return (a[:-end], b[:-end]) if end else (a, b)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two strings without common start or end are one edit apart (or equal)."""
+    la, lb = len(a), len(b)
+    if la + lb <= 1 or la == lb == 1:
+        return True
+    return la == lb == 2 and a[0] == b[1] and a[1] == b[0]
+
+
+def _within_two(a: str, b: str, limit: int) -> int:
+    """:func:`osa_distance` for a limit of 1 or 2, by cases rather than a table: once the
+    common start and end are set aside, the first letter left is part of an edit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    a, b = _strip_common(a, b)
+    if _one_edit(a, b):
+        return 1
+    if limit < 2:
+        return 2
+    options = []
+    if a and b:
+        options.append((a[1:], b[1:]))
+    if a:
+        options.append((a[1:], b))
+    if b:
+        options.append((a, b[1:]))
+    if len(a) >= 2 and len(b) >= 2 and a[0] == b[1] and a[1] == b[0]:
+        options.append((a[2:], b[2:]))
+    for left, right in options:
+        if _one_edit(*_strip_common(left, right)):
+            return 2
+    return 3
+
+
 def osa_distance(a: str, b: str, limit: int) -> int:
     """Optimal string alignment distance of ``a`` and ``b``, or ``limit + 1`` if larger."""
     if a == b:
         return 0
+    if 0 < limit <= 2:
+        return _within_two(a, b, limit)
     la, lb = len(a), len(b)
     if abs(la - lb) > limit:
         return limit + 1
@@ -234,6 +284,41 @@ class FuzzyIndex:
         elif hi > lo:
             out.update([key[::-1] for key in keys[lo:hi]])
 
+    def search_anchored(
+        self, query: str, max_distance: int = 2, cap: int = _ANCHOR_CAP
+    ) -> list[tuple[str, int]]:
+        """Keys within ``max_distance`` of ``query`` that share with it an intact start or
+        end: the last resort when the mistakes break both halves (two letters left out, far
+        apart). Per key length, the keys that start like the query (the shortest start
+        that ``cap`` keys at most share), and those that end like it."""
+        size = len(query)
+        if size < _WIDE_TWO_EDITS_MIN_LENGTH:
+            return []
+        candidates: set[str] = set()
+        reversed_query = query[::-1]
+        for length in range(size - max_distance, size + max_distance + 1):
+            if not _MIN_LENGTH <= length < len(self._forward):
+                continue
+            for keys, text, flip in (
+                (self._forward[length], query, False),
+                (self._backward[length], reversed_query, True),
+            ):
+                for width in range(2, min(size, length) // 2 + 1):
+                    start = text[:width]
+                    lo = bisect_left(keys, start)
+                    hi = bisect_left(keys, start + _TOP, lo, min(lo + cap + 1, len(keys)))
+                    if hi - lo <= cap:
+                        found = keys[lo:hi]
+                        candidates.update([key[::-1] for key in found] if flip else found)
+                        break
+        result = []
+        for key in candidates:
+            distance = osa_distance(query, key, max_distance)
+            if distance <= max_distance:
+                result.append((key, distance))
+        result.sort(key=lambda item: (item[1], item[0]))
+        return result
+
     def search(
         self, query: str, max_distance: int = 2, *, wide: bool = False
     ) -> list[tuple[str, int]]:
@@ -260,26 +345,48 @@ class FuzzyIndex:
         two_from = _WIDE_TWO_EDITS_MIN_LENGTH if wide else _TWO_EDITS_MIN_LENGTH
         limit = max_distance if size >= two_from else min(max_distance, 1)
         if (wide or not found) and limit >= 2:
-            found = []
-            wider: set[str] = set()
-            for length in range(size - 2, size + 3):
-                self._scan(query, length, wider)
-            # Two edits in different halves break both: repair one (a letter too many or
-            # mistyped taken out, two letters swapped back) and look for one edit more.
-            repaired = {query[:i] + query[i + 1 :] for i in range(1, size)}
-            repaired.update(
-                query[: i - 1] + query[i] + query[i - 1] + query[i + 1 :]
-                for i in range(2, size)
-                if query[i - 1] != query[i]
-            )
-            for variant in repaired:
-                for length in (len(variant) - 1, len(variant), len(variant) + 1):
-                    self._scan(variant, length, wider)
-            for key in wider | candidates:
+            found = self._two_edits(query, candidates, limit)
+        found.sort(key=lambda item: (item[1], item[0]))
+        return found
+
+    def _two_edits(self, query: str, candidates: set[str], limit: int) -> list[tuple[str, int]]:
+        """Keys within ``limit`` edits, looked for in tiers of growing cost, stopping at the
+        first that finds a key two edits away: both edits in one half of the key; an intact
+        start or end (:meth:`search_anchored`); one edit repaired (a letter taken out, two
+        swapped back) and one more looked for."""
+        size = len(query)
+        seen: set[str] = set()
+        found: list[tuple[str, int]] = []
+
+        def verify(keys: set[str]) -> bool:
+            new = False
+            for key in keys - seen:
                 distance = osa_distance(query, key, limit)
                 if distance <= limit:
                     found.append((key, distance))
-        found.sort(key=lambda item: (item[1], item[0]))
+                    new = new or distance > 1
+            seen.update(keys)
+            return new
+
+        wider: set[str] = set(candidates)
+        for length in range(size - 2, size + 3):
+            self._scan(query, length, wider)
+        if verify(wider):
+            return found
+        if verify({key for key, _ in self.search_anchored(query, limit)}):
+            return found
+        # Two edits in different halves break both: repair one and look for one edit more.
+        repaired = {query[:i] + query[i + 1 :] for i in range(1, size)}
+        repaired.update(
+            query[: i - 1] + query[i] + query[i - 1] + query[i + 1 :]
+            for i in range(2, size)
+            if query[i - 1] != query[i]
+        )
+        wider = set()
+        for variant in repaired:
+            for length in (len(variant) - 1, len(variant), len(variant) + 1):
+                self._scan(variant, length, wider)
+        verify(wider)
         return found
 
 

@@ -340,7 +340,7 @@ def _search_wider(
     if any(factor(row) == 1.0 for row in found):
         return
     for key, _, _ in query.readings:
-        _add_fuzzy(ref, key, found, 2)
+        _add_fuzzy(ref, key, found, 1)
     if any(factor(row) == 1.0 for row in found):
         return
     # Two mistakes in a shorter name, or a second mistake hidden behind a closer name
