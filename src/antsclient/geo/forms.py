@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from typing import NamedTuple
 
 from antsclient.geo.normalise import normalise_city, normalise_department, strip_accents
-from antsclient.geo.referential import Referential, compact
+from antsclient.geo.referential import Referential, compact, get_referential
 
-__all__ = ["Reading", "department_by_name", "read", "roman"]
+__all__ = ["Reading", "department_by_name", "other_readings", "read", "roman"]
 
 _CEDEX = re.compile(r"\bCEDEX(?:\s*\d{1,2})?\b")
 # Strong separators: a part of the field after one of them is context or an article.
@@ -77,9 +78,8 @@ class Reading(NamedTuple):
     department: str | None
     arrondissement: int
     """Row of the arrondissement the text names (``PARIS XVI``), or -1."""
-    readings: tuple[tuple[str, str | None, str], ...]
-    """Other compact keys the name may stand for (with the department the reading implies,
-    and a note), in order of likelihood."""
+    words: tuple[str, ...]
+    """The words of the name, abbreviations written out (for :func:`other_readings`)."""
     notes: tuple[str, ...]
 
 
@@ -233,7 +233,6 @@ def read(text: str, ref: Referential) -> Reading:
 def _reading(
     words: list[str], trailing_article: str | None, context: _Context, ref: Referential
 ) -> Reading:
-    readings: list[tuple[str, str | None, str]] = []
     expanded = [_WORD_FORMS.get(w, w) for w in words]
     name = " ".join(words)
     ants = normalise_city(" ".join(expanded))
@@ -242,23 +241,37 @@ def _reading(
     if trailing_article is not None:
         ants = normalise_city(f"{trailing_article} {' '.join(expanded)}")
         context.notes.append(NOTE_ARTICLE_AFTER)
-    elif len(expanded) > 1 and expanded[-1] in _ARTICLES:
-        # « FAOU LE », « MOLLETTES LES »: the article written after the name.
-        moved = normalise_city(" ".join([expanded[-1], *expanded[:-1]]))
-        readings.append((compact(moved), None, NOTE_ARTICLE_AFTER))
-    key = compact(ants)
-    if context.department is None and len(expanded) > 1:
-        _trailing_department(ref, expanded, readings)
-    _glued_saint(key, readings)
+        expanded = []  # read already
     return Reading(
         name,
         ants,
         context.postal_code,
         context.department,
         -1,
-        tuple(readings),
+        tuple(expanded),
         tuple(context.notes),
     )
+
+
+@lru_cache(maxsize=1024)
+def other_readings(
+    words: tuple[str, ...], with_department: bool
+) -> tuple[tuple[str, str | None, str], ...]:
+    """Other keys a name may stand for, with the department the reading implies and a note,
+    in order of likelihood: the article written after the name moved back in front, a
+    department name at its end taken off (``with_department``: none was found elsewhere),
+    SAINT glued to the words around it. Computed when the name itself finds nothing."""
+    if not words:
+        return ()
+    readings: list[tuple[str, str | None, str]] = []
+    if len(words) > 1 and words[-1] in _ARTICLES:
+        # « FAOU LE », « MOLLETTES LES »: the article written after the name.
+        moved = normalise_city(" ".join([words[-1], *words[:-1]]))
+        readings.append((compact(moved), None, NOTE_ARTICLE_AFTER))
+    if not with_department and len(words) > 1:
+        _trailing_department(get_referential(), list(words), readings)
+    _glued_saint(compact(normalise_city(" ".join(words))), readings)
+    return tuple(readings)
 
 
 def _trailing_department(

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import attrs
 
-from antsclient.geo.forms import read
+from antsclient.geo.forms import other_readings, read
 from antsclient.geo.fuzzy import osa_distance, typo_cost
 from antsclient.geo.history import history_note
 from antsclient.geo.normalise import (
@@ -154,8 +154,13 @@ class _Query(NamedTuple):
     notes: tuple[str, ...]
     spaced: bool
     """The text has a space inside (a result with a hyphen notes the replacement)."""
-    readings: tuple[tuple[str, str | None, str], ...] = ()
-    """Other keys the name may stand for (see :func:`antsclient.geo.forms.read`)."""
+    words: tuple[str, ...] = ()
+    """The words of the name, for its other readings (see :func:`_readings`)."""
+
+
+def _readings(query: _Query) -> tuple[tuple[str, str | None, str], ...]:
+    """Other keys the name may stand for (:func:`antsclient.geo.forms.other_readings`)."""
+    return other_readings(query.words, query.department is not None)
 
 
 def _parse(text: str, ref: Referential) -> _Query:
@@ -175,7 +180,7 @@ def _parse(text: str, ref: Referential) -> _Query:
         reading.arrondissement,
         (*reading.notes, *_text_notes(reading.name)),
         _SPACED.search(raw) is not None,
-        reading.readings,
+        reading.words,
     )
 
 
@@ -275,7 +280,7 @@ def _collect(ref: Referential, query: _Query) -> dict[int, tuple[float, str]]:
 def _add_readings(ref: Referential, query: _Query, found: dict[int, tuple[float, str]]) -> None:
     """The other readings of the name (article after it, glued SAINT, a department name at
     its end), in order: the first that names communes wins."""
-    for key, department, note in query.readings:
+    for key, department, note in _readings(query):
         rows = [hit >> 2 for hit in ref.hits(key)]
         if department is not None:
             rows = [r for r in rows if _same_department(ref.departments_of[r], department)]
@@ -339,13 +344,44 @@ def _search_wider(
     _add_fuzzy(ref, query.key, found, 1 if len(found) > before else 2)
     if any(factor(row) == 1.0 for row in found):
         return
-    for key, _, _ in query.readings:
+    for key, _, _ in _readings(query):
         _add_fuzzy(ref, key, found, 1)
     if any(factor(row) == 1.0 for row in found):
         return
     # Two mistakes in a shorter name, or a second mistake hidden behind a closer name
     # outside the context.
     _add_fuzzy(ref, query.key, found, 2, wide=True)
+    if not found:
+        _add_shorter(ref, query, found)
+
+
+_SHORTER = 0.5
+_LINK_WORDS = frozenset({"SUR", "SOUS", "EN", "DE", "DU", "DES", "LES", "LE", "LA", "ET", "L", "D"})
+
+
+def _add_shorter(ref: Referential, query: _Query, found: dict[int, tuple[float, str]]) -> None:
+    """Nothing matches the name: the communes whose name starts with its first words
+    (``CHALONS-SUR-MARNE`` → ``CHALONS-…``), the fewest words dropped, most populous first."""
+    words = [w for w in query.ants.replace("'", "-").split("-") if w]
+    populations = ref.populations
+    for size in range(len(words) - 1, 0, -1):
+        if words[size - 1] in _LINK_WORDS:
+            continue  # « CHALONS-SUR »: the word that ties the name to what was dropped
+        head = "".join(words[:size])
+        if len(head) < _PREFIX_MIN + 1:
+            return
+        rows: list[int] = []
+        keys = ref.sorted_keys
+        position = bisect.bisect_left(keys, head)
+        while position < len(keys) and keys[position].startswith(head) and len(rows) < _PREFIX_SCAN:
+            rows.extend(h >> 2 for h in ref.hits_at(position) if ref.kind_codes[h >> 2] == "C")
+            position += 1
+        if rows:
+            note = f"nom non reconnu : communes dont le nom commence par {'-'.join(words[:size])}"
+            for row in rows:
+                score = _SHORTER + _PRIOR * math.log10(populations[row] + 1)
+                found.setdefault(row, (score, note))
+            return
 
 
 def _former_department(
@@ -405,10 +441,12 @@ def _result(
         label_postal = natural if natural in codes else codes[0]
     else:
         # The commune's own department first (a few communes have a code of another).
-        label_postal = next(
-            (c for c in codes if _same_department(department, _department_of_postal(c))),
-            codes[0] if codes else None,
-        )
+        label_postal = codes[0] if codes else None
+        if len(codes) > 1 and not _same_department(department, _department_of_postal(codes[0])):
+            label_postal = next(
+                (c for c in codes if _same_department(department, _department_of_postal(c))),
+                codes[0],
+            )
     exact = name == query.ants or (query.arrondissement == row)
     parent_code = parent_name = None
     if parent >= 0:
