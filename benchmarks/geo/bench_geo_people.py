@@ -57,7 +57,7 @@ from build_geo_data import (  # noqa: E402
     _npm_json,
 )
 
-from antsclient.geo import find_country, suggest_communes  # noqa: E402
+from antsclient.geo import autocomplete, find_country, suggest_communes  # noqa: E402
 from antsclient.geo.normalise import match_key, strip_accents  # noqa: E402
 from antsclient.geo.referential import get_referential  # noqa: E402
 
@@ -396,6 +396,26 @@ COUNTRIES: list[tuple[str, str]] = [
 ]
 
 
+def _autocomplete_latency(queries: list[Query]) -> tuple[int, float, float, float]:
+    """Every keystroke of the exact names typed letter by letter, one pass each."""
+    names = [q.text for q in queries if q.kind == "exact"]
+    wall: list[float] = []
+    cpu: list[float] = []
+    for name in names:
+        for end in range(2, len(name) + 1):
+            c0 = time.thread_time_ns()
+            t0 = time.perf_counter_ns()
+            autocomplete(name[:end])
+            wall.append((time.perf_counter_ns() - t0) / 1e3)
+            cpu.append((time.thread_time_ns() - c0) / 1e3)
+    return (
+        len(names),
+        statistics.median(wall),
+        _percentile(wall, 0.99),
+        _percentile(cpu, 0.99),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-kind", type=int, default=150)
@@ -413,12 +433,15 @@ def main(argv: list[str] | None = None) -> int:
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     latencies: list[float] = []
     misses: list[str] = []
+    cpu_times: list[float] = []
     for query in queries:
+        c0 = time.thread_time_ns()
         t0 = time.perf_counter_ns()
         found = suggest_communes(
             query.text, postal_code=query.postal_code, department=query.department, limit=5
         )
         latencies.append((time.perf_counter_ns() - t0) / 1e3)
+        cpu_times.append((time.thread_time_ns() - c0) / 1e3)
         codes = [{m.insee_code, m.parent_insee_code} for m in found]
         expected = {query.expected, parents.get(query.expected)}
         stats = per_kind[query.kind]
@@ -447,9 +470,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{kind:<22}{n:>6}{h1 / n:>9.1%}{h5 / n:>9.1%}")
     print(f"{'overall':<22}{total:>6}{acc1:>9.1%}{acc5:>9.1%}")
     median, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
+    cpu_median, cpu_p99 = statistics.median(cpu_times), _percentile(cpu_times, 0.99)
     print(
-        f"latency, one pass per query: median {median:.1f} µs, p99 {p99:.1f} µs "
-        f"(load average {load_average:.2f})"
+        f"latency, one pass per query: median {median:.1f} µs, p99 {p99:.1f} µs; thread CPU "
+        f"time median {cpu_median:.1f} µs, p99 {cpu_p99:.1f} µs (load average {load_average:.2f})"
+    )
+    typing = _autocomplete_latency(queries)
+    print(
+        f"autocomplete, every prefix of {typing[0]} names as typed: median {typing[1]:.1f} µs, "
+        f"p99 {typing[2]:.1f} µs (thread CPU p99 {typing[3]:.1f} µs)"
     )
     print(f"find_country: {len(COUNTRIES)} names, {country_hits / len(COUNTRIES):.1%}")
     for line in country_misses:
@@ -464,6 +493,10 @@ def main(argv: list[str] | None = None) -> int:
         "accuracy_at_1_by_kind": {k: round(s[1] / s[0], 4) for k, s in per_kind.items()},
         "median_us": round(median, 1),
         "p99_us": round(p99, 1),
+        "cpu_median_us": round(cpu_median, 1),
+        "cpu_p99_us": round(cpu_p99, 1),
+        "autocomplete_median_us": round(typing[1], 1),
+        "autocomplete_p99_us": round(typing[2], 1),
         "load_average": round(load_average, 2),
         "country_queries": len(COUNTRIES),
         "country_accuracy": round(country_hits / len(COUNTRIES), 4),

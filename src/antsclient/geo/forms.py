@@ -33,7 +33,7 @@ _CEDEX = re.compile(r"\bCEDEX(?:\s*\d{1,2})?\b")
 # Strong separators: a part of the field after one of them is context or an article.
 _PARTS = re.compile(r"\s*[(),;:]\s*|\s+[-/]\s+|\s*\)\s*")
 _WORDS = re.compile(r"[^A-Z0-9'/]+")
-_DIGITS = re.compile(r"^\d+$")
+_DOUBLED = re.compile(r"([A-Z])\1+")
 _ROMAN = re.compile(r"^(?P<n>X{0,2}(?:IX|IV|V?I{0,3}))(?P<suffix>E|EME|IEME|ER|ERE|EM|ME)?$")
 _ARABIC = re.compile(r"^(?P<n>\d{1,2})(?P<suffix>E|EME|IEME|ER|ERE|EM|ME|EMME)?$")
 _ARRONDISSEMENT_WORDS = frozenset({"ARRONDISSEMENT", "ARRONDT", "ARRDT", "ARRT", "ARR", "AR"})
@@ -64,6 +64,7 @@ NOTE_POSTAL_ZERO = "code postal saisi sans son 0 initial"
 NOTE_DEPARTMENT = "département saisi dans le nom de la ville"
 NOTE_ARTICLE_AFTER = "article placé après le nom remis devant"
 NOTE_GLUED = "SAINT collé au nom ou abrégé : écrit en toutes lettres"
+NOTE_DOUBLED = "lettre doublée corrigée"
 NOTE_ABBREVIATION = "abréviation écrite en toutes lettres (SUR, SOUS, NOTRE-DAME, SAINT)"
 
 
@@ -270,7 +271,12 @@ def other_readings(
         readings.append((compact(moved), None, NOTE_ARTICLE_AFTER))
     if not with_department and len(words) > 1:
         _trailing_department(get_referential(), list(words), readings)
-    _glued_saint(compact(normalise_city(" ".join(words))), readings)
+    key = compact(normalise_city(" ".join(words)))
+    _glued_saint(key, readings)
+    single = _DOUBLED.sub(r"\1", key)
+    if single != key:
+        # « PAUU », « NICCE »: a key held down (short names are not typo candidates).
+        readings.append((single, None, NOTE_DOUBLED))
     return tuple(readings)
 
 
@@ -299,16 +305,21 @@ def _glued_saint(key: str, readings: list[tuple[str, str | None, str]]) -> None:
     for short, full in _GLUED:
         if key.startswith(short) and len(key) > len(short) + 2:
             rest = key[len(short) :]
-            if short == "ST" and rest[0] == "E" and rest[1] not in _VOWELS:
-                readings.append(("SAINTE" + rest[1:], None, NOTE_GLUED))
-            readings.append((full + rest, None, NOTE_GLUED))
+            if full == "SAINTE":
+                # STETIENNE is SAINT-ETIENNE, STEMARIE SAINTE-MARIE: the E before a vowel
+                # starts the name.
+                both = [(full + rest, None, NOTE_GLUED), ("SAINT" + key[2:], None, NOTE_GLUED)]
+                readings.extend(both if rest[0] not in _VOWELS else both[::-1])
+            else:
+                readings.append((full + rest, None, NOTE_GLUED))
             return
     position = key.find("ST", 2)
     while 0 < position < len(key) - 3:
         rest = key[position + 2 :]
         if not key.startswith("SAINT", position):
             head = key[:position]
+            saint = (head + "SAINT" + rest, None, NOTE_GLUED)
             if rest[0] == "E" and rest[1] not in _VOWELS:
                 readings.append((head + "SAINTE" + rest[1:], None, NOTE_GLUED))
-            readings.append((head + "SAINT" + rest, None, NOTE_GLUED))
+            readings.append(saint)
         position = key.find("ST", position + 2)
