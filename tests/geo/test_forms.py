@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -317,3 +318,17 @@ def test_the_sandbox_rule_accepts_a_confirmed_historical_birth_place() -> None:
     assert not confirmed_place_exists("department.incorrect", "Seine-et-Oise", dt.date(1990, 1, 1))
     assert confirmed_place_exists("country.incorrect", "RDA", born)
     assert not confirmed_place_exists("country.incorrect", "ALLEMAGNE", born)
+
+
+def test_the_check_offers_one_label_per_postal_code() -> None:
+    application = _application("PARIS", "75", "FRANCE", dt.date(1990, 1, 1))
+    application = attrs.evolve(
+        application,
+        applicant=attrs.evolve(
+            application.applicant,
+            address=Address(street="1 rue", postal_code="03000", city="SAINT PRIEST EN MURAT"),
+        ),
+    )
+    city = geo.check(application)["applicant.address.city"]
+    assert "SAINT-PRIEST-EN-MURAT (03390)" in city.suggestions
+    assert "SAINT-PRIEST-EN-MURAT (03170)" in city.suggestions

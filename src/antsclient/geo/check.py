@@ -413,17 +413,22 @@ def _check_city(
     def written(match: CommuneMatch) -> str:
         return match.current_label if with_postal_code else match.current_name
 
-    def offered(match: CommuneMatch) -> str:
+    def offered(match: CommuneMatch) -> tuple[str, ...]:
         # A birth city is written by its name alone, but homonyms need their department to
         # be told apart: « SAINT-PRIEST (69) »; apply() splits it into city and department.
         if with_postal_code:
-            return match.current_label
-        return f"{match.current_name} ({match.department})" if match.department else written(match)
+            if postal_code in match.postal_codes or len(match.postal_codes) <= 1:
+                return (match.current_label,)
+            # One label per postal code, as the ANTS list shows them.
+            return tuple(f"{match.current_name} ({code})" for code in match.postal_codes)
+        if match.department:
+            return (f"{match.current_name} ({match.department})",)
+        return (written(match),)
 
     top = matches[0]
     # An arrondissement or a former commune of the top answer is not a rival answer.
     second = max((m.score for m in matches[1:] if not _related(top, m)), default=0.0)
-    suggestions = tuple(dict.fromkeys(offered(m) for m in matches))
+    suggestions = tuple(dict.fromkeys(label for m in matches for label in offered(m)))
     certain = top.score >= _CERTAIN and top.score - second >= _MARGIN
     if certain:
         after = written(top)
