@@ -24,7 +24,7 @@ import threading
 from functools import lru_cache
 from typing import NamedTuple
 
-from antsclient.geo.normalise import normalise_city, normalise_department, strip_accents
+from antsclient.geo.normalise import normalise_city, normalise_department, plain_upper
 from antsclient.geo.referential import Referential, compact, get_referential
 
 __all__ = ["Reading", "department_by_name", "other_readings", "read", "roman"]
@@ -189,7 +189,7 @@ def _words(part: str) -> list[str]:
 
 def read(text: str, ref: Referential) -> Reading:
     """Take the field apart: context, name, other readings of the name."""
-    plain = strip_accents(text).upper().strip()
+    plain = plain_upper(text).strip()
     if "CEDEX" in plain:
         plain = _CEDEX.sub(" ", plain)
     parts = [p for p in _PARTS.split(plain) if p.strip(" -/.'")]
@@ -214,9 +214,11 @@ def read(text: str, ref: Referential) -> Reading:
         )
     name_words: list[str] = []
     trailing_article: str | None = None
+    last = len(split) - 1
     for index, part_words in enumerate(split):
-        if index > 0 and name_words:
-            if len(part_words) == 1 and part_words[0] in _ARTICLES and trailing_article is None:
+        # A part after a word that ties it to the name (« NOGENT - SUR - SEINE ») is the name's.
+        if index > 0 and name_words and name_words[-1] not in _LINKS:
+            if len(part_words) == 1 and part_words[0] in _ARTICLES and index == last:
                 trailing_article = part_words[0]
                 continue
             department = _department_keys_of(ref).get(compact(normalise_city(parts[index])))
