@@ -302,10 +302,14 @@ def _add_prefix(ref: Referential, key: str, found: dict[int, tuple[float, str]])
             break
         score = 0.6 + 0.3 * len(key) / len(other)
         for hit in ref.hits_at(position):
-            row = hit >> 2
-            current = found.get(row)
-            if current is None or current[0] < score:
-                found[row] = (score, "nom complété (saisie tronquée)")
+            _keep_best(found, hit >> 2, score, "nom complété (saisie tronquée)")
+
+
+def _keep_best(found: dict[int, tuple[float, str]], row: int, score: float, note: str) -> None:
+    """Record a candidate row, keeping its best score."""
+    current = found.get(row)
+    if current is None or current[0] < score:
+        found[row] = (score, note)
 
 
 def _add_fuzzy(
@@ -323,9 +327,7 @@ def _add_fuzzy(
             row, how = hit >> 2, hit & 3
             score = base - (0.0 if how == HOW_NAME else 0.01)
             score += _PRIOR * math.log10(populations[row] + 1)
-            current = found.get(row)
-            if current is None or current[0] < score:
-                found[row] = (score, "faute de frappe corrigée")
+            _keep_best(found, row, score, "faute de frappe corrigée")
 
 
 def _search_wider(
