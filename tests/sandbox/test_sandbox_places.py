@@ -64,3 +64,11 @@ def test_a_confirmed_birth_place_as_it_was_at_the_date_of_birth(client: httpx.Cl
     unknown = application_data(**{"applicant.birth_city": "QWXZKJQWXZ"})
     refused = create(client, unknown, confirmed=["applicant.birth_city"])
     assert refused.status_code == 422
+
+
+def test_the_communes_list_as_the_ants_shows_it_while_typing(client: httpx.Client) -> None:
+    listed = client.get("/referential/communes", params={"q": "Saint-Pri", "limit": 30}).json()
+    labels = [item["label"] for item in listed["items"]]
+    assert labels[:3] == ["SAINT-PRIEST (07000)", "SAINT-PRIEST (23110)", "SAINT-PRIEST (69800)"]
+    murat = client.get("/referential/communes", params={"q": "Saint-Priest-en-Murat"}).json()
+    assert [item["postal_code"] for item in murat["items"]] == ["03170", "03390"]

@@ -62,9 +62,10 @@ def check_places(
 def search_communes(
     text: str, *, postal_code: str | None = None, limit: int = 10
 ) -> list[dict[str, str]]:
-    """The communes the ANTS autocomplete offers for ``text``, best first."""
+    """The communes the ANTS autocomplete offers for ``text``: names starting with it, in
+    alphabetical order, one entry per postal code (:func:`antsclient.geo.autocomplete`)."""
     items: list[dict[str, str]] = []
-    for match in geo.suggest_communes(text, postal_code=postal_code or None, limit=limit):
+    for match in geo.autocomplete(text, postal_code=postal_code or None, limit=limit):
         postal = match.postal_code or (match.postal_codes[0] if match.postal_codes else "")
         items.append(
             {
