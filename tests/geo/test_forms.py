@@ -50,6 +50,12 @@ FORMS = [
     ("TOULOUSE HAUTE GARONNE", "TOULOUSE (31000)"),
     ("Lyon - RHONE", "LYON (69001)"),
     ("Saint-Pierre 974", "SAINT-PIERRE (97410)"),
+    ("CHASSELAY (38 - ISERE)", "CHASSELAY (38470)"),
+    ("Oisly, Loir-&-Cher", "OISLY (41700)"),
+    ("CHASSELAY dépt 38", "CHASSELAY (38470)"),
+    ("ST PRIEST/69", "SAINT-PRIEST (69800)"),
+    ("Montreuil 93 Seine St Denis", "MONTREUIL (93100)"),
+    ("NOGENT - SUR - SEINE", "NOGENT-SUR-SEINE (10400)"),
     # arrondissements in Roman numerals
     ("PARIS XVIII", "PARIS-18E-ARRONDISSEMENT (75018)"),
     ("marseille xiii", "MARSEILLE-13E-ARRONDISSEMENT (13013)"),
@@ -74,6 +80,10 @@ FORMS = [
     ("CHALON S/ SAONE", "CHALON-SUR-SAONE (71100)"),
     ("BOULOGNE /S MER", "BOULOGNE-SUR-MER (62200)"),
     ("ND DE GRAVENCHON", "NOTRE-DAME-DE-GRAVENCHON (76170)"),
+    ("N.D. DE MONTS", "NOTRE-DAME-DE-MONTS (85690)"),
+    ("AULNAY S/ BOIS", "AULNAY-SOUS-BOIS (93600)"),
+    ("NOGENT S MARNE", "NOGENT-SUR-MARNE (94130)"),
+    ("S<sup>t</sup> CYRAN DU JAMBOT", "SAINT-CYRAN-DU-JAMBOT (36700)"),
     # a postal code that lost its leading zero
     ("6000 NICE", "NICE (06000)"),
     ("BOURG-EN-BRESSE 1000", "BOURG-EN-BRESSE (01000)"),

@@ -33,6 +33,9 @@ _CEDEX = re.compile(r"\bCEDEX(?:\s*\d{1,2})?\b")
 # Strong separators: a part of the field after one of them is context or an article.
 _PARTS = re.compile(r"\s*[(),;:]\s*|\s+[-/]\s+|\s*\)\s*")
 _WORDS = re.compile(r"[^A-Z0-9'/]+")
+_SLASH = re.compile(r"(?<!\bS)/(?!S\b)")
+# Words that only announce a department: « dépt 38 », « DEPARTEMENT DE L'ISERE ».
+_DEPARTMENT_WORDS = frozenset({"DEPT", "DEP", "DPT", "DEPARTEMENT", "DEPART"})
 _DOUBLED = re.compile(r"([A-Z])\1+")
 _ROMAN = re.compile(r"^(?P<n>X{0,2}(?:IX|IV|V?I{0,3}))(?P<suffix>E|EME|IEME|ER|ERE|EM|ME)?$")
 _ARABIC = re.compile(r"^(?P<n>\d{1,2})(?P<suffix>E|EME|IEME|ER|ERE|EM|ME|EMME)?$")
@@ -80,7 +83,7 @@ class Reading(NamedTuple):
     arrondissement: int
     """Row of the arrondissement the text names (``PARIS XVI``), or -1."""
     words: tuple[str, ...]
-    """The words of the name, abbreviations written out (for :func:`other_readings`)."""
+    """The words of the name as typed (for :func:`other_readings`)."""
     notes: tuple[str, ...]
 
 
@@ -174,12 +177,14 @@ def _take_number(ref: Referential, word: str, context: _Context) -> bool:
         context.postal_code = "0" + word
         context.notes.append(NOTE_POSTAL_ZERO)
         return True
-    if size <= 3 and context.department is None:
-        code = normalise_department(word)
-        if code or word == "20":
-            context.department = code or "20"
+    if size <= 3:
+        code = normalise_department(word) or ("20" if word == "20" else None)
+        if code and context.department is None:
+            context.department = code
             context.notes.append(NOTE_DEPARTMENT)
             return True
+        # The same department written twice (« Rhône - 69 »).
+        return code is not None and code == context.department
     return False
 
 
@@ -192,6 +197,11 @@ def read(text: str, ref: Referential) -> Reading:
     plain = plain_upper(text).strip()
     if "CEDEX" in plain:
         plain = _CEDEX.sub(" ", plain)
+    if "/" in plain:
+        # A slash that is not part of S/, /S, S/S separates (« ST PRIEST/69 »).
+        plain = _SLASH.sub(" ", plain)
+    if "&" in plain:
+        plain = plain.replace("&", " ET ")
     parts = [p for p in _PARTS.split(plain) if p.strip(" -/.'")]
     context = _Context()
     split = [_words(part) for part in parts]
@@ -222,12 +232,15 @@ def read(text: str, ref: Referential) -> Reading:
                 trailing_article = part_words[0]
                 continue
             department = _department_keys_of(ref).get(compact(normalise_city(parts[index])))
-            if department is not None and context.department is None:
-                context.department = department
-                context.notes.append(NOTE_DEPARTMENT)
+            if department is not None and context.department in (None, department):
+                if context.department is None:
+                    context.department = department
+                    context.notes.append(NOTE_DEPARTMENT)
                 continue
         for word in part_words:
             if (word.isdigit() or word in {"2A", "2B"}) and _take_number(ref, word, context):
+                continue
+            if word in _DEPARTMENT_WORDS and name_words:
                 continue
             name_words.append(word)
     return _reading(name_words, trailing_article, context, ref)
@@ -236,7 +249,8 @@ def read(text: str, ref: Referential) -> Reading:
 def _reading(
     words: list[str], trailing_article: str | None, context: _Context, ref: Referential
 ) -> Reading:
-    expanded = [_WORD_FORMS.get(w, w) for w in words]
+    words = _pairs(words)
+    expanded = _expand(words)
     name = " ".join(words)
     ants = normalise_city(" ".join(expanded))
     if expanded != words and any(w in {"SNT", "SNTE", "ND", "NTRE", "/S"} for w in words):
@@ -244,14 +258,14 @@ def _reading(
     if trailing_article is not None:
         ants = normalise_city(f"{trailing_article} {' '.join(expanded)}")
         context.notes.append(NOTE_ARTICLE_AFTER)
-        expanded = []  # read already
+        words = []  # read already
     return Reading(
         name,
         ants,
         context.postal_code,
         context.department,
         -1,
-        tuple(expanded),
+        tuple(words),
         tuple(context.notes),
     )
 
@@ -262,16 +276,19 @@ def other_readings(
 ) -> tuple[tuple[str, str | None, str], ...]:
     """Other keys a name may stand for, with the department the reading implies and a note,
     in order of likelihood: the article written after the name moved back in front, a
-    department name at its end taken off (``with_department``: none was found elsewhere),
-    SAINT glued to the words around it. Computed when the name itself finds nothing."""
+    department name at its end taken off (``with_department``: one was found elsewhere too,
+    the same or another), SAINT glued to the words around it. Computed when the name itself
+    finds nothing."""
     if not words:
         return ()
     readings: list[tuple[str, str | None, str]] = []
+    _abbreviations(words, readings)
+    words = tuple(_expand(list(words)))
     if len(words) > 1 and words[-1] in _ARTICLES:
         # « FAOU LE », « MOLLETTES LES »: the article written after the name.
         moved = normalise_city(" ".join([words[-1], *words[:-1]]))
         readings.append((compact(moved), None, NOTE_ARTICLE_AFTER))
-    if not with_department and len(words) > 1:
+    if len(words) > 1:
         _trailing_department(get_referential(), list(words), readings)
     key = compact(normalise_city(" ".join(words)))
     _glued_saint(key, readings)
@@ -280,6 +297,52 @@ def other_readings(
         # « PAUU », « NICCE »: a key held down (short names are not typo candidates).
         readings.append((single, None, NOTE_DOUBLED))
     return tuple(readings)
+
+
+# The words an abbreviation may stand for, the likeliest first.
+_AMBIGUOUS = {
+    "S": ("SAINT", "SUR", "SOUS", "SAINTE"),
+    "S/": ("SUR", "SOUS"),
+    "/S": ("SUR", "SOUS"),
+    "SS": ("SOUS", "SAINTS"),
+    "ST": ("SAINT", "SAINTE"),
+}
+
+
+def _abbreviations(words: tuple[str, ...], readings: list[tuple[str, str | None, str]]) -> None:
+    """The other words an ambiguous abbreviation may stand for (``AULNAY S/ BOIS`` is
+    AULNAY-SOUS-BOIS), one abbreviation at a time."""
+    if len(words) < 2:
+        return
+    expanded = _expand(list(words))
+    for position, word in enumerate(words):
+        for meaning in _AMBIGUOUS.get(word, ())[1 if word != "S" else 0 :]:
+            if meaning != expanded[position]:
+                other = [*expanded[:position], meaning, *expanded[position + 1 :]]
+                readings.append((compact(normalise_city(" ".join(other))), None, NOTE_ABBREVIATION))
+
+
+def _expand(words: list[str]) -> list[str]:
+    """The words with their abbreviations written out; a lone S is SAINT before the name and
+    SUR inside it (:func:`_abbreviations` tries the other meanings)."""
+    expanded = [_WORD_FORMS.get(w, w) for w in words]
+    if "S" in words and len(words) > 1:
+        expanded = [
+            ("SAINT" if i == 0 else "SUR") if w == "S" else x
+            for i, (w, x) in enumerate(zip(words, expanded, strict=True))
+        ]
+    return expanded
+
+
+def _pairs(words: list[str]) -> list[str]:
+    """Initials written apart: ``N D`` (from ``N.D.``, ``N-D``) is ND, NOTRE-DAME."""
+    out: list[str] = []
+    for word in words:
+        if word == "D" and out and out[-1] == "N":
+            out[-1] = "ND"
+        else:
+            out.append(word)
+    return out
 
 
 def _trailing_department(

@@ -535,7 +535,9 @@ def autocomplete(
     rows: list[int] = []
     if query.arrondissement >= 0:
         rows = [query.arrondissement]
-    elif len(query.key) >= _AUTOCOMPLETE_MIN:
+    elif len(query.key) < _AUTOCOMPLETE_MIN:
+        return []
+    else:
         rows = _starting_with(ref, query.key, limit * _AUTOCOMPLETE_SCAN)
     if wanted_postal or wanted_department:
         fitting = [
