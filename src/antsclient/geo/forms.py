@@ -271,14 +271,12 @@ def _reading(
 
 
 @lru_cache(maxsize=1024)
-def other_readings(
-    words: tuple[str, ...], with_department: bool
-) -> tuple[tuple[str, str | None, str], ...]:
+def other_readings(words: tuple[str, ...]) -> tuple[tuple[str, str | None, str], ...]:
     """Other keys a name may stand for, with the department the reading implies and a note,
-    in order of likelihood: the article written after the name moved back in front, a
-    department name at its end taken off (``with_department``: one was found elsewhere too,
-    the same or another), SAINT glued to the words around it. Computed when the name itself
-    finds nothing."""
+    in order of likelihood: the other meanings of an ambiguous abbreviation, the article
+    written after the name moved back in front, a department name at its end taken off, SAINT
+    glued to the words around it, a letter held down. Computed when the name itself finds
+    nothing."""
     if not words:
         return ()
     readings: list[tuple[str, str | None, str]] = []

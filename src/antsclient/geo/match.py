@@ -160,7 +160,7 @@ class _Query(NamedTuple):
 
 def _readings(query: _Query) -> tuple[tuple[str, str | None, str], ...]:
     """Other keys the name may stand for (:func:`antsclient.geo.forms.other_readings`)."""
-    return other_readings(query.words, query.department is not None)
+    return other_readings(query.words)
 
 
 def _parse(text: str, ref: Referential) -> _Query:
