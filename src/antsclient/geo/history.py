@@ -35,7 +35,13 @@ from typing import Final
 import attrs
 
 from antsclient.geo.normalise import normalise_city
-from antsclient.geo.referential import FormerName, Referential, compact, get_referential
+from antsclient.geo.referential import (
+    FormerName,
+    Referential,
+    compact,
+    country_key,
+    get_referential,
+)
 
 __all__ = [
     "ALGERIA_INDEPENDENCE",
@@ -155,7 +161,6 @@ def confirmed_place_exists(code: str, value: str, birth_date: date | None) -> bo
         return bool(former_names(value))
     if code == "department.incorrect":
         return former_department(value, birth_date) is not None
-    from antsclient.geo.match import find_country  # noqa: PLC0415 - match imports us
-
-    country = find_country(value)
-    return country is not None and country.historic
+    ref = get_referential()
+    code = ref.country_keys.get(country_key(value))
+    return code is not None and ref.countries[code].historic
