@@ -162,5 +162,5 @@ def confirmed_place_exists(code: str, value: str, birth_date: date | None) -> bo
     if code == "department.incorrect":
         return former_department(value, birth_date) is not None
     ref = get_referential()
-    code = ref.country_keys.get(country_key(value))
-    return code is not None and ref.countries[code].historic
+    country = ref.country_keys.get(country_key(value))
+    return country is not None and ref.countries[country].historic
