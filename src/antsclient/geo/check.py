@@ -30,6 +30,7 @@ import attrs
 
 from antsclient._display import html_table
 from antsclient.errors import FieldProblem
+from antsclient.geo.history import former_department
 from antsclient.geo.match import (
     FRANCE_INSEE_CODE,
     CommuneMatch,
@@ -71,6 +72,8 @@ MSG_CITY_LIST = (
 MSG_CORSICA = "La Corse est divisée en 2A et 2B depuis 1976"
 
 _SURE = 0.9
+_ALGERIA_CODE = "99352"
+_ALGERIA_NAME = "ALGERIE"
 """A country or department matched at least this well is corrected without asking."""
 
 
@@ -410,17 +413,22 @@ def _check_city(
     def written(match: CommuneMatch) -> str:
         return match.current_label if with_postal_code else match.current_name
 
-    def offered(match: CommuneMatch) -> str:
+    def offered(match: CommuneMatch) -> tuple[str, ...]:
         # A birth city is written by its name alone, but homonyms need their department to
         # be told apart: « SAINT-PRIEST (69) »; apply() splits it into city and department.
         if with_postal_code:
-            return match.current_label
-        return f"{match.current_name} ({match.department})" if match.department else written(match)
+            if postal_code in match.postal_codes or len(match.postal_codes) <= 1:
+                return (match.current_label,)
+            # One label per postal code, as the ANTS list shows them.
+            return tuple(f"{match.current_name} ({code})" for code in match.postal_codes)
+        if match.department:
+            return (f"{match.current_name} ({match.department})",)
+        return (written(match),)
 
     top = matches[0]
     # An arrondissement or a former commune of the top answer is not a rival answer.
     second = max((m.score for m in matches[1:] if not _related(top, m)), default=0.0)
-    suggestions = tuple(dict.fromkeys(offered(m) for m in matches))
+    suggestions = tuple(dict.fromkeys(label for m in matches for label in offered(m)))
     certain = top.score >= _CERTAIN and top.score - second >= _MARGIN
     if certain:
         after = written(top)
@@ -633,8 +641,9 @@ def check(application: ApplicationLike) -> GeoReport:
             )
         )
 
-    abroad = _is_abroad(applicant.birth_country)
     birth_department = applicant.birth_department
+    algeria = _french_algeria(applicant)
+    abroad = algeria or _is_abroad(applicant.birth_country)
     birth_code = normalise_department(birth_department, birth_date=applicant.birth_date)
     if abroad:
         city_check = _check_foreign_city("applicant.birth_city", applicant.birth_city)
@@ -657,7 +666,12 @@ def check(application: ApplicationLike) -> GeoReport:
             implied=implied,
         )
     )
-    fields.append(_check_country("applicant.birth_country", applicant.birth_country, required=True))
+    if algeria:
+        fields.append(_algerian_country(applicant.birth_country))
+    else:
+        fields.append(
+            _check_country("applicant.birth_country", applicant.birth_country, required=True)
+        )
 
     previous: _PreviousLicenceLike | None = application.previous_licence
     if previous is not None:
@@ -674,6 +688,36 @@ def check(application: ApplicationLike) -> GeoReport:
             )
         )
     return GeoReport(tuple(fields))
+
+
+def _french_algeria(applicant: _ApplicantLike) -> bool:
+    """Born in a department of French Algeria before 1962 (see :mod:`antsclient.geo.history`):
+    the department names one, and the city is not a commune of today's department of that
+    code (``91`` for a birth in Évry written with today's code is Essonne)."""
+    former = former_department(applicant.birth_department, applicant.birth_date)
+    if former is None or former.country is None:
+        return False
+    if not applicant.birth_city or not applicant.birth_city.strip():
+        return True
+    matches = suggest_communes(applicant.birth_city, department=former.code, limit=1)
+    return not (matches and matches[0].department == former.code and matches[0].score >= _SURE)
+
+
+def _algerian_country(value: str | None) -> FieldCheck:
+    """The country of a birth in French Algeria before 1962: ALGERIE."""
+    path = "applicant.birth_country"
+    match = find_country(value)
+    if match is not None and match.insee_code == _ALGERIA_CODE:
+        return _check_country(path, value, required=True)
+    return FieldCheck(
+        path,
+        LABELS[path],
+        CheckStatus.CORRECTED,
+        value,
+        after=_ALGERIA_NAME,
+        messages=(MSG_COUNTRY,),
+        note="département français d'Algérie jusqu'en 1962 : pays de naissance ALGERIE",
+    )
 
 
 def _implied_department(city: str, department: str | None, city_check: FieldCheck) -> str | None:

@@ -31,7 +31,9 @@ __all__ = ["FuzzyIndex", "osa_distance"]
 
 _MIN_LENGTH = 4
 _TWO_EDITS_MIN_LENGTH = 7
+_WIDE_TWO_EDITS_MIN_LENGTH = 5
 _BIG_BUCKET = 24
+_ANCHOR_CAP = 16
 
 # Separators of the text form: lists of one table, tables, key after its lookup tag.
 _LIST_SEPARATOR = "\x1e"
@@ -40,10 +42,59 @@ _TAG_END = "\t"
 _RESERVED = ("\n", _LIST_SEPARATOR, _TABLE_SEPARATOR, _TAG_END)
 
 
+def _strip_common(a: str, b: str) -> tuple[str, str]:
+    """``a`` and ``b`` without their common start and end."""
+    size = min(len(a), len(b))
+    start = 0
+    while start < size and a[start] == b[start]:
+        start += 1
+    a, b = a[start:], b[start:]
+    size -= start
+    end = 0
+    while end < size and a[-1 - end] == b[-1 - end]:
+        end += 1
+    return (a[:-end], b[:-end]) if end else (a, b)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two strings without common start or end are one edit apart (or equal)."""
+    la, lb = len(a), len(b)
+    if la + lb <= 1 or la == lb == 1:
+        return True
+    return la == lb == 2 and a[0] == b[1] and a[1] == b[0]
+
+
+def _within_two(a: str, b: str, limit: int) -> int:
+    """:func:`osa_distance` for a limit of 1 or 2, by cases rather than a table: once the
+    common start and end are set aside, the first letter left is part of an edit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    a, b = _strip_common(a, b)
+    if _one_edit(a, b):
+        return 1
+    if limit < 2:
+        return 2
+    options = []
+    if a and b:
+        options.append((a[1:], b[1:]))
+    if a:
+        options.append((a[1:], b))
+    if b:
+        options.append((a, b[1:]))
+    if len(a) >= 2 and len(b) >= 2 and a[0] == b[1] and a[1] == b[0]:
+        options.append((a[2:], b[2:]))
+    for left, right in options:
+        if _one_edit(*_strip_common(left, right)):
+            return 2
+    return 3
+
+
 def osa_distance(a: str, b: str, limit: int) -> int:
     """Optimal string alignment distance of ``a`` and ``b``, or ``limit + 1`` if larger."""
     if a == b:
         return 0
+    if 0 < limit <= 2:
+        return _within_two(a, b, limit)
     la, lb = len(a), len(b)
     if abs(la - lb) > limit:
         return limit + 1
@@ -233,8 +284,48 @@ class FuzzyIndex:
         elif hi > lo:
             out.update([key[::-1] for key in keys[lo:hi]])
 
-    def search(self, query: str, max_distance: int = 2) -> list[tuple[str, int]]:
-        """Keys within ``max_distance`` of ``query``, closest first (ties: key order)."""
+    def search_anchored(
+        self, query: str, max_distance: int = 2, cap: int = _ANCHOR_CAP
+    ) -> list[tuple[str, int]]:
+        """Keys within ``max_distance`` of ``query`` that share with it an intact start or
+        end: the last resort when the mistakes break both halves (two letters left out, far
+        apart). Per key length, the keys that start like the query (the shortest start
+        that ``cap`` keys at most share), and those that end like it."""
+        size = len(query)
+        if size < _WIDE_TWO_EDITS_MIN_LENGTH:
+            return []
+        candidates: set[str] = set()
+        reversed_query = query[::-1]
+        for length in range(size - max_distance, size + max_distance + 1):
+            if not _MIN_LENGTH <= length < len(self._forward):
+                continue
+            for keys, text, flip in (
+                (self._forward[length], query, False),
+                (self._backward[length], reversed_query, True),
+            ):
+                for width in range(2, min(size, length) // 2 + 1):
+                    start = text[:width]
+                    lo = bisect_left(keys, start)
+                    hi = bisect_left(keys, start + _TOP, lo, min(lo + cap + 1, len(keys)))
+                    if hi - lo <= cap:
+                        found = keys[lo:hi]
+                        candidates.update([key[::-1] for key in found] if flip else found)
+                        break
+        result = []
+        for key in candidates:
+            distance = osa_distance(query, key, max_distance)
+            if distance <= max_distance:
+                result.append((key, distance))
+        result.sort(key=lambda item: (item[1], item[0]))
+        return result
+
+    def search(
+        self, query: str, max_distance: int = 2, *, wide: bool = False
+    ) -> list[tuple[str, int]]:
+        """Keys within ``max_distance`` of ``query``, closest first (ties: key order).
+
+        Two edits are looked for when one finds nothing, in keys of 7 letters or more;
+        ``wide`` looks for them in any case, in keys of 5 letters or more."""
         size = len(query)
         if size < _MIN_LENGTH:
             return []
@@ -251,14 +342,161 @@ class FuzzyIndex:
             distance = osa_distance(query, key, 1)
             if distance <= 1:
                 found.append((key, distance))
-        limit = max_distance if size >= _TWO_EDITS_MIN_LENGTH else min(max_distance, 1)
-        if not found and limit >= 2:
-            wider: set[str] = set()
-            for length in range(size - 2, size + 3):
-                self._scan(query, length, wider)
-            for key in wider | candidates:
+        two_from = _WIDE_TWO_EDITS_MIN_LENGTH if wide else _TWO_EDITS_MIN_LENGTH
+        limit = max_distance if size >= two_from else min(max_distance, 1)
+        if (wide or not found) and limit >= 2:
+            found = self._two_edits(query, candidates, limit)
+        found.sort(key=lambda item: (item[1], item[0]))
+        return found
+
+    def _two_edits(self, query: str, candidates: set[str], limit: int) -> list[tuple[str, int]]:
+        """Keys within ``limit`` edits, looked for in tiers of growing cost, stopping at the
+        first that finds a key two edits away: both edits in one half of the key; an intact
+        start or end (:meth:`search_anchored`); one edit repaired (a letter taken out, two
+        swapped back) and one more looked for."""
+        size = len(query)
+        seen: set[str] = set()
+        found: list[tuple[str, int]] = []
+
+        def verify(keys: set[str]) -> bool:
+            new = False
+            for key in keys - seen:
                 distance = osa_distance(query, key, limit)
                 if distance <= limit:
                     found.append((key, distance))
-        found.sort(key=lambda item: (item[1], item[0]))
+                    new = new or distance > 1
+            seen.update(keys)
+            return new
+
+        wider: set[str] = set(candidates)
+        for length in range(size - 2, size + 3):
+            self._scan(query, length, wider)
+        if verify(wider):
+            return found
+        if verify({key for key, _ in self.search_anchored(query, limit)}):
+            return found
+        # Two edits in different halves break both: repair one and look for one edit more.
+        repaired = {query[:i] + query[i + 1 :] for i in range(1, size)}
+        repaired.update(
+            query[: i - 1] + query[i] + query[i - 1] + query[i + 1 :]
+            for i in range(2, size)
+            if query[i - 1] != query[i]
+        )
+        wider = set()
+        for variant in repaired:
+            for length in (len(variant) - 1, len(variant), len(variant) + 1):
+                self._scan(variant, length, wider)
+        verify(wider)
         return found
+
+
+# -- the cost of a typing mistake ------------------------------------------------------------
+
+_AZERTY = ("AZERTYUIOP", "QSDFGHJKLM", "WXCVBN")
+
+
+def _keyboard_neighbours() -> frozenset[tuple[str, str]]:
+    """Pairs of letters next to each other on a French (AZERTY) keyboard."""
+    place = {
+        char: (row, column) for row, keys in enumerate(_AZERTY) for column, char in enumerate(keys)
+    }
+    return frozenset(
+        (a, b)
+        for a, (ra, ca) in place.items()
+        for b, (rb, cb) in place.items()
+        if a != b and abs(ra - rb) <= 1 and abs(ca - cb) <= 1
+    )
+
+
+_NEIGHBOURS = _keyboard_neighbours()
+_VOWELS = frozenset("AEIOUY")
+# Letters that sound alike in French names: one written for the other is a likely mistake.
+_SOUNDS = frozenset(
+    (a, b)
+    for group in ("CKQ", "SZC", "IY", "MN", "GJ", "EA", "OU", "TD", "PB", "FV")
+    for a in group
+    for b in group
+    if a != b
+)
+
+#: Costs of one mistake, by kind: likely mistakes cost less than a full edit.
+COST_DOUBLED = 0.45
+"""A letter typed twice, or a double letter typed once."""
+COST_TRANSPOSED = 0.55
+"""Two neighbouring letters swapped."""
+COST_NEIGHBOUR = 0.65
+"""A key next to the right one (AZERTY)."""
+COST_SOUND = 0.7
+"""A letter that sounds alike."""
+COST_DROPPED = 0.75
+"""A letter left out."""
+COST_EXTRA = 0.85
+"""A letter too many."""
+COST_OTHER = 1.0
+"""Any other wrong letter."""
+
+
+def _substitution(a: str, b: str) -> float:
+    if (a, b) in _NEIGHBOURS:
+        return COST_NEIGHBOUR
+    if (a, b) in _SOUNDS:
+        return COST_SOUND
+    if a in _VOWELS and b in _VOWELS:
+        return 0.8
+    return COST_OTHER
+
+
+def typo_cost(typed: str, name: str) -> float:
+    """Weighted edit cost of ``typed`` against ``name`` (both compact keys).
+
+    Optimal string alignment (adjacent transpositions) where a mistake costs by its kind:
+    see the ``COST_*`` values. Only the part between the common prefix and suffix is aligned
+    (keys a few edits apart: a few cells)."""
+    if typed == name:
+        return 0.0
+    shortest = min(len(typed), len(name))
+    start = 0
+    while start < shortest and typed[start] == name[start]:
+        start += 1
+    end = 0
+    while end < shortest - start and typed[-1 - end] == name[-1 - end]:
+        end += 1
+    # One letter of context each side: a doubled or dropped letter is judged against it.
+    lo = max(0, start - 1)
+    a = typed[lo : len(typed) - end]
+    b = name[lo : len(name) - end]
+    offset = start - lo
+    la, lb = len(a), len(b)
+    inf = float("inf")
+    rows = [[inf] * (lb + 1) for _ in range(la + 1)]
+    rows[offset][offset] = 0.0
+    for i in range(offset, la + 1):
+        row = rows[i]
+        for j in range(offset, lb + 1):
+            if i == offset and j == offset:
+                continue
+            best = inf
+            if i > offset:
+                extra = a[i - 1]
+                cost = (
+                    COST_DOUBLED
+                    if extra
+                    in (a[i - 2] if i > 1 else "", b[j - 1] if j else "", b[j] if j < lb else "")
+                    else COST_EXTRA
+                )
+                best = rows[i - 1][j] + cost
+            if j > offset:
+                missing = b[j - 1]
+                cost = (
+                    COST_DOUBLED
+                    if missing in (b[j - 2] if j > 1 else "", b[j] if j < lb else "")
+                    else COST_DROPPED
+                )
+                best = min(best, row[j - 1] + cost)
+            if i > offset and j > offset:
+                ai, bj = a[i - 1], b[j - 1]
+                best = min(best, rows[i - 1][j - 1] + (0.0 if ai == bj else _substitution(ai, bj)))
+                if i > offset + 1 and j > offset + 1 and ai == b[j - 2] and a[i - 2] == bj:
+                    best = min(best, rows[i - 2][j - 2] + COST_TRANSPOSED)
+            row[j] = best
+    return rows[la][lb]

@@ -12,13 +12,17 @@ typing mistakes. Ties are broken by population.
 from __future__ import annotations
 
 import bisect
+import math
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
 import attrs
 
-from antsclient.geo.fuzzy import osa_distance
+from antsclient.geo.forms import other_readings, read
+from antsclient.geo.fuzzy import osa_distance, typo_cost
+from antsclient.geo.history import history_note
 from antsclient.geo.normalise import (
     normalise_city,
     normalise_country,
@@ -42,6 +46,7 @@ __all__ = [
     "CommuneMatch",
     "CountryMatch",
     "DepartmentMatch",
+    "autocomplete",
     "find_country",
     "find_department",
     "suggest_communes",
@@ -50,24 +55,12 @@ __all__ = [
 FRANCE_INSEE_CODE = "99100"
 """INSEE code of France in the COG countries file (label ``FRANCE``)."""
 
-_POSTAL_TRAILING = re.compile(r"(?:^|[\s(,;/-])\(?\s*(\d{5})\s*\)?\s*$")
-_POSTAL_LEADING = re.compile(r"^\s*\(?(\d{5})\)?(?:[\s,;/-]+|$)")
-_DEPARTMENT_TRAILING = re.compile(r"[\s(,;/-]\(?\s*(\d{2,3}|2[AaBb])\s*\)?\s*$")
-_DEPARTMENT_PARENS = re.compile(r"\(\s*(\d{1,3}|2[AaBb])\s*\)\s*$")
-_CEDEX = re.compile(r"\bCEDEX(?:\s*\d{1,2})?\b", re.IGNORECASE)
-_ARRONDISSEMENT = re.compile(
-    r"^(?P<city>PARIS|LYON|MARSEILLE)-?(?P<number>\d{1,2})"
-    r"(?P<suffix>(?:-?(?:ER|EME|E|IEME|EM|ME|EMME))?(?:-?(?:ARRONDISSEMENT|ARRONDT|ARRDT|ARRT|ARR))?)$"
-)
-_ARRONDISSEMENTS = {
-    "PARIS": ("75", 20, 75100),
-    "LYON": ("69", 9, 69380),
-    "MARSEILLE": ("13", 16, 13200),
-}
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:st|ste|sts|stes)(?![A-Za-z])", re.IGNORECASE)
-_MAY_HAVE_CONTEXT = re.compile(r"[0-9(]|CEDEX", re.IGNORECASE)
+# Anything beyond a name: a number, punctuation that separates parts, an abbreviation.
+_MAY_HAVE_CONTEXT = re.compile(r"[0-9(),;:/]|\s-\s|CEDEX|\b(?:SNTE?|ND|LES?|LA|L|[IVX]+)\s*$", re.I)
 _NOTE_SAINT = "SAINT écrit en abrégé (ST) : écrit en toutes lettres"
 _NOTE_ACCENTS = "accents retirés"
+_SPACED = re.compile(r"[^\W\d_]\s+[^\W\d_]")
 _QUERY_ARTICLE = re.compile(r"^(?:LES|LE|LA)-|^L'")
 
 _PREFIX_SCAN = 60
@@ -106,6 +99,14 @@ class CommuneMatch:
     def current_name(self) -> str:
         """Name of the current commune: the parent's for a former commune or arrondissement."""
         return self.parent_name if self.parent_name is not None else self.name
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """One label per postal code of the commune, as the ANTS list shows them:
+        ``SAINT-PRIEST-EN-MURAT (03390)``, ``SAINT-PRIEST-EN-MURAT (03170)``."""
+        if not self.postal_codes:
+            return (self.name,)
+        return tuple(f"{self.name} ({code})" for code in self.postal_codes)
 
     @property
     def current_label(self) -> str:
@@ -153,57 +154,33 @@ class _Query(NamedTuple):
     notes: tuple[str, ...]
     spaced: bool
     """The text has a space inside (a result with a hyphen notes the replacement)."""
+    words: tuple[str, ...] = ()
+    """The words of the name, for its other readings (see :func:`_readings`)."""
+
+
+def _readings(query: _Query) -> tuple[tuple[str, str | None, str], ...]:
+    """Other keys the name may stand for (:func:`antsclient.geo.forms.other_readings`)."""
+    return other_readings(query.words)
 
 
 def _parse(text: str, ref: Referential) -> _Query:
     raw = text.strip()
     if not _MAY_HAVE_CONTEXT.search(raw):
         ants = normalise_city(raw)
-        return _Query(raw, ants, compact(ants), None, None, -1, _text_notes(raw), " " in raw)
-    notes: list[str] = []
-    raw = _CEDEX.sub(" ", raw).strip()
-    postal: str | None = None
-    m = _POSTAL_TRAILING.search(raw)
-    if raw.isdigit() and len(raw) == 5:
-        postal, raw = raw, ""
-    elif m and m.start(1) > 0:
-        postal = m.group(1)
-        raw = raw[: m.start()].strip(" ,;/-(")
-    else:
-        m = _POSTAL_LEADING.match(raw)
-        if m and m.end() < len(raw):
-            postal = m.group(1)
-            raw = raw[m.end() :].strip()
-    if postal:
-        notes.append("code postal saisi dans le nom de la ville")
-    ants = normalise_city(raw)
-    department: str | None = None
-    arrondissement = -1
-    am = _ARRONDISSEMENT.match(ants)
-    if am:
-        dep, highest, base = _ARRONDISSEMENTS[am.group("city")]
-        number = int(am.group("number"))
-        as_department = not am.group("suffix") and am.group("number") == dep
-        if 1 <= number <= highest and not as_department:
-            arrondissement = ref.arrondissements.get(str(base + number), -1)
-    if arrondissement < 0:
-        dm = _DEPARTMENT_PARENS.search(raw) or _DEPARTMENT_TRAILING.search(raw)
-        if dm:
-            code = normalise_department(dm.group(1))
-            if code or dm.group(1) == "20":
-                department = code or "20"
-                raw = raw[: dm.start()].strip(" ,;/-(")
-                ants = normalise_city(raw)
-                notes.append("département saisi dans le nom de la ville")
+        key = compact(ants)
+        if ref.hits(key):
+            return _Query(raw, ants, key, None, None, -1, _text_notes(raw), " " in raw)
+    reading = read(raw, ref)
     return _Query(
-        raw,
-        ants,
-        compact(ants),
-        postal,
-        department,
-        arrondissement,
-        (*notes, *_text_notes(raw)),
-        " " in raw.strip(),
+        reading.name,
+        reading.ants,
+        compact(reading.ants),
+        reading.postal_code,
+        reading.department,
+        reading.arrondissement,
+        (*reading.notes, *_text_notes(reading.name)),
+        _SPACED.search(raw) is not None,
+        reading.words,
     )
 
 
@@ -241,9 +218,14 @@ _NO_ARTICLE = 0.97
 _ALIAS = 0.96
 _ALIAS_NO_ARTICLE = 0.95
 _QUERY_ARTICLE_DROPPED = 0.9
-_TYPO_1 = 0.86
-_TYPO_2 = 0.7
 _POSTAL_ONLY = 0.5
+_READING = 0.96
+_HISTORY = 0.97
+_TYPO = 0.94
+"""Score of a typing mistake of cost 0; each unit of :func:`typo_cost` takes ``_TYPO_UNIT``."""
+_TYPO_UNIT = 0.08
+_PRIOR = 0.004
+"""Per power of ten of the population: among equally likely mistakes, the larger commune."""
 
 _HOW_SCORE = {
     HOW_NAME: _SAME_KEY,
@@ -283,11 +265,29 @@ def _collect(ref: Referential, query: _Query) -> dict[int, tuple[float, str]]:
         if current is None or current[0] < entry[0]:
             found[row] = entry
     if not found:
+        _add_readings(ref, query, found)
+    if not found:
+        for former in ref.history(query.key):
+            found.setdefault(former.row, (_HISTORY, history_note(ref, former)))
+    if not found:
         bare = _QUERY_ARTICLE.sub("", query.ants)
         if bare != query.ants:
             for hit in ref.hits(compact(bare)):
                 found.setdefault(hit >> 2, _ARTICLE_DROPPED_FOUND)
     return found
+
+
+def _add_readings(ref: Referential, query: _Query, found: dict[int, tuple[float, str]]) -> None:
+    """The other readings of the name (article after it, glued SAINT, a department name at
+    its end), in order: the first that names communes wins."""
+    for key, department, note in _readings(query):
+        rows = [hit >> 2 for hit in ref.hits(key)]
+        if department is not None:
+            rows = [r for r in rows if _same_department(ref.departments_of[r], department)]
+        if rows:
+            for row in rows:
+                found.setdefault(row, (_READING, note))
+            return
 
 
 def _add_prefix(ref: Referential, key: str, found: dict[int, tuple[float, str]]) -> None:
@@ -302,23 +302,106 @@ def _add_prefix(ref: Referential, key: str, found: dict[int, tuple[float, str]])
             break
         score = 0.6 + 0.3 * len(key) / len(other)
         for hit in ref.hits_at(position):
-            row = hit >> 2
-            current = found.get(row)
-            if current is None or current[0] < score:
-                found[row] = (score, "nom complété (saisie tronquée)")
+            _keep_best(found, hit >> 2, score, "nom complété (saisie tronquée)")
+
+
+def _keep_best(found: dict[int, tuple[float, str]], row: int, score: float, note: str) -> None:
+    """Record a candidate row, keeping its best score."""
+    current = found.get(row)
+    if current is None or current[0] < score:
+        found[row] = (score, note)
 
 
 def _add_fuzzy(
-    ref: Referential, key: str, found: dict[int, tuple[float, str]], max_distance: int
+    ref: Referential,
+    key: str,
+    found: dict[int, tuple[float, str]],
+    max_distance: int,
+    *,
+    wide: bool = False,
 ) -> None:
-    for other, distance in ref.fuzzy.search(key, max_distance):
-        score = (_TYPO_1 if distance == 1 else _TYPO_2) - 0.002 * abs(len(other) - len(key))
+    populations = ref.populations
+    for other, _ in ref.fuzzy.search(key, max_distance, wide=wide):
+        base = _TYPO - _TYPO_UNIT * typo_cost(key, other)
         for hit in ref.hits(other):
             row, how = hit >> 2, hit & 3
-            penalty = 0.0 if how == HOW_NAME else 0.01
-            current = found.get(row)
-            if current is None or current[0] < score - penalty:
-                found[row] = (score - penalty, "faute de frappe corrigée")
+            score = base - (0.0 if how == HOW_NAME else 0.01)
+            score += _PRIOR * math.log10(populations[row] + 1)
+            _keep_best(found, row, score, "faute de frappe corrigée")
+
+
+def _search_wider(
+    ref: Referential,
+    query: _Query,
+    found: dict[int, tuple[float, str]],
+    factor: Callable[[int], float],
+) -> None:
+    """No certain answer in the context: names starting with the text, then typing mistakes
+    (of the name, then of its other readings), widening until something fits the context."""
+    for former in ref.history(query.key):
+        # A former name of a commune of the context (``EVRY``, 91: Évry-Courcouronnes).
+        found.setdefault(former.row, (_HISTORY, history_note(ref, former)))
+    before = len(found)
+    _add_prefix(ref, query.key, found)
+    _add_fuzzy(ref, query.key, found, 1 if len(found) > before else 2)
+    if any(factor(row) == 1.0 for row in found):
+        return
+    for key, _, _ in _readings(query):
+        _add_fuzzy(ref, key, found, 1)
+    if any(factor(row) == 1.0 for row in found):
+        return
+    # Two mistakes in a shorter name, or a second mistake hidden behind a closer name
+    # outside the context.
+    _add_fuzzy(ref, query.key, found, 2, wide=True)
+    if not found:
+        _add_shorter(ref, query, found)
+
+
+_SHORTER = 0.5
+_LINK_WORDS = frozenset({"SUR", "SOUS", "EN", "DE", "DU", "DES", "LES", "LE", "LA", "ET", "L", "D"})
+
+
+def _add_shorter(ref: Referential, query: _Query, found: dict[int, tuple[float, str]]) -> None:
+    """Nothing matches the name: the communes whose name starts with its first words
+    (``CHALONS-SUR-MARNE`` → ``CHALONS-…``), the fewest words dropped, most populous first."""
+    words = [w for w in query.ants.replace("'", "-").split("-") if w]
+    populations = ref.populations
+    for size in range(len(words) - 1, 0, -1):
+        if words[size - 1] in _LINK_WORDS:
+            continue  # « CHALONS-SUR »: the word that ties the name to what was dropped
+        head = "".join(words[:size])
+        if len(head) < _PREFIX_MIN + 1:
+            return
+        rows: list[int] = []
+        keys = ref.sorted_keys
+        position = bisect.bisect_left(keys, head)
+        while position < len(keys) and keys[position].startswith(head) and len(rows) < _PREFIX_SCAN:
+            rows.extend(h >> 2 for h in ref.hits_at(position) if ref.kind_codes[h >> 2] == "C")
+            position += 1
+        if rows:
+            note = f"nom non reconnu : communes dont le nom commence par {'-'.join(words[:size])}"
+            for row in rows:
+                score = _SHORTER + _PRIOR * math.log10(populations[row] + 1)
+                found.setdefault(row, (score, note))
+            return
+
+
+def _former_department(
+    ref: Referential, query: _Query, found: dict[int, tuple[float, str]], department: str
+) -> set[int]:
+    """A commune named with the department it had then (``BOULOGNE-BILLANCOURT``, 75: the
+    Seine before 1968) is in context: the department is read as the former one."""
+    rows: set[int] = set()
+    if all(_same_department(ref.departments_of[row], department) for row in found):
+        return rows
+    for former in ref.history(query.key):
+        if former.department == department and former.event == "N":
+            base, note = found.get(former.row, (_SAME_KEY, ""))
+            told = history_note(ref, former)
+            note = note if told in note else "; ".join(filter(None, (note, told)))
+            found[former.row] = (base, note)
+            rows.add(former.row)
+    return rows
 
 
 def _context_factor(
@@ -359,7 +442,13 @@ def _result(
         natural = f"{insee_code[:2]}{int(insee_code[3:]):03d}"
         label_postal = natural if natural in codes else codes[0]
     else:
+        # The commune's own department first (a few communes have a code of another).
         label_postal = codes[0] if codes else None
+        if len(codes) > 1 and not _same_department(department, _department_of_postal(codes[0])):
+            label_postal = next(
+                (c for c in codes if _same_department(department, _department_of_postal(c))),
+                codes[0],
+            )
     exact = name == query.ants or (query.arrondissement == row)
     parent_code = parent_name = None
     if parent >= 0:
@@ -402,12 +491,98 @@ def _result(
     )
 
 
+def _wanted_department(department: str | None, query: _Query) -> str | None:
+    wanted = None
+    if department:
+        wanted = normalise_department(department) or ("20" if department.strip() == "20" else None)
+    return wanted or query.department
+
+
+def _per_postal_code(match: CommuneMatch, postal_code: str | None) -> list[CommuneMatch]:
+    """The match once per postal code (the given one alone if it is one of them)."""
+    codes = match.postal_codes
+    if postal_code in codes or len(codes) <= 1:
+        return [match]
+    return [attrs.evolve(match, postal_code=code, label=f"{match.name} ({code})") for code in codes]
+
+
+_AUTOCOMPLETE_MIN = 2
+_AUTOCOMPLETE_SCAN = 4
+
+
+def autocomplete(
+    text: str,
+    *,
+    postal_code: str | None = None,
+    department: str | None = None,
+    limit: int = 10,
+) -> list[CommuneMatch]:
+    """The ANTS list as you type (« en saisissant les 1ers caractères »): the communes whose
+    name starts with the text, in alphabetical order, one entry per postal code
+    (``SAINT-PRIEST-EN-MURAT (03170)``, ``(03390)``).
+
+    The text is read as :func:`suggest_communes` reads it (``ST PRI`` is ``SAINT-PRI``); a
+    postal code or department, given or typed, keeps only the communes it fits. When no name
+    starts with the text (a typing mistake), the suggestions of :func:`suggest_communes`
+    are listed instead, one entry per postal code.
+    """
+    if limit <= 0 or not text or not text.strip():
+        return []
+    ref = get_referential()
+    query = _parse(text, ref)
+    wanted_postal = _clean_postal(postal_code) or query.postal_code
+    wanted_department = _wanted_department(department, query)
+    rows: list[int] = []
+    if query.arrondissement >= 0:
+        rows = [query.arrondissement]
+    elif len(query.key) < _AUTOCOMPLETE_MIN:
+        return []
+    else:
+        rows = _starting_with(ref, query.key, limit * _AUTOCOMPLETE_SCAN)
+    if wanted_postal or wanted_department:
+        fitting = [
+            r for r in rows if _context_factor(ref, r, wanted_postal, wanted_department) == 1.0
+        ]
+        rows = fitting or rows
+    if not rows:
+        found = suggest_communes(text, postal_code=postal_code, department=department, limit=limit)
+        return [m for match in found for m in _per_postal_code(match, wanted_postal)][:limit]
+    names = ref.names
+    rows.sort(key=lambda r: (names[r], ref.codes[r]))
+    results: list[CommuneMatch] = []
+    for row in rows:
+        base = _EXACT if names[row] == query.ants else 0.9
+        match = _result(ref, row, base, "", query, postal_code=wanted_postal)
+        results.extend(_per_postal_code(match, wanted_postal))
+        if len(results) >= limit:
+            break
+    return results[:limit]
+
+
+def _starting_with(ref: Referential, key: str, count: int) -> list[int]:
+    """Current communes and arrondissements whose name starts with ``key`` (the first
+    ``count`` keys in order)."""
+    keys = ref.sorted_keys
+    position = bisect.bisect_left(keys, key)
+    rows: list[int] = []
+    seen = 0
+    while position < len(keys) and seen < count and keys[position].startswith(key):
+        for hit in ref.hits_at(position):
+            row = hit >> 2
+            if hit & 3 == HOW_NAME and ref.kind_codes[row] in "CR" and row not in rows:
+                rows.append(row)
+        position += 1
+        seen += 1
+    return rows
+
+
 def suggest_communes(
     text: str,
     *,
     postal_code: str | None = None,
     department: str | None = None,
     limit: int = 10,
+    prefix: bool = False,
 ) -> list[CommuneMatch]:
     """Communes the text may designate, best first (suggestions de villes).
 
@@ -416,26 +591,30 @@ def suggest_communes(
     too. When the answer is not certain (no exact name, homonyms, a name outside the given
     postal code or department), names starting with the text are suggested as well, like
     the ANTS autocomplete. The first call loads the referential.
+
+    ``prefix=True`` is :func:`autocomplete`: the ANTS list as the user types.
     """
+    if prefix:
+        return autocomplete(text, postal_code=postal_code, department=department, limit=limit)
     if limit <= 0 or not text or not text.strip():
         return []
     ref = get_referential()
     query = _parse(text, ref)
     wanted_postal = _clean_postal(postal_code) or query.postal_code
-    wanted_department = None
-    if department:
-        wanted_department = normalise_department(department) or (
-            "20" if department.strip() == "20" else None
-        )
-    wanted_department = wanted_department or query.department
+    wanted_department = _wanted_department(department, query)
     has_context = bool(wanted_postal or wanted_department)
 
     found = _collect(ref, query)
+    former_rows: set[int] = set()
+    if wanted_department and query.arrondissement < 0:
+        former_rows = _former_department(ref, query, found, wanted_department)
     if len(found) == 1 and query.key:
         # The commonest case: one commune of this name, in the context given (or an
         # arrondissement): nothing to add, nothing to sort.
         ((row, (base, note)),) = found.items()
         value = _context_factor(ref, row, wanted_postal, wanted_department) if has_context else 1.0
+        if row in former_rows:
+            value = _context_factor(ref, row, wanted_postal, None)
         if query.arrondissement >= 0 or (
             base >= _SAME_KEY and value == 1.0 and ref.kind_codes[row] == "C"
         ):
@@ -445,8 +624,9 @@ def suggest_communes(
     def factor(row: int) -> float:
         value = factors.get(row)
         if value is None:
+            dep = None if row in former_rows else wanted_department
             value = factors[row] = (
-                _context_factor(ref, row, wanted_postal, wanted_department) if has_context else 1.0
+                _context_factor(ref, row, wanted_postal, dep) if has_context else 1.0
             )
         return value
 
@@ -458,9 +638,7 @@ def suggest_communes(
         ]
         in_context = certain or any(factor(row) == 1.0 for row in found)
         if not found or not in_context:
-            before = len(found)
-            _add_prefix(ref, query.key, found)
-            _add_fuzzy(ref, query.key, found, 1 if len(found) > before else 2)
+            _search_wider(ref, query, found, factor)
         elif len(certain) > 1:
             # Homonyms: the user must choose; offer the autocomplete's list too.
             _add_prefix(ref, query.key, found)
@@ -516,6 +694,72 @@ def _country_result(
     )
 
 
+# The form of a state or territory, around its name: « ILE MAURICE », « REPUBLIQUE DE
+# GUINEE », « ALGERIE FRANCAISE », « TUNISIE (REPUBLIQUE) ».
+_COUNTRY_FORMS = frozenset(
+    {
+        "ILE",
+        "ILES",
+        "REPUBLIQUE",
+        "REP",
+        "ROYAUME",
+        "ETAT",
+        "PRINCIPAUTE",
+        "SULTANAT",
+        "EMIRAT",
+        "FEDERATION",
+        "UNION",
+        "DEMOCRATIQUE",
+        "DEM",
+        "POPULAIRE",
+        "FEDERALE",
+        "ISLAMIQUE",
+        "FRANCAISE",
+        "FRANCAIS",
+        "DE",
+        "DU",
+        "DES",
+        "LA",
+        "LE",
+        "LES",
+        "L",
+        "D",
+    }
+)
+_COUNTRY_ABBREVIATIONS = {
+    "ST": "SAINT",
+    "STE": "SAINTE",
+    "REP": "REPUBLIQUE",
+    "DEM": "DEMOCRATIQUE",
+    "POP": "POPULAIRE",
+    "FED": "FEDERALE",
+}
+_COUNTRY_PARENS = re.compile(r"\(([^)]*)\)")
+_COUNTRY_WORDS = re.compile(r"[^A-Z0-9]+")
+_ACRONYM = 4
+
+
+def _country_by_form(index: dict[str, str], plain: str) -> str | None:
+    """The country a text names once the words of its form are set aside, or the one named
+    by a single word of it (an acronym first: ``CONGO RDC``)."""
+    inside = _COUNTRY_PARENS.findall(plain)
+    outside = _COUNTRY_PARENS.sub(" ", plain)
+    for text in (plain, outside, *inside):
+        words = [w for w in _COUNTRY_WORDS.split(text.replace("'", " ")) if w]
+        words = [_COUNTRY_ABBREVIATIONS.get(w, w) for w in words]
+        kept = [w for w in words if w not in _COUNTRY_FORMS]
+        for candidate in ("".join(words), "".join(kept)):
+            code = index.get(candidate)
+            if code is not None:
+                return code
+        named = {(len(w) > _ACRONYM, index[w]) for w in kept if w in index and len(w) > 2}
+        if named:
+            best = min(named)
+            if len({code for size, code in named if size == best[0]}) == 1:
+                return best[1]
+    return None
+
+
 def find_country(text: str | None) -> CountryMatch | None:
     """The country the text designates (pays), or ``None`` if not recognised.
 
@@ -539,6 +783,8 @@ def find_country(text: str | None) -> CountryMatch | None:
     if code is None:
         bare = _COUNTRY_ARTICLE.sub("", key)
         code = index.get(bare)
+    if code is None:
+        code = _country_by_form(index, plain)
     if code is not None:
         exact = plain == ref.countries[code].name
         return _country_result(

@@ -66,10 +66,14 @@ _DEPARTMENTS: frozenset[str] = frozenset(
 _ABROAD = frozenset({"99", "099"})
 
 
-def _plain_upper(text: str) -> str:
+def plain_upper(text: str) -> str:
+    """Upper case, no accents, no HTML tags (``S<sup>t</sup>`` is ``ST``)."""
     if "<" in text:
         text = _HTML_TAG.sub("", text)
     return strip_accents(text).upper()
+
+
+_plain_upper = plain_upper
 
 
 def _saint(token: re.Match[str]) -> str:

@@ -24,7 +24,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -40,7 +40,7 @@ __all__ = [
 
 _DATA_PACKAGE = "antsclient.geo.data"
 _DATA_FILE = "geo.dat.gz"
-_FORMAT = 6
+_FORMAT = 7
 _KEY_TABLE = str.maketrans("", "", "-'")
 
 # How a lookup key was derived from a row (low two bits of the stored hit).
@@ -103,6 +103,20 @@ class Country:
     iso2: str
     historic: bool
     aliases: tuple[str, ...]
+
+
+class FormerName(NamedTuple):
+    """A name a commune had, or a commune that no longer exists (COG history)."""
+
+    name: str
+    """The former name, as the ANTS writes names."""
+    department: str
+    """Its department then (``75`` for a commune of the Seine before 1968)."""
+    row: int
+    """Row of the commune it is part of today."""
+    event: str
+    """``R`` renamed, ``F`` merged into another commune, ``N`` renumbered (its department
+    changed)."""
 
 
 Record = tuple[str, str, str, str, tuple[str, ...], "CommuneKind", int, int]
@@ -268,6 +282,7 @@ class Referential:
         self._country_keys: dict[str, str] | None = None
         self._sorted_country_keys: list[str] | None = None
         self._country_fuzzy: FuzzyIndex | None = None
+        self._history: dict[str, tuple[FormerName, ...]] | None = None
 
     def _text(self, name: str) -> str:
         """Decode a stored section (once: it is released; lazy ones under the lock)."""
@@ -459,10 +474,26 @@ class Referential:
                     self._country_fuzzy = FuzzyIndex.from_text(self._text("country_fuzzy"))
         return self._country_fuzzy
 
+    def history(self, key: str) -> tuple[FormerName, ...]:
+        """Former names and former communes with this compact key (since 1943), each with
+        the row of the commune it is part of today."""
+        if self._history is None:
+            with self._lock:
+                if self._history is None:
+                    index: dict[str, list[FormerName]] = {}
+                    for line in self._lines("history"):
+                        if line:
+                            former, name, department, row, event = line.split("\t")
+                            index.setdefault(former, []).append(
+                                FormerName(name, department, int(row), event)
+                            )
+                    self._history = {k: tuple(v) for k, v in index.items()}
+        return self._history.get(key, ())
+
     def build_indexes(self) -> None:
         """Decode every index a lookup can use now (e.g. at application start-up)."""
         _ = self.sorted_keys, self.fuzzy, self.country_keys, self.country_fuzzy
-        _ = self.postal_rows("")
+        _ = self.postal_rows(""), self.history("")
 
 
 def country_key(text: str) -> str:

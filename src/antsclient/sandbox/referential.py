@@ -10,6 +10,7 @@ from collections.abc import Collection
 
 from antsclient import geo
 from antsclient.errors import FieldProblem
+from antsclient.geo.history import confirmed_place_exists
 from antsclient.models.application import Application
 
 __all__ = [
@@ -48,6 +49,11 @@ def check_places(
             problems.append(field.as_problem())
             continue
         value = (field.before or "").strip()
+        if value and field.path.startswith("applicant.birth_"):
+            # A birth place as it was at the date of birth (the rule of antsclient.geo.history).
+            birth_date = application.applicant.birth_date
+            if confirmed_place_exists(field.code, value, birth_date):
+                continue
         if not (value and _exists(field.code, value)):
             problems.append(field.as_problem(suggestions=()))
     return problems
@@ -56,9 +62,10 @@ def check_places(
 def search_communes(
     text: str, *, postal_code: str | None = None, limit: int = 10
 ) -> list[dict[str, str]]:
-    """The communes the ANTS autocomplete offers for ``text``, best first."""
+    """The communes the ANTS autocomplete offers for ``text``: names starting with it, in
+    alphabetical order, one entry per postal code (:func:`antsclient.geo.autocomplete`)."""
     items: list[dict[str, str]] = []
-    for match in geo.suggest_communes(text, postal_code=postal_code or None, limit=limit):
+    for match in geo.autocomplete(text, postal_code=postal_code or None, limit=limit):
         postal = match.postal_code or (match.postal_codes[0] if match.postal_codes else "")
         items.append(
             {
