@@ -318,6 +318,8 @@ class StoreContract:
         try:
             first.upsert(AGENCY, [_request("1")])
             first.set_watermark(AGENCY, T0)
+            if isinstance(first, BordereauStore):
+                first.save_bordereau(_bordereau("17", dt.date(2017, 7, 6)))
             version = getattr(first, "schema_version", None)
         finally:
             _close(first)
@@ -325,6 +327,8 @@ class StoreContract:
         try:
             assert again.get(AGENCY, "1") == _request("1")
             assert again.watermark(AGENCY) == T0
+            if isinstance(again, BordereauStore):
+                assert again.bordereaux(AGENCY) == [_bordereau("17", dt.date(2017, 7, 6))]
             assert getattr(again, "schema_version", None) == version
         finally:
             _close(again)
