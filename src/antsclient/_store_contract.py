@@ -14,9 +14,13 @@ Each test calls ``open_store()`` for a handle (several for the concurrency tests
 separate process would have) and closes each handle it opened. The tests cover round trips,
 merges and their counts, the newer copy winning, watermarks, ``remove_missing``, offline
 search and counts against a sandbox's own answers, two syncs of one agency at once, the
-agency lock (for an :class:`~antsclient.storage.AgencyLocks`), reopening (``persistent``)
-and the student directory (a ``students`` attribute). The sandbox needs the ``sandbox``
-extra.
+agency lock (for an :class:`~antsclient.storage.AgencyLocks`), reopening (``persistent``),
+the student directory (a ``students`` attribute), bordereaux (for a
+:class:`~antsclient.storage.BordereauStore`) and the migration of a store written by the
+previous version of its schema. For that last one, define the ``write_previous`` fixture: a
+function that writes the requests it is given into the store as the previous schema version
+kept them (only the fields that version had), leaving it at that version for
+``open_store()`` to migrate. The sandbox needs the ``sandbox`` extra.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import attrs
 import pytest
 
 from antsclient.models import (
@@ -35,13 +40,17 @@ from antsclient.models import (
     Bucket,
     Cerfa,
     Cerfa02,
+    Cerfa06,
     LicenceCategory,
     OnlineRequest,
     RequestStatus,
+    RequestType,
 )
+from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
 from antsclient.storage.protocols import (
     AgencyIndex,
     AgencyLocks,
+    BordereauStore,
     MergeResult,
     SearchableStore,
     Student,
@@ -139,6 +148,28 @@ class StoreContract:
         store.delete(AGENCY, request.number)
         assert store.get(AGENCY, request.number) is None
         store.delete(AGENCY, request.number)  # twice is harmless
+
+    def test_a_filed_request_reads_back_with_its_type_mandate_and_phone(self, store: Any) -> None:
+        request = _filed("4", modified=T0 + dt.timedelta(hours=1))
+        store.upsert(AGENCY, [request])
+        assert store.get(AGENCY, "4") == request
+        assert list(store.search(AGENCY)) == [request]
+        plain = _request("5", request_type=RequestType.TITLE_AFTER_EXAM, cerfa=Cerfa.C06)
+        store.upsert(AGENCY, [plain])
+        assert store.get(AGENCY, "5") == plain
+        assert store.merge(AGENCY, [request, plain]) == MergeResult(unchanged=2)
+        for change in (
+            {"request_type": RequestType.TITLE_AFTER_TRAINING},
+            {"paper_mandate": False, "paper_mandate_date": None},
+            {"paper_mandate_date": dt.date(2025, 5, 30)},
+            {"phone": None},
+        ):
+            changed = attrs.evolve(request, **change)
+            assert store.merge(AGENCY, [changed]) == MergeResult(updated=1), change
+            assert store.get(AGENCY, "4") == changed
+        older = attrs.evolve(request, modified=T0, phone="0699999999")
+        assert store.merge(AGENCY, [older]) == MergeResult(unchanged=1)
+        assert store.get(AGENCY, "4") == changed
 
     def test_merge_counts_new_updated_unchanged(self, store: Any) -> None:
         a, b = _request("1"), _request("2")
@@ -287,6 +318,8 @@ class StoreContract:
         try:
             first.upsert(AGENCY, [_request("1")])
             first.set_watermark(AGENCY, T0)
+            if isinstance(first, BordereauStore):
+                first.save_bordereau(_bordereau("17", dt.date(2017, 7, 6)))
             version = getattr(first, "schema_version", None)
         finally:
             _close(first)
@@ -294,9 +327,65 @@ class StoreContract:
         try:
             assert again.get(AGENCY, "1") == _request("1")
             assert again.watermark(AGENCY) == T0
+            if isinstance(again, BordereauStore):
+                assert again.bordereaux(AGENCY) == [_bordereau("17", dt.date(2017, 7, 6))]
             assert getattr(again, "schema_version", None) == version
         finally:
             _close(again)
+
+    def test_bordereaux_save_read_list_replace_delete(self, store: Any) -> None:
+        if not isinstance(store, BordereauStore):
+            pytest.skip(f"{type(store).__name__} keeps no bordereaux")
+        late = _bordereau("18", dt.date(2017, 7, 20))
+        early = _bordereau("17", dt.date(2017, 7, 6))
+        elsewhere = _bordereau("17", dt.date(2017, 7, 1), agreement=OTHER)
+        for bordereau in (late, early, elsewhere):
+            store.save_bordereau(bordereau)
+        assert store.get_bordereau(AGENCY, "17") == early
+        assert store.get_bordereau(AGENCY, "99") is None
+        assert store.bordereaux(AGENCY) == [early, late]
+        assert store.bordereaux(OTHER) == [elsewhere]
+        smaller = early.without(["17-1"])
+        store.save_bordereau(smaller)
+        assert store.get_bordereau(AGENCY, "17") == smaller
+        store.delete_bordereau(AGENCY, "17")
+        store.delete_bordereau(AGENCY, "17")  # twice is harmless
+        assert store.get_bordereau(AGENCY, "17") is None
+        assert store.bordereaux(AGENCY) == [late]
+        assert store.bordereaux("E0000000000") == []
+
+    @pytest.fixture
+    def write_previous(self) -> Callable[[list[OnlineRequest]], None] | None:
+        """Write requests as the previous schema version kept them (override it; ``None``:
+        the store has no earlier version to migrate from)."""
+        return None
+
+    def test_a_store_of_the_previous_version_is_migrated_keeping_its_rows(
+        self,
+        write_previous: Callable[[list[OnlineRequest]], None] | None,
+        open_store: Callable[[], Any],
+    ) -> None:
+        if write_previous is None:
+            pytest.skip("no previous version to migrate from (define write_previous)")
+        old = [
+            _request("1", email="lea@example.fr"),
+            _request("2", status=RequestStatus.UNDER_REVIEW),
+        ]
+        write_previous(old)
+        store = open_store()
+        try:
+            assert [store.get(AGENCY, r.number) for r in old] == old
+            assert list(store.search(AGENCY)) == sorted(old, key=_order)
+            assert store.merge(AGENCY, old) == MergeResult(unchanged=2)
+            filed = _filed("1", modified=T0 + dt.timedelta(minutes=1))
+            assert store.merge(AGENCY, [filed]) == MergeResult(updated=1)
+            assert store.get(AGENCY, "1") == filed
+            if isinstance(store, BordereauStore):
+                bordereau = _bordereau("17", dt.date(2017, 7, 6))
+                store.save_bordereau(bordereau)
+                assert store.bordereaux(AGENCY) == [bordereau]
+        finally:
+            _close(store)
 
     def test_student_directory(self, store: Any) -> None:
         students = getattr(store, "students", None)
@@ -317,6 +406,38 @@ class StoreContract:
         assert updated.application == application
         assert students.get("S1") == updated
         assert students.update_from_ants("S8", application) == students.get("S8")
+
+
+def _filed(number: str, **changes: Any) -> OnlineRequest:
+    """A request filed under a paper mandate, with its type and the student's phone."""
+    base: dict[str, Any] = {
+        "request_type": RequestType.EXAM_REGISTRATION,
+        "paper_mandate": True,
+        "paper_mandate_date": dt.date(2025, 5, 28),
+        "phone": "0611223344",
+        "email": "lea@example.fr",
+    }
+    return _request(number, **{**base, **changes})
+
+
+def _bordereau(number: str, day: dt.date, agreement: str = AGENCY) -> Bordereau:
+    """A bordereau of two paper requests (a Cerfa 02 posted, a Cerfa 06 followed by email)."""
+    application = _application()
+    title = Cerfa06(
+        applicant=application.applicant,
+        categories={LicenceCategory.B},
+        neph="123456789012",
+        cerfa02_number="3223",
+    )
+    return Bordereau(number=number, date=day, agreement=agreement, prefecture="Rhône").add(
+        PaperRequest(reference=f"{number}-1", application=application, registered_on=day),
+        PaperRequest(
+            reference=f"{number}-2",
+            application=title,
+            tracking=TrackingChannel.EMAIL,
+            tracking_id="SUIVI-9",
+        ),
+    )
 
 
 def _application() -> Cerfa02:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -12,11 +13,13 @@ import httpx
 import pytest
 
 from antsclient import AsyncAntsSession, RetryPolicy
+from antsclient._store_contract import _bordereau
 from antsclient.models import Bucket, OnlineRequest
 from antsclient.sandbox import create_app
 from antsclient.storage import (
     AsyncAgencyIndex,
     AsyncAgencyLocks,
+    AsyncBordereauStore,
     AsyncSearchableStore,
     AsyncSyncStore,
     InThread,
@@ -103,7 +106,13 @@ class PlainStore:
 
 def test_in_thread_serves_every_async_protocol(tmp_path: Any, make_request: Make) -> None:
     async def scenario(store: InThread) -> None:
-        for protocol in (AsyncSyncStore, AsyncSearchableStore, AsyncAgencyIndex, AsyncAgencyLocks):
+        for protocol in (
+            AsyncSyncStore,
+            AsyncSearchableStore,
+            AsyncAgencyIndex,
+            AsyncAgencyLocks,
+            AsyncBordereauStore,
+        ):
             assert isinstance(store, protocol)
         await store.upsert(AGENCY, iter([make_request("1")]))
         assert await store.merge(AGENCY, [make_request("1"), make_request("2")]) == MergeResult(
@@ -121,6 +130,12 @@ def test_in_thread_serves_every_async_protocol(tmp_path: Any, make_request: Make
         assert await store.search(AGENCY) == []
         async with store.lock_agency(AGENCY) as held, store.lock_agency(AGENCY) as again:
             assert (held, again) == (True, False)
+        bordereau = _bordereau("17", dt.date(2017, 7, 6))
+        await store.save_bordereau(bordereau)
+        assert await store.get_bordereau(AGENCY, "17") == bordereau
+        assert await store.bordereaux(AGENCY) == [bordereau]
+        await store.delete_bordereau(AGENCY, "17")
+        assert await store.bordereaux(AGENCY) == []
 
     with SqliteStore(tmp_path / "s.db") as sqlite:
         asyncio.run(scenario(in_thread(sqlite)))

@@ -16,14 +16,17 @@ from antsclient.storage import (
     AgencyLocks,
     AsyncAgencyIndex,
     AsyncAgencyLocks,
+    AsyncBordereauStore,
     AsyncSearchableStore,
     AsyncSyncStore,
+    BordereauStore,
     StoreError,
 )
 
 pytestmark = pytest.mark.postgres
 psycopg = pytest.importorskip("psycopg")
 
+from antsclient._store_contract import _bordereau  # noqa: E402
 from antsclient.storage import postgres  # noqa: E402
 from antsclient.storage.postgres import AsyncPostgresStore, PostgresStore  # noqa: E402
 
@@ -39,6 +42,7 @@ def test_the_tables_are_in_the_schema_with_timestamptz_columns(postgres_schema: 
         assert repr(store) == f"PostgresStore(schema={schema!r})"
         assert isinstance(store, AgencyIndex)
         assert isinstance(store, AgencyLocks)
+        assert isinstance(store, BordereauStore)
     with psycopg.connect(conninfo) as db:
         tables = {
             t for (t,) in db.execute(
@@ -47,15 +51,21 @@ def test_the_tables_are_in_the_schema_with_timestamptz_columns(postgres_schema: 
             )
         }  # fmt: skip
         assert tables == set(postgres.TABLES)
-        types = dict(
-            db.execute(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = %s AND table_name = 'requests'",
-                (schema,),
-            ).fetchall()
-        )
+        columns = db.execute(
+            "SELECT table_name, column_name, data_type, is_nullable, column_default "
+            "FROM information_schema.columns WHERE table_schema = %s",
+            (schema,),
+        ).fetchall()
+    types = {(t, c): kind for t, c, kind, _, _ in columns}
     for column in ("created", "modified", "validated_at", "written_at"):
-        assert types[column] == "timestamp with time zone", column
+        assert types["requests", column] == "timestamp with time zone", column
+    for column in ("request_type", "phone"):
+        assert types["requests", column] == "text", column
+    assert types["requests", "paper_mandate_date"] == "date"
+    mandate = next(c for c in columns if c[:2] == ("requests", "paper_mandate"))
+    assert mandate[2:] == ("boolean", "NO", "false")
+    assert types["bordereaux", "data"] == "jsonb"
+    assert types["bordereaux", "sent_on"] == "date"
 
 
 def test_an_older_schema_is_migrated_once_by_many_openers(postgres_schema: Schema) -> None:
@@ -79,7 +89,14 @@ def test_an_older_schema_is_migrated_once_by_many_openers(postgres_schema: Schem
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         assert set(pool.map(open_one, range(4))) == {postgres.SCHEMA_VERSION}
     with PostgresStore(conninfo, schema=schema, migrate=False) as store:
-        assert store.get(AGENCY, "1") is not None
+        kept = store.get(AGENCY, "1")
+        assert kept is not None
+        assert (kept.request_type, kept.paper_mandate, kept.paper_mandate_date) == (
+            None,
+            False,
+            None,
+        )
+        assert kept.phone is None
     with psycopg.connect(conninfo) as db:
         versions = [v for (v,) in db.execute(f"SELECT version FROM {schema}.schema_version")]
     assert sorted(versions) == list(range(1, postgres.SCHEMA_VERSION + 1))
@@ -150,6 +167,15 @@ def test_the_async_store(postgres_schema: Schema, make_request: Make) -> None:
             async with store.lock_agency(AGENCY) as held, store.lock_agency(AGENCY) as again:
                 assert (held, again) == (True, False)
             await store.record_report(SyncReport(agreement=AGENCY))
+            assert isinstance(store, AsyncBordereauStore)
+            bordereau = _bordereau("17", dt.date(2017, 7, 6))
+            await store.save_bordereau(bordereau)
+            await store.save_bordereau(_bordereau("16", dt.date(2017, 7, 1), agreement="E2"))
+            assert await store.get_bordereau(AGENCY, "17") == bordereau
+            assert await store.bordereaux(AGENCY) == [bordereau]
+            await store.delete_bordereau(AGENCY, "17")
+            assert await store.get_bordereau(AGENCY, "17") is None
+            assert await store.bordereaux(AGENCY) == []
         async with AsyncPostgresStore(conninfo, schema=schema) as again:
             assert await again.agreements() == []
 

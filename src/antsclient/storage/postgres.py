@@ -46,9 +46,18 @@ import attrs
 from antsclient._text import fold
 from antsclient.errors import ConfigurationError
 from antsclient.export import RequestList
-from antsclient.models import Application, Bucket, Cerfa, OnlineRequest, RequestStatus
+from antsclient.models import (
+    Application,
+    Bucket,
+    Cerfa,
+    OnlineRequest,
+    RequestStatus,
+    RequestType,
+)
+from antsclient.models.paper import Bordereau
 from antsclient.models.window import DateWindow, bounds
 from antsclient.storage import memory as _common
+from antsclient.storage.paper import bordereau_data, bordereau_of
 from antsclient.storage.protocols import MergeResult, Student
 
 if TYPE_CHECKING:
@@ -64,10 +73,17 @@ __all__ = [
     "PostgresStudents",
 ]
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """The schema this version of antsclient writes; an older one is migrated on open."""
 
-TABLES: Final = ("schema_version", "requests", "sync_state", "students", "sync_runs")
+TABLES: Final = (
+    "schema_version",
+    "requests",
+    "sync_state",
+    "students",
+    "sync_runs",
+    "bordereaux",
+)
 """The tables the store keeps in its schema."""
 
 _COLUMNS: Final = (
@@ -84,6 +100,10 @@ _COLUMNS: Final = (
     "applicant_name",
     "email",
     "validated_at",
+    "request_type",
+    "paper_mandate",
+    "paper_mandate_date",
+    "phone",
 )
 _TYPES: Final = (
     "text",
@@ -99,6 +119,10 @@ _TYPES: Final = (
     "text",
     "text",
     "timestamptz",
+    "text",
+    "boolean",
+    "date",
+    "text",
 )
 _SELECT: Final = ", ".join(_COLUMNS)
 _IDENTIFIER: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -171,7 +195,28 @@ def _v2(schema: str) -> list[str]:
     ]
 
 
-MIGRATIONS: Final[tuple[Callable[[str], list[str]], ...]] = (_v1, _v2)
+def _v3(schema: str) -> list[str]:
+    """Version 3: the request type, the paper mandate (flag and date of signature) and the
+    student's phone; the bordereaux of paper requests (« Bordereaux dossiers »)."""
+    return [
+        f"""ALTER TABLE {schema}.requests
+            ADD COLUMN request_type text,
+            ADD COLUMN paper_mandate boolean NOT NULL DEFAULT false,
+            ADD COLUMN paper_mandate_date date,
+            ADD COLUMN phone text""",
+        f"""CREATE TABLE {schema}.bordereaux (
+            agreement text NOT NULL,
+            number text NOT NULL,
+            sent_on date NOT NULL,
+            requests integer NOT NULL,
+            data jsonb NOT NULL,
+            PRIMARY KEY (agreement, number)
+        )""",
+        f"CREATE INDEX bordereaux_by_date ON {schema}.bordereaux (agreement, sent_on, number)",
+    ]
+
+
+MIGRATIONS: Final[tuple[Callable[[str], list[str]], ...]] = (_v1, _v2, _v3)
 """Step ``i`` brings a schema from version ``i`` to ``i + 1`` (its SQL statements)."""
 
 
@@ -221,11 +266,16 @@ def _encode(request: OnlineRequest) -> Row:
         request.applicant_name,
         request.email,
         None if request.validated_at is None else _aware(request.validated_at),
+        None if request.request_type is None else request.request_type.value,
+        request.paper_mandate,
+        request.paper_mandate_date,
+        request.phone,
     )
 
 
 _STATUSES: Final = {s.value: s for s in RequestStatus}
 _CERFAS: Final = {c.value: c for c in Cerfa}
+_REQUEST_TYPES: Final = {t.value: t for t in RequestType}
 
 
 def _decode(row: Row) -> OnlineRequest:
@@ -243,6 +293,10 @@ def _decode(row: Row) -> OnlineRequest:
         applicant_name=row[10],
         email=row[11],
         validated_at=None if row[12] is None else row[12].astimezone(dt.UTC),
+        request_type=_REQUEST_TYPES.get(row[13]),
+        paper_mandate=row[14],
+        paper_mandate_date=row[15],
+        phone=row[16],
     )
 
 
@@ -307,6 +361,16 @@ class _Sql:
         self.reports = (
             f"SELECT report FROM {s}.sync_runs WHERE agreement = %s ORDER BY id DESC LIMIT %s"
         )
+        self.save_bordereau = (
+            f"INSERT INTO {s}.bordereaux (agreement, number, sent_on, requests, data) "
+            "VALUES (%s, %s, %s, %s, %s::jsonb) ON CONFLICT (agreement, number) DO UPDATE SET "
+            "sent_on = excluded.sent_on, requests = excluded.requests, data = excluded.data"
+        )
+        self.get_bordereau = f"SELECT data FROM {s}.bordereaux WHERE agreement = %s AND number = %s"
+        self.bordereaux = (
+            f"SELECT data FROM {s}.bordereaux WHERE agreement = %s ORDER BY sent_on, number"
+        )
+        self.delete_bordereau = f"DELETE FROM {s}.bordereaux WHERE agreement = %s AND number = %s"
         self.version = f"SELECT coalesce(max(version), 0) FROM {s}.schema_version"
         self.prepare = [p.format(schema=s) for p in _PREPARE]
         self.migration_lock = "SELECT pg_advisory_xact_lock(hashtext(%s), 0)"
@@ -357,6 +421,11 @@ class _Sql:
         return sql, params
 
 
+def _bordereau_params(bordereau: Bordereau) -> tuple[Any, ...]:
+    data = json.dumps(bordereau_data(bordereau), ensure_ascii=False)
+    return (bordereau.agreement, bordereau.number, bordereau.date, len(bordereau), data)
+
+
 def _merge_result(flags: Sequence[Row], total: int) -> MergeResult:
     new = sum(1 for (inserted,) in flags if inserted)
     updated = len(flags) - new
@@ -393,7 +462,8 @@ class PostgresStore:
     """Copies locales des demandes in PostgreSQL, for many agencies on many machines.
 
     A :class:`~antsclient.storage.SyncStore`, a :class:`~antsclient.storage.SearchableStore`,
-    an :class:`~antsclient.storage.AgencyIndex` and :class:`~antsclient.storage.AgencyLocks`;
+    an :class:`~antsclient.storage.AgencyIndex`, :class:`~antsclient.storage.AgencyLocks`
+    and a :class:`~antsclient.storage.BordereauStore`;
     ``students`` is a :class:`~antsclient.storage.StudentDirectory` in the same schema.
     ``conninfo`` is a libpq connection string (``"postgresql://user@host/db"``); ``schema``
     the schema of its tables; ``min_size``/``max_size`` bound its connection pool. The
@@ -572,6 +642,26 @@ class PostgresStore:
         """The agency's last sync reports, newest first, as JSON data."""
         return [r for (r,) in self._rows(self._sql.reports, (agreement, limit))]
 
+    # -- BordereauStore -------------------------------------------------------------------
+
+    def save_bordereau(self, bordereau: Bordereau) -> None:
+        """Insert or replace ``bordereau`` (by agency and number), its paper requests as
+        ``jsonb``."""
+        self._run(self._sql.save_bordereau, _bordereau_params(bordereau))
+
+    def get_bordereau(self, agreement: str, number: str) -> Bordereau | None:
+        """The agency's bordereau ``number``, if any."""
+        rows = self._rows(self._sql.get_bordereau, (agreement, number))
+        return bordereau_of(rows[0][0]) if rows else None
+
+    def bordereaux(self, agreement: str) -> list[Bordereau]:
+        """The agency's bordereaux, by date then number."""
+        return [bordereau_of(data) for (data,) in self._rows(self._sql.bordereaux, (agreement,))]
+
+    def delete_bordereau(self, agreement: str, number: str) -> None:
+        """Forget the agency's bordereau ``number``."""
+        self._run(self._sql.delete_bordereau, (agreement, number))
+
 
 def _one(cursor: psycopg.Cursor[Any] | Any) -> Any:
     row = cursor.fetchone()
@@ -684,8 +774,9 @@ class PostgresStudents:
 class AsyncPostgresStore:
     """:class:`PostgresStore` on psycopg's async connections: every method a coroutine, for
     :class:`~antsclient.AsyncAntsSession` (an :class:`~antsclient.storage.AsyncSyncStore`,
-    :class:`~antsclient.storage.AsyncSearchableStore` and
-    :class:`~antsclient.storage.AsyncAgencyIndex`).
+    :class:`~antsclient.storage.AsyncSearchableStore`,
+    :class:`~antsclient.storage.AsyncAgencyIndex` and
+    :class:`~antsclient.storage.AsyncBordereauStore`).
 
     Open it with ``await AsyncPostgresStore.open(conninfo)`` or ``async with
     AsyncPostgresStore(conninfo) as store``, which migrates the schema as
@@ -843,3 +934,21 @@ class AsyncPostgresStore:
     async def record_report(self, report: Any) -> None:
         """Keep the report of an agency's sync (the ``sync_runs`` table)."""
         await self._run(self._sql.record, (report.agreement, report.ok, _report_json(report)))
+
+    async def save_bordereau(self, bordereau: Bordereau) -> None:
+        """Insert or replace ``bordereau`` (by agency and number)."""
+        await self._run(self._sql.save_bordereau, _bordereau_params(bordereau))
+
+    async def get_bordereau(self, agreement: str, number: str) -> Bordereau | None:
+        """The agency's bordereau ``number``, if any."""
+        rows = await self._rows(self._sql.get_bordereau, (agreement, number))
+        return bordereau_of(rows[0][0]) if rows else None
+
+    async def bordereaux(self, agreement: str) -> list[Bordereau]:
+        """The agency's bordereaux, by date then number."""
+        rows = await self._rows(self._sql.bordereaux, (agreement,))
+        return [bordereau_of(data) for (data,) in rows]
+
+    async def delete_bordereau(self, agreement: str, number: str) -> None:
+        """Forget the agency's bordereau ``number``."""
+        await self._run(self._sql.delete_bordereau, (agreement, number))

@@ -27,6 +27,7 @@ __all__ = [
     "AgencyLocks",
     "AsyncAgencyIndex",
     "AsyncAgencyLocks",
+    "AsyncBordereauStore",
     "AsyncRequestStore",
     "AsyncSearchableStore",
     "AsyncSyncStore",
@@ -298,8 +299,9 @@ class BordereauStore(Protocol):
 
     Each :class:`~antsclient.models.paper.Bordereau` is kept whole, with the paper requests
     it carries, by agency (``bordereau.agreement``) and number.
-    :class:`~antsclient.storage.MemoryStore` and :class:`~antsclient.storage.SqliteStore`
-    implement it; :func:`antsclient.storage.paper.bordereau_data` gives the JSON to keep.
+    :class:`~antsclient.storage.MemoryStore`, :class:`~antsclient.storage.SqliteStore` and
+    :class:`~antsclient.storage.PostgresStore` implement it;
+    :func:`antsclient.storage.paper.bordereau_data` gives the JSON to keep.
     """
 
     def save_bordereau(self, bordereau: Bordereau) -> None:
@@ -312,4 +314,23 @@ class BordereauStore(Protocol):
         """The agency's bordereaux, by date then number."""
 
     def delete_bordereau(self, agreement: str, number: str) -> None:
+        """Forget the agency's bordereau ``number``."""
+
+
+@runtime_checkable
+class AsyncBordereauStore(Protocol):
+    """A :class:`BordereauStore` whose methods are coroutines
+    (:class:`~antsclient.storage.AsyncPostgresStore`, or any blocking one through
+    :func:`~antsclient.storage.in_thread`)."""
+
+    async def save_bordereau(self, bordereau: Bordereau) -> None:
+        """Insert or replace ``bordereau`` (by agency and number)."""
+
+    async def get_bordereau(self, agreement: str, number: str) -> Bordereau | None:
+        """The agency's bordereau ``number``, if any."""
+
+    async def bordereaux(self, agreement: str) -> list[Bordereau]:
+        """The agency's bordereaux, by date then number."""
+
+    async def delete_bordereau(self, agreement: str, number: str) -> None:
         """Forget the agency's bordereau ``number``."""

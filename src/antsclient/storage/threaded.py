@@ -4,7 +4,8 @@
 :class:`~antsclient.storage.MemoryStore`, a :class:`~antsclient.storage.PostgresStore` or a
 host's own blocking store into an :class:`~antsclient.storage.AsyncSyncStore` (and
 :class:`~antsclient.storage.AsyncSearchableStore`, :class:`~antsclient.storage.AsyncAgencyIndex`
-when the store has those methods): its calls never block the event loop.
+and :class:`~antsclient.storage.AsyncBordereauStore` when the store has those methods): its
+calls never block the event loop.
 
 * A store that says it may be called from any thread (``thread_safe = True``, as every
   shipped store does) is called in the loop's default thread pool, so that several calls
@@ -26,6 +27,7 @@ from collections.abc import AsyncIterator, Callable, Collection, Iterable, Seque
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from antsclient.models import Bucket, Cerfa, OnlineRequest
+from antsclient.models.paper import Bordereau
 from antsclient.models.window import DateWindow
 from antsclient.storage.protocols import MergeResult, RequestStore, SyncStore, merge_by_upsert
 
@@ -150,6 +152,28 @@ class InThread:
             yield held
         finally:
             await self._call(functools.partial(manager.__exit__, None, None, None))
+
+    async def save_bordereau(self, bordereau: Bordereau) -> None:
+        """The store's ``save_bordereau``."""
+        await self._call(functools.partial(self._method("save_bordereau"), bordereau))
+
+    async def get_bordereau(self, agreement: str, number: str) -> Bordereau | None:
+        """The store's ``get_bordereau``."""
+        found: Bordereau | None = await self._call(
+            functools.partial(self._method("get_bordereau"), agreement, number)
+        )
+        return found
+
+    async def bordereaux(self, agreement: str) -> list[Bordereau]:
+        """The store's ``bordereaux``."""
+        found: list[Bordereau] = await self._call(
+            functools.partial(self._method("bordereaux"), agreement)
+        )
+        return found
+
+    async def delete_bordereau(self, agreement: str, number: str) -> None:
+        """The store's ``delete_bordereau``."""
+        await self._call(functools.partial(self._method("delete_bordereau"), agreement, number))
 
     def close(self) -> None:
         """Stop the dedicated thread, if any (the store itself stays open: it is the host's)."""
