@@ -116,7 +116,7 @@ async def test_every_write_survives_a_lost_answer(env: SandboxEnv, kind: str) ->
         await aw(s.requests.delete(spare))
         assert spare.number not in {r.number for r in sb.requests()}
 
-        taken = await aw(s.requests.transfer(theirs.number))
+        taken = await aw(s.requests.transfer(theirs.number, former_agreement=other.agreement))
         assert taken.transferred is True
         mine = [r for r in sb.requests(sb.credentials.agreement) if r.number == theirs.number]
         assert [r.transferred for r in mine] == [True]

@@ -160,7 +160,7 @@ def test_a_transfer_read_back_finds_the_request_taken(
 ) -> None:
     fake.on("POST", "/requests/3223/transfer", error(500, "internal_error"))
     fake.on("GET", "/requests/3223", request_json(online(transferred=True)))
-    assert session.requests.transfer("3223").transferred is True
+    assert session.requests.transfer("3223", former_agreement="E9900000001").transferred is True
     assert len(fake.seen("POST", "/requests/3223/transfer")) == 1
 
 
@@ -168,7 +168,7 @@ def test_a_transfer_not_seen_is_sent_again(fake: FakeAnts, session: ants.AntsSes
     taken = request_json(online(transferred=True))
     fake.on("POST", "/requests/3223/transfer", error(502, "unavailable"), taken)
     fake.on("GET", "/requests/3223", error(404, "request_not_found"))
-    assert session.requests.transfer("3223").transferred is True
+    assert session.requests.transfer("3223", former_agreement="E9900000001").transferred is True
     posts = fake.seen("POST", "/requests/3223/transfer")
     assert len(posts) == 2
     assert len({r.headers["Idempotency-Key"] for r in posts}) == 1
