@@ -235,35 +235,50 @@ def _instant(value: object) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _text(value: object) -> str:
-    if type(value) is not str:
-        raise TypeError
-    return value
-
-
-def _optional_text(value: object) -> str | None:
-    return None if value is None else _text(value)
+_fromisoformat: Final = dt.datetime.fromisoformat
 
 
 def _fast_online_request(data: Any) -> OnlineRequest:
-    """The common shape read directly: many times faster than the generic structuring."""
-    validated_at = data.get("validated_at")
-    transferred = data.get("transferred", False)
-    if type(transferred) is not bool:
+    """The common shape read directly: many times faster than the generic structuring.
+
+    A few microseconds a request, as a page holds hundreds: the checks are inlined (every
+    text a ``str``, every optional one a ``str`` or ``None``, the flag a ``bool``) and any
+    other shape raises, for the generic structuring to take.
+    """
+    get = data.get
+    number, status_label, type_label = data["number"], data["status_label"], data["type_label"]
+    neph, student_id = get("neph"), get("student_id")
+    applicant_name, email = get("applicant_name"), get("email")
+    transferred, validated_at = get("transferred", False), get("validated_at")
+    if not (
+        type(number) is str
+        and type(status_label) is str
+        and type(type_label) is str
+        and type(transferred) is bool
+        and (neph is None or type(neph) is str)
+        and (student_id is None or type(student_id) is str)
+        and (applicant_name is None or type(applicant_name) is str)
+        and (email is None or type(email) is str)
+    ):
         raise TypeError
+    # fromisoformat takes only a str: anything else raises TypeError, for the generic path.
+    created = _fromisoformat(data["created"])
+    modified = _fromisoformat(data["modified"])
+    if created.tzinfo is None or modified.tzinfo is None:
+        raise ValueError  # naive instants: the generic path makes them UTC
     return OnlineRequest(
-        number=_text(data["number"]),
+        number=number,
         cerfa=_CERFAS[data["cerfa"]],
         status=_STATUSES[data["status"]],
-        status_label=_text(data["status_label"]),
-        type_label=_text(data["type_label"]),
-        created=_instant(data["created"]),
-        modified=_instant(data["modified"]),
+        status_label=status_label,
+        type_label=type_label,
+        created=created,
+        modified=modified,
         transferred=transferred,
-        neph=_optional_text(data.get("neph")),
-        student_id=_optional_text(data.get("student_id")),
-        applicant_name=_optional_text(data.get("applicant_name")),
-        email=_optional_text(data.get("email")),
+        neph=neph,
+        student_id=student_id,
+        applicant_name=applicant_name,
+        email=email,
         validated_at=None if validated_at is None else _instant(validated_at),
     )
 

@@ -4,7 +4,8 @@
 (:class:`~antsclient.sandbox.control.Controls`) and its ASGI application: the protocol's
 routes (:mod:`antsclient.sandbox.api`), ``/openapi.yaml``, the ``/_sandbox`` controls
 (:mod:`antsclient.sandbox.control`), behind the latency and faults
-(:mod:`antsclient.sandbox.faults`).
+(:mod:`antsclient.sandbox.faults`) and the link: compressed answers and a bandwidth limit
+(:mod:`antsclient.sandbox.link`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from antsclient.sandbox.control import Controls, control_routes
 from antsclient.sandbox.errors import SandboxError, error_response
 from antsclient.sandbox.faults import FaultConfig, FaultMiddleware, Faults
 from antsclient.sandbox.journal import SqliteJournal
+from antsclient.sandbox.link import LinkMiddleware
 from antsclient.sandbox.state import SandboxState
 
 __all__ = ["Sandbox", "SandboxApp", "build_app", "create_app"]
@@ -112,7 +114,7 @@ def build_app(sandbox: Sandbox) -> SandboxApp:
     ]
     app = SandboxApp(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
     app.sandbox = sandbox
-    app.faults = FaultMiddleware(app.serve_api, sandbox.faults)
+    app.faults = FaultMiddleware(LinkMiddleware(app.serve_api, sandbox.link), sandbox.faults)
     return app
 
 

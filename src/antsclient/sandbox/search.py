@@ -17,12 +17,11 @@ from typing import Any
 
 import attrs
 
-from antsclient.codec import to_data
 from antsclient.models.enums import Bucket, Cerfa, RequestStatus
 from antsclient.models.window import within
 from antsclient.sandbox.records import RequestRecord
 
-__all__ = ["SearchFilters", "count", "matches", "page"]
+__all__ = ["SearchFilters", "count", "matches", "page", "wire"]
 
 
 @attrs.frozen(kw_only=True)
@@ -73,11 +72,32 @@ def page(ordered: Sequence[RequestRecord], filters: SearchFilters) -> dict[str, 
     size = filters.page_size
     start = (filters.page - 1) * size
     return {
-        "items": [to_data(r.online()) for r in records[start : start + size]],
+        "items": [wire(r) for r in records[start : start + size]],
         "page": filters.page,
         "page_size": size,
         "total": total,
         "pages": math.ceil(total / size),
+    }
+
+
+def wire(record: RequestRecord) -> dict[str, Any]:
+    """``to_data(record.online())`` written out: a page holds hundreds of requests, and this
+    is most of a search's time on the server (a test checks that both agree)."""
+    validated_at = record.validated_at
+    return {
+        "number": record.number,
+        "cerfa": record.cerfa.value,
+        "status": record.status.value,
+        "status_label": record.status.label,
+        "type_label": record.cerfa.label,
+        "created": record.created.isoformat(),
+        "modified": record.modified.isoformat(),
+        "transferred": record.transferred,
+        "neph": record.neph,
+        "student_id": record.student_id,
+        "applicant_name": record.applicant_name,
+        "email": record.email,
+        "validated_at": None if validated_at is None else validated_at.isoformat(),
     }
 
 
