@@ -28,6 +28,8 @@ def _agency_info(sb: Any, agreement: str) -> dict[str, str]:
         "agreement": creds.agreement,
         "login": creds.login,
         "password": creds.password.reveal(),
+        "prefecture": creds.prefecture or "",
+        "postal_code": creds.postal_code or "",
     }
 
 

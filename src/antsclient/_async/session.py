@@ -66,7 +66,6 @@ from antsclient.storage.protocols import (
     StudentDirectory,
     StudentDocumentSource,
 )
-from antsclient.validation import validate, validate_ephoto_code
 
 if TYPE_CHECKING:
     from antsclient.geo import GeoReport
@@ -531,6 +530,7 @@ class AsyncRequests(_Namespace):
         create carries one idempotency key for all its attempts: a retry never files twice.
         """
         from antsclient import geo  # noqa: PLC0415
+        from antsclient.validation import validate  # noqa: PLC0415 - loaded on first create
 
         session = self._session
         confirmed = tuple(confirm)
@@ -906,6 +906,8 @@ class AsyncEPhotoCodes(_Namespace):
     async def set(self, request: RequestRef, code: str, *, cerfa: Cerfa) -> OnlineRequest:
         """Ajouter / modifier le code ePhoto of the Cerfa 02 or 06. A code serves only once."""
         session = self._session
+        from antsclient.validation import validate_ephoto_code  # noqa: PLC0415
+
         normalised = validate_ephoto_code(code)
         current = await session._checked(Action.SET_EPHOTO, request)
         await session._call(

@@ -59,7 +59,6 @@ from antsclient.storage.protocols import (
     StudentDirectory,
     StudentDocumentSource,
 )
-from antsclient.validation import validate, validate_ephoto_code
 
 if TYPE_CHECKING:
     from antsclient.geo import GeoReport
@@ -524,6 +523,7 @@ class Requests(_Namespace):
         create carries one idempotency key for all its attempts: a retry never files twice.
         """
         from antsclient import geo  # noqa: PLC0415
+        from antsclient.validation import validate  # noqa: PLC0415 - loaded on first create
 
         session = self._session
         confirmed = tuple(confirm)
@@ -899,6 +899,8 @@ class EPhotoCodes(_Namespace):
     def set(self, request: RequestRef, code: str, *, cerfa: Cerfa) -> OnlineRequest:
         """Ajouter / modifier le code ePhoto of the Cerfa 02 or 06. A code serves only once."""
         session = self._session
+        from antsclient.validation import validate_ephoto_code  # noqa: PLC0415
+
         normalised = validate_ephoto_code(code)
         current = session._checked(Action.SET_EPHOTO, request)
         session._call(
