@@ -736,11 +736,12 @@ class AsyncRequests(_Namespace):
                 more, arrival = listing.arrived(*arrived)
                 for number in more:
                     pool.add(number)
-                result = await session._store.merge(agreement, arrival.fresh)
-                if arrival.again:
-                    await session._store.merge(agreement, arrival.again)
-                plan.stored(arrival, result)
-                newest_known(session._known, (*arrival.fresh, *arrival.again))
+                if arrival.fresh or arrival.again or arrival.failed:  # else past the end
+                    result = await session._store.merge(agreement, arrival.fresh)
+                    if arrival.again:
+                        await session._store.merge(agreement, arrival.again)
+                    plan.stored(arrival, result)
+                    newest_known(session._known, (*arrival.fresh, *arrival.again))
                 if pool.idle:
                     for number in listing.next_pass():
                         pool.add(number)

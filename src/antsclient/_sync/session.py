@@ -729,11 +729,12 @@ class Requests(_Namespace):
                 more, arrival = listing.arrived(*arrived)
                 for number in more:
                     pool.add(number)
-                result = session._store.merge(agreement, arrival.fresh)
-                if arrival.again:
-                    session._store.merge(agreement, arrival.again)
-                plan.stored(arrival, result)
-                newest_known(session._known, (*arrival.fresh, *arrival.again))
+                if arrival.fresh or arrival.again or arrival.failed:  # else past the end
+                    result = session._store.merge(agreement, arrival.fresh)
+                    if arrival.again:
+                        session._store.merge(agreement, arrival.again)
+                    plan.stored(arrival, result)
+                    newest_known(session._known, (*arrival.fresh, *arrival.again))
                 if pool.idle:
                     for number in listing.next_pass():
                         pool.add(number)
