@@ -144,3 +144,32 @@ def test_the_page_writer_agrees_with_the_converter(sb: SandboxHandle) -> None:
     assert len(records) > 40
     for record in records:
         assert wire(record) == to_data(record.online())
+
+
+def test_other_scopes_and_streamed_bodies_pass_through() -> None:
+    sent: list[dict[str, Any]] = []
+    seen_scopes: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen_scopes.append(scope["type"])
+        if scope["type"] != "http":
+            return
+        start = {"type": "http.response.start", "status": 200, "headers": []}
+        await send({**start, "headers": [(b"content-type", b"application/pdf")]})
+        await send({"type": "http.response.body", "body": b"%PDF" * 10, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    line = Link()
+    middleware = LinkMiddleware(app, line)
+    asyncio.run(middleware({"type": "lifespan"}, receive, send))
+    scope = {"type": "http", "method": "GET", "path": "/f", "headers": []}
+    asyncio.run(middleware(scope, receive, send))
+    assert seen_scopes == ["lifespan", "http"]
+    assert [m.get("more_body") for m in sent if m["type"] == "http.response.body"] == [True, False]
+    assert (line.answers, line.bytes_sent) == (1, 40)

@@ -144,3 +144,12 @@ def test_two_connections_write_the_same_rows_without_duplicates(
     finally:
         for store in stores:
             store.close()
+
+
+def test_a_naive_instant_is_stored_as_utc(tmp_path: Path, make_request: Make) -> None:
+    naive = dt.datetime(2025, 6, 1, 12, 30)
+    with SqliteStore(tmp_path / "s.db") as store:
+        store.upsert(AGENCY, [make_request("3223", modified=naive, validated_at=naive)])
+        copy = store.get(AGENCY, "3223")
+    assert copy is not None
+    assert copy.modified == copy.validated_at == naive.replace(tzinfo=dt.UTC)
