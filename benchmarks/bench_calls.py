@@ -157,8 +157,9 @@ def _creates(info: dict[str, str], count: int, rounds: int) -> dict[str, Any]:
     for r in range(rounds):
         order = ("async", "threads") if r % 2 == 0 else ("threads", "async")
         for kind in order:
+            serial = str(r * 2 + (1 if kind == "async" else 2))  # unique applicants per run
             done = subprocess.run(
-                [sys.executable, __file__, "--child", kind, str(count), str(r * 2 + len(kind))],
+                [sys.executable, __file__, "--child", kind, str(count), serial],
                 input=json.dumps(info),
                 check=False,
                 capture_output=True,

@@ -19,7 +19,11 @@
   the compressed bytes take to cross it.
 
 It prints a table and writes every figure to a JSON file (``--json``); its last line is the
-same JSON object.
+same JSON object. Its keys are stable: ``scenarios`` holds ``sqlite_2000``, ``memory_2000``,
+``sqlite_20000``, ``memory_20000`` and ``sqlite_20000_link`` (for the default sizes), each with
+``anchor`` and ``antsclient`` (``cold_ms``, ``warm_ms``, ``cpu_us_per_request``, …),
+``ratio_anchor_over_antsclient_warm``, ``round_trip_limit_ms``, ``transfer_ms``,
+``cpu_limit_ms`` and ``antsclient_over_limit``; ``naive`` the naive client's one run.
 
     python benchmarks/bench_sync.py [--sizes 2000 20000] [--rounds 5] [--warm 3]
         [--latency-ms 20] [--link-mbit 20] [--no-naive] [--json build/bench/sync.json]
@@ -148,7 +152,8 @@ def _print_table(figures: dict[str, Any]) -> None:
     )
     print(head)
     print("-" * len(head))
-    for name, scenario in figures["scenarios"].items():
+    for scenario in figures["scenarios"].values():
+        name = scenario["label"]
         for client in CLIENTS:
             s = scenario[client]
             ours = client == "antsclient"
@@ -189,7 +194,7 @@ def main() -> int:
         folder = Path(tmp)
         for size, info in zip(args.sizes, sb.agencies, strict=False):
             for store in STORES:
-                name = f"{size} requests, {store}"
+                name = f"{store}_{size}"
                 result = _scenario(
                     sb,
                     info,
@@ -200,11 +205,12 @@ def main() -> int:
                     folder=folder / f"{size}",
                 )
                 _limits(result, result["antsclient"]["stored"], args.latency_ms, 0)
+                result["label"] = f"{size} requests, {store}"
                 figures["scenarios"][name] = result
         if args.link_mbit:
             size, info = args.sizes[-1], sb.agencies[len(args.sizes) - 1]
             sb.set_bandwidth(args.link_mbit)
-            name = f"{size} requests, sqlite, {args.link_mbit:g} Mbit/s"
+            name = f"sqlite_{size}_link"
             result = _scenario(
                 sb,
                 info,
@@ -215,6 +221,8 @@ def main() -> int:
                 folder=folder / "link",
             )
             _limits(result, result["antsclient"]["stored"], args.latency_ms, args.link_mbit)
+            result["label"] = f"{size} requests, sqlite, {args.link_mbit:g} Mbit/s"
+            result["mbit_per_s"] = args.link_mbit
             figures["scenarios"][name] = result
             sb.set_bandwidth(0)
         if not args.no_naive:
