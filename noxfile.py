@@ -225,10 +225,15 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Speed and memory figures, printed and never asserted: benchmarks/**/bench_*.py."""
+    """Speed and memory figures, printed and never asserted: benchmarks/**/bench_*.py.
+
+    ``nox -s bench -- sync calls`` runs only ``bench_sync.py`` and ``bench_calls.py``.
+    """
     session.install("-e", ".[sandbox,excel,pandas]", "rapidfuzz>=3")
+    wanted = set(session.posargs)
     for script in sorted(Path("benchmarks").rglob("bench_*.py")):
-        session.run("python", str(script), *session.posargs)
+        if not wanted or script.stem.removeprefix("bench_") in wanted:
+            session.run("python", str(script))
 
 
 @nox.session(python=PYTHON)
