@@ -173,3 +173,22 @@ def test_other_scopes_and_streamed_bodies_pass_through() -> None:
     assert seen_scopes == ["lifespan", "http"]
     assert [m.get("more_body") for m in sent if m["type"] == "http.response.body"] == [True, False]
     assert (line.answers, line.bytes_sent) == (1, 40)
+
+
+def test_the_command_line_sets_the_bandwidth(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from antsclient.sandbox.__main__ import main
+
+    speeds: list[float] = []
+    original = Link.set_bandwidth
+
+    def recorded(self: Link, mbit_per_s: float) -> None:
+        speeds.append(mbit_per_s)
+        original(self, mbit_per_s)
+
+    monkeypatch.setattr(Link, "set_bandwidth", recorded)
+    stop = threading.Event()
+    stop.set()
+    assert main(["--port", "0", "--bandwidth-mbit", "20"], stop=stop) == 0
+    assert speeds == [20.0]
