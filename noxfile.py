@@ -229,7 +229,7 @@ def bench(session: nox.Session) -> None:
 
     ``nox -s bench -- sync calls`` runs only ``bench_sync.py`` and ``bench_calls.py``.
     """
-    session.install("-e", ".[sandbox,excel,pandas]", "rapidfuzz>=3")
+    session.install("-e", ".[sandbox,excel,pandas,speedups]", "rapidfuzz>=3")
     wanted = set(session.posargs)
     for script in sorted(Path("benchmarks").rglob("bench_*.py")):
         if not wanted or script.stem.removeprefix("bench_") in wanted:

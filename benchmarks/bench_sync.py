@@ -32,6 +32,7 @@ same JSON object. Its keys are stable: ``scenarios`` holds ``sqlite_2000``, ``me
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -187,6 +188,7 @@ def main() -> int:
         "warm_per_process": args.warm,
         "load_before": list(os.getloadavg()),
         "cpus": os.cpu_count(),
+        "speedups": importlib.util.find_spec("msgspec") is not None,
         "scenarios": {},
     }
     started = time.perf_counter()
@@ -231,6 +233,7 @@ def main() -> int:
     figures["load_after"] = list(os.getloadavg())
     figures["elapsed_s"] = round(time.perf_counter() - started, 1)
     _print_table(figures)
+    print(f"antsclient's speedups extra (msgspec): {'on' if figures['speedups'] else 'off'}")
     print(
         f"load average before {figures['load_before'][0]:.2f}, after "
         f"{figures['load_after'][0]:.2f} on {figures['cpus']} CPUs; {figures['elapsed_s']} s"

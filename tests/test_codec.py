@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import pickle
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -457,3 +459,86 @@ def test_a_class_that_is_not_plain_gets_its_own_init() -> None:
         number: str
 
     assert _slot_constructor(Other)  # a different shape: the keyword call, never the slots
+
+
+# --- a page decoded by msgspec (the speedups extra) and the ordinary way ----------------------
+
+
+def _request(number: str) -> OnlineRequest:
+    now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    return OnlineRequest(
+        number=number,
+        cerfa=Cerfa.C02,
+        status=RequestStatus.DRAFT,
+        status_label="Brouillon",
+        type_label="Demande",
+        created=now,
+        modified=now,
+        validated_at=now,
+    )
+
+
+def _page_response(items: list[Any]) -> httpx.Response:
+    body = {"items": items, "page": 1, "page_size": 500, "total": len(items), "pages": 1}
+    request = httpx.Request("GET", "https://ants.example/api/v1/requests")
+    return httpx.Response(200, content=json.dumps(body).encode(), request=request)
+
+
+def _ordinary(response: httpx.Response, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from antsclient.protocol import _fastpage
+
+    with monkeypatch.context() as patched:
+        patched.setattr(_fastpage, "_decoder", lambda: None)
+        return _outcome_page(response)
+
+
+def _outcome_page(response: httpx.Response) -> tuple[str, Any]:
+    try:
+        page = operations.parse_page(response)
+    except ProtocolError as exc:
+        return "raised", exc.code
+    return "ok", page
+
+
+@given(st.lists(perturbed() | online_requests.map(to_data), max_size=4))
+def test_a_page_reads_the_same_with_or_without_msgspec(items: list[Any]) -> None:
+    pytest.importorskip("msgspec")
+    response = _page_response(items)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        ordinary = _ordinary(response, monkeypatch)
+    fast = _outcome_page(response)
+    assert fast[0] == ordinary[0]
+    if fast[0] == "ok":
+        assert fast[1] == ordinary[1]
+        for a, b in zip(fast[1].items, ordinary[1].items, strict=True):
+            _same(a, b)
+
+
+def test_msgspec_reads_a_common_page_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("msgspec")
+    from antsclient.protocol import _fastpage
+
+    common = [to_data(r) for r in (_request("1"), _request("2"))]
+    assert _fastpage.decode_page(_page_response(common).content) is not None
+    unknown = [{**common[0], "status": "somewhere_new"}]
+    assert _fastpage.decode_page(_page_response(unknown).content) is None
+    naive = [{**common[0], "validated_at": "2026-03-01T12:00:00"}]
+    assert _fastpage.decode_page(_page_response(naive).content) is None
+    page = operations.parse_page(_page_response(unknown))
+    assert page.items[0].status is RequestStatus.UNKNOWN
+
+
+def test_without_msgspec_the_page_is_read_the_ordinary_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from antsclient.protocol import _fastpage
+
+    monkeypatch.setitem(sys.modules, "msgspec", None)
+    _fastpage._decoder.cache_clear()
+    try:
+        assert _fastpage.decode_page(b"{}") is None
+        page = operations.parse_page(_page_response([to_data(_request("7"))]))
+        assert [r.number for r in page.items] == ["7"]
+    finally:
+        monkeypatch.undo()
+        _fastpage._decoder.cache_clear()

@@ -49,6 +49,7 @@ __all__ = [
     "APPLICATION_FORMAT",
     "CodecError",
     "describe_error",
+    "fast_online_request_parts",
     "from_data",
     "get_converter",
     "parse_date",
@@ -323,6 +324,48 @@ def _slot_constructor(cls: type[T]) -> Callable[..., T]:
 
 
 _new_online_request: Final = _slot_constructor(OnlineRequest)
+
+
+def fast_online_request_parts(  # noqa: PLR0917 - one argument per field, in their order
+    number: str,
+    cerfa: str,
+    status: str,
+    status_label: str,
+    type_label: str,
+    created: dt.datetime,
+    modified: dt.datetime,
+    transferred: bool,
+    neph: str | None,
+    student_id: str | None,
+    applicant_name: str | None,
+    email: str | None,
+    validated_at: dt.datetime | None,
+) -> OnlineRequest:
+    """An :class:`OnlineRequest` from fields already typed (a decoder checked the texts and
+    parsed the instants): the known form and status looked up, the slots filled directly.
+
+    Raises ``KeyError`` for a form or status it does not know and ``ValueError`` for a
+    naive instant: those are the generic structuring's to read.
+    """
+    if created.tzinfo is None or modified.tzinfo is None:
+        raise ValueError
+    if validated_at is not None and validated_at.tzinfo is None:
+        raise ValueError
+    return _new_online_request(
+        number,
+        _CERFAS[cerfa],
+        _STATUSES[status],
+        status_label,
+        type_label,
+        created,
+        modified,
+        transferred,
+        neph,
+        student_id,
+        applicant_name,
+        email,
+        validated_at,
+    )
 
 
 def _fast_online_request(data: Any) -> OnlineRequest:
