@@ -254,12 +254,16 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Speed and memory figures, printed and never asserted: benchmarks/**/bench_*.py."""
-    session.install(
-        "-e", ".[sandbox,excel,pandas,postgres,celery,procrastinate]", "rapidfuzz>=3", "pytest>=8"
-    )  # fmt: skip
+    """Speed and memory figures, printed and never asserted: benchmarks/**/bench_*.py.
+
+    ``nox -s bench -- sync calls`` runs only ``bench_sync.py`` and ``bench_calls.py``.
+    """
+    extras = "sandbox,excel,pandas,speedups,print,postgres,celery,procrastinate"
+    session.install("-e", f".[{extras}]", "rapidfuzz>=3", "pytest>=8")
+    wanted = set(session.posargs)
     for script in sorted(Path("benchmarks").rglob("bench_*.py")):
-        session.run("python", str(script), *session.posargs)
+        if not wanted or script.stem.removeprefix("bench_") in wanted:
+            session.run("python", str(script))
 
 
 @nox.session(python=PYTHON)

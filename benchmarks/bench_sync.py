@@ -1,291 +1,245 @@
-"""Sync benchmark: « Mettre à jour toutes les demandes » against the sandbox over loopback.
+"""Full sync against its anchors: a hand-written concurrent client and the physical limits.
 
-The sandbox (``antsclient.sandbox.serve()``) runs in its own process, as ANTS would, with a
-fixed latency per call; the clients run here. In one run it times:
+« Mettre à jour toutes les demandes » timed honestly, in one run:
 
-* a naive client: list the numbers, then get each request one by one, sequentially;
-* the full sync (``session.requests.sync_all()`` into a fresh SQLite store, login included);
-* an incremental sync after 20 changes on the server (the same session, as a host would).
+* the sandbox runs in its own process, reached over loopback TCP, with its latency set by
+  ``set_latency`` (and, for the link scenario, a bandwidth by ``set_bandwidth``);
+* every client runs in a fresh process (``benchmarks/sync_clients.py``): its first sync there
+  is *cold*, the next ones (fresh store, fresh client) are *warm*;
+* the clients take turns, round after round (the order rotating), so that the machine's
+  drift hits them alike; the figures are medians — never the best run;
+* the clients: a naive one (one call at a time; at the smaller size only, once), the
+  hand-written concurrent httpx client a competent vendor would write (``anchor``: pages 8 in
+  flight, one ``executemany`` transaction per page) and antsclient, each into SQLite and into
+  memory;
+* for each: cold and warm medians, client CPU per request (warm median), the ratio of the
+  anchor's warm median to antsclient's (above 1: antsclient is faster), and the limits —
+  the round-trip limit (a login, the first page, then the other pages 8 at a time, each a
+  round trip), the CPU limit (the client's own CPU time) and, on a limited link, the time
+  the compressed bytes take to cross it.
 
-The client process is warmed up first (imports, first use of the async machinery) by a
-sync of the sandbox's second agency, as in a host application that has been running; the
-full and incremental syncs are repeated (``--repeat``, fresh store and session each time)
-and the best time is reported, with the median beside it.
+It prints a table and writes every figure to a JSON file (``--json``); its last line is the
+same JSON object. Its keys are stable: ``scenarios`` holds ``sqlite_2000``, ``memory_2000``,
+``sqlite_20000``, ``memory_20000`` and ``sqlite_20000_link`` (for the default sizes), each with
+``anchor`` and ``antsclient`` (``cold_ms``, ``warm_ms``, ``cpu_us_per_request``, …),
+``ratio_anchor_over_antsclient_warm``, ``round_trip_limit_ms``, ``transfer_ms``,
+``cpu_limit_ms`` and ``antsclient_over_limit``; ``naive`` the naive client's one run.
 
-``--big`` adds a full sync of 20,000 requests, in a fresh process whose peak memory (RSS)
-is measured. The last line printed is one JSON object with the figures.
-
-    python benchmarks/bench_sync.py [--requests 2000] [--latency-ms 20] [--big]
+    python benchmarks/bench_sync.py [--sizes 2000 20000] [--rounds 5] [--warm 3]
+        [--latency-ms 20] [--link-mbit 20] [--no-naive] [--json build/bench/sync.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
-import multiprocessing as mp
+import math
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
+
+from sandbox_process import SandboxProcess  # noqa: E402
+
+CLIENTS = ("anchor", "antsclient")
+STORES = ("sqlite", "memory")
 
 
-# --- the server side --------------------------------------------------------------------------
-
-
-def _serve(conn: Connection, count: int, latency_ms: float) -> None:
-    """Child process: a seeded sandbox, driven through ``conn``."""
-    from antsclient.models import RequestStatus
-    from antsclient.sandbox import serve
-
-    with serve(seed=1) as sb:
-        sb.seed_requests(count)
-        sb.set_latency(latency_ms)
-        creds = sb.credentials
-        second = sb.credentials_of(next(a for a in sb.state.agencies if a != creds.agreement))
-        conn.send(
-            {
-                "url": sb.url,
-                "agreement": creds.agreement,
-                "login": creds.login,
-                "password": creds.password.reveal(),
-                "second_agreement": second.agreement,
-                "second_login": second.login,
-                "second_password": second.password.reveal(),
-            }
-        )
-        while True:
-            command, arg = conn.recv()
-            if command == "stop":
-                conn.send("stopped")
-                return
-            if command == "change":
-                # Half decisions on requests in review, half new requests made on ANTS.
-                reviewing = [
-                    r.number
-                    for r in sb.requests(creds.agreement)
-                    if r.status in {RequestStatus.UNDER_REVIEW, RequestStatus.IN_PROGRESS}
-                ]
-                for number in reviewing[: arg // 2]:
-                    sb.prefecture_decides(number, "accept")
-                for _ in range(arg - arg // 2):
-                    sb.register_direct()
-                conn.send("changed")
-            if command == "counts":
-                conn.send(len(sb.requests(creds.agreement)))
-
-
-class Server:
-    def __init__(self, count: int, latency_ms: float) -> None:
-        context = mp.get_context("spawn")
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, count, latency_ms))
-        self.process.start()
-        self.info: dict[str, str] = self.conn.recv()
-
-    def ask(self, command: str, arg: Any = None) -> Any:
-        self.conn.send((command, arg))
-        return self.conn.recv()
-
-    def credentials(self, agreement: str | None = None) -> Any:
-        import antsclient as ants
-
-        return ants.Credentials(
-            agreement=agreement or self.info["agreement"],
-            login=self.info["login" if agreement is None else "second_login"],
-            password=self.info["password" if agreement is None else "second_password"],
-        )
-
-    def close(self) -> None:
-        self.ask("stop")
-        self.process.join(10)
-
-
-# --- the clients ------------------------------------------------------------------------------
-
-
-def naive(server: Server) -> tuple[float, int]:
-    """List the numbers page by page, then get each request, one call at a time."""
-    import antsclient as ants
-
-    with ants.AntsSession(server.credentials(), base_url=server.info["url"]) as session:
-        started = time.perf_counter()
-        numbers: list[str] = []
-        page = 1
-        while True:
-            result = session.requests.search(page=page, page_size=500)
-            numbers += [r.number for r in result.items]
-            if page >= result.pages:
-                break
-            page += 1
-        for number in numbers:
-            session.requests.get(number)
-        elapsed = time.perf_counter() - started
-    return elapsed, len(numbers)
-
-
-def warm_up(server: Server, folder: Path) -> None:
-    """Imports and first use of the async machinery, on the sandbox's other agency."""
-    import antsclient as ants
-    from antsclient.storage import SqliteStore
-
-    creds = server.credentials(server.info["second_agreement"])
-    with (
-        SqliteStore(folder / "warm.db") as store,
-        ants.AntsSession(creds, base_url=server.info["url"], store=store) as session,
-    ):
-        session.requests.sync_all()
-        session.requests.sync_all()
-
-
-def full_and_incremental(server: Server, folder: Path) -> dict[str, Any]:
-    import antsclient as ants
-    from antsclient.storage import SqliteStore
-
+def _child(
+    client: str, store: str, runs: int, info: dict[str, str], folder: Path
+) -> list[dict[str, float]]:
+    """One fresh process: ``runs`` syncs (the first cold)."""
     folder.mkdir(parents=True, exist_ok=True)
-    with SqliteStore(folder / "full.db") as store:
-        with ants.AntsSession(
-            server.credentials(), base_url=server.info["url"], store=store
-        ) as session:
-            # Timed from the call: building a session (its TLS context) is not the sync.
-            started, cpu = time.perf_counter(), time.process_time()
-            report = session.requests.sync_all()
-            full_s, cpu = time.perf_counter() - started, time.process_time() - cpu
-            server.ask("change", 20)
-            started = time.perf_counter()
-            incremental = session.requests.sync_all()
-            incremental_s = time.perf_counter() - started
-        stored = len(store.search(server.info["agreement"]))
+    done = subprocess.run(
+        [sys.executable, str(HERE / "sync_clients.py"), client, store, str(runs), str(folder)],
+        input=json.dumps(info),
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")},
+    )
+    result: list[dict[str, float]] = json.loads(done.stdout.strip().splitlines()[-1])["runs"]
+    return result
+
+
+def _round_trip_limit_s(requests: int, latency_ms: float, in_flight: int = 8) -> float:
+    """A login, the first page, then the other pages ``in_flight`` at a time."""
+    pages = max(math.ceil(requests / 500), 1)
+    return latency_ms / 1000 * (2 + math.ceil((pages - 1) / in_flight))
+
+
+def _summary(runs: list[list[dict[str, float]]]) -> dict[str, Any]:
+    """Cold: the first run of each process; warm: the others. Medians."""
+    cold = [process[0] for process in runs]
+    warm = [run for process in runs for run in process[1:]] or cold
+    stored = warm[0]["stored"]
     return {
-        "full_s": full_s,
-        "full_cpu_s": cpu,
-        "incremental_s": incremental_s,
-        "full_report": report,
-        "incremental_report": incremental,
-        "stored": stored,
+        "cold_ms": round(statistics.median(r["wall_s"] for r in cold) * 1000, 1),
+        "warm_ms": round(statistics.median(r["wall_s"] for r in warm) * 1000, 1),
+        "cold_cpu_ms": round(statistics.median(r["cpu_s"] for r in cold) * 1000, 1),
+        "warm_cpu_ms": round(statistics.median(r["cpu_s"] for r in warm) * 1000, 1),
+        "cpu_us_per_request": round(
+            statistics.median(r["cpu_s"] for r in warm) / max(stored, 1) * 1e6, 2
+        ),
+        "stored": int(stored),
+        "processes": len(runs),
+        "warm_runs": len(warm),
     }
 
 
-def child_full(url: str, agreement: str, login: str, password: str, db: str) -> None:
-    """Fresh process: one full sync; print its time and this process's peak RSS."""
-    import antsclient as ants
-    from antsclient.storage import SqliteStore
-
-    creds = ants.Credentials(agreement=agreement, login=login, password=password)
-    with SqliteStore(db) as store, ants.AntsSession(creds, base_url=url, store=store) as session:
-        started, cpu = time.perf_counter(), time.process_time()
-        report = session.requests.sync_all()
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(
-        json.dumps(
-            {"full_s": elapsed, "cpu_s": cpu, "peak_mb": peak_kb / 1024, "seen": report.seen}
-        )
-    )
-
-
-def big(count: int, latency_ms: float, folder: Path) -> dict[str, Any]:
-    server = Server(count, latency_ms)
-    try:
-        info = server.info
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child-full",
-                info["url"],
-                info["agreement"],
-                info["login"],
-                info["password"],
-                str(folder / "big.db"),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")},
-        )
-    finally:
-        server.close()
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+def _scenario(
+    server: SandboxProcess,
+    info: dict[str, str],
+    *,
+    requests: int,
+    store: str,
+    rounds: int,
+    warm: int,
+    folder: Path,
+) -> dict[str, Any]:
+    """Every client, ``rounds`` times in turn, on one agency and one kind of store."""
+    runs: dict[str, list[list[dict[str, float]]]] = {c: [] for c in CLIENTS}
+    bytes_per_sync: list[float] = []
+    server_cpu: list[float] = []
+    for r in range(rounds):
+        order = CLIENTS[r % len(CLIENTS) :] + CLIENTS[: r % len(CLIENTS)]
+        for client in order:
+            before = server.stats()
+            runs[client].append(
+                _child(client, store, 1 + warm, info, folder / f"{store}-{client}-{r}")
+            )
+            after = server.stats()
+            if client == "antsclient":
+                bytes_per_sync.append((after["bytes_sent"] - before["bytes_sent"]) / (1 + warm))
+                server_cpu.append((after["cpu_s"] - before["cpu_s"]) / (1 + warm))
+    result: dict[str, Any] = {c: _summary(runs[c]) for c in CLIENTS}
+    ours, anchor = result["antsclient"], result["anchor"]
+    result["ratio_anchor_over_antsclient_warm"] = round(anchor["warm_ms"] / ours["warm_ms"], 2)
+    result["ratio_anchor_over_antsclient_cold"] = round(anchor["cold_ms"] / ours["cold_ms"], 2)
+    result["bytes_per_sync"] = int(statistics.median(bytes_per_sync))
+    result["server_cpu_ms_per_sync"] = round(statistics.median(server_cpu) * 1000, 1)
     return result
+
+
+def _limits(result: dict[str, Any], requests: int, latency_ms: float, mbit: float) -> None:
+    """The limits a sync cannot beat, and how far antsclient's warm median is from them."""
+    round_trip = _round_trip_limit_s(requests, latency_ms)
+    transfer = result["bytes_per_sync"] * 8 / (mbit * 1e6) if mbit else 0.0
+    cpu = result["antsclient"]["warm_cpu_ms"] / 1000
+    bound = max(round_trip + transfer, cpu)
+    result["round_trip_limit_ms"] = round(round_trip * 1000, 1)
+    result["transfer_ms"] = round(transfer * 1000, 1)
+    result["cpu_limit_ms"] = round(cpu * 1000, 1)
+    result["antsclient_over_limit"] = round(result["antsclient"]["warm_ms"] / 1000 / bound, 2)
+
+
+def _naive(server: SandboxProcess, info: dict[str, str], folder: Path) -> dict[str, Any]:
+    runs = _child("naive", "sqlite", 1, info, folder / "naive")
+    return {"cold_ms": round(runs[0]["wall_s"] * 1000, 1), "stored": int(runs[0]["stored"])}
+
+
+def _print_table(figures: dict[str, Any]) -> None:
+    head = (
+        f"{'scenario':34} {'client':11} {'cold ms':>9} {'warm ms':>9} {'CPU µs/req':>10} "
+        f"{'anchor/ours':>11} {'limit ms':>9} {'ours/limit':>10}"
+    )
+    print(head)
+    print("-" * len(head))
+    for scenario in figures["scenarios"].values():
+        name = scenario["label"]
+        for client in CLIENTS:
+            s = scenario[client]
+            ours = client == "antsclient"
+            ratio = f"{scenario['ratio_anchor_over_antsclient_warm']:.2f}" if ours else ""
+            limit = scenario["round_trip_limit_ms"] + scenario["transfer_ms"]
+            limit_text = f"{max(limit, scenario['cpu_limit_ms']):.0f}" if ours else ""
+            over = f"{scenario['antsclient_over_limit']:.2f}" if ours else ""
+            print(
+                f"{name:34} {client:11} {s['cold_ms']:9.1f} {s['warm_ms']:9.1f} "
+                f"{s['cpu_us_per_request']:10.2f} {ratio:>11} {limit_text:>9} {over:>10}"
+            )
+    naive = figures.get("naive")
+    if naive:
+        print(f"{'naive, one call at a time':34} {'naive':11} {naive['cold_ms']:9.1f}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--rounds", type=int, default=5, help="fresh processes per client")
+    parser.add_argument("--warm", type=int, default=3, help="warm syncs per process")
     parser.add_argument("--latency-ms", type=float, default=20.0)
-    parser.add_argument("--big", action="store_true", help="also sync 20,000 requests")
-    parser.add_argument("--big-requests", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=3, help="full/incremental runs")
-    parser.add_argument("--child-full", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--link-mbit", type=float, default=20.0, help="0: no link scenario")
+    parser.add_argument("--no-naive", action="store_true")
+    parser.add_argument("--json", type=Path, default=Path("build/bench/sync.json"))
     args = parser.parse_args()
-    if args.child_full:
-        child_full(*args.child_full)
-        return 0
 
-    figures: dict[str, Any] = {"requests": args.requests, "latency_ms": args.latency_ms}
-    with tempfile.TemporaryDirectory() as tmp:
+    figures: dict[str, Any] = {
+        "latency_ms": args.latency_ms,
+        "rounds": args.rounds,
+        "warm_per_process": args.warm,
+        "load_before": list(os.getloadavg()),
+        "cpus": os.cpu_count(),
+        "speedups": importlib.util.find_spec("msgspec") is not None,
+        "scenarios": {},
+    }
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, SandboxProcess(args.sizes, args.latency_ms) as sb:
         folder = Path(tmp)
-        server = Server(args.requests, args.latency_ms)
-        try:
-            warm_up(server, folder)
-            runs = [
-                full_and_incremental(server, folder / f"run{i}") for i in range(max(args.repeat, 1))
-            ]
-            naive_s, listed = naive(server)
-        finally:
-            server.close()
-        fulls = [r["full_s"] for r in runs]
-        incrementals = [r["incremental_s"] for r in runs]
-        full_s, incremental_s = min(fulls), min(incrementals)
-        synced = runs[0]
-        full_report, incremental_report = synced["full_report"], synced["incremental_report"]
-        print(f"naive client        {naive_s:8.3f} s  ({listed} gets, one at a time)")
-        print(
-            f"full sync           {full_s * 1000:8.1f} ms ({full_report.pages} pages; "
-            f"runs: {', '.join(f'{t * 1000:.0f}' for t in fulls)} ms)"
-        )
-        print(
-            f"incremental sync    {incremental_s * 1000:8.1f} ms "
-            f"({incremental_report.seen} seen, {incremental_report.pages} page(s); "
-            f"runs: {', '.join(f'{t * 1000:.0f}' for t in incrementals)} ms)"
-        )
-        figures.update(
-            {
-                "naive_s": round(naive_s, 3),
-                "full_s": round(full_s, 4),
-                "incremental_s": round(incremental_s, 4),
-                "speedup": round(naive_s / full_s, 1),
-                "full_median_s": round(statistics.median(fulls), 4),
-                "full_client_cpu_s": round(min(r["full_cpu_s"] for r in runs), 4),
-                "incremental_median_s": round(statistics.median(incrementals), 4),
-                "incremental_budget_s": 3 * args.latency_ms / 1000,
-                "stored": synced["stored"],
-            }
-        )
-        if args.big:
-            result = big(args.big_requests, args.latency_ms, folder)
-            print(
-                f"big full sync       {result['full_s']:8.3f} s  "
-                f"({result['seen']} requests, client CPU {result['cpu_s']:.2f} s, "
-                f"peak {result['peak_mb']:.0f} MB)"
+        for size, info in zip(args.sizes, sb.agencies, strict=False):
+            for store in STORES:
+                name = f"{store}_{size}"
+                result = _scenario(
+                    sb,
+                    info,
+                    requests=size,
+                    store=store,
+                    rounds=args.rounds,
+                    warm=args.warm,
+                    folder=folder / f"{size}",
+                )
+                _limits(result, result["antsclient"]["stored"], args.latency_ms, 0)
+                result["label"] = f"{size} requests, {store}"
+                figures["scenarios"][name] = result
+        if args.link_mbit:
+            size, info = args.sizes[-1], sb.agencies[len(args.sizes) - 1]
+            sb.set_bandwidth(args.link_mbit)
+            name = f"sqlite_{size}_link"
+            result = _scenario(
+                sb,
+                info,
+                requests=size,
+                store="sqlite",
+                rounds=args.rounds,
+                warm=args.warm,
+                folder=folder / "link",
             )
-            figures.update(
-                {
-                    "big_requests": result["seen"],
-                    "big_full_s": round(result["full_s"], 3),
-                    "big_peak_mb": round(result["peak_mb"], 1),
-                    "big_client_cpu_s": round(result["cpu_s"], 3),
-                }
-            )
+            _limits(result, result["antsclient"]["stored"], args.latency_ms, args.link_mbit)
+            result["label"] = f"{size} requests, sqlite, {args.link_mbit:g} Mbit/s"
+            result["mbit_per_s"] = args.link_mbit
+            figures["scenarios"][name] = result
+            sb.set_bandwidth(0)
+        if not args.no_naive:
+            figures["naive"] = _naive(sb, sb.agencies[0], folder)
+            figures["naive"]["requests"] = args.sizes[0]
+    figures["load_after"] = list(os.getloadavg())
+    figures["elapsed_s"] = round(time.perf_counter() - started, 1)
+    _print_table(figures)
+    print(f"antsclient's speedups extra (msgspec): {'on' if figures['speedups'] else 'off'}")
+    print(
+        f"load average before {figures['load_before'][0]:.2f}, after "
+        f"{figures['load_after'][0]:.2f} on {figures['cpus']} CPUs; {figures['elapsed_s']} s"
+    )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     print(json.dumps(figures))
     return 0
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import pickle
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -398,3 +400,149 @@ def test_parse_request_reads_a_good_body() -> None:
     request = operations.parse_request(_answer(_data(created="06/07/2017 15:39")))
     assert request.number == "3223"
     assert request.created == dt.datetime(2017, 7, 6, 15, 39, tzinfo=dt.UTC)
+
+
+# --- the slot constructor --------------------------------------------------------------------
+
+
+def test_the_slot_constructor_makes_the_same_frozen_request() -> None:
+    from antsclient.codec import _ONLINE_FIELDS, _slot_constructor
+
+    now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    values = dict.fromkeys(_ONLINE_FIELDS)
+    values.update(
+        number="3223",
+        cerfa=Cerfa.C02,
+        status=RequestStatus.DRAFT,
+        status_label="Brouillon",
+        type_label="Demande",
+        created=now,
+        modified=now,
+        transferred=False,
+    )
+    made = _slot_constructor(OnlineRequest)(*values.values())
+    expected = OnlineRequest(**values)  # type: ignore[arg-type]
+    assert made == expected and hash(made) == hash(expected) and repr(made) == repr(expected)
+    assert pickle.loads(pickle.dumps(made)) == expected
+    with pytest.raises(AttributeError):
+        made.number = "1"  # type: ignore[misc]
+
+
+def test_a_class_that_is_not_plain_gets_its_own_init() -> None:
+    import attrs
+
+    from antsclient.codec import _ONLINE_FIELDS, _slot_constructor
+
+    checked: list[str] = []
+
+    @attrs.frozen(kw_only=True, slots=True)
+    class Checked:
+        number: str = attrs.field(validator=lambda _, __, v: checked.append(v))
+        cerfa: Any = None
+        status: Any = None
+        status_label: Any = None
+        type_label: Any = None
+        created: Any = None
+        modified: Any = None
+        transferred: Any = None
+        neph: Any = None
+        student_id: Any = None
+        applicant_name: Any = None
+        email: Any = None
+        validated_at: Any = None
+        request_type: Any = None
+        paper_mandate: Any = None
+        paper_mandate_date: Any = None
+        phone: Any = None
+
+    made = _slot_constructor(Checked)("7", *([None] * (len(_ONLINE_FIELDS) - 1)))
+    assert made == Checked(number="7") and checked == ["7", "7"]
+
+    @attrs.frozen(slots=True)
+    class Other:
+        number: str
+
+    assert _slot_constructor(Other)  # a different shape: the keyword call, never the slots
+
+
+# --- a page decoded by msgspec (the speedups extra) and the ordinary way ----------------------
+
+
+def _request(number: str) -> OnlineRequest:
+    now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    return OnlineRequest(
+        number=number,
+        cerfa=Cerfa.C02,
+        status=RequestStatus.DRAFT,
+        status_label="Brouillon",
+        type_label="Demande",
+        created=now,
+        modified=now,
+        validated_at=now,
+    )
+
+
+def _page_response(items: list[Any]) -> httpx.Response:
+    body = {"items": items, "page": 1, "page_size": 500, "total": len(items), "pages": 1}
+    request = httpx.Request("GET", "https://ants.example/api/v1/requests")
+    return httpx.Response(200, content=json.dumps(body).encode(), request=request)
+
+
+def _ordinary(response: httpx.Response, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from antsclient.protocol import _fastpage
+
+    with monkeypatch.context() as patched:
+        patched.setattr(_fastpage, "_decoder", lambda: None)
+        return _outcome_page(response)
+
+
+def _outcome_page(response: httpx.Response) -> tuple[str, Any]:
+    try:
+        page = operations.parse_page(response)
+    except ProtocolError as exc:
+        return "raised", exc.code
+    return "ok", page
+
+
+@given(st.lists(perturbed() | online_requests.map(to_data), max_size=4))
+def test_a_page_reads_the_same_with_or_without_msgspec(items: list[Any]) -> None:
+    pytest.importorskip("msgspec")
+    response = _page_response(items)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        ordinary = _ordinary(response, monkeypatch)
+    fast = _outcome_page(response)
+    assert fast[0] == ordinary[0]
+    if fast[0] == "ok":
+        assert fast[1] == ordinary[1]
+        for a, b in zip(fast[1].items, ordinary[1].items, strict=True):
+            _same(a, b)
+
+
+def test_msgspec_reads_a_common_page_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("msgspec")
+    from antsclient.protocol import _fastpage
+
+    common = [to_data(r) for r in (_request("1"), _request("2"))]
+    assert _fastpage.decode_page(_page_response(common).content) is not None
+    unknown = [{**common[0], "status": "somewhere_new"}]
+    assert _fastpage.decode_page(_page_response(unknown).content) is None
+    naive = [{**common[0], "validated_at": "2026-03-01T12:00:00"}]
+    assert _fastpage.decode_page(_page_response(naive).content) is None
+    page = operations.parse_page(_page_response(unknown))
+    assert page.items[0].status is RequestStatus.UNKNOWN
+
+
+def test_without_msgspec_the_page_is_read_the_ordinary_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from antsclient.protocol import _fastpage
+
+    monkeypatch.setitem(sys.modules, "msgspec", None)
+    _fastpage._decoder.cache_clear()
+    try:
+        assert _fastpage.decode_page(b"{}") is None
+        page = operations.parse_page(_page_response([to_data(_request("7"))]))
+        assert [r.number for r in page.items] == ["7"]
+    finally:
+        monkeypatch.undo()
+        _fastpage._decoder.cache_clear()

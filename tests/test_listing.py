@@ -152,8 +152,9 @@ def drive(
 
 
 def first_sync(**options: object) -> SyncPlan:
-    """A first sync (complete: pages 1 and 2 asked first)."""
-    return SyncPlan(AGENCY, SyncOptions(**options), None, now=LATER, wall=1000.0)  # type: ignore[arg-type]
+    """A first sync (complete) with two pages in flight: pages 1 and 2 asked first."""
+    settings = {"concurrency": 2, **options}
+    return SyncPlan(AGENCY, SyncOptions(**settings), None, now=LATER, wall=1000.0)  # type: ignore[arg-type]
 
 
 def later_sync(**options: object) -> SyncPlan:
@@ -480,7 +481,7 @@ def test_an_incremental_sync_asks_from_the_watermark_minus_the_overlap() -> None
 
 def test_a_full_sync_ignores_the_watermark_but_writes_one() -> None:
     previous = T0 + dt.timedelta(hours=1)
-    options = SyncOptions(full=True)
+    options = SyncOptions(full=True, concurrency=2)
     assert not SyncPlan.reads_watermark_for(options)
     plan = SyncPlan(AGENCY, options, previous, now=LATER)
     assert (plan.previous, plan.since, plan.complete) == (None, None, True)
@@ -516,6 +517,19 @@ def test_a_windowed_sync_keeps_no_watermark(window: dict[str, object]) -> None:
     report = plan.report()
     assert report.ok
     assert (report.watermark, report.incremental) == (None, False)
+
+
+def test_a_first_sync_asks_as_many_pages_as_it_keeps_in_flight() -> None:
+    server = Server([req(n) for n in range(1, 8)], size=3)
+    plan = first_sync(concurrency=8)
+    assert plan.listing.start() == list(range(1, 9))
+    plan.listing.passes_left += 1  # the walk below starts the pass again
+    store, _ = drive(plan, server)
+    assert sorted(store, key=int) == [str(n) for n in range(1, 8)]
+    assert sorted(server.reads) == list(range(1, 9))  # pages 4 to 8 come back empty
+    report = plan.report()
+    assert report.ok and (report.new, report.total, report.pages) == (7, 7, 3)
+    assert Listing(complete=True, first_wave=0).start() == [1]
 
 
 def test_removals_only_for_a_clean_complete_listing() -> None:

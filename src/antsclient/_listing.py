@@ -3,8 +3,9 @@
 « Mettre à jour toutes les demandes » (F10) lists an agency's requests page by page. This
 module decides everything about that walk and the shells only send and store:
 
-* :class:`Listing` says which pages to ask for — the first (with the second for a complete
-  listing, as most agencies have more than one page), then, once the first page tells how
+* :class:`Listing` says which pages to ask for — the first (with the next ones up to the
+  sync's concurrency for a complete listing, as most agencies have more than one page: a
+  page past the end comes back empty, for a few bytes), then, once the first page tells how
   many there are, all the others at once — and reads each page that arrives. Pages are
   offsets in a list ordered by modification: a request changed while we list moves to its
   end and may push another across a page boundary unseen, so when a walk ends with fewer
@@ -199,8 +200,9 @@ class Arrival:
 class Listing:
     """One walk over a listing of requests, page by page, without I/O.
 
-    ``complete`` asks for page 2 with page 1 (worth it when most listings have more than one
-    page). The shell asks for :meth:`start`'s pages, gives each page that arrives to
+    ``complete`` asks for pages 2 to ``first_wave`` with page 1 (worth it when most listings
+    have more than one page: a whole round trip saved, and a page past the end is an empty
+    answer). The shell asks for :meth:`start`'s pages, gives each page that arrives to
     :meth:`arrived` (which returns the pages to ask for now), and when nothing is in flight
     asks :meth:`next_pass` for another pass (empty when the listing is whole or the passes
     are spent).
@@ -214,10 +216,12 @@ class Listing:
         complete: bool = False,
         page_size: int = PAGE_SIZE,
         passes: int = MAX_PASSES,
+        first_wave: int = 2,
     ) -> None:
         self.created = created
         self.modified = modified
         self.complete = complete
+        self.first_wave = max(first_wave, 1)
         self.page_size = page_size
         self.passes_left = passes
         self.total = 0
@@ -236,7 +240,7 @@ class Listing:
     def start(self) -> list[int]:
         """The pages to ask for first in a pass."""
         self.passes_left -= 1
-        self._asked = {1, 2} if self.complete else {1}
+        self._asked = set(range(1, self.first_wave + 1)) if self.complete else {1}
         self._pages = None
         return sorted(self._asked)
 
@@ -309,7 +313,12 @@ class SyncPlan:
         self.since = None if self.previous is None else self.previous - options.overlap
         modified = (self.since, None) if self.since is not None else options.modified
         self.complete = not options.windowed and self.previous is None
-        self.listing = Listing(created=options.created, modified=modified, complete=self.complete)
+        self.listing = Listing(
+            created=options.created,
+            modified=modified,
+            complete=self.complete,
+            first_wave=max(options.concurrency, 2),
+        )
         self.counts = MergeResult()
         self.stored_count = 0
         self.unlinked = 0
@@ -337,7 +346,7 @@ class SyncPlan:
             if self.newest is None or item.modified > self.newest:
                 self.newest = item.modified
         progress = self.options.progress
-        if progress is not None:
+        if progress is not None and (arrival.fresh or arrival.again or arrival.failed):
             listing = self.listing
             # Never backwards: a new pass forgets the failures it will read again.
             self._done = max(self._done, min(len(listing.seen) + listing.failed, listing.total))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from antsclient.export import requests_html
 from antsclient.models import OnlineRequest
 from antsclient.protocol import Page
 
@@ -100,5 +99,7 @@ class PageView:
         )
 
     def _repr_html_(self) -> str:
+        from antsclient.export import requests_html  # noqa: PLC0415 - the export loads on use
+
         caption = f"{self.total} demande(s) — page {self.page} sur {max(self.pages, 1)}"
         return requests_html(self.items, caption=caption)

@@ -3,30 +3,63 @@
 Both have the same namespaces and methods — ``requests``, ``attachments``, ``ephoto``,
 ``documents``, ``prefectures``, ``geo`` — the async ones awaited. They come from one body of
 logic: the async session is written once and the blocking one generated from it.
+
+Each name loads its own module on first use: a blocking application never imports asyncio
+nor the async session, an async one never the blocking session.
 """
 
-from antsclient._async.pages import AsyncRequestPage
-from antsclient._async.session import (
-    AsyncAntsSession,
-    AsyncAttachments,
-    AsyncDocuments,
-    AsyncEPhotoCodes,
-    AsyncGeo,
-    AsyncPrefectures,
-    AsyncRequests,
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from antsclient._async.pages import AsyncRequestPage
+    from antsclient._async.session import (
+        AsyncAntsSession,
+        AsyncAttachments,
+        AsyncDocuments,
+        AsyncEPhotoCodes,
+        AsyncGeo,
+        AsyncPrefectures,
+        AsyncRequests,
+    )
+    from antsclient._listing import SyncOptions, SyncReport
+    from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
+    from antsclient._sync.pages import RequestPage
+    from antsclient._sync.session import (
+        AntsSession,
+        Attachments,
+        Documents,
+        EPhotoCodes,
+        Geo,
+        Prefectures,
+        Requests,
+    )
+
+_BLOCKING = ("AntsSession", "Attachments", "Documents", "EPhotoCodes", "Geo", "Prefectures")
+_ASYNC = (
+    "AsyncAntsSession",
+    "AsyncAttachments",
+    "AsyncDocuments",
+    "AsyncEPhotoCodes",
+    "AsyncGeo",
+    "AsyncPrefectures",
+    "AsyncRequests",
 )
-from antsclient._listing import SyncOptions, SyncReport
-from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
-from antsclient._sync.pages import RequestPage
-from antsclient._sync.session import (
-    AntsSession,
-    Attachments,
-    Documents,
-    EPhotoCodes,
-    Geo,
-    Prefectures,
-    Requests,
-)
+WHERE: dict[str, str] = {
+    **dict.fromkeys(_BLOCKING, "antsclient._sync.session"),
+    "Requests": "antsclient._sync.session",
+    **dict.fromkeys(_ASYNC, "antsclient._async.session"),
+    "RequestPage": "antsclient._sync.pages",
+    "AsyncRequestPage": "antsclient._async.pages",
+    "SyncOptions": "antsclient._listing",
+    "SyncReport": "antsclient._listing",
+    "DEFAULT_TIMEOUT": "antsclient._policy",
+    "UPLOAD_TIMEOUT": "antsclient._policy",
+    "RetryPolicy": "antsclient._policy",
+}
+"""The module each public name of the sessions lives in."""
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -51,3 +84,18 @@ __all__ = [
     "SyncOptions",
     "SyncReport",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = WHERE[name]
+    except KeyError:
+        msg = f"module 'antsclient.session' has no attribute {name!r}"
+        raise AttributeError(msg) from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(WHERE))

@@ -166,3 +166,12 @@ def test_a_version_1_file_keeps_the_paper_mandate_and_request_type_once_migrated
         store.upsert(AGENCY, [filed])
     with SqliteStore(path) as store:
         assert store.get(AGENCY, "3223") == filed
+
+
+def test_a_naive_instant_is_stored_as_utc(tmp_path: Path, make_request: Make) -> None:
+    naive = dt.datetime(2025, 6, 1, 12, 30)
+    with SqliteStore(tmp_path / "s.db") as store:
+        store.upsert(AGENCY, [make_request("3223", modified=naive, validated_at=naive)])
+        copy = store.get(AGENCY, "3223")
+    assert copy is not None
+    assert copy.modified == copy.validated_at == naive.replace(tzinfo=dt.UTC)

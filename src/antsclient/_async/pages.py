@@ -10,13 +10,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from antsclient.export import RequestList
 from antsclient.models import OnlineRequest
 from antsclient.pages import PageView
 from antsclient.protocol import Page
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from antsclient.export import RequestList
 
 __all__ = ["AsyncRequestPage"]
 
@@ -67,6 +68,8 @@ class AsyncRequestPage(PageView):
 
     async def collect(self) -> RequestList:
         """Every matching request, read now, as a :class:`~antsclient.export.RequestList`."""
+        from antsclient.export import RequestList  # noqa: PLC0415 - the export loads on use
+
         found = RequestList()
         async for request in self:
             found.append(request)

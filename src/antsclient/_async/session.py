@@ -71,12 +71,6 @@ from antsclient.storage.protocols import (
     StudentDirectory,
     StudentDocumentSource,
 )
-from antsclient.validation import (
-    check_former_agreement,
-    neph_mismatch,
-    validate,
-    validate_ephoto_code,
-)
 
 if TYPE_CHECKING:
     from antsclient.divergence import Difference, StudentFile
@@ -651,6 +645,7 @@ class AsyncRequests(_Namespace):
         :class:`AntsUnavailable` with the same key gets the request the first call filed.
         """
         from antsclient import geo  # noqa: PLC0415
+        from antsclient.validation import validate  # noqa: PLC0415 - loaded on first create
 
         session = self._session
         confirmed = tuple(confirm)
@@ -689,6 +684,8 @@ class AsyncRequests(_Namespace):
         ):
             inscription = await self.get(number)
         check(Action.CREATE_CERFA06, inscription.status)
+        from antsclient.validation import neph_mismatch  # noqa: PLC0415 - loaded on first use
+
         mismatch = neph_mismatch(application.neph, inscription.neph)
         if mismatch is not None:
             raise ApplicationDataError(problems=[mismatch])
@@ -837,6 +834,8 @@ class AsyncRequests(_Namespace):
         """
         session = self._session
         check(Action.TRANSFER, rights=session.rights)
+        from antsclient.validation import check_former_agreement  # noqa: PLC0415
+
         former = check_former_agreement(former_agreement, own=session.credentials.agreement)
 
         async def taken() -> Any:
@@ -958,11 +957,12 @@ class AsyncRequests(_Namespace):
                 more, arrival = listing.arrived(*arrived)
                 for number in more:
                     pool.add(number)
-                result = await session._store.merge(agreement, arrival.fresh)
-                if arrival.again:
-                    await session._store.merge(agreement, arrival.again)
-                plan.stored(arrival, result)
-                newest_known(session._known, (*arrival.fresh, *arrival.again))
+                if arrival.fresh or arrival.again or arrival.failed:  # else past the end
+                    result = await session._store.merge(agreement, arrival.fresh)
+                    if arrival.again:
+                        await session._store.merge(agreement, arrival.again)
+                    plan.stored(arrival, result)
+                    newest_known(session._known, (*arrival.fresh, *arrival.again))
                 if pool.idle:
                     for number in listing.next_pass():
                         pool.add(number)
@@ -1148,6 +1148,8 @@ class AsyncEPhotoCodes(_Namespace):
     async def set(self, request: RequestRef, code: str, *, cerfa: Cerfa) -> OnlineRequest:
         """Ajouter / modifier le code ePhoto of the Cerfa 02 or 06. A code serves only once."""
         session = self._session
+        from antsclient.validation import validate_ephoto_code  # noqa: PLC0415
+
         normalised = validate_ephoto_code(code)
         current = await session._checked(Action.SET_EPHOTO, request)
 

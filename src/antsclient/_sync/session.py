@@ -64,12 +64,6 @@ from antsclient.storage.protocols import (
     StudentDirectory,
     StudentDocumentSource,
 )
-from antsclient.validation import (
-    check_former_agreement,
-    neph_mismatch,
-    validate,
-    validate_ephoto_code,
-)
 
 if TYPE_CHECKING:
     from antsclient.divergence import Difference, StudentFile
@@ -644,6 +638,7 @@ class Requests(_Namespace):
         :class:`AntsUnavailable` with the same key gets the request the first call filed.
         """
         from antsclient import geo  # noqa: PLC0415
+        from antsclient.validation import validate  # noqa: PLC0415 - loaded on first create
 
         session = self._session
         confirmed = tuple(confirm)
@@ -682,6 +677,8 @@ class Requests(_Namespace):
         ):
             inscription = self.get(number)
         check(Action.CREATE_CERFA06, inscription.status)
+        from antsclient.validation import neph_mismatch  # noqa: PLC0415 - loaded on first use
+
         mismatch = neph_mismatch(application.neph, inscription.neph)
         if mismatch is not None:
             raise ApplicationDataError(problems=[mismatch])
@@ -830,6 +827,8 @@ class Requests(_Namespace):
         """
         session = self._session
         check(Action.TRANSFER, rights=session.rights)
+        from antsclient.validation import check_former_agreement  # noqa: PLC0415
+
         former = check_former_agreement(former_agreement, own=session.credentials.agreement)
 
         def taken() -> Any:
@@ -951,11 +950,12 @@ class Requests(_Namespace):
                 more, arrival = listing.arrived(*arrived)
                 for number in more:
                     pool.add(number)
-                result = session._store.merge(agreement, arrival.fresh)
-                if arrival.again:
-                    session._store.merge(agreement, arrival.again)
-                plan.stored(arrival, result)
-                newest_known(session._known, (*arrival.fresh, *arrival.again))
+                if arrival.fresh or arrival.again or arrival.failed:  # else past the end
+                    result = session._store.merge(agreement, arrival.fresh)
+                    if arrival.again:
+                        session._store.merge(agreement, arrival.again)
+                    plan.stored(arrival, result)
+                    newest_known(session._known, (*arrival.fresh, *arrival.again))
                 if pool.idle:
                     for number in listing.next_pass():
                         pool.add(number)
@@ -1141,6 +1141,8 @@ class EPhotoCodes(_Namespace):
     def set(self, request: RequestRef, code: str, *, cerfa: Cerfa) -> OnlineRequest:
         """Ajouter / modifier le code ePhoto of the Cerfa 02 or 06. A code serves only once."""
         session = self._session
+        from antsclient.validation import validate_ephoto_code  # noqa: PLC0415
+
         normalised = validate_ephoto_code(code)
         current = session._checked(Action.SET_EPHOTO, request)
 

@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", default=None, help="SQLite file to keep (and resume) the state")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="latency of every call")
     parser.add_argument(
+        "--bandwidth-mbit", type=float, default=0.0, help="line speed in Mbit/s (0: no limit)"
+    )
+    parser.add_argument(
         "--fault-rate", type=float, default=0.0, help="share of calls answered by a 5xx"
     )
     parser.add_argument("--drop-rate", type=float, default=0.0, help="share of dropped calls")
@@ -41,6 +44,7 @@ def main(argv: Sequence[str] | None = None, *, stop: threading.Event | None = No
     )
     stop = stop or threading.Event()
     with serve(port=args.port, db=args.db, seed=args.seed, faults=faults, host=args.host) as sb:
+        sb.set_bandwidth(args.bandwidth_mbit)
         creds = sb.credentials
         print(f"ANTS sandbox on {sb.url} (API: {sb.api_url}, protocol: {sb.url}/openapi.yaml)")
         print(

@@ -4,7 +4,8 @@
 (:class:`~antsclient.sandbox.control.Controls`) and its ASGI application: the protocol's
 routes (:mod:`antsclient.sandbox.api`), ``/openapi.yaml``, the ``/_sandbox`` controls
 (:mod:`antsclient.sandbox.control`), behind the latency and faults
-(:mod:`antsclient.sandbox.faults`), and the ``/console/`` pages
+(:mod:`antsclient.sandbox.faults`), the link: compressed answers and a bandwidth limit
+(:mod:`antsclient.sandbox.link`), and the ``/console/`` pages
 (:mod:`antsclient.sandbox.console`).
 """
 
@@ -29,6 +30,7 @@ from antsclient.sandbox.errors import SandboxError, error_response
 from antsclient.sandbox.faults import FaultConfig, FaultMiddleware, Faults, Operations
 from antsclient.sandbox.idempotency import WriteKeys
 from antsclient.sandbox.journal import SqliteJournal
+from antsclient.sandbox.link import LinkMiddleware
 from antsclient.sandbox.state import SandboxState
 
 __all__ = ["Sandbox", "SandboxApp", "build_app", "create_app"]
@@ -119,7 +121,7 @@ def build_app(sandbox: Sandbox) -> SandboxApp:
     operations = Operations(api_operations(sandbox.state, sandbox.faults))
     sandbox.operations = operations
     keyed = WriteKeys(app.serve_api, sandbox.state)
-    app.faults = FaultMiddleware(keyed, sandbox.faults, operations)
+    app.faults = FaultMiddleware(LinkMiddleware(keyed, sandbox.link), sandbox.faults, operations)
     return app
 
 

@@ -27,6 +27,7 @@ from antsclient.models.request import OnlineRequest
 from antsclient.sandbox.agencies import DEFAULT_AGENCY
 from antsclient.sandbox.errors import bad_request, error_response
 from antsclient.sandbox.faults import POST_COMMIT_KINDS, FaultConfig, Faults, Operations
+from antsclient.sandbox.link import Link
 from antsclient.sandbox.mailbox import Message
 from antsclient.sandbox.records import Agency
 from antsclient.sandbox.state import SandboxState
@@ -39,14 +40,16 @@ class Controls:
     prefecture, the clock, the volume of requests, latency and faults.
 
     ``state`` is the :class:`SandboxState` they act on, ``faults`` the live latency and
-    fault settings of its API.
+    fault settings of its API, ``link`` its bandwidth and what it sent
+    (:mod:`antsclient.sandbox.link`).
     """
 
-    def __init__(self, state: SandboxState, faults: Faults) -> None:
+    def __init__(self, state: SandboxState, faults: Faults, link: Link | None = None) -> None:
         self.state = state
         self.faults = faults
         self.operations: Operations | None = None
         """The API's operations (set with the application): what faults can name."""
+        self.link = link or Link()
 
     # -- who logs in ----------------------------------------------------------------------
 
@@ -162,6 +165,12 @@ class Controls:
     def set_latency(self, ms: float, jitter_ms: float = 0) -> None:
         """Answer every API call after ``ms`` milliseconds, plus up to ``jitter_ms``."""
         self.faults.configure(latency_ms=ms, jitter_ms=jitter_ms)
+
+    def set_bandwidth(self, mbit_per_s: float) -> None:
+        """Send the API's answers at ``mbit_per_s`` megabits per second, shared by every
+        connection as on a real line (``0``: no limit). Answers are compressed already
+        when the client accepts it, so the limit applies to what really crosses."""
+        self.link.set_bandwidth(mbit_per_s)
 
     def set_faults(
         self,
@@ -327,6 +336,12 @@ class HttpControls:
         self.controls.set_latency(float(data.get("ms", 0)), float(data.get("jitter_ms", 0)))
         return {"latency_ms": self.controls.faults.config.latency_ms}
 
+    async def bandwidth(self, request: Request) -> Any:
+        data = await _body(request)
+        self.controls.set_bandwidth(float(data.get("mbit_per_s", 0)))
+        link = self.controls.link
+        return {"mbit_per_s": link.mbit_per_s, "bytes_sent": link.bytes_sent}
+
     async def faults(self, request: Request) -> Any:
         return to_data(self.controls.set_faults(**await _body(request)))
 
@@ -387,6 +402,7 @@ def control_routes(controls: Controls) -> list[BaseRoute]:
         _route("/advance", http.advance),
         _route("/seed-requests", http.seed_requests),
         _route("/latency", http.latency),
+        _route("/bandwidth", http.bandwidth),
         _route("/faults", http.faults),
         _route("/post-commit-faults", http.post_commit_faults),
         _route("/received", http.received, "GET"),

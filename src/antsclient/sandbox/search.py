@@ -17,12 +17,11 @@ from typing import Any
 
 import attrs
 
-from antsclient.codec import to_data
 from antsclient.models.enums import Bucket, Cerfa, RequestStatus
 from antsclient.models.window import within
 from antsclient.sandbox.records import RequestRecord
 
-__all__ = ["SearchFilters", "count", "matches", "page"]
+__all__ = ["SearchFilters", "count", "matches", "page", "wire"]
 
 
 @attrs.frozen(kw_only=True)
@@ -73,11 +72,37 @@ def page(ordered: Sequence[RequestRecord], filters: SearchFilters) -> dict[str, 
     size = filters.page_size
     start = (filters.page - 1) * size
     return {
-        "items": [to_data(r.online()) for r in records[start : start + size]],
+        "items": [wire(r) for r in records[start : start + size]],
         "page": filters.page,
         "page_size": size,
         "total": total,
         "pages": math.ceil(total / size),
+    }
+
+
+def wire(record: RequestRecord) -> dict[str, Any]:
+    """``to_data(record.online())`` written out: a page holds hundreds of requests, and this
+    is most of a search's time on the server (a test checks that both agree)."""
+    validated_at, request_type = record.validated_at, record.request_type
+    mandate_date = record.paper_mandate_date if record.paper_mandate else None
+    return {
+        "number": record.number,
+        "cerfa": record.cerfa.value,
+        "status": record.status.value,
+        "status_label": record.status.label,
+        "type_label": record.cerfa.label,
+        "created": record.created.isoformat(),
+        "modified": record.modified.isoformat(),
+        "transferred": record.transferred,
+        "neph": record.neph,
+        "student_id": record.student_id,
+        "applicant_name": record.applicant_name,
+        "email": record.email,
+        "validated_at": None if validated_at is None else validated_at.isoformat(),
+        "request_type": None if request_type is None else request_type.value,
+        "paper_mandate": record.paper_mandate,
+        "paper_mandate_date": None if mandate_date is None else mandate_date.isoformat(),
+        "phone": record.phone,
     }
 
 

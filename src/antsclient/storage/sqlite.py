@@ -159,8 +159,10 @@ _MICROSECOND: Final = dt.timedelta(microseconds=1)
 
 def _instant(value: dt.datetime) -> int:
     """Microseconds since the epoch (UTC): exact, compact, and sorted as the instants."""
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return (aware - _EPOCH) // _MICROSECOND
+    try:
+        return (value - _EPOCH) // _MICROSECOND
+    except TypeError:  # a naive datetime: taken as UTC
+        return (value.replace(tzinfo=dt.UTC) - _EPOCH) // _MICROSECOND
 
 
 def _optional_instant(value: dt.datetime | None) -> int | None:
@@ -172,10 +174,13 @@ def _parse_instant(value: int) -> dt.datetime:
 
 
 def _encode(request: OnlineRequest) -> Row:
+    # ``_value_`` is the member's value without the descriptor ``.value`` goes through: this
+    # runs for every request of a sync.
+    validated_at = request.validated_at
     return (
         request.number,
-        request.cerfa.value,
-        request.status.value,
+        request.cerfa._value_,
+        request.status._value_,
         request.status_label,
         request.type_label,
         _instant(request.created),
@@ -185,7 +190,7 @@ def _encode(request: OnlineRequest) -> Row:
         request.student_id,
         request.applicant_name,
         request.email,
-        _optional_instant(request.validated_at),
+        None if validated_at is None else _instant(validated_at),
         None if request.request_type is None else request.request_type.value,
         int(request.paper_mandate),
         None if request.paper_mandate_date is None else request.paper_mandate_date.isoformat(),

@@ -1,0 +1,226 @@
+"""The clients a full sync is timed with, each run in a fresh process.
+
+``python benchmarks/sync_clients.py CLIENT STORE RUNS FOLDER`` reads the agency (url,
+agreement, login, password) as JSON on its standard input, syncs it ``RUNS`` times — each into
+a fresh store, with a fresh client, the first one *cold* (the first in this process), the
+others *warm* — and prints one JSON object: for each run its wall time, this process's CPU
+time (every thread) and how many requests it stored.
+
+The clients:
+
+* ``naive`` — what a first attempt looks like: list the numbers page by page, then get each
+  request, one call at a time, and write each row as it comes;
+* ``anchor`` — what a competent vendor writes by hand with httpx: pages 8 in flight from a
+  thread pool, each page decoded once (``response.json()``) and its rows written to SQLite
+  with ``executemany`` in one transaction per page (or into a dict);
+* ``antsclient`` — ``AntsSession(...).requests.sync_all()`` into a ``SqliteStore`` or a
+  ``MemoryStore``.
+
+Every client's clock starts before its login and stops when the last row is stored; building
+the HTTP client and opening the store are outside it, for all alike.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+PAGE_SIZE = 500
+IN_FLIGHT = 8
+COLUMNS = (
+    "number",
+    "cerfa",
+    "status",
+    "status_label",
+    "type_label",
+    "created",
+    "modified",
+    "transferred",
+    "neph",
+    "student_id",
+    "applicant_name",
+    "email",
+    "validated_at",
+)
+
+
+# --- the hand-written stores -----------------------------------------------------------------
+
+
+class RowStore:
+    """Rows into SQLite (WAL, ``synchronous=NORMAL``, as antsclient's store), one transaction
+    per batch; or into a dict when ``path`` is ``None``."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.rows: dict[str, Any] = {}
+        self.db: sqlite3.Connection | None = None
+        if path is not None:
+            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute(
+                f"CREATE TABLE requests (agreement TEXT NOT NULL, {', '.join(COLUMNS)}, "
+                "PRIMARY KEY (agreement, number))"
+            )
+        self.sql = (
+            f"INSERT OR REPLACE INTO requests (agreement, {', '.join(COLUMNS)}) "
+            f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})"
+        )
+
+    def write(self, agreement: str, items: list[dict[str, Any]]) -> None:
+        if self.db is None:
+            for item in items:
+                self.rows[item["number"]] = item
+            return
+        rows = [(agreement, *(item.get(c) for c in COLUMNS)) for item in items]
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.executemany(self.sql, rows)
+        self.db.execute("COMMIT")
+
+    def count(self) -> int:
+        if self.db is None:
+            return len(self.rows)
+        return int(self.db.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+def _login(client: Any, info: dict[str, str]) -> None:
+    answer = client.post(
+        "/auth/token", json={k: info[k] for k in ("agreement", "login", "password")}
+    )
+    answer.raise_for_status()
+    client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+
+
+def _page(client: Any, number: int) -> dict[str, Any]:
+    answer = client.get("/requests", params={"page": number, "page_size": PAGE_SIZE})
+    answer.raise_for_status()
+    data: dict[str, Any] = answer.json()
+    return data
+
+
+def anchor(info: dict[str, str], store_path: Path | None) -> Callable[[], int]:
+    """The hand-written concurrent client: pages 8 in flight, rows stored page by page."""
+    import httpx
+
+    store = RowStore(store_path)
+    client = httpx.Client(base_url=info["url"] + "/api/v1", timeout=60)
+
+    def run() -> int:
+        try:
+            _login(client, info)
+            first = _page(client, 1)
+            store.write(info["agreement"], first["items"])
+            with concurrent.futures.ThreadPoolExecutor(IN_FLIGHT) as pool:
+                pending = [pool.submit(_page, client, n) for n in range(2, first["pages"] + 1)]
+                for done in concurrent.futures.as_completed(pending):
+                    store.write(info["agreement"], done.result()["items"])
+            return store.count()
+        finally:
+            client.close()
+            store.close()
+
+    return run
+
+
+def naive(info: dict[str, str], store_path: Path | None) -> Callable[[], int]:
+    """One call at a time: the numbers page by page, then each request, each row stored."""
+    import httpx
+
+    store = RowStore(store_path)
+    client = httpx.Client(base_url=info["url"] + "/api/v1", timeout=60)
+
+    def run() -> int:
+        try:
+            _login(client, info)
+            numbers: list[str] = []
+            page = 1
+            while True:
+                data = _page(client, page)
+                numbers += [item["number"] for item in data["items"]]
+                if page >= data["pages"]:
+                    break
+                page += 1
+            for number in numbers:
+                answer = client.get(f"/requests/{number}")
+                answer.raise_for_status()
+                store.write(info["agreement"], [answer.json()])
+            return store.count()
+        finally:
+            client.close()
+            store.close()
+
+    return run
+
+
+def antsclient(info: dict[str, str], store_path: Path | None) -> Callable[[], int]:
+    """``sync_all`` into antsclient's own store."""
+    import antsclient as ants
+    from antsclient.storage import MemoryStore, SqliteStore
+
+    store: Any = MemoryStore() if store_path is None else SqliteStore(store_path)
+    creds = ants.Credentials(
+        agreement=info["agreement"], login=info["login"], password=info["password"]
+    )
+    session = ants.AntsSession(creds, base_url=info["url"], store=store)
+
+    def run() -> int:
+        try:
+            report = session.requests.sync_all()
+            if not report.ok:
+                raise RuntimeError(repr(report))
+            return report.seen
+        finally:
+            session.close()
+            if store_path is not None:
+                store.close()
+
+    return run
+
+
+CLIENTS: dict[str, Callable[[dict[str, str], Path | None], Callable[[], int]]] = {
+    "naive": naive,
+    "anchor": anchor,
+    "antsclient": antsclient,
+}
+
+
+def main(argv: list[str]) -> int:
+    client, store, runs, folder = argv[0], argv[1], int(argv[2]), Path(argv[3])
+    profile = argv[4] if len(argv) > 4 else None
+    info = json.loads(sys.stdin.read())
+    results = []
+    for i in range(runs):
+        path = None if store == "memory" else folder / f"{client}-{i}.db"
+        run = CLIENTS[client](info, path)
+        profiler = None
+        if profile and i == runs - 1:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        started, cpu = time.perf_counter(), time.process_time()
+        stored = run()
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile)
+        results.append({"wall_s": wall, "cpu_s": cpu, "stored": stored})
+    print(json.dumps({"runs": results}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
