@@ -27,6 +27,7 @@ __all__ = [
     "finish_download",
     "free_path",
     "prepare_upload",
+    "rewound",
     "safe_filename",
 ]
 
@@ -149,6 +150,14 @@ def finish_download(handle: IO[bytes], final: Path) -> Path:
     handle.close()
     os.replace(handle.name, final)
     return final
+
+
+def rewound(sink: IO[bytes] | None) -> IO[bytes] | None:
+    """``sink`` emptied for a new try of a download (``None`` stays ``None``)."""
+    if sink is not None:
+        sink.seek(0)
+        sink.truncate()
+    return sink
 
 
 def abandon_download(handle: IO[bytes]) -> None:

@@ -3,18 +3,29 @@ and transports shared by many sessions."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import ssl
 import urllib.request
-from typing import Final
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import IO, Any, Final
 
+import attrs
 import httpx
 
-from antsclient.errors import ConfigurationError
+from antsclient.errors import ConfigurationError, ProtocolError
 
 __all__ = [
+    "ACCEPT_ENCODING",
+    "DOCUMENT_BYTES",
+    "AsyncCutOff",
+    "Body",
+    "CutOff",
+    "Limits",
     "SharedAsyncTransport",
     "SharedTransport",
+    "answer_too_large",
     "check_base_url",
     "pooled_async_transport",
     "pooled_transport",
@@ -147,4 +158,196 @@ class SharedAsyncTransport(httpx.AsyncBaseTransport):
         return await self.transport.handle_async_request(request)
 
     async def aclose(self) -> None:
+        return None
+
+
+# --- bounds on what an answer may cost ------------------------------------------------------
+
+_MB: Final = 1_000_000
+DOCUMENT_BYTES: Final = 11 * _MB
+"""The largest document ANTS holds (11 MB a file, :data:`antsclient.attachments.MAX_FILE_SIZE`)."""
+
+_DOWNLOADS: Final = frozenset({"download_attachment", "download_document", "deposit_form"})
+_INFLATE_STEP: Final = 64 * 1024
+"""Bytes of decompressed output produced at a time: a compressed bomb never expands whole."""
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Limits:
+    """Bornes: what a session accepts from a server, whatever the server says.
+
+    ``answer_bytes`` caps every answer read into memory (after decompression), and
+    ``download_bytes`` every file saved by a download (a supporting document, a prefecture
+    document, the deposit form: 11 MB, the documents' own limit, by default).
+    ``per_operation`` overrides either for one operation, by its name
+    (``{"search_requests": 50_000_000}``). ``pages`` caps the pages a listing may announce
+    (500 requests each: 5 million requests by default). Reading stops as soon as a cap is
+    passed: the answer is never held whole, a download leaves no file behind.
+    The whole call, retries and reading included, ends by the retry policy's ``deadline``.
+    """
+
+    answer_bytes: int = attrs.field(default=16 * _MB, validator=attrs.validators.ge(1))
+    download_bytes: int = attrs.field(default=DOCUMENT_BYTES, validator=attrs.validators.ge(1))
+    pages: int = attrs.field(default=10_000, validator=attrs.validators.ge(1))
+    per_operation: Mapping[str, int] = attrs.field(factory=dict, converter=dict)
+
+    def cap(self, op: str) -> int:
+        """The most bytes the answer of operation ``op`` may hold."""
+        if op in self.per_operation:
+            return self.per_operation[op]
+        return self.download_bytes if op in _DOWNLOADS else self.answer_bytes
+
+
+def answer_too_large(what: str, cap: int) -> ProtocolError:
+    """The error of an answer larger than its cap."""
+    return ProtocolError(
+        f"{what}: the answer passed the {cap:,} bytes this client accepts for it "
+        "(Limits, antsclient.Limits); reading stopped",
+        code="answer_too_large",
+        message_fr="Le site de l'ANTS a renvoyé une réponse trop volumineuse ; elle a été refusée.",
+    )
+
+
+class _Inflater:
+    """A streamed ``gzip`` or ``deflate`` decoder that never expands more than a step at a
+    time, so that the cap is checked before a bomb grows in memory."""
+
+    def __init__(self, encoding: str) -> None:
+        self.raw_fallback = encoding == "deflate"
+        wbits = zlib.MAX_WBITS | 16 if encoding in {"gzip", "x-gzip"} else zlib.MAX_WBITS
+        self._decoder = zlib.decompressobj(wbits)
+        self._started = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while data:
+            try:
+                out = self._decoder.decompress(data, _INFLATE_STEP)
+            except zlib.error:
+                if not (self.raw_fallback and not self._started):
+                    raise
+                # Some servers send raw deflate without the zlib wrapper.
+                self.raw_fallback = False
+                self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            self._started = True
+            data = self._decoder.unconsumed_tail
+            if out:
+                yield out
+
+
+class Body:
+    """An answer's body read as it streams, within its cap and its call's deadline.
+
+    ``take`` each raw chunk as it arrives: it is decompressed (``gzip``, ``deflate``) a
+    step at a time, counted against ``cap``, and written to ``sink`` (a download) or kept;
+    ``finish`` then gives the response its content. A body that passes the cap raises
+    :class:`~antsclient.ProtocolError` (``answer_too_large``); one still arriving when
+    ``remaining()`` reaches zero raises :class:`httpx.ReadTimeout`, a failure like any
+    other timeout — a server trickling a byte at a time cannot hold a call past its deadline.
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        cap: int,
+        remaining: Callable[[], float],
+        what: str,
+        sink: IO[bytes] | None = None,
+    ) -> None:
+        self.response = response
+        self.cap = cap
+        self.remaining = remaining
+        self.what = what
+        self.sink = sink
+        self.size = 0
+        self._parts: list[bytes] = []
+        encodings = [
+            e.strip().lower()
+            for e in response.headers.get("content-encoding", "").split(",")
+            if e.strip() and e.strip().lower() != "identity"
+        ]
+        if len(encodings) > 1 or (encodings and encodings[0] not in _INFLATABLE):
+            raise ProtocolError(
+                f"{what}: the answer is encoded as {', '.join(encodings)!r}, which this "
+                "client did not ask for",
+                code="malformed_body",
+            )
+        self._inflater = _Inflater(encodings[0]) if encodings else None
+        try:
+            self.ready: bytes | None = response.content
+            """The body, when the transport gave it read already (a mock's answer)."""
+        except httpx.ResponseNotRead:
+            self.ready = None
+
+    def take(self, chunk: bytes) -> None:
+        """One raw chunk of the body, as it arrived."""
+        try:
+            pieces = self._inflater.feed(chunk) if self._inflater is not None else (chunk,)
+            for piece in pieces:
+                self._keep(piece)
+        except zlib.error as exc:
+            raise ProtocolError(
+                f"{self.what}: the compressed answer cannot be decoded ({exc})",
+                code="malformed_body",
+            ) from None
+        if self.remaining() <= 0:
+            raise httpx.ReadTimeout(
+                "the call's deadline passed while the answer was still arriving",
+                request=self.response.request,
+            )
+
+    def _keep(self, piece: bytes) -> None:
+        self.size += len(piece)
+        if self.size > self.cap:
+            raise answer_too_large(self.what, self.cap)
+        if self.sink is not None:
+            self.sink.write(piece)
+        else:
+            self._parts.append(piece)
+
+    def finish(self) -> None:
+        """The whole body arrived: give it to the response (or the sink has it)."""
+        if self.ready is not None:
+            self._keep(self.ready)
+            return
+        if self.sink is None:
+            # What httpx's own ``read()`` does once the body is in.
+            self.response._content = b"".join(self._parts)  # noqa: SLF001
+            self._parts.clear()
+
+
+_INFLATABLE: Final = frozenset({"gzip", "x-gzip", "deflate"})
+ACCEPT_ENCODING: Final = "gzip, deflate"
+"""The encodings a session asks for: those :class:`Body` decodes a step at a time."""
+
+
+class AsyncCutOff:
+    """Ends what runs inside it when the call's deadline passes (as a read timeout): the
+    whole exchange, answer headers included, not only each wait between two chunks."""
+
+    def __init__(self, seconds: float) -> None:
+        self._timeout = asyncio.timeout(max(seconds, 0.0))
+
+    async def __aenter__(self) -> None:
+        await self._timeout.__aenter__()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        try:
+            await self._timeout.__aexit__(*exc_info)
+        except TimeoutError:
+            raise httpx.ReadTimeout("the call's deadline passed before the answer ended") from None
+
+
+class CutOff:
+    """:class:`AsyncCutOff` for the blocking session, which cannot interrupt a read: there
+    the deadline is checked as each chunk arrives (:class:`Body`) and every timeout of the
+    try is cut to the time left."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: Any) -> None:
         return None

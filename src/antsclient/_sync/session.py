@@ -21,8 +21,17 @@ from antsclient._sync.pages import RequestPage
 from antsclient._sync.pool import Pool
 from antsclient._sync.stores import Store, StoreLike, no_store_error
 from antsclient._listing import SyncOptions, SyncPlan, SyncReport, newest_known
+from antsclient._secret import Secret
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
-from antsclient._transport import check_base_url, server_of, tls_context
+from antsclient._transport import (
+    ACCEPT_ENCODING,
+    CutOff,
+    Body,
+    Limits,
+    check_base_url,
+    server_of,
+    tls_context,
+)
 from antsclient._version import __version__
 from antsclient.errors import (
     ActionNotAllowed,
@@ -135,6 +144,7 @@ class AntsSession:
         student_documents: StudentDocumentSource | None = None,
         transport: httpx.BaseTransport | None = None,
         students: StudentDirectory | None = None,
+        limits: Limits | None = None,
     ) -> None:
         root = check_base_url(base_url).rstrip("/")
         if root.endswith(ops.API_PREFIX):
@@ -150,13 +160,14 @@ class AntsSession:
         # Uploads get longer defaults unless the host chose its own timeout.
         self._upload_timeout = UPLOAD_TIMEOUT if timeout is DEFAULT_TIMEOUT else None
         self.transport = transport
+        self.limits = limits or Limits()
         self._server = server_of(root)
         self._client = httpx.Client(
             base_url=root,
             timeout=timeout,
             transport=transport,
             verify=tls_context(root),
-            headers={"User-Agent": f"antsclient/{__version__}"},
+            headers={"User-Agent": f"antsclient/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
         )
         self._token: ops.Token | None = None
         self._login_lock = threading.Lock()
@@ -196,16 +207,16 @@ class AntsSession:
 
     # --- authentication --------------------------------------------------------------------
 
-    def _bearer(self, *, rejected: str | None = None) -> str:
+    def _bearer(self, *, rejected: Secret | None = None) -> Secret:
         """A valid token: the current one, or a new login (one at a time)."""
         token = self._token
-        if token is not None and token.value != rejected and not self._expiring(token):
-            return token.value
+        if token is not None and token.secret != rejected and not self._expiring(token):
+            return token.secret
         with self._login_lock:
             token = self._token
-            if token is None or token.value == rejected or self._expiring(token):
+            if token is None or token.secret == rejected or self._expiring(token):
                 self._token = token = self._login()
-            return token.value
+            return token.secret
 
     @staticmethod
     def _expiring(token: ops.Token) -> bool:
@@ -214,7 +225,7 @@ class AntsSession:
     def _login(self) -> ops.Token:
         creds = self.credentials
         creds.ensure("login")
-        call = ops.login(creds.agreement, creds.login, creds.password.reveal())
+        call = ops.login(creds.agreement, creds.login, creds.password)
         return self._call(call, lambda r: ops.parse_token(r, now=_utcnow()))
 
     # --- sending ---------------------------------------------------------------------------
@@ -298,7 +309,7 @@ class AntsSession:
     def _send_once(
         self,
         call: ops.Call,
-        token: str | None,
+        token: Secret | None,
         tries: retries.Tries,
         sink: IO[bytes] | None,
         timeout: httpx.Timeout | None,
@@ -307,28 +318,40 @@ class AntsSession:
         file = call.upload.open() if call.upload is not None else None
         started = time.monotonic()
         status: int | str = "error"
+        failure = request = response = None
         try:
             request = call.build(self._client, token, file)
             request.extensions["timeout"] = tries.deadline.timeout(timeout or self._client.timeout)
-            response = self._client.send(request, stream=True)
-            status = response.status_code
-            try:
-                if sink is not None and response.is_success:
-                    sink.seek(0)
-                    sink.truncate()
-                    for chunk in response.iter_bytes():
-                        sink.write(chunk)
-                else:
-                    response.read()
-            finally:
-                response.close()
+            with CutOff(tries.deadline.remaining()):
+                response = self._client.send(request, stream=True)
+                status = response.status_code
+                try:
+                    into = sink if sink is not None and response.is_success else None
+                    body = Body(
+                        response,
+                        self.limits.cap(call.op),
+                        tries.deadline.remaining,
+                        call.describe(),
+                        files.rewound(into),
+                    )
+                    if body.ready is None:
+                        for chunk in response.iter_raw():
+                            body.take(chunk)
+                    body.finish()
+                finally:
+                    response.close()
         except httpx.TransportError as exc:
-            status = type(exc).__name__
-            raise retries.Transient.failure(classify_failure(exc)) from exc
+            # Made outside the handler: no error chain leads back to the request sent.
+            status, failure = type(exc).__name__, classify_failure(exc)
         finally:
+            request = None  # the request (its headers) does not outlive the try
             retries.log_call(call, status, time.monotonic() - started, tries.count)
             if file is not None and call.upload is not None and call.upload.owned:
                 file.close()
+        if failure is not None:
+            response = None  # nor does the answer, which points at it
+            raise retries.Transient.failure(failure)
+        assert response is not None
         return response
 
     def _write(

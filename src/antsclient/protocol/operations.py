@@ -19,6 +19,7 @@ from typing import IO, Any, Final, ParamSpec, TypeVar, cast
 import attrs
 import httpx
 
+from antsclient._secret import Secret, to_secret
 from antsclient.codec import describe_error, from_data, read_online_request, to_data
 from antsclient.errors import ProtocolError
 from antsclient.models import (
@@ -96,13 +97,17 @@ class Call:
     def build(
         self,
         client: httpx.Client | httpx.AsyncClient,
-        token: str | None,
+        token: str | Secret | None,
         file: IO[bytes] | None = None,
     ) -> httpx.Request:
-        """The request for one attempt; ``file`` is the upload's stream, opened afresh."""
+        """The request for one attempt; ``file`` is the upload's stream, opened afresh.
+
+        Secrets (the token, a password in the body) are revealed here only, into the
+        request itself: the call keeps them wrapped.
+        """
         headers: dict[str, str] = {"Accept": "application/json"}
         if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
+            headers["Authorization"] = f"Bearer {_revealed(token)}"
         if self.idempotency_key is not None:
             headers["Idempotency-Key"] = self.idempotency_key
         files = data = None
@@ -113,7 +118,7 @@ class Call:
             self.method,
             API_PREFIX + self.path,
             params=self.params,
-            json=self.json,
+            json=_revealed(self.json),
             files=files,
             data=data,
             headers=headers,
@@ -122,6 +127,15 @@ class Call:
     def describe(self) -> str:
         """``METHOD /path`` for messages and logs (never a header, never a body)."""
         return f"{self.method} {API_PREFIX}{self.path}"
+
+
+def _revealed(value: Any) -> Any:
+    """``value`` with its :class:`Secret` values revealed (a JSON body's or the token)."""
+    if isinstance(value, Secret):
+        return value.reveal()
+    if isinstance(value, dict):
+        return {k: _revealed(v) for k, v in value.items()}
+    return value
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -152,17 +166,33 @@ def _reader(parse: Callable[P, R]) -> Callable[P, R]:
     def read(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return parse(*args, **kwargs)
-        except ProtocolError:
-            raise
-        except (LookupError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+        except ProtocolError as exc:
+            error = exc
+        except (
+            LookupError,
+            TypeError,
+            ValueError,
+            ArithmeticError,
+            AttributeError,
+            RecursionError,
+        ) as exc:
             response = args[0] if args else kwargs.get("response")
-            raise ProtocolError(
+            error = ProtocolError(
                 f"ANTS answered {_where(response, parse.__name__)} with data antsclient cannot "
-                f"read: {exc}",
+                f"read: {_short(exc)}",
                 code="malformed_body",
-            ) from exc
+            )
+        # Raised outside the handler, with no cause: the frames that read the body (a login
+        # answer holds a token) stay out of the error's reach.
+        error.__cause__ = error.__context__ = None
+        raise error.with_traceback(None)
 
     return read
+
+
+def _short(exc: BaseException, limit: int = 200) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _where(response: object, default: str) -> str:
@@ -207,14 +237,15 @@ def parse_items(response: httpx.Response, cls: type[T]) -> list[T]:
 # --- authentication ------------------------------------------------------------------------
 
 
-def login(agreement: str, login_name: str, password: str) -> Call:
-    """POST /auth/token: a bearer token for the agency's credentials."""
+def login(agreement: str, login_name: str, password: str | Secret) -> Call:
+    """POST /auth/token: a bearer token for the agency's credentials (the password stays
+    wrapped in the call; it is revealed only into the request sent)."""
     return Call(
         op="login",
         method="POST",
         path="/auth/token",
         safety=Safety.IDEMPOTENT,
-        json={"agreement": agreement, "login": login_name, "password": password},
+        json={"agreement": agreement, "login": login_name, "password": to_secret(password)},
         authenticated=False,
     )
 
@@ -223,8 +254,13 @@ def login(agreement: str, login_name: str, password: str) -> Call:
 class Token:
     """A bearer token and when it expires (the value is never shown)."""
 
-    value: str = attrs.field(repr=False)
+    secret: Secret = attrs.field(repr=False)
     expires_at: dt.datetime
+
+    @property
+    def value(self) -> str:
+        """The token itself."""
+        return self.secret.reveal()
 
 
 @_reader
@@ -235,7 +271,9 @@ def parse_token(response: httpx.Response, *, now: dt.datetime) -> Token:
         raise ProtocolError("the login answer holds no access token", code="malformed_body")
     expires_in = data.get("expires_in")
     seconds = float(expires_in) if isinstance(expires_in, int | float) else 3600.0
-    return Token(value=data["access_token"], expires_at=now + dt.timedelta(seconds=seconds))
+    return Token(
+        secret=Secret(data["access_token"]), expires_at=now + dt.timedelta(seconds=seconds)
+    )
 
 
 # --- referential and prefectures -------------------------------------------------------------
