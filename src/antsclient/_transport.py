@@ -312,7 +312,7 @@ class Body:
             return
         if self.sink is None:
             # What httpx's own ``read()`` does once the body is in.
-            self.response._content = b"".join(self._parts)  # noqa: SLF001
+            self.response._content = b"".join(self._parts)
             self._parts.clear()
 
 

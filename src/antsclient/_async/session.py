@@ -28,8 +28,8 @@ from antsclient._async.pages import AsyncRequestPage
 from antsclient._async.pool import AsyncPool
 from antsclient._async.stores import AsyncStore, AsyncStoreLike, no_store_error
 from antsclient._listing import SyncOptions, SyncPlan, SyncReport, newest_known
-from antsclient._secret import Secret
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
+from antsclient._secret import Secret
 from antsclient._transport import (
     ACCEPT_ENCODING,
     AsyncCutOff,

@@ -21,8 +21,8 @@ from antsclient._sync.pages import RequestPage
 from antsclient._sync.pool import Pool
 from antsclient._sync.stores import Store, StoreLike, no_store_error
 from antsclient._listing import SyncOptions, SyncPlan, SyncReport, newest_known
-from antsclient._secret import Secret
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
+from antsclient._secret import Secret
 from antsclient._transport import (
     ACCEPT_ENCODING,
     CutOff,
