@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         RequestNotFound,
         ResourceNotFound,
         Severity,
+        StoreError,
     )
     from antsclient.export import RequestList
     from antsclient.lifecycle import Action
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
         AntsSession,
         AsyncAntsSession,
         AsyncRequestPage,
+        Limits,
         RequestPage,
         RetryPolicy,
     )
@@ -97,6 +99,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "RequestNotFound": ("antsclient.errors", "RequestNotFound"),
     "ResourceNotFound": ("antsclient.errors", "ResourceNotFound"),
     "Severity": ("antsclient.errors", "Severity"),
+    "StoreError": ("antsclient.errors", "StoreError"),
     "Address": ("antsclient.models", "Address"),
     "Applicant": ("antsclient.models", "Applicant"),
     "Application": ("antsclient.models", "Application"),
@@ -127,6 +130,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "AntsSession": ("antsclient.session", "AntsSession"),
     "AsyncAntsSession": ("antsclient.session", "AsyncAntsSession"),
     "RetryPolicy": ("antsclient.session", "RetryPolicy"),
+    "Limits": ("antsclient.session", "Limits"),
     "RequestPage": ("antsclient.session", "RequestPage"),
     "AsyncRequestPage": ("antsclient.session", "AsyncRequestPage"),
     "RequestList": ("antsclient.export", "RequestList"),
@@ -174,6 +178,7 @@ __all__ = [
     "FieldProblem",
     "LegalRepresentative",
     "LicenceCategory",
+    "Limits",
     "MemoryStore",
     "ObtainedBy",
     "OnlineRequest",
@@ -195,6 +200,7 @@ __all__ = [
     "Severity",
     "Sex",
     "SqliteStore",
+    "StoreError",
     "SyncOptions",
     "SyncReport",
     "TrainingMode",

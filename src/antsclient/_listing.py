@@ -31,6 +31,7 @@ from typing import Final
 import attrs
 
 from antsclient._display import french_datetime, html_table
+from antsclient.errors import ProtocolError
 from antsclient.models import OnlineRequest
 from antsclient.models.window import DateWindow
 from antsclient.protocol import MAX_PAGE_SIZE, Call, Page, search_requests
@@ -38,6 +39,7 @@ from antsclient.storage.protocols import MergeResult
 
 __all__ = [
     "DEFAULT_OVERLAP",
+    "MAX_PAGES",
     "MAX_PASSES",
     "PAGE_SIZE",
     "Listing",
@@ -51,6 +53,9 @@ PAGE_SIZE: Final = MAX_PAGE_SIZE
 
 DEFAULT_OVERLAP: Final = dt.timedelta(minutes=5)
 """An incremental sync asks for what changed since the watermark minus this much."""
+
+MAX_PAGES: Final = 10_000
+"""The most pages a listing may announce (see :class:`antsclient.Limits`)."""
 
 MAX_PASSES: Final = 3
 """How many times a listing is walked before its gaps are reported as failures."""
@@ -214,8 +219,10 @@ class Listing:
         complete: bool = False,
         page_size: int = PAGE_SIZE,
         passes: int = MAX_PASSES,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         self.created = created
+        self.max_pages = max_pages
         self.modified = modified
         self.complete = complete
         self.page_size = page_size
@@ -243,6 +250,14 @@ class Listing:
     def arrived(self, number: int, page: Page) -> tuple[list[int], Arrival]:
         """Read page ``number``: the pages to ask for now, and what to store."""
         more: list[int] = []
+        if page.pages > self.max_pages:
+            raise ProtocolError(
+                f"the listing announces {page.pages:,} pages; this client reads at most "
+                f"{self.max_pages:,} (Limits.pages)",
+                code="too_many_pages",
+                message_fr="Le site de l'ANTS annonce un nombre de pages démesuré ; la mise à "
+                "jour est arrêtée.",
+            )
         if self._pages is None or number == 1:
             self._pages = page.pages
             more = [n for n in range(2, page.pages + 1) if n not in self._asked]
@@ -297,6 +312,7 @@ class SyncPlan:
         now: dt.datetime | None = None,
         wall: float | None = None,
         keeps_watermark: bool = True,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         self.agreement = agreement
         self.options = options
@@ -309,7 +325,12 @@ class SyncPlan:
         self.since = None if self.previous is None else self.previous - options.overlap
         modified = (self.since, None) if self.since is not None else options.modified
         self.complete = not options.windowed and self.previous is None
-        self.listing = Listing(created=options.created, modified=modified, complete=self.complete)
+        self.listing = Listing(
+            created=options.created,
+            modified=modified,
+            complete=self.complete,
+            max_pages=max_pages,
+        )
         self.counts = MergeResult()
         self.stored_count = 0
         self.unlinked = 0

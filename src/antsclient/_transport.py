@@ -214,11 +214,12 @@ class _Inflater:
 
     def __init__(self, encoding: str) -> None:
         self.raw_fallback = encoding == "deflate"
-        wbits = zlib.MAX_WBITS | 16 if encoding in {"gzip", "x-gzip"} else zlib.MAX_WBITS
-        self._decoder = zlib.decompressobj(wbits)
+        self._wbits = zlib.MAX_WBITS | 16 if encoding in {"gzip", "x-gzip"} else zlib.MAX_WBITS
+        self._decoder = zlib.decompressobj(self._wbits)
         self._started = False
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        """The decompressed pieces of ``data``, a step at a time."""
         while data:
             try:
                 out = self._decoder.decompress(data, _INFLATE_STEP)
@@ -227,10 +228,15 @@ class _Inflater:
                     raise
                 # Some servers send raw deflate without the zlib wrapper.
                 self.raw_fallback = False
-                self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._wbits = -zlib.MAX_WBITS
+                self._decoder = zlib.decompressobj(self._wbits)
                 continue
             self._started = True
             data = self._decoder.unconsumed_tail
+            if self._decoder.eof and self._decoder.unused_data:
+                # A body of several gzip members: each is decoded in turn.
+                data = self._decoder.unused_data
+                self._decoder = zlib.decompressobj(self._wbits)
             if out:
                 yield out
 

@@ -27,6 +27,7 @@ from antsclient._sync.session import (
     Prefectures,
     Requests,
 )
+from antsclient._transport import Limits
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -44,6 +45,7 @@ __all__ = [
     "Documents",
     "EPhotoCodes",
     "Geo",
+    "Limits",
     "Prefectures",
     "RequestPage",
     "Requests",

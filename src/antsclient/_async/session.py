@@ -733,7 +733,13 @@ class AsyncRequests(_Namespace):
             if SyncPlan.reads_watermark_for(opts)
             else None
         )
-        plan = SyncPlan(agreement, opts, previous, keeps_watermark=session._store.keeps_watermark)
+        plan = SyncPlan(
+            agreement,
+            opts,
+            previous,
+            keeps_watermark=session._store.keeps_watermark,
+            max_pages=session.limits.pages,
+        )
         try:
             await self._walk(plan)
             await self._finish(plan)

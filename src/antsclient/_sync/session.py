@@ -726,7 +726,13 @@ class Requests(_Namespace):
             if SyncPlan.reads_watermark_for(opts)
             else None
         )
-        plan = SyncPlan(agreement, opts, previous, keeps_watermark=session._store.keeps_watermark)
+        plan = SyncPlan(
+            agreement,
+            opts,
+            previous,
+            keeps_watermark=session._store.keeps_watermark,
+            max_pages=session.limits.pages,
+        )
         try:
             self._walk(plan)
             self._finish(plan)

@@ -469,11 +469,12 @@ def parse_page(response: httpx.Response) -> Page:
             total=int(data["total"]),
             pages=int(data["pages"]),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise ProtocolError(
             "the search answer is not a page of requests (items and paging)",
             code="malformed_body",
-        ) from exc
+        ) from None
+    _check_paging(paging, len(raw_items))
     items: list[OnlineRequest] = []
     failed = 0
     for raw in raw_items:
@@ -482,6 +483,24 @@ def parse_page(response: httpx.Response) -> Page:
         except Exception:
             failed += 1
     return attrs.evolve(paging, items=tuple(items), failed=failed)
+
+
+def _check_paging(page: Page, count: int) -> None:
+    """A page's numbers must agree: ``pages`` is the total divided by the page size, and
+    the page holds no more than its size — a server's word is not trusted with the work
+    (and the memory) it would make a listing do."""
+    expected = -(-page.total // page.page_size) if page.page_size > 0 else -1
+    if min(page.page, page.total, page.pages) < 0 or page.pages != expected:
+        raise ProtocolError(
+            f"the search answer's paging does not add up: {page.pages} page(s) announced "
+            f"for {page.total} request(s) of {page.page_size} a page",
+            code="inconsistent_paging",
+        )
+    if count > page.page_size:
+        raise ProtocolError(
+            f"the search answer holds {count} requests on a page of {page.page_size}",
+            code="inconsistent_paging",
+        )
 
 
 def parse_nothing(response: httpx.Response) -> None:
@@ -500,11 +519,22 @@ def parse_counts(response: httpx.Response) -> dict[Cerfa | None, dict[Bucket, in
     if not isinstance(data, dict):
         raise ProtocolError("the counts answer is not an object", code="malformed_body")
     result: dict[Cerfa | None, dict[Bucket, int]] = {}
+    known = {c.value: c for c in Cerfa}
     for key, counts in data.items():
-        cerfa = None if key == "all" else Cerfa(key)
+        if key != "all" and key not in known:
+            continue  # tolerant in: a cerfa this client does not know
         if isinstance(counts, Mapping):
-            result[cerfa] = {b: int(counts.get(b.value, 0)) for b in Bucket}
+            result[known.get(key)] = {b: _count(counts.get(b.value, 0)) for b in Bucket}
     return result
+
+
+def _count(value: object) -> int:
+    """A count: a whole number, never negative (``""``, ``1e400`` or ``-3`` are not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ValueError(f"{value!r} is not a count")
+    if value < 0:
+        raise ValueError(f"{value!r} is not a count")
+    return int(value)
 
 
 # --- attachments ----------------------------------------------------------------------------
