@@ -36,6 +36,7 @@ from antsclient._transport import (
     Body,
     Limits,
     check_base_url,
+    forget_secrets,
     server_of,
     tls_context,
 )
@@ -311,7 +312,9 @@ class AsyncAntsSession:
         try:
             return parse(response)
         except ProtocolError as exc:
-            raise retries.Transient(str(exc), ambiguous=True) from exc
+            reason = str(exc)
+        del response  # an answer not understood (a login's holds a token) is not kept
+        raise retries.Transient(reason, ambiguous=True)
 
     async def _send_once(
         self,
@@ -351,7 +354,9 @@ class AsyncAntsSession:
             # Made outside the handler: no error chain leads back to the request sent.
             status, failure = type(exc).__name__, classify_failure(exc)
         finally:
-            request = None  # the request (its headers) does not outlive the try
+            if request is not None:  # the token or password does not outlive the try
+                forget_secrets(request, body=call.holds_secret)
+            request = None
             retries.log_call(call, status, time.monotonic() - started, tries.count)
             if file is not None and call.upload is not None and call.upload.owned:
                 file.close()
