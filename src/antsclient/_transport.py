@@ -27,7 +27,6 @@ __all__ = [
     "SharedTransport",
     "answer_too_large",
     "check_base_url",
-    "forget_secrets",
     "pooled_async_transport",
     "pooled_transport",
     "server_of",
@@ -359,12 +358,3 @@ class CutOff:
     def __exit__(self, *exc_info: Any) -> None:
         return None
 
-
-def forget_secrets(request: httpx.Request, *, body: bool) -> None:
-    """Once ``request`` is sent, drop what it carried of the credentials — the bearer token,
-    and with ``body`` the body (a login's password) — so that no answer, error or traceback
-    that still points at it leads to them."""
-    request.headers.pop("Authorization", None)
-    if body:
-        request.stream = httpx.ByteStream(b"")
-        request._content = b""

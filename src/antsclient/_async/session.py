@@ -36,7 +36,6 @@ from antsclient._transport import (
     Body,
     Limits,
     check_base_url,
-    forget_secrets,
     server_of,
     tls_context,
 )
@@ -305,15 +304,18 @@ class AsyncAntsSession:
                 continue
             break
         assert outcome is not None
+        reason = outcome.reason
+        if outcome.verdict is Verdict.OK:
+            try:
+                return parse(response)
+            except ProtocolError as exc:
+                reason = str(exc)
+        # Out of any error's reach: the answer (a login's holds a token) and its request.
+        del response
         if outcome.verdict is Verdict.RETRY:
             raise retries.Transient.of(outcome)
         if outcome.error is not None:
             raise outcome.error
-        try:
-            return parse(response)
-        except ProtocolError as exc:
-            reason = str(exc)
-        del response  # an answer not understood (a login's holds a token) is not kept
         raise retries.Transient(reason, ambiguous=True)
 
     async def _send_once(
@@ -354,9 +356,7 @@ class AsyncAntsSession:
             # Made outside the handler: no error chain leads back to the request sent.
             status, failure = type(exc).__name__, classify_failure(exc)
         finally:
-            if request is not None:  # the token or password does not outlive the try
-                forget_secrets(request, body=call.holds_secret)
-            request = None
+            request = None  # the token or password it carries does not outlive the try
             retries.log_call(call, status, time.monotonic() - started, tries.count)
             if file is not None and call.upload is not None and call.upload.owned:
                 file.close()

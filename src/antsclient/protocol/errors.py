@@ -107,9 +107,21 @@ def error_from_response(response: httpx.Response) -> AntsError:
 
 def _error_of(response: httpx.Response) -> AntsError:
     status = response.status_code
+    where = f"{response.request.method} {response.request.url.path}"
+    if not 400 <= status < 600:  # noqa: PLR2004
+        # Neither an answer nor a refusal: a redirect (never followed: it would carry the
+        # credentials elsewhere) or a status HTTP does not define. Whatever its body says.
+        kind = (
+            "a redirect, which antsclient does not follow"
+            if 300 <= status < 400
+            else ("not a status an answer may have")
+        )
+        return ProtocolError(
+            f"ANTS answered HTTP {status} ({kind}) to {where}: check base_url",
+            code=f"http_{status}",
+        )
     body = _body(response)
     code = str(body.get("code") or f"http_{status}")
-    where = f"{response.request.method} {response.request.url.path}"
     message = str(body.get("message") or f"ANTS answered {status} to {where}")
     field = body.get("field")
     common: dict[str, Any] = {"code": code, "field": None if field is None else str(field)}

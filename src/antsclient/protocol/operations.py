@@ -124,13 +124,6 @@ class Call:
             headers=headers,
         )
 
-    @property
-    def holds_secret(self) -> bool:
-        """Whether the body carries a secret (the login's password)."""
-        return isinstance(self.json, dict) and any(
-            isinstance(v, Secret) for v in self.json.values()
-        )
-
     def describe(self) -> str:
         """``METHOD /path`` for messages and logs (never a header, never a body)."""
         return f"{self.method} {API_PREFIX}{self.path}"
