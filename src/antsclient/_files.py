@@ -10,6 +10,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping
 from email.message import Message
+from email.utils import collapse_rfc2231_value, unquote
 from pathlib import Path
 from typing import IO, Final
 
@@ -75,22 +76,35 @@ def check_pages_sent(kind: DocumentKind, info: FileInfo, slots: Iterable[Attachm
     check_pages(kind, info.pages, pages_already_sent=sent, name=info.name)
 
 
-_UNSAFE_CHARS: Final = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_UNSAFE_CHARS: Final = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\ud800-\udfff]')
 _RESERVED: Final = frozenset(
     {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 )
 _MAX_NAME: Final = 150
+_MAX_NAME_BYTES: Final = 200
+"""Most file systems take 255 bytes a name; this leaves room for `` (12)`` and more."""
 
 
 def filename_from_headers(headers: Mapping[str, str]) -> str | None:
-    """The file name a ``Content-Disposition`` header proposes (``filename*`` first)."""
+    """The file name a ``Content-Disposition`` header proposes: ``filename*`` (RFC 6266 and
+    5987: UTF-8, accents kept) before the plain ``filename`` (ASCII) it stands beside."""
     value = headers.get("content-disposition")
     if not value:
         return None
     message = Message()
-    message["content-disposition"] = value
-    name = message.get_filename()
-    return str(name) if name else None
+    try:
+        message["content-disposition"] = value
+        params = message.get_params(header="content-disposition") or []
+    except (ValueError, TypeError, LookupError):
+        return None
+    plain: str | None = None
+    for key, param in params[1:]:
+        if key.lower() != "filename":
+            continue
+        if isinstance(param, tuple):  # the decoded form of ``filename*``
+            return collapse_rfc2231_value(param) or plain
+        plain = plain or unquote(str(param))
+    return plain
 
 
 def safe_filename(proposed: str | None, default: str) -> str:
@@ -107,10 +121,22 @@ def safe_filename(proposed: str | None, default: str) -> str:
     stem, dot, suffix = text.rpartition(".")
     if (dot and stem.upper() in _RESERVED) or (not dot and text.upper() in _RESERVED):
         text = f"_{text}"
-    if len(text) > _MAX_NAME:
-        keep = suffix[:10] if dot else ""
-        text = text[: _MAX_NAME - len(keep) - 1] + ("." + keep if keep else "")
-    return text
+    return _fitted(text, _MAX_NAME, _MAX_NAME_BYTES)
+
+
+def _fitted(name: str, chars: int, size: int) -> str:
+    """``name`` shortened to ``chars`` characters and ``size`` bytes of UTF-8 (what file
+    systems count), keeping its extension."""
+    if len(name) <= chars and len(name.encode("utf-8", "replace")) <= size:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    ext = "." + suffix[:10] if dot and stem and " " not in suffix else ""
+    stem = name[: -len(suffix) - 1] if ext else name
+    room = size - len(ext.encode("utf-8", "replace"))
+    stem = stem[: chars - len(ext)]
+    while len(stem.encode("utf-8", "replace")) > room:
+        stem = stem[:-1]
+    return stem.rstrip(". ") + ext
 
 
 def atomic_target(directory: str | os.PathLike[str], name: str) -> tuple[Path, IO[bytes]]:
@@ -144,11 +170,16 @@ def free_path(directory: str | os.PathLike[str], name: str) -> Path:
 
 
 def finish_download(handle: IO[bytes], final: Path) -> Path:
-    """Close the temporary file and move it onto ``final`` (atomically)."""
-    handle.flush()
-    os.fsync(handle.fileno())
-    handle.close()
-    os.replace(handle.name, final)
+    """Close the temporary file and move it onto ``final`` (atomically); if that fails, the
+    temporary file is removed — nothing partial is left behind."""
+    try:
+        handle.flush()
+        os.fsync(handle.fileno())
+        handle.close()
+        os.replace(handle.name, final)
+    except BaseException:
+        abandon_download(handle)
+        raise
     return final
 
 

@@ -357,4 +357,3 @@ class CutOff:
 
     def __exit__(self, *exc_info: Any) -> None:
         return None
-

@@ -89,9 +89,7 @@ def test_no_answer_but_a_2xx_is_a_success(
     assert caught.value.code == f"http_{status}"
 
 
-@pytest.mark.parametrize(
-    "suggestions", [7, "SAINT-PRIEST", {"a": 1}, None, [1, "deux"]], ids=repr
-)
+@pytest.mark.parametrize("suggestions", [7, "SAINT-PRIEST", {"a": 1}, None, [1, "deux"]], ids=repr)
 def test_a_refusal_with_odd_suggestions(
     shell: Shell, credentials: ants.Credentials, suggestions: object
 ) -> None:

@@ -412,11 +412,11 @@ class AsyncAntsSession:
         final, handle = files.atomic_target(to, files.safe_filename(None, default))
         try:
             await self._call(call, remember_name, sink=handle)
+            if names and names[-1] != final.name:
+                final = files.free_path(to, names[-1])
         except BaseException:
             files.abandon_download(handle)
             raise
-        if names and names[-1] != final.name:
-            final = files.free_path(to, names[-1])
         return files.finish_download(handle, final)
 
     # --- what the session knows of each request ------------------------------------------

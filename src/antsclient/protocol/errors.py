@@ -108,7 +108,7 @@ def error_from_response(response: httpx.Response) -> AntsError:
 def _error_of(response: httpx.Response) -> AntsError:
     status = response.status_code
     where = f"{response.request.method} {response.request.url.path}"
-    if not 400 <= status < 600:  # noqa: PLR2004
+    if not 400 <= status < 600:
         # Neither an answer nor a refusal: a redirect (never followed: it would carry the
         # credentials elsewhere) or a status HTTP does not define. Whatever its body says.
         kind = (

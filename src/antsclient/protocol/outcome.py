@@ -70,7 +70,7 @@ _OK: Final = Outcome(verdict=Verdict.OK)
 def classify(response: httpx.Response) -> Outcome:
     """The :class:`Outcome` of an HTTP answer (its body read already)."""
     status = response.status_code
-    if 200 <= status < 300:  # noqa: PLR2004 - only a 2xx is an answer; a 3xx is not followed
+    if 200 <= status < 300:
         return _OK
     if status in TRANSIENT_STATUSES:
         return Outcome(
