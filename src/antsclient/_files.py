@@ -118,7 +118,7 @@ def safe_filename(proposed: str | None, default: str) -> str:
     text = _UNSAFE_CHARS.sub("_", text).strip().lstrip(".").rstrip(". ")
     if not text or set(text) <= {"_"}:
         text = default
-    stem, dot, suffix = text.rpartition(".")
+    stem, dot, _ = text.rpartition(".")
     if (dot and stem.upper() in _RESERVED) or (not dot and text.upper() in _RESERVED):
         text = f"_{text}"
     return _fitted(text, _MAX_NAME, _MAX_NAME_BYTES)
