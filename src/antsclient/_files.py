@@ -14,7 +14,13 @@ from email.utils import collapse_rfc2231_value, unquote
 from pathlib import Path
 from typing import IO, Final
 
-from antsclient.attachments import FileInfo, check_comment, check_pages, inspect_file
+from antsclient.attachments import (
+    MAX_FILE_SIZE,
+    FileInfo,
+    check_comment,
+    check_pages,
+    inspect_file,
+)
 from antsclient.models import AttachmentSlot, DocumentKind
 from antsclient.protocol import Upload, path_upload, stream_upload
 from antsclient.storage.protocols import StudentDocument
@@ -56,6 +62,11 @@ def prepare_upload(
     if isinstance(source, StudentDocument):
         name = name or source.name
         source = source.path if source.path is not None else (source.content or b"")
+    if not isinstance(source, bytes | bytearray | str | os.PathLike) and not _seekable(source):
+        # A pipe or a socket reads once: its content is taken (at most one byte past the
+        # 11 MB a document may weigh, so that the size check still speaks), then sent as bytes.
+        name = name or _name_of(source)
+        source = _read_all(source, MAX_FILE_SIZE + 1)
     if isinstance(source, bytes | bytearray):
         stream = io.BytesIO(bytes(source))
         info = inspect_file(stream, name=name)
@@ -68,6 +79,28 @@ def prepare_upload(
         upload = stream_upload(source, name=info.name, media_type=info.media_type, comment=comment)
     check_pages(kind, info.pages, pages_already_sent=None, name=info.name)
     return upload, info
+
+
+def _seekable(stream: IO[bytes]) -> bool:
+    try:
+        return bool(stream.seekable()) and stream.tell() >= 0
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _read_all(stream: IO[bytes], limit: int) -> bytes:
+    """What ``stream`` holds, up to ``limit`` bytes."""
+    parts: list[bytes] = []
+    size = 0
+    while size < limit and (chunk := stream.read(min(1 << 20, limit - size))):
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
+
+
+def _name_of(stream: IO[bytes]) -> str | None:
+    raw = getattr(stream, "name", None)
+    return Path(raw).name if isinstance(raw, str) and raw else None
 
 
 def check_pages_sent(kind: DocumentKind, info: FileInfo, slots: Iterable[AttachmentSlot]) -> None:
@@ -101,9 +134,10 @@ def filename_from_headers(headers: Mapping[str, str]) -> str | None:
     for key, param in params[1:]:
         if key.lower() != "filename":
             continue
-        if isinstance(param, tuple):  # the decoded form of ``filename*``
-            return collapse_rfc2231_value(param) or plain
-        plain = plain or unquote(str(param))
+        decoded: object = param  # the typeshed says str; ``filename*`` comes as a tuple
+        if isinstance(decoded, tuple):
+            return collapse_rfc2231_value(decoded) or plain
+        plain = plain or unquote(str(decoded))
     return plain
 
 

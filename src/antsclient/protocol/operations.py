@@ -166,8 +166,8 @@ def _reader(parse: Callable[P, R]) -> Callable[P, R]:
     def read(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return parse(*args, **kwargs)
-        except ProtocolError as exc:
-            error = exc
+        except ProtocolError:
+            raise
         except (
             LookupError,
             TypeError,
@@ -177,15 +177,11 @@ def _reader(parse: Callable[P, R]) -> Callable[P, R]:
             RecursionError,
         ) as exc:
             response = args[0] if args else kwargs.get("response")
-            error = ProtocolError(
+            raise ProtocolError(
                 f"ANTS answered {_where(response, parse.__name__)} with data antsclient cannot "
                 f"read: {_short(exc)}",
                 code="malformed_body",
-            )
-        # Raised outside the handler, with no cause: the frames that read the body (a login
-        # answer holds a token) stay out of the error's reach.
-        error.__cause__ = error.__context__ = None
-        raise error.with_traceback(None)
+            ) from exc
 
     return read
 
