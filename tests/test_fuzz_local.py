@@ -91,6 +91,7 @@ def test_a_damaged_real_pdf_is_read_or_refused(
         try:
             info = inspect_file(damaged, name="cni.pdf")
         except ants.AttachmentRejected as exc:
-            assert exc.code.startswith("attachment.")
+            code = exc.code
         else:
-            assert info.pages >= 1
+            code = "attachment.read" if info.pages >= 1 else "no pages"
+        assert code.startswith("attachment.")

@@ -5,6 +5,7 @@ every status and ``Retry-After`` into an :class:`Outcome`. No ``ValueError``,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from typing import Any
@@ -98,10 +99,12 @@ def _run(name: str, response: httpx.Response) -> Any:
 @settings(max_examples=120, deadline=None)
 @given(body=bodies)
 def test_a_parser_returns_or_raises_a_protocol_error(name: str, body: bytes) -> None:
+    codes = set()
     try:
         _run(name, _answer(200, body))
     except ants.ProtocolError as exc:
-        assert exc.code in {"malformed_body", "inconsistent_paging"}
+        codes.add(exc.code)
+    assert codes <= {"malformed_body", "inconsistent_paging"}
 
 
 @settings(max_examples=300, deadline=None)
@@ -147,10 +150,8 @@ def test_the_converter_fails_only_in_ways_it_can_describe(data: object, cls: typ
 @given(value=st.text(max_size=30) | st.from_regex(r"\A[0-9]{1,40}\Z") | scalars)
 def test_dates_from_any_text_are_dates_or_value_errors(value: object) -> None:
     for parse in (parse_datetime, parse_date):
-        try:
+        with contextlib.suppress(ValueError):
             parse(value)
-        except ValueError:
-            pass
 
 
 def test_a_number_no_date_holds_is_a_value_error() -> None:
