@@ -279,6 +279,9 @@ class Body:
                 code="malformed_body",
             )
         self._inflater = _Inflater(encodings[0]) if encodings else None
+        announced = response.headers.get("content-length", "")
+        if not encodings and announced.isdigit() and int(announced) > cap:
+            raise answer_too_large(what, cap)  # refused before a byte is read
         try:
             self.ready: bytes | None = response.content
             """The body, when the transport gave it read already (a mock's answer)."""

@@ -81,12 +81,7 @@ def bomb() -> bytes:
 def test_a_gzip_bomb_is_stopped_with_flat_memory(
     shell: Shell, credentials: ants.Credentials, hostile: HostileServer, bomb: bytes
 ) -> None:
-    def answer(exchange: Exchange) -> None:
-        headers = {"Content_Encoding": "gzip", "Content_Length": str(len(bomb))}
-        if exchange.head(200, Content_Type="application/json", **headers):
-            exchange.send(bomb)
-
-    hostile.routes["GET", "/requests/counts"] = answer
+    hostile.routes["GET", "/requests/counts"] = _encoded(bomb, "gzip")  # type: ignore[assignment]
     with shell.open(credentials, base_url=hostile.url, retry=QUICK) as s:
         tracemalloc.start()
         try:
@@ -103,13 +98,7 @@ def test_a_compressed_answer_within_the_cap_is_read(
     shell: Shell, credentials: ants.Credentials, hostile: HostileServer
 ) -> None:
     body = gzip.compress(json.dumps(COUNTS).encode())
-
-    def answer(exchange: Exchange) -> None:
-        headers = {"Content_Encoding": "gzip", "Content_Length": str(len(body))}
-        if exchange.head(200, Content_Type="application/json", **headers):
-            exchange.send(body)
-
-    hostile.routes["GET", "/requests/counts"] = answer
+    hostile.routes["GET", "/requests/counts"] = _encoded(body, "gzip")  # type: ignore[assignment]
     with shell.open(credentials, base_url=hostile.url, retry=QUICK) as s:
         counts = s.requests.counts()
     assert counts[None][ants.Bucket.DRAFTS] == 1
@@ -275,3 +264,22 @@ def test_a_plain_answer_is_still_read(shell: Shell, credentials: ants.Credential
         credentials, base_url="http://ants.test", transport=httpx.MockTransport(fake)
     ) as s:
         assert s.requests.get("3223").number == "3223"
+
+
+def test_an_answer_announced_too_large_is_refused_before_reading(
+    shell: Shell, credentials: ants.Credentials, hostile: HostileServer, tmp_path: Path
+) -> None:
+    def announced(exchange: Exchange) -> None:
+        if exchange.head(200, Content_Type="application/pdf", Content_Length="900000000"):
+            exchange.send(b"%PDF-1.4\n")
+
+    kind = ants.PrefectureDocumentKind.REQUEST_RECEIPT
+    hostile.routes["GET", f"/requests/3223/documents/{kind.value}"] = announced
+    hostile.routes["GET", "/requests/3223"] = lambda ex: ex.json(
+        to_data(online(status=ants.RequestStatus.UNDER_REVIEW, student_id="S1"))
+    )
+    with shell.open(credentials, base_url=hostile.url, retry=QUICK) as s:
+        with pytest.raises(ants.ProtocolError) as caught:
+            s.documents.download("3223", kind, to=tmp_path)
+    assert caught.value.code == "answer_too_large"
+    assert list(tmp_path.iterdir()) == []

@@ -54,16 +54,21 @@ class Listing:
         )
 
 
+def _served() -> tuple[Listing, ants.MemoryStore, dict[str, object]]:
+    """A listing behind a fake ANTS, a store, and the session options that reach them."""
+    listing = Listing()
+    fake = FakeAnts()
+    fake.on("GET", "/requests", listing)
+    store = ants.MemoryStore()
+    return listing, store, {"transport": httpx.MockTransport(fake), "store": store}
+
+
 @pytest.mark.parametrize("damage", ["short", "empty"])
 def test_a_hole_is_reported_and_repaired(
     shell: Shell, credentials: ants.Credentials, damage: str
 ) -> None:
-    listing = Listing()
+    listing, store, options = _served()
     listing.hole = (2, damage)
-    fake = FakeAnts()
-    fake.on("GET", "/requests", listing)
-    store = ants.MemoryStore()
-    options = {"transport": httpx.MockTransport(fake), "store": store}
     with shell.open(credentials, base_url="http://ants.test", **options) as s:
         holed = s.requests.sync_all()
         assert not holed.ok
@@ -82,11 +87,7 @@ def test_a_hole_is_reported_and_repaired(
 def test_an_incremental_sync_with_a_hole_keeps_its_watermark(
     shell: Shell, credentials: ants.Credentials, damage: str
 ) -> None:
-    listing = Listing()
-    fake = FakeAnts()
-    fake.on("GET", "/requests", listing)
-    store = ants.MemoryStore()
-    options = {"transport": httpx.MockTransport(fake), "store": store}
+    listing, store, options = _served()
     with shell.open(credentials, base_url="http://ants.test", **options) as s:
         first = s.requests.sync_all()
         assert first.ok
