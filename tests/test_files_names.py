@@ -56,3 +56,48 @@ def test_a_failed_move_leaves_no_temporary_file(tmp_path: Path) -> None:
         files.finish_download(handle, tmp_path / "missing-folder" / "doc.pdf")
     assert list(tmp_path.iterdir()) == []
     assert final.parent == tmp_path.resolve()
+
+
+def test_a_closed_or_failing_stream_is_refused_typed() -> None:
+    import io  # noqa: PLC0415
+
+    import antsclient as ants  # noqa: PLC0415
+    from antsclient.models import DocumentKind  # noqa: PLC0415
+
+    closed = io.BytesIO(b"%PDF-1.4")
+    closed.close()
+
+    class Failing(io.RawIOBase):
+        name = "scan.pdf"
+
+        def readable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            return False
+
+        def readinto(self, buffer: object) -> int:
+            raise OSError("device gone")
+
+    for stream in (closed, Failing()):
+        with pytest.raises(ants.AttachmentRejected) as caught:
+            files.prepare_upload(DocumentKind.IDENTITY, stream, comment=None)
+        assert caught.value.code == "attachment.not_readable"
+
+
+def test_a_refusal_whose_body_breaks_the_reader_is_still_typed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import httpx  # noqa: PLC0415
+
+    import antsclient as ants  # noqa: PLC0415
+    from antsclient.protocol import errors  # noqa: PLC0415
+
+    def broken(response: object) -> object:
+        raise RecursionError
+
+    monkeypatch.setattr(errors, "_error_of", broken)
+    request = httpx.Request("GET", "http://ants.test/api/v1/requests/counts")
+    error = errors.error_from_response(httpx.Response(418, content=b"[]", request=request))
+    assert isinstance(error, ants.ProtocolError)
+    assert (error.code, error.status_code) == ("http_418", 418)

@@ -21,6 +21,7 @@ from antsclient.attachments import (
     check_pages,
     inspect_file,
 )
+from antsclient.errors import AttachmentRejected
 from antsclient.models import AttachmentSlot, DocumentKind
 from antsclient.protocol import Upload, path_upload, stream_upload
 from antsclient.storage.protocols import StudentDocument
@@ -92,9 +93,18 @@ def _read_all(stream: IO[bytes], limit: int) -> bytes:
     """What ``stream`` holds, up to ``limit`` bytes."""
     parts: list[bytes] = []
     size = 0
-    while size < limit and (chunk := stream.read(min(1 << 20, limit - size))):
-        parts.append(chunk)
-        size += len(chunk)
+    try:
+        while size < limit and (chunk := stream.read(min(1 << 20, limit - size))):
+            parts.append(chunk)
+            size += len(chunk)
+    except (OSError, ValueError) as exc:  # closed, or failing underneath
+        name = _name_of(stream) or "the stream"
+        raise AttachmentRejected(
+            f"{name!r} cannot be read ({type(exc).__name__})",
+            code="attachment.not_readable",
+            message_fr=f"Le fichier « {name} » ne peut pas être lu.",
+            field="file",
+        ) from None
     return b"".join(parts)
 
 
