@@ -4,6 +4,7 @@ a page count no listing could hold. Each test runs through both sessions."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import tracemalloc
@@ -283,3 +284,20 @@ def test_an_answer_announced_too_large_is_refused_before_reading(
             s.documents.download("3223", kind, to=tmp_path)
     assert caught.value.code == "answer_too_large"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_async_session_cuts_off_trickling_headers(
+    credentials: ants.Credentials, hostile: HostileServer
+) -> None:
+    def headers(exchange: Exchange) -> None:
+        if exchange.send(b"HTTP/1.1 200 OK\r\n"):
+            exchange.trickle(b"X-Slow: " + b"a" * 50 + b"\r\n", every=0.1, steps=600)
+
+    hostile.routes["GET", "/requests/counts"] = headers
+
+    async def count() -> None:
+        async with ants.AsyncAntsSession(credentials, base_url=hostile.url, retry=QUICK) as s:
+            await s.requests.counts()
+
+    with pytest.raises(ants.AntsUnavailable, match="deadline"):
+        asyncio.run(count())
