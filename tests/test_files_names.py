@@ -3,13 +3,18 @@ keeping their extension, and a failed move leaves no temporary file."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import antsclient as ants
 from antsclient import _files as files
+from antsclient.models import DocumentKind
+from antsclient.protocol import errors
 
 
 @pytest.mark.parametrize(
@@ -59,11 +64,6 @@ def test_a_failed_move_leaves_no_temporary_file(tmp_path: Path) -> None:
 
 
 def test_a_closed_or_failing_stream_is_refused_typed() -> None:
-    import io  # noqa: PLC0415
-
-    import antsclient as ants  # noqa: PLC0415
-    from antsclient.models import DocumentKind  # noqa: PLC0415
-
     closed = io.BytesIO(b"%PDF-1.4")
     closed.close()
 
@@ -88,11 +88,6 @@ def test_a_closed_or_failing_stream_is_refused_typed() -> None:
 def test_a_refusal_whose_body_breaks_the_reader_is_still_typed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import httpx  # noqa: PLC0415
-
-    import antsclient as ants  # noqa: PLC0415
-    from antsclient.protocol import errors  # noqa: PLC0415
-
     def broken(response: object) -> object:
         raise RecursionError
 
