@@ -4,14 +4,17 @@ and transports shared by many sessions."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import ssl
+import time
 import urllib.request
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any, Final
 
 import attrs
+import httpcore
 import httpx
 
 from antsclient.errors import ConfigurationError, ProtocolError
@@ -20,8 +23,10 @@ __all__ = [
     "ACCEPT_ENCODING",
     "DOCUMENT_BYTES",
     "AsyncCutOff",
+    "AsyncGuardedTransport",
     "Body",
     "CutOff",
+    "GuardedTransport",
     "Limits",
     "SharedAsyncTransport",
     "SharedTransport",
@@ -347,16 +352,118 @@ class AsyncCutOff:
             raise httpx.ReadTimeout("the call's deadline passed before the answer ended") from None
 
 
+_CUT_OFF_AT: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
+    "antsclient_cut_off", default=None
+)
+
+
 class CutOff:
-    """:class:`AsyncCutOff` for the blocking session, which cannot interrupt a read: there
-    the deadline is checked as each chunk arrives (:class:`Body`) and every timeout of the
-    try is cut to the time left."""
+    """:class:`AsyncCutOff` for the blocking session: the instant the exchange must end,
+    which the connections of a :class:`GuardedTransport` honour at every read and write of
+    the socket (an answer's headers trickling a byte at a time included). Over another
+    transport, the deadline is checked as each chunk of the body arrives (:class:`Body`)."""
 
     def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+        self.at = time.monotonic() + max(seconds, 0.0)
+        self._token: contextvars.Token[float | None] | None = None
 
     def __enter__(self) -> None:
-        return None
+        self._token = _CUT_OFF_AT.set(self.at)
 
     def __exit__(self, *exc_info: Any) -> None:
-        return None
+        if self._token is not None:
+            _CUT_OFF_AT.reset(self._token)
+
+
+def _cut(timeout: float | None) -> float | None:
+    """``timeout`` cut to the time left before the exchange's cut-off (none: as is)."""
+    at = _CUT_OFF_AT.get()
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the call's deadline passed before the answer ended")
+    return left if timeout is None else min(timeout, left)
+
+
+class _CutStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _cut(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _cut(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _CutStream(self._stream.start_tls(ssl_context, server_hostname, _cut(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _CutBackend(httpcore.NetworkBackend):
+    """httpcore's blocking sockets, each read and write within the exchange's cut-off."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_tcp(host, port, _cut(timeout), local_address, socket_options)
+        return _CutStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        return _CutStream(self._backend.connect_unix_socket(path, _cut(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """The blocking session's own transport: httpx's, whose sockets honour :class:`CutOff`."""
+
+    def __init__(self, base_url: str) -> None:
+        context = tls_context(base_url)
+        super().__init__(verify=context)
+        if isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
+            limits = httpx.Limits()
+            self._pool = httpcore.ConnectionPool(
+                ssl_context=context,
+                max_connections=limits.max_connections,
+                max_keepalive_connections=limits.max_keepalive_connections,
+                keepalive_expiry=limits.keepalive_expiry,
+                network_backend=_CutBackend(),
+            )
+
+    @classmethod
+    def for_server(cls, base_url: str) -> GuardedTransport:
+        """The transport of a blocking session on ``base_url``."""
+        return cls(base_url)
+
+
+class AsyncGuardedTransport:
+    """For the async session there is nothing to add (:class:`AsyncCutOff` cancels the
+    whole exchange): httpx's own transport serves."""
+
+    @classmethod
+    def for_server(cls, base_url: str) -> None:
+        """No transport of its own: ``None``."""
+        del base_url

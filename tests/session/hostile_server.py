@@ -53,11 +53,13 @@ class Exchange:
         if self.head(status, Content_Type="application/json", Content_Length=str(len(body))):
             self.send(body)
 
-    def trickle(self, data: bytes, *, every: float, steps: int) -> None:
-        """``data`` (repeated as needed) one byte every ``every`` seconds, ``steps`` times."""
+    def trickle(self, data: bytes, *, every: float, steps: int) -> bool:
+        """``data`` (repeated as needed) one byte every ``every`` seconds, ``steps`` times;
+        false if the client hung up first."""
         for i in range(steps):
             if not self.send(data[i % len(data) : i % len(data) + 1]) or self.stop.wait(every):
-                return
+                return False
+        return True
 
 
 def gzip_bomb(expanded: int, *, block: int = 1 << 20) -> bytes:

@@ -4,7 +4,6 @@ a page count no listing could hold. Each test runs through both sessions."""
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 import tracemalloc
@@ -286,18 +285,21 @@ def test_an_answer_announced_too_large_is_refused_before_reading(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_async_session_cuts_off_trickling_headers(
-    credentials: ants.Credentials, hostile: HostileServer
+def test_trickling_headers_do_not_outlive_the_deadline(
+    shell: Shell, credentials: ants.Credentials, hostile: HostileServer
 ) -> None:
+    finished: list[bool] = []
+
     def headers(exchange: Exchange) -> None:
         if exchange.send(b"HTTP/1.1 200 OK\r\n"):
-            exchange.trickle(b"X-Slow: " + b"a" * 50 + b"\r\n", every=0.1, steps=600)
+            line = b"X-Slow: " + b"a" * 50 + b"\r\n"
+            finished.append(exchange.trickle(line, every=0.05, steps=1200))
 
     hostile.routes["GET", "/requests/counts"] = headers
-
-    async def count() -> None:
-        async with ants.AsyncAntsSession(credentials, base_url=hostile.url, retry=QUICK) as s:
-            await s.requests.counts()
-
-    with pytest.raises(ants.AntsUnavailable, match="deadline"):
-        asyncio.run(count())
+    with shell.open(credentials, base_url=hostile.url, retry=QUICK) as s:
+        with pytest.raises(ants.AntsUnavailable, match="deadline"):
+            s.requests.counts()
+    for _ in range(200):  # the server notices the client gone at its next byte
+        if finished or hostile.stop.wait(0.05):
+            break
+    assert finished == [False]  # the client hung up: the server never finished its headers

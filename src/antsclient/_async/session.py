@@ -33,6 +33,7 @@ from antsclient._secret import Secret
 from antsclient._transport import (
     ACCEPT_ENCODING,
     AsyncCutOff,
+    AsyncGuardedTransport,
     Body,
     Limits,
     check_base_url,
@@ -172,7 +173,9 @@ class AsyncAntsSession:
         self._client = httpx.AsyncClient(
             base_url=root,
             timeout=timeout,
-            transport=transport,
+            transport=transport
+            if transport is not None
+            else AsyncGuardedTransport.for_server(root),
             verify=tls_context(root),
             headers={"User-Agent": f"antsclient/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
         )

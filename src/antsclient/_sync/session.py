@@ -26,6 +26,7 @@ from antsclient._secret import Secret
 from antsclient._transport import (
     ACCEPT_ENCODING,
     CutOff,
+    GuardedTransport,
     Body,
     Limits,
     check_base_url,
@@ -165,7 +166,9 @@ class AntsSession:
         self._client = httpx.Client(
             base_url=root,
             timeout=timeout,
-            transport=transport,
+            transport=transport
+            if transport is not None
+            else GuardedTransport.for_server(root),
             verify=tls_context(root),
             headers={"User-Agent": f"antsclient/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
         )
