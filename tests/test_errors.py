@@ -27,6 +27,7 @@ from antsclient import (
     ResourceNotFound,
     Secret,
     Severity,
+    StoreError,
 )
 from antsclient import errors as errors_module
 from antsclient.errors import ExtraNotInstalled
@@ -63,6 +64,7 @@ DEFAULT_CODES = {
     ResourceNotFound: "not_found",
     AntsUnavailable: "ants_unavailable",
     ProtocolError: "protocol_error",
+    StoreError: "store_error",
     ExtraNotInstalled: "extra_not_installed",
 }
 
@@ -97,6 +99,7 @@ EXAMPLES: list[tuple[AntsError, dict[str, Any]]] = [
         {"may_have_taken_effect": True, "attempts": 4, "server": "https://ants.test"},
     ),
     (ProtocolError("unexpected HTML"), {}),
+    (StoreError("the store is locked", operation="merge"), {"operation": "merge"}),
     (
         ExtraNotInstalled("needs starlette", extra="sandbox", package="starlette"),
         {"extra": "sandbox", "package": "starlette"},

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         RequestNotFound,
         ResourceNotFound,
         Severity,
+        StoreError,
     )
     from antsclient.export import RequestList
     from antsclient.lifecycle import Action
@@ -79,6 +80,7 @@ if TYPE_CHECKING:
         AntsSession,
         AsyncAntsSession,
         AsyncRequestPage,
+        Limits,
         RequestPage,
         RetryPolicy,
     )
@@ -108,6 +110,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "RequestNotFound": ("antsclient.errors", "RequestNotFound"),
     "ResourceNotFound": ("antsclient.errors", "ResourceNotFound"),
     "Severity": ("antsclient.errors", "Severity"),
+    "StoreError": ("antsclient.errors", "StoreError"),
     "Address": ("antsclient.models", "Address"),
     "Applicant": ("antsclient.models", "Applicant"),
     "Application": ("antsclient.models", "Application"),
@@ -143,6 +146,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "RetryPolicy": ("antsclient._policy", "RetryPolicy"),
     "RequestPage": ("antsclient._sync.pages", "RequestPage"),
     "AsyncRequestPage": ("antsclient._async.pages", "AsyncRequestPage"),
+    "Limits": ("antsclient._transport", "Limits"),
     "RequestList": ("antsclient.export", "RequestList"),
     "SyncOptions": ("antsclient.agency", "SyncOptions"),
     "Action": ("antsclient.lifecycle", "Action"),
@@ -191,6 +195,7 @@ __all__ = [
     "FieldProblem",
     "LegalRepresentative",
     "LicenceCategory",
+    "Limits",
     "MemoryStore",
     "ObtainedBy",
     "OnlineRequest",
@@ -214,6 +219,7 @@ __all__ = [
     "Severity",
     "Sex",
     "SqliteStore",
+    "StoreError",
     "SyncOptions",
     "SyncReport",
     "TrackingChannel",

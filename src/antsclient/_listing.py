@@ -32,6 +32,7 @@ from typing import Final
 import attrs
 
 from antsclient._display import french_datetime, html_table
+from antsclient.errors import ProtocolError
 from antsclient.models import OnlineRequest
 from antsclient.models.window import DateWindow
 from antsclient.protocol import MAX_PAGE_SIZE, Call, Page, search_requests
@@ -39,6 +40,7 @@ from antsclient.storage.protocols import MergeResult
 
 __all__ = [
     "DEFAULT_OVERLAP",
+    "MAX_PAGES",
     "MAX_PASSES",
     "PAGE_SIZE",
     "Listing",
@@ -52,6 +54,9 @@ PAGE_SIZE: Final = MAX_PAGE_SIZE
 
 DEFAULT_OVERLAP: Final = dt.timedelta(minutes=5)
 """An incremental sync asks for what changed since the watermark minus this much."""
+
+MAX_PAGES: Final = 10_000
+"""The most pages a listing may announce (see :class:`antsclient.Limits`)."""
 
 MAX_PASSES: Final = 3
 """How many times a listing is walked before its gaps are reported as failures."""
@@ -217,8 +222,10 @@ class Listing:
         page_size: int = PAGE_SIZE,
         passes: int = MAX_PASSES,
         first_wave: int = 2,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         self.created = created
+        self.max_pages = max_pages
         self.modified = modified
         self.complete = complete
         self.first_wave = max(first_wave, 1)
@@ -247,6 +254,14 @@ class Listing:
     def arrived(self, number: int, page: Page) -> tuple[list[int], Arrival]:
         """Read page ``number``: the pages to ask for now, and what to store."""
         more: list[int] = []
+        if page.pages > self.max_pages:
+            raise ProtocolError(
+                f"the listing announces {page.pages:,} pages; this client reads at most "
+                f"{self.max_pages:,} (Limits.pages)",
+                code="too_many_pages",
+                message_fr="Le site de l'ANTS annonce un nombre de pages démesuré ; la mise à "
+                "jour est arrêtée.",
+            )
         if self._pages is None or number == 1:
             self._pages = page.pages
             more = [n for n in range(2, page.pages + 1) if n not in self._asked]
@@ -301,6 +316,7 @@ class SyncPlan:
         now: dt.datetime | None = None,
         wall: float | None = None,
         keeps_watermark: bool = True,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         self.agreement = agreement
         self.options = options
@@ -318,6 +334,7 @@ class SyncPlan:
             modified=modified,
             complete=self.complete,
             first_wave=max(options.concurrency, 2),
+            max_pages=max_pages,
         )
         self.counts = MergeResult()
         self.stored_count = 0

@@ -3,18 +3,34 @@ and transports shared by many sessions."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
 import ssl
+import time
 import urllib.request
-from typing import Final
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import IO, Any, Final
 
+import attrs
+import httpcore
 import httpx
 
-from antsclient.errors import ConfigurationError
+from antsclient.errors import ConfigurationError, ProtocolError
 
 __all__ = [
+    "ACCEPT_ENCODING",
+    "DOCUMENT_BYTES",
+    "AsyncCutOff",
+    "AsyncGuardedTransport",
+    "Body",
+    "CutOff",
+    "GuardedTransport",
+    "Limits",
     "SharedAsyncTransport",
     "SharedTransport",
+    "answer_too_large",
     "check_base_url",
     "pooled_async_transport",
     "pooled_transport",
@@ -148,3 +164,306 @@ class SharedAsyncTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         return None
+
+
+# --- bounds on what an answer may cost ------------------------------------------------------
+
+_MB: Final = 1_000_000
+DOCUMENT_BYTES: Final = 11 * _MB
+"""The largest document ANTS holds (11 MB a file, :data:`antsclient.attachments.MAX_FILE_SIZE`)."""
+
+_DOWNLOADS: Final = frozenset({"download_attachment", "download_document", "deposit_form"})
+_INFLATE_STEP: Final = 64 * 1024
+"""Bytes of decompressed output produced at a time: a compressed bomb never expands whole."""
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Limits:
+    """Bornes: what a session accepts from a server, whatever the server says.
+
+    ``answer_bytes`` caps every answer read into memory (after decompression), and
+    ``download_bytes`` every file saved by a download (a supporting document, a prefecture
+    document, the deposit form: 11 MB, the documents' own limit, by default).
+    ``per_operation`` overrides either for one operation, by its name
+    (``{"search_requests": 50_000_000}``). ``pages`` caps the pages a listing may announce
+    (500 requests each: 5 million requests by default). Reading stops as soon as a cap is
+    passed: the answer is never held whole, a download leaves no file behind.
+    The whole call, retries and reading included, ends by the retry policy's ``deadline``.
+    """
+
+    answer_bytes: int = attrs.field(default=16 * _MB, validator=attrs.validators.ge(1))
+    download_bytes: int = attrs.field(default=DOCUMENT_BYTES, validator=attrs.validators.ge(1))
+    pages: int = attrs.field(default=10_000, validator=attrs.validators.ge(1))
+    per_operation: Mapping[str, int] = attrs.field(factory=dict, converter=dict)
+
+    def cap(self, op: str) -> int:
+        """The most bytes the answer of operation ``op`` may hold."""
+        if op in self.per_operation:
+            return self.per_operation[op]
+        return self.download_bytes if op in _DOWNLOADS else self.answer_bytes
+
+
+def answer_too_large(what: str, cap: int) -> ProtocolError:
+    """The error of an answer larger than its cap."""
+    return ProtocolError(
+        f"{what}: the answer passed the {cap:,} bytes this client accepts for it "
+        "(Limits, antsclient.Limits); reading stopped",
+        code="answer_too_large",
+        message_fr="Le site de l'ANTS a renvoyé une réponse trop volumineuse ; elle a été refusée.",
+    )
+
+
+class _Inflater:
+    """A streamed ``gzip`` or ``deflate`` decoder that never expands more than a step at a
+    time, so that the cap is checked before a bomb grows in memory."""
+
+    def __init__(self, encoding: str) -> None:
+        self.raw_fallback = encoding == "deflate"
+        self._wbits = zlib.MAX_WBITS | 16 if encoding in {"gzip", "x-gzip"} else zlib.MAX_WBITS
+        self._decoder = zlib.decompressobj(self._wbits)
+        self._started = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The decompressed pieces of ``data``, a step at a time."""
+        while data:
+            try:
+                out = self._decoder.decompress(data, _INFLATE_STEP)
+            except zlib.error:
+                if not (self.raw_fallback and not self._started):
+                    raise
+                # Some servers send raw deflate without the zlib wrapper.
+                self.raw_fallback = False
+                self._wbits = -zlib.MAX_WBITS
+                self._decoder = zlib.decompressobj(self._wbits)
+                continue
+            self._started = True
+            data = self._decoder.unconsumed_tail
+            if self._decoder.eof and self._decoder.unused_data:
+                # A body of several gzip members: each is decoded in turn.
+                data = self._decoder.unused_data
+                self._decoder = zlib.decompressobj(self._wbits)
+            if out:
+                yield out
+
+
+class Body:
+    """An answer's body read as it streams, within its cap and its call's deadline.
+
+    ``take`` each raw chunk as it arrives: it is decompressed (``gzip``, ``deflate``) a
+    step at a time, counted against ``cap``, and written to ``sink`` (a download) or kept;
+    ``finish`` then gives the response its content. A body that passes the cap raises
+    :class:`~antsclient.ProtocolError` (``answer_too_large``); one still arriving when
+    ``remaining()`` reaches zero raises :class:`httpx.ReadTimeout`, a failure like any
+    other timeout — a server trickling a byte at a time cannot hold a call past its deadline.
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        cap: int,
+        remaining: Callable[[], float],
+        what: str,
+        sink: IO[bytes] | None = None,
+    ) -> None:
+        self.response = response
+        self.cap = cap
+        self.remaining = remaining
+        self.what = what
+        self.sink = sink
+        self.size = 0
+        self._parts: list[bytes] = []
+        encodings = [
+            e.strip().lower()
+            for e in response.headers.get("content-encoding", "").split(",")
+            if e.strip() and e.strip().lower() != "identity"
+        ]
+        if len(encodings) > 1 or (encodings and encodings[0] not in _INFLATABLE):
+            raise ProtocolError(
+                f"{what}: the answer is encoded as {', '.join(encodings)!r}, which this "
+                "client did not ask for",
+                code="malformed_body",
+            )
+        self._inflater = _Inflater(encodings[0]) if encodings else None
+        announced = response.headers.get("content-length", "")
+        if not encodings and announced.isdigit() and int(announced) > cap:
+            raise answer_too_large(what, cap)  # refused before a byte is read
+        try:
+            self.ready: bytes | None = response.content
+            """The body, when the transport gave it read already (a mock's answer)."""
+        except httpx.ResponseNotRead:
+            self.ready = None
+
+    def take(self, chunk: bytes) -> None:
+        """One raw chunk of the body, as it arrived."""
+        try:
+            pieces = self._inflater.feed(chunk) if self._inflater is not None else (chunk,)
+            for piece in pieces:
+                self._keep(piece)
+        except zlib.error as exc:
+            raise ProtocolError(
+                f"{self.what}: the compressed answer cannot be decoded ({exc})",
+                code="malformed_body",
+            ) from None
+        if self.remaining() <= 0:
+            raise httpx.ReadTimeout(
+                "the call's deadline passed while the answer was still arriving",
+                request=self.response.request,
+            )
+
+    def _keep(self, piece: bytes) -> None:
+        self.size += len(piece)
+        if self.size > self.cap:
+            raise answer_too_large(self.what, self.cap)
+        if self.sink is not None:
+            self.sink.write(piece)
+        else:
+            self._parts.append(piece)
+
+    def finish(self) -> None:
+        """The whole body arrived: give it to the response (or the sink has it)."""
+        if self.ready is not None:
+            self._keep(self.ready)
+            return
+        if self.sink is None:
+            # What httpx's own ``read()`` does once the body is in.
+            self.response._content = b"".join(self._parts)
+            self._parts.clear()
+
+
+_INFLATABLE: Final = frozenset({"gzip", "x-gzip", "deflate"})
+ACCEPT_ENCODING: Final = "gzip, deflate"
+"""The encodings a session asks for: those :class:`Body` decodes a step at a time."""
+
+
+class AsyncCutOff:
+    """Ends what runs inside it when the call's deadline passes (as a read timeout): the
+    whole exchange, answer headers included, not only each wait between two chunks."""
+
+    def __init__(self, seconds: float) -> None:
+        self._timeout = asyncio.timeout(max(seconds, 0.0))
+
+    async def __aenter__(self) -> None:
+        await self._timeout.__aenter__()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        try:
+            await self._timeout.__aexit__(*exc_info)
+        except TimeoutError:
+            raise httpx.ReadTimeout("the call's deadline passed before the answer ended") from None
+
+
+_CUT_OFF_AT: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
+    "antsclient_cut_off", default=None
+)
+
+
+class CutOff:
+    """:class:`AsyncCutOff` for the blocking session: the instant the exchange must end,
+    which the connections of a :class:`GuardedTransport` honour at every read and write of
+    the socket (an answer's headers trickling a byte at a time included). Over another
+    transport, the deadline is checked as each chunk of the body arrives (:class:`Body`)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + max(seconds, 0.0)
+        self._token: contextvars.Token[float | None] | None = None
+
+    def __enter__(self) -> None:
+        self._token = _CUT_OFF_AT.set(self.at)
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._token is not None:
+            _CUT_OFF_AT.reset(self._token)
+
+
+def _cut(timeout: float | None) -> float | None:
+    """``timeout`` cut to the time left before the exchange's cut-off (none: as is)."""
+    at = _CUT_OFF_AT.get()
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the call's deadline passed before the answer ended")
+    return left if timeout is None else min(timeout, left)
+
+
+class _CutStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _cut(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _cut(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _CutStream(self._stream.start_tls(ssl_context, server_hostname, _cut(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _CutBackend(httpcore.NetworkBackend):
+    """httpcore's blocking sockets, each read and write within the exchange's cut-off."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_tcp(host, port, _cut(timeout), local_address, socket_options)
+        return _CutStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        return _CutStream(self._backend.connect_unix_socket(path, _cut(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """The blocking session's own transport: httpx's, whose sockets honour :class:`CutOff`."""
+
+    def __init__(self, base_url: str) -> None:
+        context = tls_context(base_url)
+        super().__init__(verify=context)
+        if isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
+            limits = httpx.Limits()
+            self._pool = httpcore.ConnectionPool(
+                ssl_context=context,
+                max_connections=limits.max_connections,
+                max_keepalive_connections=limits.max_keepalive_connections,
+                keepalive_expiry=limits.keepalive_expiry,
+                network_backend=_CutBackend(),
+            )
+
+    @classmethod
+    def for_server(cls, base_url: str) -> GuardedTransport:
+        """The transport of a blocking session on ``base_url``."""
+        return cls(base_url)
+
+
+class AsyncGuardedTransport:
+    """For the async session there is nothing to add (:class:`AsyncCutOff` cancels the
+    whole exchange): httpx's own transport serves."""
+
+    @classmethod
+    def for_server(cls, base_url: str) -> None:
+        """No transport of its own: ``None``."""
+        del base_url

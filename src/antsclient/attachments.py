@@ -102,11 +102,15 @@ def count_pages(stream: IO[bytes], media_type: str, *, name: str = "document") -
 
     try:
         reader = PdfReader(stream)
-        if reader.is_encrypted:
-            raise _unreadable(name, "the PDF is encrypted")
-        return len(reader.pages)
+        encrypted = reader.is_encrypted
+        pages = 0 if encrypted else len(reader.pages)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise _unreadable(name, f"the PDF cannot be read ({type(exc).__name__})") from exc
+    except Exception as exc:
+        raise _unreadable(name, f"the PDF cannot be read ({type(exc).__name__})") from None
+    if encrypted:
+        raise _unreadable(name, "the PDF is encrypted")
+    return pages
 
 
 def _unreadable(name: str, why: str) -> AttachmentRejected:
@@ -163,9 +167,19 @@ def inspect_file(source: FileSource, *, name: str | None = None) -> FileInfo:
                 return _inspect_stream(stream, name or path.name, os.fstat(stream.fileno()).st_size)
         except OSError as exc:
             raise _not_found(path, exc) from exc
-    start = source.tell()
     try:
-        return _inspect_stream(source, name or _stream_name(source), _size_of(source))
+        start = source.tell()
+        size = _size_of(source)
+    except (OSError, ValueError, AttributeError) as exc:  # a pipe, a closed stream, no stream
+        raise AttachmentRejected(
+            f"{name or _stream_name(source) or 'the stream'!r} cannot be measured "
+            f"({type(exc).__name__}): give a file, its path or its content as bytes",
+            code="attachment.not_seekable",
+            message_fr="Le fichier ne peut pas être lu : envoyez un fichier enregistré.",
+            field="file",
+        ) from None
+    try:
+        return _inspect_stream(source, name or _stream_name(source), size)
     finally:
         source.seek(start)
 

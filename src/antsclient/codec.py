@@ -79,7 +79,11 @@ def _parse_text(text: str) -> dt.datetime:
     from dateutil import parser as date_parser  # noqa: PLC0415
 
     year_first = bool(_YEAR_FIRST.match(text))
-    parsed: dt.datetime = date_parser.parse(text, dayfirst=not year_first, yearfirst=year_first)
+    try:
+        parsed: dt.datetime = date_parser.parse(text, dayfirst=not year_first, yearfirst=year_first)
+    except OverflowError:  # "9" * 21: a number no date holds
+        msg = f"{text[:40]!r} is not a date and time"
+        raise ValueError(msg) from None
     return parsed
 
 

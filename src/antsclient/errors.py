@@ -15,7 +15,8 @@
     ├── ResourceNotFound           no such thing for this request (ePhoto, file, document)
     │   └── RequestNotFound        no request with this number for this agency
     ├── AntsUnavailable            ANTS is down or too slow; says if the action may have happened
-    └── ProtocolError              ANTS answered something antsclient cannot read
+    ├── ProtocolError              ANTS answered something antsclient cannot read
+    └── StoreError                 the local store of requests cannot be read or written
 
 ``str(error)`` is the English message for the developer; ``error.message_fr`` is the sentence
 to show the driving-school user, in the manual's wording. Every error pickles and unpickles
@@ -47,6 +48,7 @@ __all__ = [
     "RequestNotFound",
     "ResourceNotFound",
     "Severity",
+    "StoreError",
 ]
 
 
@@ -447,3 +449,33 @@ class ProtocolError(AntsError):
 
     default_code = "protocol_error"
     default_message_fr = "Le site de l'ANTS a renvoyé une réponse inattendue."
+
+
+class StoreError(AntsError):
+    """Erreur de la base locale: the store of requests could not be read or written (a
+    database locked past its timeout, a full disk, a file that is not a database).
+
+    ``operation`` names what the store was doing (``merge``, ``watermark``…); the error of
+    the database itself is its ``__cause__``.
+    """
+
+    default_code = "store_error"
+    default_message_fr = (
+        "La base locale des demandes n'a pas pu être lue ou mise à jour (occupée ou "
+        "inaccessible). Réessayez dans un instant."
+    )
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str | None = None,
+        code: str | None = None,
+        message_fr: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, message_fr=message_fr, field=field)
+        self.operation = operation
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {**super()._kwargs(), "operation": self.operation}

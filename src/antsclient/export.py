@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import html
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, SupportsIndex, overload
@@ -33,6 +34,7 @@ __all__ = [
     "RequestList",
     "counts_html",
     "counts_table",
+    "excel_text",
     "french_date",
     "french_datetime",
     "problems_html",
@@ -82,6 +84,20 @@ def _row(request: OnlineRequest, zone: dt.tzinfo) -> tuple[Any, ...]:
         request.neph or "",
         _linked_label(request),
     )
+
+
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (or a command, in some of them)."""
+
+_REFUSED: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
+
+
+def excel_text(value: str) -> str:
+    """``value`` as a spreadsheet can hold it: the control characters Excel refuses become
+    spaces (``DUPONT\x0bJean`` → ``DUPONT Jean``) and lone surrogates ``\ufffd``, so that
+    no name ever stops an export."""
+    return _SURROGATE.sub("\ufffd", _REFUSED.sub(" ", value))
 
 
 def _missing(package: str, extra: str) -> ConfigurationError:
@@ -168,11 +184,19 @@ def _write_rows(
     red = Font(color=_RED)
 
     def styled(value: Any, font: Font | None, column: int) -> Any:
-        """The value as is, or in a cell when it needs a font or a date format."""
+        """The value as is, or in a cell when it needs a font, a date format, or to be
+        marked as text (what would otherwise read as a formula)."""
         dated = column in _DATE_COLUMNS and isinstance(value, dt.datetime)
-        if font is None and not dated:
+        text = isinstance(value, str)
+        if text:
+            value = excel_text(value)
+        as_text = text and value.startswith(_FORMULA_START)
+        if font is None and not dated and not as_text:
             return value
         cell = WriteOnlyCell(ws, value=value)
+        if as_text:
+            cell.data_type = "s"  # a string cell, never evaluated
+            cell.quotePrefix = True  # and Excel keeps it text when it is edited
         if font is not None:
             cell.font = font
         if dated:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         Prefectures,
         Requests,
     )
+    from antsclient._transport import Limits
 
 _BLOCKING = ("AntsSession", "Attachments", "Documents", "EPhotoCodes", "Geo", "Prefectures")
 _ASYNC = (
@@ -58,6 +59,7 @@ WHERE: dict[str, str] = {
     "DEFAULT_TIMEOUT": "antsclient._policy",
     "UPLOAD_TIMEOUT": "antsclient._policy",
     "RetryPolicy": "antsclient._policy",
+    "Limits": "antsclient._transport",
 }
 """The module each public name of the sessions lives in."""
 
@@ -77,6 +79,7 @@ __all__ = [
     "Documents",
     "EPhotoCodes",
     "Geo",
+    "Limits",
     "Prefectures",
     "RequestPage",
     "Requests",

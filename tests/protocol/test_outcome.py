@@ -58,8 +58,16 @@ def answer(
 # --- success --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", [200, 201, 202, 204, 206, 301, 302, 304, 307, 399])
-def test_2xx_and_3xx_are_ok(status: int) -> None:
+@pytest.mark.parametrize("status", [301, 302, 304, 307, 399, 600, 99])
+def test_a_redirect_or_an_unknown_status_is_never_a_success(status: int) -> None:
+    outcome = classify(answer(status, content=b'{"all": {"drafts": 99}}'))
+    assert outcome.verdict is Verdict.ERROR
+    assert isinstance(outcome.error, ProtocolError)
+    assert outcome.error.code == f"http_{status}"
+
+
+@pytest.mark.parametrize("status", [200, 201, 202, 204, 206, 299])
+def test_2xx_are_ok(status: int) -> None:
     outcome = classify(answer(status, content=b'{"items": []}'))
     assert isinstance(outcome, Outcome)
     assert outcome.verdict is Verdict.OK

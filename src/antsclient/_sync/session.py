@@ -23,7 +23,17 @@ from antsclient._sync.pool import Pool
 from antsclient._sync.stores import Store, StoreLike, no_store_error
 from antsclient._listing import SyncOptions, SyncPlan, SyncReport, newest_known
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
-from antsclient._transport import check_base_url, server_of, tls_context
+from antsclient._secret import Secret
+from antsclient._transport import (
+    ACCEPT_ENCODING,
+    CutOff,
+    GuardedTransport,
+    Body,
+    Limits,
+    check_base_url,
+    server_of,
+    tls_context,
+)
 from antsclient._version import __version__
 from antsclient.errors import (
     ActionNotAllowed,
@@ -150,6 +160,7 @@ class AntsSession:
         student_documents: StudentDocumentSource | None = None,
         transport: httpx.BaseTransport | None = None,
         students: StudentDirectory | None = None,
+        limits: Limits | None = None,
     ) -> None:
         root = check_base_url(base_url).rstrip("/")
         if root.endswith(ops.API_PREFIX):
@@ -165,13 +176,16 @@ class AntsSession:
         # Uploads get longer defaults unless the host chose its own timeout.
         self._upload_timeout = UPLOAD_TIMEOUT if timeout is DEFAULT_TIMEOUT else None
         self.transport = transport
+        self.limits = limits or Limits()
         self._server = server_of(root)
         self._client = httpx.Client(
             base_url=root,
             timeout=timeout,
-            transport=transport,
+            transport=transport
+            if transport is not None
+            else GuardedTransport.for_server(root),
             verify=tls_context(root),
-            headers={"User-Agent": f"antsclient/{__version__}"},
+            headers={"User-Agent": f"antsclient/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
         )
         self._token: ops.Token | None = None
         self._login_lock = threading.Lock()
@@ -212,16 +226,16 @@ class AntsSession:
 
     # --- authentication --------------------------------------------------------------------
 
-    def _bearer(self, *, rejected: str | None = None) -> str:
+    def _bearer(self, *, rejected: Secret | None = None) -> Secret:
         """A valid token: the current one, or a new login (one at a time)."""
         token = self._token
-        if token is not None and token.value != rejected and not self._expiring(token):
-            return token.value
+        if token is not None and token.secret != rejected and not self._expiring(token):
+            return token.secret
         with self._login_lock:
             token = self._token
-            if token is None or token.value == rejected or self._expiring(token):
+            if token is None or token.secret == rejected or self._expiring(token):
                 self._token = token = self._login()
-            return token.value
+            return token.secret
 
     @staticmethod
     def _expiring(token: ops.Token) -> bool:
@@ -230,7 +244,7 @@ class AntsSession:
     def _login(self) -> ops.Token:
         creds = self.credentials
         creds.ensure("login")
-        call = ops.login(creds.agreement, creds.login, creds.password.reveal())
+        call = ops.login(creds.agreement, creds.login, creds.password)
         return self._call(call, lambda r: ops.parse_token(r, now=_utcnow()))
 
     # --- sending ---------------------------------------------------------------------------
@@ -307,19 +321,24 @@ class AntsSession:
                 continue
             break
         assert outcome is not None
+        reason = outcome.reason
+        if outcome.verdict is Verdict.OK:
+            try:
+                return parse(response)
+            except ProtocolError as exc:
+                reason = str(exc)
+        # Out of any error's reach: the answer (a login's holds a token) and its request.
+        del response
         if outcome.verdict is Verdict.RETRY:
             raise retries.Transient.of(outcome)
         if outcome.error is not None:
             raise outcome.error
-        try:
-            return parse(response)
-        except ProtocolError as exc:
-            raise retries.Transient(str(exc), ambiguous=True) from exc
+        raise retries.Transient(reason, ambiguous=True)
 
     def _send_once(
         self,
         call: ops.Call,
-        token: str | None,
+        token: Secret | None,
         tries: retries.Tries,
         sink: IO[bytes] | None,
         timeout: httpx.Timeout | None,
@@ -328,28 +347,40 @@ class AntsSession:
         file = call.upload.open() if call.upload is not None else None
         started = time.monotonic()
         status: int | str = "error"
+        failure = request = response = None
         try:
             request = call.build(self._client, token, file)
             request.extensions["timeout"] = tries.deadline.timeout(timeout or self._client.timeout)
-            response = self._client.send(request, stream=True)
-            status = response.status_code
-            try:
-                if sink is not None and response.is_success:
-                    sink.seek(0)
-                    sink.truncate()
-                    for chunk in response.iter_bytes():
-                        sink.write(chunk)
-                else:
-                    response.read()
-            finally:
-                response.close()
+            with CutOff(tries.deadline.remaining()):
+                response = self._client.send(request, stream=True)
+                status = response.status_code
+                try:
+                    into = sink if sink is not None and response.is_success else None
+                    body = Body(
+                        response,
+                        self.limits.cap(call.op),
+                        tries.deadline.remaining,
+                        call.describe(),
+                        files.rewound(into),
+                    )
+                    if body.ready is None:
+                        for chunk in response.iter_raw():
+                            body.take(chunk)
+                    body.finish()
+                finally:
+                    response.close()
         except httpx.TransportError as exc:
-            status = type(exc).__name__
-            raise retries.Transient.failure(classify_failure(exc)) from exc
+            # Made outside the handler: no error chain leads back to the request sent.
+            status, failure = type(exc).__name__, classify_failure(exc)
         finally:
+            request = None  # the token or password it carries does not outlive the try
             retries.log_call(call, status, time.monotonic() - started, tries.count)
             if file is not None and call.upload is not None and call.upload.owned:
                 file.close()
+        if failure is not None:
+            response = None  # nor does the answer, which points at it
+            raise retries.Transient.failure(failure)
+        assert response is not None
         return response
 
     def _write(
@@ -430,11 +461,11 @@ class AntsSession:
         final, handle = files.atomic_target(to, files.safe_filename(None, default))
         try:
             self._call(call, remember_name, sink=handle)
+            if names and names[-1] != final.name:
+                final = files.free_path(to, names[-1])
         except BaseException:
             files.abandon_download(handle)
             raise
-        if names and names[-1] != final.name:
-            final = files.free_path(to, names[-1])
         return files.finish_download(handle, final)
 
     # --- what the session knows of each request ------------------------------------------
@@ -924,7 +955,13 @@ class Requests(_Namespace):
             if SyncPlan.reads_watermark_for(opts)
             else None
         )
-        plan = SyncPlan(agreement, opts, previous, keeps_watermark=session._store.keeps_watermark)
+        plan = SyncPlan(
+            agreement,
+            opts,
+            previous,
+            keeps_watermark=session._store.keeps_watermark,
+            max_pages=session.limits.pages,
+        )
         try:
             self._walk(plan)
             self._finish(plan)

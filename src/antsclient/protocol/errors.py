@@ -46,7 +46,7 @@ def _body(response: httpx.Response) -> dict[str, Any]:
     """The ``error`` object of an answer (empty when there is none)."""
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     error = data.get("error") if isinstance(data, dict) else None
     return error if isinstance(error, dict) else {}
@@ -65,10 +65,15 @@ def _problems(raw: object) -> list[FieldProblem]:
                 message=str(item.get("message") or ""),
                 message_fr=str(item.get("message_fr") or item.get("message") or ""),
                 severity=severity,
-                suggestions=tuple(str(s) for s in item.get("suggestions") or ()),
+                suggestions=_texts(item.get("suggestions")),
             )
         )
     return problems
+
+
+def _texts(raw: object) -> tuple[str, ...]:
+    """The texts of a list (anything else, a number or an object, holds none)."""
+    return tuple(str(s) for s in raw) if isinstance(raw, list) else ()
 
 
 def _data_error(message: str, body: dict[str, Any], common: dict[str, Any]) -> AntsError:
@@ -88,17 +93,38 @@ def _data_error(message: str, body: dict[str, Any], common: dict[str, Any]) -> A
 
 def error_from_response(response: httpx.Response) -> AntsError:
     """The typed error an HTTP error answer stands for, with its status and request id."""
-    error = _error_of(response)
+    try:
+        error = _error_of(response)
+    except (LookupError, TypeError, ValueError, ArithmeticError, RecursionError):
+        # A refusal whose body cannot be read is still a refusal: say so, by its status.
+        error = ProtocolError(
+            f"ANTS answered HTTP {response.status_code} to {response.request.method} "
+            f"{response.request.url.path} with an error body antsclient cannot read",
+            code=f"http_{response.status_code}",
+        )
     return error.from_answer(response.status_code, response.headers.get(REQUEST_ID_HEADER))
 
 
 def _error_of(response: httpx.Response) -> AntsError:
     status = response.status_code
+    where = f"{response.request.method} {response.request.url.path}"
+    if not 400 <= status < 600:
+        # Neither an answer nor a refusal: a redirect (never followed: it would carry the
+        # credentials elsewhere) or a status HTTP does not define. Whatever its body says.
+        kind = (
+            "a redirect, which antsclient does not follow"
+            if 300 <= status < 400
+            else ("not a status an answer may have")
+        )
+        return ProtocolError(
+            f"ANTS answered HTTP {status} ({kind}) to {where}: check base_url",
+            code=f"http_{status}",
+        )
     body = _body(response)
     code = str(body.get("code") or f"http_{status}")
-    where = f"{response.request.method} {response.request.url.path}"
     message = str(body.get("message") or f"ANTS answered {status} to {where}")
-    common: dict[str, Any] = {"code": code, "field": body.get("field")}
+    field = body.get("field")
+    common: dict[str, Any] = {"code": code, "field": None if field is None else str(field)}
     if body.get("message_fr"):
         common["message_fr"] = str(body["message_fr"])
     if status == 401:

@@ -19,6 +19,7 @@ from typing import IO, Any, Final, ParamSpec, TypeVar, cast
 import attrs
 import httpx
 
+from antsclient._secret import Secret, to_secret
 from antsclient.codec import describe_error, from_data, read_online_request, to_data
 from antsclient.errors import ProtocolError
 from antsclient.models import (
@@ -99,13 +100,17 @@ class Call:
     def build(
         self,
         client: httpx.Client | httpx.AsyncClient,
-        token: str | None,
+        token: str | Secret | None,
         file: IO[bytes] | None = None,
     ) -> httpx.Request:
-        """The request for one attempt; ``file`` is the upload's stream, opened afresh."""
+        """The request for one attempt; ``file`` is the upload's stream, opened afresh.
+
+        Secrets (the token, a password in the body) are revealed here only, into the
+        request itself: the call keeps them wrapped.
+        """
         headers: dict[str, str] = {"Accept": "application/json"}
         if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
+            headers["Authorization"] = f"Bearer {_revealed(token)}"
         if self.idempotency_key is not None:
             headers["Idempotency-Key"] = self.idempotency_key
         files = data = None
@@ -116,7 +121,7 @@ class Call:
             self.method,
             API_PREFIX + self.path,
             params=self.params,
-            json=self.json,
+            json=_revealed(self.json),
             files=files,
             data=data,
             headers=headers,
@@ -125,6 +130,15 @@ class Call:
     def describe(self) -> str:
         """``METHOD /path`` for messages and logs (never a header, never a body)."""
         return f"{self.method} {API_PREFIX}{self.path}"
+
+
+def _revealed(value: Any) -> Any:
+    """``value`` with its :class:`Secret` values revealed (a JSON body's or the token)."""
+    if isinstance(value, Secret):
+        return value.reveal()
+    if isinstance(value, dict):
+        return {k: _revealed(v) for k, v in value.items()}
+    return value
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -157,15 +171,27 @@ def _reader(parse: Callable[P, R]) -> Callable[P, R]:
             return parse(*args, **kwargs)
         except ProtocolError:
             raise
-        except (LookupError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+        except (
+            LookupError,
+            TypeError,
+            ValueError,
+            ArithmeticError,
+            AttributeError,
+            RecursionError,
+        ) as exc:
             response = args[0] if args else kwargs.get("response")
             raise ProtocolError(
                 f"ANTS answered {_where(response, parse.__name__)} with data antsclient cannot "
-                f"read: {exc}",
+                f"read: {_short(exc)}",
                 code="malformed_body",
             ) from exc
 
     return read
+
+
+def _short(exc: BaseException, limit: int = 200) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _where(response: object, default: str) -> str:
@@ -210,14 +236,15 @@ def parse_items(response: httpx.Response, cls: type[T]) -> list[T]:
 # --- authentication ------------------------------------------------------------------------
 
 
-def login(agreement: str, login_name: str, password: str) -> Call:
-    """POST /auth/token: a bearer token for the agency's credentials."""
+def login(agreement: str, login_name: str, password: str | Secret) -> Call:
+    """POST /auth/token: a bearer token for the agency's credentials (the password stays
+    wrapped in the call; it is revealed only into the request sent)."""
     return Call(
         op="login",
         method="POST",
         path="/auth/token",
         safety=Safety.IDEMPOTENT,
-        json={"agreement": agreement, "login": login_name, "password": password},
+        json={"agreement": agreement, "login": login_name, "password": to_secret(password)},
         authenticated=False,
     )
 
@@ -226,8 +253,13 @@ def login(agreement: str, login_name: str, password: str) -> Call:
 class Token:
     """A bearer token and when it expires (the value is never shown)."""
 
-    value: str = attrs.field(repr=False)
+    secret: Secret = attrs.field(repr=False)
     expires_at: dt.datetime
+
+    @property
+    def value(self) -> str:
+        """The token itself."""
+        return self.secret.reveal()
 
 
 @_reader
@@ -238,7 +270,9 @@ def parse_token(response: httpx.Response, *, now: dt.datetime) -> Token:
         raise ProtocolError("the login answer holds no access token", code="malformed_body")
     expires_in = data.get("expires_in")
     seconds = float(expires_in) if isinstance(expires_in, int | float) else 3600.0
-    return Token(value=data["access_token"], expires_at=now + dt.timedelta(seconds=seconds))
+    return Token(
+        secret=Secret(data["access_token"]), expires_at=now + dt.timedelta(seconds=seconds)
+    )
 
 
 # --- referential and prefectures -------------------------------------------------------------
@@ -469,11 +503,12 @@ def parse_page(response: httpx.Response) -> Page:
             total=int(data["total"]),
             pages=int(data["pages"]),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise ProtocolError(
             "the search answer is not a page of requests (items and paging)",
             code="malformed_body",
-        ) from exc
+        ) from None
+    _check_paging(paging, len(raw_items))
     items: list[OnlineRequest] = []
     failed = 0
     for raw in raw_items:
@@ -482,6 +517,24 @@ def parse_page(response: httpx.Response) -> Page:
         except Exception:
             failed += 1
     return attrs.evolve(paging, items=tuple(items), failed=failed)
+
+
+def _check_paging(page: Page, count: int) -> None:
+    """A page's numbers must agree: ``pages`` is the total divided by the page size, and
+    the page holds no more than its size — a server's word is not trusted with the work
+    (and the memory) it would make a listing do."""
+    expected = -(-page.total // page.page_size) if page.page_size > 0 else -1
+    if min(page.page, page.total, page.pages) < 0 or page.pages != expected:
+        raise ProtocolError(
+            f"the search answer's paging does not add up: {page.pages} page(s) announced "
+            f"for {page.total} request(s) of {page.page_size} a page",
+            code="inconsistent_paging",
+        )
+    if count > page.page_size:
+        raise ProtocolError(
+            f"the search answer holds {count} requests on a page of {page.page_size}",
+            code="inconsistent_paging",
+        )
 
 
 def parse_nothing(response: httpx.Response) -> None:
@@ -500,11 +553,22 @@ def parse_counts(response: httpx.Response) -> dict[Cerfa | None, dict[Bucket, in
     if not isinstance(data, dict):
         raise ProtocolError("the counts answer is not an object", code="malformed_body")
     result: dict[Cerfa | None, dict[Bucket, int]] = {}
+    known = {c.value: c for c in Cerfa}
     for key, counts in data.items():
-        cerfa = None if key == "all" else Cerfa(key)
+        if key != "all" and key not in known:
+            continue  # tolerant in: a cerfa this client does not know
         if isinstance(counts, Mapping):
-            result[cerfa] = {b: int(counts.get(b.value, 0)) for b in Bucket}
+            result[known.get(key)] = {b: _count(counts.get(b.value, 0)) for b in Bucket}
     return result
+
+
+def _count(value: object) -> int:
+    """A count: a whole number, never negative (``""``, ``1e400`` or ``-3`` are not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ValueError(f"{value!r} is not a count")
+    if value < 0:
+        raise ValueError(f"{value!r} is not a count")
+    return int(value)
 
 
 # --- attachments ----------------------------------------------------------------------------

@@ -74,7 +74,7 @@ _OK: Final = Outcome(verdict=Verdict.OK)
 def classify(response: httpx.Response) -> Outcome:
     """The :class:`Outcome` of an HTTP answer (its body read already)."""
     status = response.status_code
-    if status < 400:
+    if 200 <= status < 300:
         return _OK
     if status in TRANSIENT_STATUSES:
         return Outcome(

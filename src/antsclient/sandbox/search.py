@@ -99,7 +99,7 @@ def wire(record: RequestRecord) -> dict[str, Any]:
         "applicant_name": record.applicant_name,
         "email": record.email,
         "validated_at": None if validated_at is None else validated_at.isoformat(),
-        "request_type": None if request_type is None else request_type.value,
+        "request_type": request_type.value,
         "paper_mandate": record.paper_mandate,
         "paper_mandate_date": None if mandate_date is None else mandate_date.isoformat(),
         "phone": record.phone,

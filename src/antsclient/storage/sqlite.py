@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from antsclient._text import fold
+from antsclient.errors import StoreError
 from antsclient.export import RequestList
 from antsclient.models import (
     Application,
@@ -73,8 +75,37 @@ _BOUND_NUMBERS: Final = 500
 """Request numbers bound in one ``IN (…)`` query (well under SQLite's variable limit)."""
 
 
-class StoreError(Exception):
-    """The store's file cannot be used (written by a newer antsclient, or not a store)."""
+@contextlib.contextmanager
+def _translated(path: Path, operation: str) -> Iterator[None]:
+    """The database's own failures as :class:`~antsclient.StoreError` (an ``AntsError``):
+    a file locked by another process past ``busy_timeout``, a full disk, a file that is not
+    a store."""
+    try:
+        yield
+    except (sqlite3.Error, UnicodeError) as exc:
+        locked = "locked" in str(exc) or "busy" in str(exc)
+        raise StoreError(
+            f"the SQLite store {str(path)!r} could not {operation}: {exc}",
+            code="store.locked" if locked else "store.failed",
+            operation=operation,
+            message_fr=(
+                "La base locale des demandes est occupée par un autre programme ; "
+                "réessayez dans un instant."
+                if locked
+                else f"La base locale des demandes ({path.name}) n'a pas pu être lue ou "
+                "mise à jour."
+            ),
+        ) from exc
+
+
+def _text(value: str | None) -> str | None:
+    """A text SQLite can hold: a lone surrogate (which no UTF-8 can write) becomes ``\ufffd``."""
+    if value is None or value.isascii():
+        return value
+    return _SURROGATES.sub("\ufffd", value)
+
+
+_SURROGATES: Final = re.compile("[\ud800-\udfff]")
 
 
 # --- schema and migrations ----------------------------------------------------------------
@@ -178,23 +209,23 @@ def _encode(request: OnlineRequest) -> Row:
     # runs for every request of a sync.
     validated_at = request.validated_at
     return (
-        request.number,
+        _text(request.number),
         request.cerfa._value_,
         request.status._value_,
-        request.status_label,
-        request.type_label,
+        _text(request.status_label),
+        _text(request.type_label),
         _instant(request.created),
         _instant(request.modified),
         int(request.transferred),
-        request.neph,
-        request.student_id,
-        request.applicant_name,
-        request.email,
+        _text(request.neph),
+        _text(request.student_id),
+        _text(request.applicant_name),
+        _text(request.email),
         None if validated_at is None else _instant(validated_at),
         None if request.request_type is None else request.request_type.value,
         int(request.paper_mandate),
         None if request.paper_mandate_date is None else request.paper_mandate_date.isoformat(),
-        request.phone,
+        _text(request.phone),
     )
 
 
@@ -242,20 +273,21 @@ class SqliteStore(SqliteBordereaux):
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 30.0) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            self.path,
-            timeout=busy_timeout,
-            isolation_level=None,
-            check_same_thread=False,
-        )
-        try:
-            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
-        except BaseException:
-            self._db.close()
-            raise
+        with _translated(self.path, "open"):
+            self._db = sqlite3.connect(
+                self.path,
+                timeout=busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            try:
+                self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
+            except BaseException:
+                self._db.close()
+                raise
         self.students = SqliteStudents(self)
 
     def __repr__(self) -> str:
@@ -290,7 +322,7 @@ class SqliteStore(SqliteBordereaux):
                     f"{self.path} has schema version {version}, newer than this antsclient's "
                     f"{SCHEMA_VERSION}: upgrade antsclient"
                 )
-                raise StoreError(msg)
+                raise StoreError(msg, code="store.newer_schema", operation="open")
             for step in MIGRATIONS[version:]:
                 step(db)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -299,17 +331,18 @@ class SqliteStore(SqliteBordereaux):
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (``BEGIN IMMEDIATE``) so it never deadlocks
         with another process's write; rolled back on any error."""
-        with self._lock:
+        with self._lock, _translated(self.path, "write"):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
     def _read(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
-        with self._lock:
+        with self._lock, _translated(self.path, "read"):
             return self._db.execute(sql, params).fetchall()
 
     # -- RequestStore ---------------------------------------------------------------------
@@ -339,7 +372,7 @@ class SqliteStore(SqliteBordereaux):
         """Insert or replace ``requests`` in one transaction; count new, updated, unchanged."""
         if not requests:
             return MergeResult()
-        encoded = {r.number: _encode(r) for r in requests}
+        encoded = {row[0]: row for row in map(_encode, requests)}
         now = time.time()
         new = updated = 0
         with self._write() as db:

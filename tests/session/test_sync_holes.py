@@ -1,0 +1,125 @@
+"""A sync is complete or says it is not: when a page of the listing comes back short or
+empty, the report is not ok, says how many are missing, the watermark stays where it was —
+and the next sync, once the server answers whole again, repairs the store. Through both
+sessions, against a listing server of the tests' own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+import pytest
+from fake_ants import NOW, FakeAnts, online
+from shells import Shell
+
+import antsclient as ants
+from antsclient.codec import to_data
+
+TOTAL = 1_200
+SIZE = 500
+
+
+class Listing:
+    """``GET /requests`` over ``TOTAL`` requests, by pages; ``hole`` damages one page."""
+
+    def __init__(self) -> None:
+        self.requests = [
+            online(str(10_000 + i), modified=NOW + dt.timedelta(seconds=i)) for i in range(TOTAL)
+        ]
+        self.hole: tuple[int, str] | None = None
+        self.asked: list[int] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        size = int(request.url.params["page_size"])
+        since = request.url.params.get("modified_from")
+        rows = [
+            r
+            for r in self.requests
+            if since is None or r.modified >= dt.datetime.fromisoformat(since)
+        ]
+        self.asked.append(page)
+        items = rows[(page - 1) * size : page * size]
+        if self.hole is not None and self.hole[0] == page:
+            damage = self.hole[1]
+            if damage == "repeat":  # the first page again, in place of this one
+                items = rows[:size]
+            else:
+                items = [] if damage == "empty" else items[: len(items) // 3]
+        return httpx.Response(
+            200,
+            json={
+                "items": [to_data(r) for r in items],
+                "page": page,
+                "page_size": size,
+                "total": len(rows),
+                "pages": -(-len(rows) // size),
+            },
+        )
+
+
+def _served() -> tuple[Listing, ants.MemoryStore, dict[str, object]]:
+    """A listing behind a fake ANTS, a store, and the session options that reach them."""
+    listing = Listing()
+    fake = FakeAnts()
+    fake.on("GET", "/requests", listing)
+    store = ants.MemoryStore()
+    return listing, store, {"transport": httpx.MockTransport(fake), "store": store}
+
+
+@pytest.mark.parametrize("damage", ["short", "empty", "repeat"])
+def test_a_hole_is_reported_and_repaired(
+    shell: Shell, credentials: ants.Credentials, damage: str
+) -> None:
+    listing, store, options = _served()
+    listing.hole = (2, damage)
+    with shell.open(credentials, base_url="http://ants.test", **options) as s:
+        holed = s.requests.sync_all()
+        assert not holed.ok
+        assert holed.failed >= TOTAL - 2 * SIZE
+        assert holed.watermark is None
+        assert store.watermark(credentials.agreement) is None
+        assert listing.asked.count(2) > 1  # the missing page was asked again
+        listing.hole = None
+        repaired = s.requests.sync_all()
+    assert repaired.ok, repaired
+    assert len(store.search(credentials.agreement)) == TOTAL
+    assert store.watermark(credentials.agreement) == listing.requests[-1].modified
+
+
+@pytest.mark.parametrize("damage", ["short", "empty"])
+def test_an_incremental_sync_with_a_hole_keeps_its_watermark(
+    shell: Shell, credentials: ants.Credentials, damage: str
+) -> None:
+    listing, store, options = _served()
+    with shell.open(credentials, base_url="http://ants.test", **options) as s:
+        first = s.requests.sync_all()
+        assert first.ok
+        mark = store.watermark(credentials.agreement)
+        # 1,100 requests change at once, past the watermark; a page of them is lost.
+        later = mark + dt.timedelta(hours=1)
+        listing.requests = [
+            ants.OnlineRequest(**{**_fields(r), "modified": later + dt.timedelta(seconds=i)})
+            if i >= 100
+            else r
+            for i, r in enumerate(listing.requests)
+        ]
+        listing.hole = (2, damage)
+        holed = s.requests.sync_all()
+        assert holed.incremental
+        assert not holed.ok
+        assert store.watermark(credentials.agreement) == mark
+        listing.hole = None
+        repaired = s.requests.sync_all()
+    assert repaired.ok
+    assert repaired.incremental
+    newest = max(r.modified for r in listing.requests)
+    assert store.watermark(credentials.agreement) == newest
+    stored = {r.number: r.modified for r in store.search(credentials.agreement)}
+    assert stored == {r.number: r.modified for r in listing.requests}
+
+
+def _fields(request: ants.OnlineRequest) -> dict[str, object]:
+    import attrs
+
+    return attrs.asdict(request, recurse=False)
