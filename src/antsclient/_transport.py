@@ -3,7 +3,6 @@ and transports shared by many sessions."""
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import functools
 import ssl
@@ -340,6 +339,8 @@ class AsyncCutOff:
     whole exchange, answer headers included, not only each wait between two chunks."""
 
     def __init__(self, seconds: float) -> None:
+        import asyncio  # noqa: PLC0415 - only async sessions come here: the blocking never loads it
+
         self._timeout = asyncio.timeout(max(seconds, 0.0))
 
     async def __aenter__(self) -> None:

@@ -490,7 +490,9 @@ def parse_page(response: httpx.Response) -> Page:
     """
     fast = decode_page(response.content)
     if fast is not None:
-        return Page(items=fast[0], failed=0, **fast[1])
+        page = Page(items=fast[0], failed=0, **fast[1])
+        _check_paging(page, len(page.items))
+        return page
     data = _json(response)
     try:
         raw_items = data["items"]
