@@ -590,9 +590,8 @@ def test_transfer_links_the_student_at_once(fake: FakeAnts, session: ants.AntsSe
         "POST", "/requests/777/link", request_json(online("777", transferred=True, student_id="S9"))
     )
     taken = session.requests.transfer("777", former_agreement="E2309400140", student_id="S9")
-    assert fake.seen("POST", "/requests/777/transfer")[0].content == (
-        b'{"former_agreement":"E2309400140"}'
-    )
+    sent = fake.seen("POST", "/requests/777/transfer")[0].content
+    assert json.loads(sent) == {"former_agreement": "E2309400140"}
     assert (taken.transferred, taken.student_id) == (True, "S9")
 
 
