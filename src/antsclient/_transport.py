@@ -395,7 +395,7 @@ class GuardedTransport(httpx.HTTPTransport):
                 max_connections=limits.max_connections,
                 max_keepalive_connections=limits.max_keepalive_connections,
                 keepalive_expiry=limits.keepalive_expiry,
-                network_backend=CutBackend(),
+                network_backend=CutBackend(CUT_OFF_AT),
             )
 
     @classmethod

@@ -1,5 +1,10 @@
 """The domain as typed data: credentials, applications, requests and their enums."""
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from antsclient.models.application import (
     Address,
     Applicant,
@@ -30,7 +35,6 @@ from antsclient.models.enums import (
     Training,
     TrainingMode,
 )
-from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
 from antsclient.models.request import (
     APPLICANT_VALIDATION_WINDOW,
     MANDATE_KEEPING_MONTHS,
@@ -49,6 +53,20 @@ from antsclient.models.request_types import (
     TrainingSpec,
 )
 from antsclient.models.window import DateWindow
+
+if TYPE_CHECKING:
+    from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
+
+# The paper requests load on first use: the online sessions do not need them.
+_LAZY = frozenset({"Bordereau", "PaperRequest", "TrackingChannel"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module("antsclient.models.paper"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "APPLICANT_VALIDATION_WINDOW",

@@ -16,11 +16,11 @@ import attrs
 
 from antsclient.errors import ConfigurationError
 from antsclient.models import Application, Bucket, Cerfa, Credentials, OnlineRequest
-from antsclient.models.paper import Bordereau
 from antsclient.models.window import DateWindow
 
 if TYPE_CHECKING:
     from antsclient.export import RequestList
+    from antsclient.models.paper import Bordereau
 
 __all__ = [
     "AgencyIndex",
