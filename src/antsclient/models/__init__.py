@@ -5,17 +5,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from antsclient.models.application import (
-    Address,
-    Applicant,
-    Application,
-    Cerfa02,
-    Cerfa06,
-    Declarations,
-    LegalRepresentative,
-    PreviousLicence,
-    application_type,
-)
 from antsclient.models.credentials import Credentials, department_of_postal_code
 from antsclient.models.enums import (
     DOCUMENT_SPECS,
@@ -55,18 +44,48 @@ from antsclient.models.request_types import (
 from antsclient.models.window import DateWindow
 
 if TYPE_CHECKING:
+    from antsclient.models.application import (
+        Address,
+        Applicant,
+        Application,
+        Cerfa02,
+        Cerfa06,
+        Declarations,
+        LegalRepresentative,
+        PreviousLicence,
+        application_type,
+    )
     from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
 
-# The paper requests load on first use: the online sessions do not need them.
-_LAZY = frozenset({"Bordereau", "PaperRequest", "TrackingChannel"})
+# The application data and the paper requests load on first use: a session that lists and
+# follows requests needs neither.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "Address",
+            "Applicant",
+            "Application",
+            "Cerfa02",
+            "Cerfa06",
+            "Declarations",
+            "LegalRepresentative",
+            "PreviousLicence",
+            "application_type",
+        ),
+        "antsclient.models.application",
+    ),
+    **dict.fromkeys(("Bordereau", "PaperRequest", "TrackingChannel"), "antsclient.models.paper"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module("antsclient.models.paper"), name)
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "APPLICANT_VALIDATION_WINDOW",
