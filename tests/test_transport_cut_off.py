@@ -9,6 +9,7 @@ from typing import Any
 import httpcore
 import pytest
 
+from antsclient import _sockets as sockets
 from antsclient import _transport as transport
 
 
@@ -55,7 +56,7 @@ class _Backend:
 
 def test_every_socket_operation_is_cut_to_the_time_left() -> None:
     recorder = _Recorder()
-    backend = transport._CutBackend()
+    backend = sockets.CutBackend(transport.CUT_OFF_AT)
     backend._backend = _Backend(recorder)  # type: ignore[assignment]
     with transport.CutOff(30.0):
         stream = backend.connect_tcp("127.0.0.1", 1, timeout=90.0)
@@ -76,7 +77,7 @@ def test_every_socket_operation_is_cut_to_the_time_left() -> None:
 
 
 def test_past_the_cut_off_a_read_is_a_timeout() -> None:
-    stream = transport._CutStream(_Recorder())
+    stream = sockets.CutStream(_Recorder(), transport.CUT_OFF_AT)
     with transport.CutOff(0.0), pytest.raises(httpcore.ReadTimeout):
         stream.read(1)
 

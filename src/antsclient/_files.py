@@ -12,19 +12,15 @@ from collections.abc import Iterable, Mapping
 from email.message import Message
 from email.utils import collapse_rfc2231_value, unquote
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, TYPE_CHECKING, Final
 
-from antsclient.attachments import (
-    MAX_FILE_SIZE,
-    FileInfo,
-    check_comment,
-    check_pages,
-    inspect_file,
-)
 from antsclient.errors import AttachmentRejected
 from antsclient.models import AttachmentSlot, DocumentKind
 from antsclient.protocol import Upload, path_upload, stream_upload
 from antsclient.storage.protocols import StudentDocument
+
+if TYPE_CHECKING:
+    from antsclient.attachments import FileInfo
 
 __all__ = [
     "UploadSource",
@@ -59,6 +55,14 @@ def prepare_upload(
     maximum alone; :func:`check_pages_sent` adds the pages the request already holds once
     they are known.
     """
+    # The local checks load with the first upload: a session that only reads needs none.
+    from antsclient.attachments import (  # noqa: PLC0415
+        MAX_FILE_SIZE,
+        check_comment,
+        check_pages,
+        inspect_file,
+    )
+
     check_comment(comment, kind)
     if isinstance(source, StudentDocument):
         name = name or source.name
@@ -115,6 +119,8 @@ def _name_of(stream: IO[bytes]) -> str | None:
 
 def check_pages_sent(kind: DocumentKind, info: FileInfo, slots: Iterable[AttachmentSlot]) -> None:
     """The pages of ``info`` together with those already sent for ``kind``."""
+    from antsclient.attachments import check_pages  # noqa: PLC0415
+
     sent = next((s.pages for s in slots if s.kind is kind), 0)
     check_pages(kind, info.pages, pages_already_sent=sent, name=info.name)
 

@@ -9,17 +9,17 @@ import ssl
 import time
 import urllib.request
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any, Final
 
 import attrs
-import httpcore
 import httpx
 
 from antsclient.errors import ConfigurationError, ProtocolError
 
 __all__ = [
     "ACCEPT_ENCODING",
+    "CUT_OFF_AT",
     "DOCUMENT_BYTES",
     "AsyncCutOff",
     "AsyncGuardedTransport",
@@ -353,9 +353,10 @@ class AsyncCutOff:
             raise httpx.ReadTimeout("the call's deadline passed before the answer ended") from None
 
 
-_CUT_OFF_AT: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
+CUT_OFF_AT: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
     "antsclient_cut_off", default=None
 )
+"""The instant the running exchange must end, if a :class:`CutOff` set one."""
 
 
 class CutOff:
@@ -369,79 +370,22 @@ class CutOff:
         self._token: contextvars.Token[float | None] | None = None
 
     def __enter__(self) -> None:
-        self._token = _CUT_OFF_AT.set(self.at)
+        self._token = CUT_OFF_AT.set(self.at)
 
     def __exit__(self, *exc_info: Any) -> None:
         if self._token is not None:
-            _CUT_OFF_AT.reset(self._token)
-
-
-def _cut(timeout: float | None) -> float | None:
-    """``timeout`` cut to the time left before the exchange's cut-off (none: as is)."""
-    at = _CUT_OFF_AT.get()
-    if at is None:
-        return timeout
-    left = at - time.monotonic()
-    if left <= 0:
-        raise httpcore.ReadTimeout("the call's deadline passed before the answer ended")
-    return left if timeout is None else min(timeout, left)
-
-
-class _CutStream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _cut(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _cut(timeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        return _CutStream(self._stream.start_tls(ssl_context, server_hostname, _cut(timeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _CutBackend(httpcore.NetworkBackend):
-    """httpcore's blocking sockets, each read and write within the exchange's cut-off."""
-
-    def __init__(self) -> None:
-        self._backend = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self._backend.connect_tcp(host, port, _cut(timeout), local_address, socket_options)
-        return _CutStream(stream)
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        return _CutStream(self._backend.connect_unix_socket(path, _cut(timeout), socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
+            CUT_OFF_AT.reset(self._token)
 
 
 class GuardedTransport(httpx.HTTPTransport):
     """The blocking session's own transport: httpx's, whose sockets honour :class:`CutOff`."""
 
     def __init__(self, base_url: str) -> None:
+        # httpcore (and its h11, anyio, asyncio) loads with the first transport, as in httpx.
+        import httpcore  # noqa: PLC0415
+
+        from antsclient._sockets import CutBackend  # noqa: PLC0415
+
         context = tls_context(base_url)
         super().__init__(verify=context)
         if isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
@@ -451,7 +395,7 @@ class GuardedTransport(httpx.HTTPTransport):
                 max_connections=limits.max_connections,
                 max_keepalive_connections=limits.max_keepalive_connections,
                 keepalive_expiry=limits.keepalive_expiry,
-                network_backend=_CutBackend(),
+                network_backend=CutBackend(CUT_OFF_AT),
             )
 
     @classmethod

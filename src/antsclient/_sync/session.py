@@ -48,13 +48,10 @@ from antsclient.errors import (
 )
 from antsclient.lifecycle import Action, check, is_allowed
 from antsclient.models import (
-    Application,
     AttachmentFile,
     AttachmentSlot,
     Bucket,
     Cerfa,
-    Cerfa02,
-    Cerfa06,
     Credentials,
     DateWindow,
     DocumentKind,
@@ -78,6 +75,7 @@ from antsclient.storage.protocols import (
 if TYPE_CHECKING:
     from antsclient.divergence import Difference, StudentFile
     from antsclient.geo import GeoReport
+    from antsclient.models.application import Application, Cerfa02, Cerfa06
     from antsclient.models.paper import PaperRequest
 
 __all__ = [
@@ -669,6 +667,7 @@ class Requests(_Namespace):
         :class:`AntsUnavailable` with the same key gets the request the first call filed.
         """
         from antsclient import geo  # noqa: PLC0415
+        from antsclient.models.application import Cerfa06  # noqa: PLC0415
         from antsclient.validation import validate  # noqa: PLC0415 - loaded on first create
 
         session = self._session

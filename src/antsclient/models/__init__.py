@@ -1,16 +1,10 @@
 """The domain as typed data: credentials, applications, requests and their enums."""
 
-from antsclient.models.application import (
-    Address,
-    Applicant,
-    Application,
-    Cerfa02,
-    Cerfa06,
-    Declarations,
-    LegalRepresentative,
-    PreviousLicence,
-    application_type,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from antsclient.models.credentials import Credentials, department_of_postal_code
 from antsclient.models.enums import (
     DOCUMENT_SPECS,
@@ -30,7 +24,6 @@ from antsclient.models.enums import (
     Training,
     TrainingMode,
 )
-from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
 from antsclient.models.request import (
     APPLICANT_VALIDATION_WINDOW,
     MANDATE_KEEPING_MONTHS,
@@ -49,6 +42,50 @@ from antsclient.models.request_types import (
     TrainingSpec,
 )
 from antsclient.models.window import DateWindow
+
+if TYPE_CHECKING:
+    from antsclient.models.application import (
+        Address,
+        Applicant,
+        Application,
+        Cerfa02,
+        Cerfa06,
+        Declarations,
+        LegalRepresentative,
+        PreviousLicence,
+        application_type,
+    )
+    from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
+
+# The application data and the paper requests load on first use: a session that lists and
+# follows requests needs neither.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "Address",
+            "Applicant",
+            "Application",
+            "Cerfa02",
+            "Cerfa06",
+            "Declarations",
+            "LegalRepresentative",
+            "PreviousLicence",
+            "application_type",
+        ),
+        "antsclient.models.application",
+    ),
+    **dict.fromkeys(("Bordereau", "PaperRequest", "TrackingChannel"), "antsclient.models.paper"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "APPLICANT_VALIDATION_WINDOW",

@@ -19,7 +19,6 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from antsclient.codec import fast_online_request_parts
 from antsclient.models import OnlineRequest
 
 __all__ = ["decode_page"]
@@ -81,6 +80,8 @@ def decode_page(body: bytes) -> Decoded | None:
         listing = decode(body)
     except ValueError:  # msgspec's DecodeError and ValidationError are ValueErrors
         return None
+    from antsclient.codec import fast_online_request_parts  # noqa: PLC0415 - loads on use
+
     build = fast_online_request_parts
     try:
         items = tuple(

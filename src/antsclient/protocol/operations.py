@@ -14,21 +14,18 @@ import io
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any, Final, ParamSpec, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Final, ParamSpec, TypeVar, cast
 
 import attrs
 import httpx
 
 from antsclient._secret import Secret, to_secret
-from antsclient.codec import describe_error, from_data, read_online_request, to_data
 from antsclient.errors import ProtocolError
 from antsclient.models import (
     AttachmentFile,
     AttachmentSlot,
     Bucket,
     Cerfa,
-    Cerfa02,
-    Cerfa06,
     DocumentKind,
     EPhoto,
     OnlineRequest,
@@ -37,10 +34,12 @@ from antsclient.models import (
     PrefectureDocumentKind,
     RequestType,
     RequestTypeSpec,
-    application_type,
 )
 from antsclient.models.window import DateWindow, bounds
 from antsclient.protocol._fastpage import decode_page
+
+if TYPE_CHECKING:
+    from antsclient.models.application import Cerfa02, Cerfa06
 
 __all__ = [
     "API_PREFIX",
@@ -214,6 +213,9 @@ def _json(response: httpx.Response) -> Any:
 
 def parse(response: httpx.Response, cls: type[T], *, key: str | None = None) -> T:
     """The model ``cls`` from a JSON answer (or from its ``key`` member)."""
+    # The codec (its converters, the application data) loads when an answer is first read.
+    from antsclient.codec import describe_error, from_data  # noqa: PLC0415
+
     data = _json(response)
     if key is not None:
         data = data.get(key) if isinstance(data, dict) else None
@@ -333,6 +335,8 @@ def _number(number: str) -> str:
 def create_request(
     application: Cerfa02 | Cerfa06, *, idempotency_key: str, confirmed_fields: tuple[str, ...] = ()
 ) -> Call:
+    from antsclient.codec import to_data  # noqa: PLC0415
+
     return Call(
         op="create_request",
         method="POST",
@@ -364,6 +368,8 @@ def get_application(number: str) -> Call:
 
 @_reader
 def parse_application(response: httpx.Response) -> Cerfa02 | Cerfa06:
+    from antsclient.models.application import application_type  # noqa: PLC0415
+
     data = _json(response)
     if not isinstance(data, dict):
         raise ProtocolError("the application answer is not an object", code="malformed_body")
@@ -415,6 +421,8 @@ def parse_request_types(response: httpx.Response) -> dict[RequestType, RequestTy
     items = data.get("items") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise ProtocolError("the request types answer has no items", code="malformed_body")
+    from antsclient.codec import from_data  # noqa: PLC0415
+
     known = {kind.value: kind for kind in RequestType}
     return {
         known[item["request_type"]]: from_data(item, RequestTypeSpec)
@@ -511,6 +519,8 @@ def parse_page(response: httpx.Response) -> Page:
             code="malformed_body",
         ) from None
     _check_paging(paging, len(raw_items))
+    from antsclient.codec import read_online_request  # noqa: PLC0415
+
     items: list[OnlineRequest] = []
     failed = 0
     for raw in raw_items:

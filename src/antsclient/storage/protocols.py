@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import attrs
 
 from antsclient.errors import ConfigurationError
-from antsclient.models import Application, Bucket, Cerfa, Credentials, OnlineRequest
-from antsclient.models.paper import Bordereau
+from antsclient.models import Bucket, Cerfa, Credentials, OnlineRequest
 from antsclient.models.window import DateWindow
 
 if TYPE_CHECKING:
     from antsclient.export import RequestList
+    from antsclient.models.application import Application
+    from antsclient.models.paper import Bordereau
 
 __all__ = [
     "AgencyIndex",

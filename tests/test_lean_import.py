@@ -1,0 +1,81 @@
+"""What ``from antsclient import AntsSession`` loads, in a fresh interpreter: the blocking
+session and what building it needs — never the parts that only some calls use, which load
+on first use and then work as before."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import antsclient.models
+
+NOT_AT_IMPORT = (
+    # asyncio and the async session: the blocking session has no event loop.
+    "asyncio",
+    "antsclient._async.session",
+    # httpcore and its protocol stack load with the first transport, as in httpx.
+    "httpcore",
+    "h11",
+    "anyio",
+    # What only some calls need.
+    "dateutil.parser",
+    "antsclient.codec",
+    "antsclient.models.application",
+    "antsclient.models.paper",
+    "antsclient.attachments",
+    "antsclient.validation",
+    "antsclient.checks",
+    "antsclient.geo",
+    "antsclient.export",
+    "antsclient.printing",
+    "antsclient.divergence",
+    "antsclient.agency",
+    "antsclient.storage.sqlite",
+    "antsclient.storage.memory",
+    "antsclient.sandbox",
+    "sqlite3",
+    "pypdf",
+)
+
+
+def _loaded_after(code: str, candidates: tuple[str, ...]) -> list[str]:
+    probe = f"import sys\n{code}\nprint(','.join(m for m in {candidates!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return [m for m in done.stdout.strip().split(",") if m]
+
+
+def test_importing_the_blocking_session_loads_none_of_the_heavy_parts() -> None:
+    assert _loaded_after("from antsclient import AntsSession", NOT_AT_IMPORT) == []
+
+
+def test_what_was_left_out_loads_when_first_used() -> None:
+    code = (
+        "from antsclient import AntsSession, Credentials\n"
+        "creds = Credentials(agreement='E1706900030', login='claboret662', password='x')\n"
+        "AntsSession(creds, base_url='http://127.0.0.1:1').close()\n"
+        "from antsclient.models import Cerfa02\n"
+    )
+    loaded = _loaded_after(code, ("httpcore", "antsclient.models.application"))
+    assert loaded == ["httpcore", "antsclient.models.application"]
+
+
+def test_a_bare_import_loads_no_model() -> None:
+    assert _loaded_after("import antsclient", ("antsclient.models", "httpcore")) == []
+
+
+def test_the_lazy_model_names_are_the_classes_themselves() -> None:
+    from antsclient.models.application import Application, application_type
+    from antsclient.models.paper import Bordereau
+
+    assert antsclient.models.Application is Application
+    assert antsclient.models.application_type is application_type
+    assert antsclient.models.Bordereau is Bordereau
+    for name in antsclient.models.__all__:
+        assert getattr(antsclient.models, name) is not None, name
+
+
+def test_an_unknown_model_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = antsclient.models.Nope  # type: ignore[attr-defined]
