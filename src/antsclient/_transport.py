@@ -17,6 +17,7 @@ import attrs
 import httpcore
 import httpx
 
+from antsclient._lean_pool import lean_async_transport
 from antsclient.errors import ConfigurationError, ProtocolError
 
 __all__ = [
@@ -137,7 +138,7 @@ def pooled_async_transport(connections: int, base_url: str) -> httpx.AsyncHTTPTr
     """:func:`pooled_transport` for the async sessions."""
     if urllib.request.getproxies():
         return None
-    return httpx.AsyncHTTPTransport(verify=tls_context(base_url), limits=_limits(connections))
+    return lean_async_transport(tls_context(base_url), _limits(connections))
 
 
 class SharedTransport(httpx.BaseTransport):
@@ -460,10 +461,14 @@ class GuardedTransport(httpx.HTTPTransport):
 
 
 class AsyncGuardedTransport:
-    """For the async session there is nothing to add (:class:`AsyncCutOff` cancels the
-    whole exchange): httpx's own transport serves."""
+    """For the async session, cutting off is :class:`AsyncCutOff`'s work (it cancels the whole
+    exchange): the transport is httpx's own, over the lean pool of
+    :mod:`antsclient._lean_pool` — or httpx's default behind an environment proxy."""
 
     @classmethod
-    def for_server(cls, base_url: str) -> None:
-        """No transport of its own: ``None``."""
-        del base_url
+    def for_server(cls, base_url: str) -> httpx.AsyncHTTPTransport | None:
+        """The transport of an async session on ``base_url`` (``None``: httpx's default,
+        which then configures the environment's proxy)."""
+        if urllib.request.getproxies():
+            return None
+        return lean_async_transport(tls_context(base_url), httpx.Limits())
