@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from antsclient import _lean_pool as lean
+from antsclient import _transport as transport
 
 Scenario = Callable[[str, list[int]], Awaitable[None]]
 
@@ -50,6 +51,19 @@ def _serve(scenario: Scenario, *, close_after_each: bool = False, delay: float =
 
     asyncio.run(main())
     return accepted
+
+
+def test_the_async_session_pools_its_connections_leanly_unless_behind_a_proxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for own in (
+        transport.AsyncGuardedTransport.for_server("http://127.0.0.1:1"),
+        transport.pooled_async_transport(8, "http://127.0.0.1:1"),
+    ):
+        assert isinstance(own, httpx.AsyncHTTPTransport)
+        assert isinstance(own._pool, lean.LeanAsyncPool)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert transport.AsyncGuardedTransport.for_server("http://127.0.0.1:1") is None
 
 
 def _transport(**limits: Any) -> httpx.AsyncHTTPTransport:

@@ -7,11 +7,9 @@ import ssl
 from typing import Any
 
 import httpcore
-import httpx
 import pytest
 
 from antsclient import _transport as transport
-from antsclient._lean_pool import LeanAsyncPool
 
 
 class _Recorder(httpcore.NetworkStream):
@@ -83,12 +81,7 @@ def test_past_the_cut_off_a_read_is_a_timeout() -> None:
         stream.read(1)
 
 
-def test_the_async_session_pools_its_connections_leanly(monkeypatch: pytest.MonkeyPatch) -> None:
-    own = transport.AsyncGuardedTransport.for_server("http://127.0.0.1:1")
-    assert isinstance(own, httpx.AsyncHTTPTransport)
-    assert isinstance(own._pool, LeanAsyncPool)
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    assert transport.AsyncGuardedTransport.for_server("http://127.0.0.1:1") is None
+def test_the_blocking_session_has_a_transport_of_its_own() -> None:
     assert isinstance(
         transport.GuardedTransport.for_server("http://127.0.0.1:1"), transport.GuardedTransport
     )

@@ -17,7 +17,6 @@ import attrs
 import httpcore
 import httpx
 
-from antsclient._lean_pool import lean_async_transport
 from antsclient.errors import ConfigurationError, ProtocolError
 
 __all__ = [
@@ -138,6 +137,8 @@ def pooled_async_transport(connections: int, base_url: str) -> httpx.AsyncHTTPTr
     """:func:`pooled_transport` for the async sessions."""
     if urllib.request.getproxies():
         return None
+    from antsclient._lean_pool import lean_async_transport  # noqa: PLC0415 - async only
+
     return lean_async_transport(tls_context(base_url), _limits(connections))
 
 
@@ -471,4 +472,7 @@ class AsyncGuardedTransport:
         which then configures the environment's proxy)."""
         if urllib.request.getproxies():
             return None
+        # httpcore loads with the first transport: the blocking session never needs this one.
+        from antsclient._lean_pool import lean_async_transport  # noqa: PLC0415
+
         return lean_async_transport(tls_context(base_url), httpx.Limits())
