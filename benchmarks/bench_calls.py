@@ -92,7 +92,8 @@ def _applications(count: int, serial: int) -> list[Any]:
     from antsclient.codec import read_application
     from antsclient.sandbox.seed import make_application
 
-    rng = random.Random(serial)
+    # Not the sandbox's own seed: the bench's applicants must not be the people it seeded.
+    rng = random.Random(f"bench-{serial}")
     domain = f"bench{serial}.fr"
     return [
         read_application(

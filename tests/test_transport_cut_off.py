@@ -82,8 +82,7 @@ def test_past_the_cut_off_a_read_is_a_timeout() -> None:
         stream.read(1)
 
 
-def test_the_async_session_needs_no_transport_of_its_own() -> None:
-    assert transport.AsyncGuardedTransport.for_server("http://127.0.0.1:1") is None
+def test_the_blocking_session_has_a_transport_of_its_own() -> None:
     assert isinstance(
         transport.GuardedTransport.for_server("http://127.0.0.1:1"), transport.GuardedTransport
     )

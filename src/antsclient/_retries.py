@@ -1,11 +1,11 @@
 """Retries: what is worth another try, how long to wait, and what to say when tries run out.
 
 The protocol classifies every answer (:func:`antsclient.protocol.classify`); a ``RETRY``
-outcome becomes a :class:`Transient` that the shells' tenacity loop retries — unless the call
-is a write that may have taken effect and whose caller reads back what it changes first (the
-shells' ``_write``, which gives every write one key, :func:`keyed`, and returns :class:`Done`
-when the read-back finds the write done). :class:`Tries` follows the tries of one call
-within the policy's attempts and its :class:`Deadline`, and builds the
+outcome becomes a :class:`Transient` that the shells' retry loop (``_tries``) retries —
+unless the call is a write that may have taken effect and whose caller reads back what it
+changes first (the shells' ``_write``, which gives every write one key, :func:`keyed`, and
+returns :class:`Done` when the read-back finds the write done). :class:`Tries` follows the
+tries of one call within the policy's attempts and its :class:`Deadline`, and builds the
 :class:`~antsclient.AntsUnavailable` the caller sees when they are spent: which server, how
 many tries, and whether the action may have happened.
 """
@@ -19,7 +19,7 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any, Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 import attrs
 import httpx
@@ -171,8 +171,8 @@ class Tries:
     effect, and when to stop — after the policy's attempts, or when the next try could not
     start (after its wait) before the deadline.
 
-    ``stop`` and ``wait`` are tenacity's; each try's wait is drawn once, whichever of the two
-    tenacity asks first.
+    ``stop`` and ``wait`` are asked after a failed try (``count`` is its number); each try's
+    wait is drawn once, whichever of the two is asked first.
     """
 
     def __init__(self, call: Call, policy: RetryPolicy, deadline: Deadline, server: str) -> None:
@@ -194,23 +194,20 @@ class Tries:
         self.reached = self.reached or exc.reached
         self.last = exc
 
-    def _wait(self, state: Any) -> float:
-        attempt = state.attempt_number
+    def wait(self, exc: BaseException | None) -> float:
+        """Seconds to wait after try :attr:`count`, which failed with ``exc``."""
+        attempt = self.count
         if attempt not in self._waits:
-            exc = state.outcome.exception() if state.outcome else None
             jitter = random.random()  # noqa: S311 - jitter, not a secret
             self._waits[attempt] = backoff(self.policy, attempt, exc, jitter)
         return self._waits[attempt]
 
-    def wait(self, state: Any) -> float:
-        """Seconds to wait before the next try."""
-        return self._wait(state)
-
-    def stop(self, state: Any) -> bool:
-        """Whether to give up: attempts spent, or no time for another try."""
-        if state.attempt_number >= self.policy.attempts:
+    def stop(self, exc: BaseException | None) -> bool:
+        """Whether to give up after try :attr:`count` failed with ``exc``: attempts spent,
+        or no time for another try after its wait."""
+        if self.count >= self.policy.attempts:
             return True
-        self.out_of_time = self.deadline.remaining() - self._wait(state) < MIN_ATTEMPT
+        self.out_of_time = self.deadline.remaining() - self.wait(exc) < MIN_ATTEMPT
         return self.out_of_time
 
     def error(self) -> AntsUnavailable:

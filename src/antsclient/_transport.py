@@ -136,7 +136,9 @@ def pooled_async_transport(connections: int, base_url: str) -> httpx.AsyncHTTPTr
     """:func:`pooled_transport` for the async sessions."""
     if urllib.request.getproxies():
         return None
-    return httpx.AsyncHTTPTransport(verify=tls_context(base_url), limits=_limits(connections))
+    from antsclient._lean_pool import lean_async_transport  # noqa: PLC0415 - async only
+
+    return lean_async_transport(tls_context(base_url), _limits(connections))
 
 
 class SharedTransport(httpx.BaseTransport):
@@ -405,10 +407,17 @@ class GuardedTransport(httpx.HTTPTransport):
 
 
 class AsyncGuardedTransport:
-    """For the async session there is nothing to add (:class:`AsyncCutOff` cancels the
-    whole exchange): httpx's own transport serves."""
+    """For the async session, cutting off is :class:`AsyncCutOff`'s work (it cancels the whole
+    exchange): the transport is httpx's own, over the lean pool of
+    :mod:`antsclient._lean_pool` — or httpx's default behind an environment proxy."""
 
     @classmethod
-    def for_server(cls, base_url: str) -> None:
-        """No transport of its own: ``None``."""
-        del base_url
+    def for_server(cls, base_url: str) -> httpx.AsyncHTTPTransport | None:
+        """The transport of an async session on ``base_url`` (``None``: httpx's default,
+        which then configures the environment's proxy)."""
+        if urllib.request.getproxies():
+            return None
+        # httpcore loads with the first transport: the blocking session never needs this one.
+        from antsclient._lean_pool import lean_async_transport  # noqa: PLC0415
+
+        return lean_async_transport(tls_context(base_url), httpx.Limits())

@@ -310,21 +310,20 @@ def test_each_try_waits_at_most_the_time_left() -> None:
     assert short == {"connect": 0.5, "read": 0.5, "write": 0.5, "pool": 0.5}
 
 
-class _State:
-    def __init__(self, attempt_number: int) -> None:
-        self.attempt_number = attempt_number
-        self.outcome = None
+def _after(tries: retries.Tries, count: int) -> retries.Tries:
+    tries.count = count
+    return tries
 
 
 def test_no_try_starts_when_its_wait_would_pass_the_deadline() -> None:
     policy = ants.RetryPolicy(attempts=10, deadline=1.0, initial_backoff=5.0, jitter=0.0)
-    tries = retries.Tries(get_request("3223"), policy, retries.Deadline(1.0), "http://x")
-    assert tries.wait(_State(1)) == 5.0
-    assert tries.stop(_State(1)) is True
+    tries = _after(retries.Tries(get_request("3223"), policy, retries.Deadline(1.0), "x"), 1)
+    assert tries.wait(None) == 5.0
+    assert tries.stop(None) is True
     assert tries.out_of_time is True
     roomy = retries.Tries(get_request("3223"), policy, retries.Deadline(100.0), "http://x")
-    assert roomy.stop(_State(1)) is False
-    assert roomy.stop(_State(10)) is True
+    assert _after(roomy, 1).stop(None) is False
+    assert _after(roomy, 10).stop(None) is True
     assert roomy.out_of_time is False
 
 

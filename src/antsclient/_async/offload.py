@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["off_loop"]
+__all__ = ["off_loop", "pause"]
 
 R = TypeVar("R")
 
@@ -19,3 +19,8 @@ R = TypeVar("R")
 async def off_loop(call: Callable[..., R], *args: Any, **kwargs: Any) -> R:
     """``call(*args, **kwargs)`` in a worker thread, awaited."""
     return await asyncio.to_thread(call, *args, **kwargs)
+
+
+async def pause(seconds: float) -> None:
+    """Wait ``seconds`` (between two tries of a call), letting other tasks run."""
+    await asyncio.sleep(seconds)

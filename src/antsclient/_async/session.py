@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception
 
 from antsclient import _files as files
 from antsclient import _retries as retries
 from antsclient import protocol as ops
-from antsclient._async.offload import off_loop
+from antsclient._async.offload import off_loop, pause
 from antsclient._async.pages import AsyncRequestPage
 from antsclient._async.pool import AsyncPool
 from antsclient._async.stores import AsyncStore, AsyncStoreLike, no_store_error
@@ -276,23 +275,10 @@ class AsyncAntsSession:
             tries = retries.Tries(call, policy, deadline, self._server)
             if deadline.spent:
                 raise tries.error()
-            retrying = AsyncRetrying(
-                stop=tries.stop,
-                wait=tries.wait,
-                retry=retry_if_exception(
-                    lambda exc: retries.should_retry(call, exc, reads_back=reads_back)
-                ),
-                reraise=True,
-            )
             try:
-                async for attempt in retrying:
-                    with attempt:
-                        tries.count = attempt.retry_state.attempt_number
-                        try:
-                            return await self._attempt(call, parse, tries, sink, timeout)
-                        except retries.Transient as exc:
-                            tries.failed(exc)
-                            raise
+                return await self._tries(
+                    call, parse, tries, reads_back=reads_back, sink=sink, timeout=timeout
+                )
             except retries.Transient as exc:
                 raise tries.error() from exc
             except ActionNotAllowed:
@@ -300,6 +286,29 @@ class AsyncAntsSession:
                     await self._resync(about)
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _tries(
+        self,
+        call: ops.Call,
+        parse: Callable[[httpx.Response], T],
+        tries: retries.Tries,
+        *,
+        reads_back: bool,
+        sink: IO[bytes] | None,
+        timeout: httpx.Timeout | None,
+    ) -> T:
+        """Try ``call`` until it succeeds, fails for good, or its tries are spent (then its
+        last :class:`~antsclient._retries.Transient` is raised), waiting between tries."""
+        while True:
+            tries.count += 1
+            try:
+                return await self._attempt(call, parse, tries, sink, timeout)
+            except retries.Transient as exc:
+                tries.failed(exc)
+                if not retries.should_retry(call, exc, reads_back=reads_back) or tries.stop(exc):
+                    raise
+                wait = tries.wait(exc)
+            await pause(wait)
 
     async def _resync(self, number: str) -> None:
         """Bring the copy of request ``number`` up to date after ANTS refused an action."""

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
-from tenacity import Retrying, retry_if_exception
 
 from antsclient import _files as files
 from antsclient import _retries as retries
 from antsclient import protocol as ops
-from antsclient._sync.offload import off_loop
+from antsclient._sync.offload import off_loop, pause
 from antsclient._sync.pages import RequestPage
 from antsclient._sync.pool import Pool
 from antsclient._sync.stores import Store, StoreLike, no_store_error
@@ -269,23 +268,10 @@ class AntsSession:
             tries = retries.Tries(call, policy, deadline, self._server)
             if deadline.spent:
                 raise tries.error()
-            retrying = Retrying(
-                stop=tries.stop,
-                wait=tries.wait,
-                retry=retry_if_exception(
-                    lambda exc: retries.should_retry(call, exc, reads_back=reads_back)
-                ),
-                reraise=True,
-            )
             try:
-                for attempt in retrying:
-                    with attempt:
-                        tries.count = attempt.retry_state.attempt_number
-                        try:
-                            return self._attempt(call, parse, tries, sink, timeout)
-                        except retries.Transient as exc:
-                            tries.failed(exc)
-                            raise
+                return self._tries(
+                    call, parse, tries, reads_back=reads_back, sink=sink, timeout=timeout
+                )
             except retries.Transient as exc:
                 raise tries.error() from exc
             except ActionNotAllowed:
@@ -293,6 +279,29 @@ class AntsSession:
                     self._resync(about)
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _tries(
+        self,
+        call: ops.Call,
+        parse: Callable[[httpx.Response], T],
+        tries: retries.Tries,
+        *,
+        reads_back: bool,
+        sink: IO[bytes] | None,
+        timeout: httpx.Timeout | None,
+    ) -> T:
+        """Try ``call`` until it succeeds, fails for good, or its tries are spent (then its
+        last :class:`~antsclient._retries.Transient` is raised), waiting between tries."""
+        while True:
+            tries.count += 1
+            try:
+                return self._attempt(call, parse, tries, sink, timeout)
+            except retries.Transient as exc:
+                tries.failed(exc)
+                if not retries.should_retry(call, exc, reads_back=reads_back) or tries.stop(exc):
+                    raise
+                wait = tries.wait(exc)
+            pause(wait)
 
     def _resync(self, number: str) -> None:
         """Bring the copy of request ``number`` up to date after ANTS refused an action."""

@@ -1,0 +1,163 @@
+"""The async sessions' connection pool: httpcore's choices, made in one walk of the pool."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpcore
+import httpx
+import pytest
+
+from antsclient import _lean_pool as lean
+from antsclient import _transport as transport
+
+Scenario = Callable[[str, list[int]], Awaitable[None]]
+
+
+def _serve(scenario: Scenario, *, close_after_each: bool = False, delay: float = 0.0) -> list[int]:
+    """Run ``scenario(url, accepted)`` against a loopback HTTP/1.1 server answering ``ok``
+    (after ``delay``); ``accepted`` grows by one for each connection the server accepted.
+    ``close_after_each``: the server closes each connection after its first answer, without
+    saying so (the client finds out when it looks at the idle socket)."""
+    accepted: list[int] = []
+    handlers: list[asyncio.Future[Any]] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(1)
+        handlers.append(asyncio.current_task())  # type: ignore[arg-type]
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                await asyncio.sleep(delay)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                await writer.drain()
+                if close_after_each:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+        await writer.wait_closed()
+
+    async def main() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            await scenario(f"http://127.0.0.1:{port}/", accepted)
+        # The client closed its connections: each handler ends as it reads their end.
+        await asyncio.wait_for(asyncio.gather(*handlers), 5)
+
+    asyncio.run(main())
+    return accepted
+
+
+def test_the_async_session_pools_its_connections_leanly_unless_behind_a_proxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for own in (
+        transport.AsyncGuardedTransport.for_server("http://127.0.0.1:1"),
+        transport.pooled_async_transport(8, "http://127.0.0.1:1"),
+    ):
+        assert isinstance(own, httpx.AsyncHTTPTransport)
+        assert isinstance(own._pool, lean.LeanAsyncPool)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert transport.AsyncGuardedTransport.for_server("http://127.0.0.1:1") is None
+
+
+def _transport(**limits: Any) -> httpx.AsyncHTTPTransport:
+    return lean.lean_async_transport(ssl.create_default_context(), httpx.Limits(**limits))
+
+
+def test_requests_beyond_the_connections_wait_for_one_and_surplus_idle_ones_close() -> None:
+    seen: list[int] = []
+
+    async def scenario(url: str, accepted: list[int]) -> None:
+        async with httpx.AsyncClient(transport=_transport(max_connections=3)) as client:
+            answers = await asyncio.gather(*(client.get(url) for _ in range(12)))
+            assert [a.text for a in answers] == ["ok"] * 12
+            seen.append(len(accepted))
+        transport = _transport(max_connections=3, max_keepalive_connections=1)
+        async with httpx.AsyncClient(transport=transport) as client:
+            await asyncio.gather(*(client.get(url) for _ in range(6)))
+            assert len(transport._pool.connections) <= 1  # the keep-alive bound
+            assert (await client.get(url)).text == "ok"
+
+    _serve(scenario, delay=0.01)
+    assert 1 < seen[0] <= 3  # never more connections than allowed, each reused when free
+
+
+def test_a_connection_the_server_closed_is_not_used_again() -> None:
+    async def scenario(url: str, accepted: list[int]) -> None:
+        async with httpx.AsyncClient(transport=_transport()) as client:
+            for _ in range(3):
+                assert (await client.get(url)).text == "ok"
+                await asyncio.sleep(0.05)  # the server's close reaches the client's socket
+            assert len(accepted) == 3
+
+    _serve(scenario, close_after_each=True)
+
+
+def test_the_sweep_closes_idle_connections_past_their_keep_alive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lean, "SWEEP_EVERY", 0.0)
+
+    async def scenario(url: str, accepted: list[int]) -> None:
+        transport = _transport(keepalive_expiry=0.0)
+        async with httpx.AsyncClient(transport=transport) as client:
+            await asyncio.gather(*(client.get(url) for _ in range(3)))
+            await asyncio.sleep(0.01)
+            assert (await client.get(url)).text == "ok"
+            assert len(transport._pool.connections) <= 1
+
+    assert len(_serve(scenario, delay=0.01)) >= 3
+
+
+def test_at_the_connection_bound_an_idle_connection_makes_room_for_another_origin() -> None:
+    async def scenario(url: str, accepted: list[int]) -> None:
+        transport = _transport(max_connections=1)
+        async with httpx.AsyncClient(transport=transport) as client:
+            assert (await client.get(url)).text == "ok"
+            other = url.replace("127.0.0.1", "localhost")
+            assert (await client.get(other)).text == "ok"
+            assert len(transport._pool.connections) == 1
+        assert len(accepted) == 2
+
+    _serve(scenario)
+
+
+def test_a_socket_is_readable_once_its_peer_wrote_or_closed() -> None:
+    assert lean.socket_readable(None) is True
+    left, right = socket.socketpair()
+    with left, right:
+        assert lean.socket_readable(left) is False
+        right.send(b"x")
+        assert lean.socket_readable(left) is True
+    assert lean.socket_readable(left) is True  # closed: fileno() is -1
+
+
+class _Inner(httpcore.AsyncNetworkStream):
+    def __init__(self, sock: Any) -> None:
+        self.sock = sock
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.sock if info == "socket" else f"inner {info}"
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        return _Inner(None)
+
+
+def test_a_stream_asks_its_own_stream_what_it_does_not_know_itself() -> None:
+    left, right = socket.socketpair()
+    with left, right:
+        stream = lean._LeanStream(_Inner(left))
+        assert stream.get_extra_info("is_readable") is False
+        assert stream.get_extra_info("server_addr") == "inner server_addr"
+        secured = asyncio.run(stream.start_tls(ssl.create_default_context(), "x"))
+        assert isinstance(secured, lean._LeanStream)
+        # No socket at hand: the inner stream answers.
+        assert secured.get_extra_info("is_readable") == "inner is_readable"
