@@ -1,7 +1,8 @@
 """Retries: what is worth another try, how long to wait, and what to say when tries run out.
 
 The protocol classifies every answer (:func:`antsclient.protocol.classify`); a ``RETRY``
-outcome becomes a :class:`Transient` that the shells' retry loop (``_tries``) retries —
+outcome becomes a :class:`Transient` that the shells' ``_tries`` retries (the first try made
+directly, the others driven by tenacity) —
 unless the call is a write that may have taken effect and whose caller reads back what it
 changes first (the shells' ``_write``, which gives every write one key, :func:`keyed`, and
 returns :class:`Done` when the read-back finds the write done). :class:`Tries` follows the
@@ -19,7 +20,7 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import attrs
 import httpx
@@ -36,6 +37,7 @@ __all__ = [
     "Tries",
     "backoff",
     "deadline",
+    "failure_of",
     "keyed",
     "log_call",
     "should_retry",
@@ -164,6 +166,12 @@ def backoff(policy: RetryPolicy, attempt: int, exc: BaseException | None, random
         return min(exc.retry_after, policy.max_backoff)
     base = policy.initial_backoff * (2.0 ** (attempt - 1))
     return min(base + policy.jitter * random * policy.initial_backoff, policy.max_backoff)
+
+
+def failure_of(state: Any) -> BaseException | None:
+    """The exception of the try a tenacity ``RetryCallState`` reports, if it failed."""
+    outcome = state.outcome
+    return None if outcome is None else outcome.exception()
 
 
 class Tries:

@@ -298,17 +298,39 @@ class AsyncAntsSession:
         timeout: httpx.Timeout | None,
     ) -> T:
         """Try ``call`` until it succeeds, fails for good, or its tries are spent (then its
-        last :class:`~antsclient._retries.Transient` is raised), waiting between tries."""
-        while True:
-            tries.count += 1
-            try:
-                return await self._attempt(call, parse, tries, sink, timeout)
-            except retries.Transient as exc:
-                tries.failed(exc)
-                if not retries.should_retry(call, exc, reads_back=reads_back) or tries.stop(exc):
+        last :class:`~antsclient._retries.Transient` is raised), waiting between tries.
+
+        The first try is made directly: most calls succeed, and they cost no retry machinery.
+        After a failed one, tenacity drives the others, with the policy's stop and wait
+        (:class:`~antsclient._retries.Tries`).
+        """
+        tries.count = 1
+        try:
+            return await self._attempt(call, parse, tries, sink, timeout)
+        except retries.Transient as exc:
+            tries.failed(exc)
+            if not retries.should_retry(call, exc, reads_back=reads_back) or tries.stop(exc):
+                raise
+            await pause(tries.wait(exc))
+        from tenacity import AsyncRetrying, retry_if_exception  # noqa: PLC0415 - retries only
+
+        retrying = AsyncRetrying(
+            stop=lambda state: tries.stop(retries.failure_of(state)),
+            wait=lambda state: tries.wait(retries.failure_of(state)),
+            retry=retry_if_exception(
+                lambda exc: retries.should_retry(call, exc, reads_back=reads_back)
+            ),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                tries.count += 1
+                try:
+                    return await self._attempt(call, parse, tries, sink, timeout)
+                except retries.Transient as exc:
+                    tries.failed(exc)
                     raise
-                wait = tries.wait(exc)
-            await pause(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _resync(self, number: str) -> None:
         """Bring the copy of request ``number`` up to date after ANTS refused an action."""
