@@ -49,14 +49,15 @@ __all__ = [
     "APPLICATION_FORMAT",
     "CodecError",
     "describe_error",
-    "fast_online_request_parts",
     "from_data",
     "get_converter",
+    "new_online_request",
     "parse_date",
     "parse_datetime",
     "read",
     "read_application",
     "read_online_request",
+    "request_type_of",
     "to_data",
     "write_application",
 ]
@@ -342,55 +343,12 @@ def _slot_constructor(cls: type[T]) -> Callable[..., T]:
 
 _new_online_request: Final = _slot_constructor(OnlineRequest)
 
+new_online_request: Final = _new_online_request
+"""An :class:`OnlineRequest` from its 17 fields, checked and typed already (a decoder did it:
+forms and statuses as enums, aware instants), in their order: the slots filled directly."""
 
-def fast_online_request_parts(  # noqa: PLR0917 - one argument per field, in their order
-    number: str,
-    cerfa: str,
-    status: str,
-    status_label: str,
-    type_label: str,
-    created: dt.datetime,
-    modified: dt.datetime,
-    transferred: bool,
-    neph: str | None,
-    student_id: str | None,
-    applicant_name: str | None,
-    email: str | None,
-    validated_at: dt.datetime | None,
-    request_type: str | None = None,
-    paper_mandate: bool = False,
-    paper_mandate_date: dt.date | None = None,
-    phone: str | None = None,
-) -> OnlineRequest:
-    """An :class:`OnlineRequest` from fields already typed (a decoder checked the texts and
-    parsed the instants): the known form and status looked up, the slots filled directly.
-
-    Raises ``KeyError`` for a form or status it does not know and ``ValueError`` for a
-    naive instant: those are the generic structuring's to read.
-    """
-    if created.tzinfo is None or modified.tzinfo is None:
-        raise ValueError
-    if validated_at is not None and validated_at.tzinfo is None:
-        raise ValueError
-    return _new_online_request(
-        number,
-        _CERFAS[cerfa],
-        _STATUSES[status],
-        status_label,
-        type_label,
-        created,
-        modified,
-        transferred,
-        neph,
-        student_id,
-        applicant_name,
-        email,
-        validated_at,
-        None if request_type is None else _REQUEST_TYPES.get(request_type),
-        paper_mandate,
-        paper_mandate_date,
-        phone,
-    )
+request_type_of: Final = _REQUEST_TYPES.get
+"""The :class:`RequestType` of a value, or ``None`` for one this client does not know."""
 
 
 def _optional_day(value: object) -> dt.date | None:

@@ -174,7 +174,8 @@ class Api:
 
     async def search_requests(self, request: Request) -> Response:
         agency = self.agency(request)
-        return JSONResponse(self.state.search(agency, search_filters(request)))
+        body = self.state.search_body(agency, search_filters(request))
+        return Response(body, media_type="application/json")
 
     async def count_requests(self, request: Request) -> Response:
         return JSONResponse(self.state.counts(self.agency(request)))

@@ -58,6 +58,7 @@ class Ledger:
         self._ephoto_codes: dict[str, str] = {}  # code -> number holding it
         self._awaiting: set[str] = set()  # numbers waiting for the student
         self._ordered: dict[str, list[RequestRecord]] = {}  # by (modified, number)
+        self._encoded: dict[str, dict[str, bytes]] = {}  # a search page's JSON, by number
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -118,6 +119,11 @@ class Ledger:
             self._ordered[agreement] = ordered
         return ordered
 
+    def encoded(self, agreement: str) -> dict[str, bytes]:
+        """The JSON of an agency's records as a search page writes them, by number: filled
+        by :func:`antsclient.sandbox.search.page_body`, kept until one of them changes."""
+        return self._encoded.setdefault(agreement, {})
+
     def record(self, agency: Agency, number: str) -> RequestRecord:
         """The agency's record of ``number`` (another agency's is not found)."""
         record = self._requests.get(agency.agreement, {}).get(number)
@@ -136,6 +142,7 @@ class Ledger:
         """Hold a record and index it (a transferred copy is not live)."""
         self._requests.setdefault(record.agreement, {})[record.number] = record
         self._ordered.pop(record.agreement, None)
+        self._encoded.pop(record.agreement, None)
         if not record.history:
             record.history.append(StatusChange(at=record.created, status=record.status))
         if record.copy:
@@ -155,6 +162,7 @@ class Ledger:
         """Forget a record and free its number, email and ePhoto codes."""
         del self._requests[record.agreement][record.number]
         self._ordered.pop(record.agreement, None)
+        self._encoded.pop(record.agreement, None)
         self._live.pop(record.number, None)
         self._awaiting.discard(record.number)
         if record.email:
@@ -169,6 +177,7 @@ class Ledger:
     def row(self, record: RequestRecord, changes: Changes) -> None:
         """Note a changed record: to be saved, and the agency's order to be rebuilt."""
         self._ordered.pop(record.agreement, None)
+        self._encoded.pop(record.agreement, None)
         changes.put("request", record.key, record)
 
     def set_status(

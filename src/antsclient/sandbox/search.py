@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,7 @@ from antsclient.models.enums import Bucket, Cerfa, RequestStatus
 from antsclient.models.window import within
 from antsclient.sandbox.records import RequestRecord
 
-__all__ = ["SearchFilters", "count", "matches", "page", "wire"]
+__all__ = ["SearchFilters", "count", "matches", "page", "page_body", "wire"]
 
 
 @attrs.frozen(kw_only=True)
@@ -65,19 +66,45 @@ def matches(record: RequestRecord, f: SearchFilters) -> bool:
     )
 
 
-def page(ordered: Sequence[RequestRecord], filters: SearchFilters) -> dict[str, Any]:
-    """The page ``filters`` asks for among ``ordered`` records, as the protocol's data."""
+def _window(
+    ordered: Sequence[RequestRecord], filters: SearchFilters
+) -> tuple[Sequence[RequestRecord], dict[str, int]]:
+    """The records of the page ``filters`` asks for among ``ordered``, and its paging."""
     records = ordered if filters.plain else [r for r in ordered if matches(r, filters)]
     total = len(records)
     size = filters.page_size
     start = (filters.page - 1) * size
-    return {
-        "items": [wire(r) for r in records[start : start + size]],
-        "page": filters.page,
-        "page_size": size,
-        "total": total,
-        "pages": math.ceil(total / size),
-    }
+    paging = {"page": filters.page, "page_size": size, "total": total}
+    paging["pages"] = math.ceil(total / size)
+    return records[start : start + size], paging
+
+
+def page(ordered: Sequence[RequestRecord], filters: SearchFilters) -> dict[str, Any]:
+    """The page ``filters`` asks for among ``ordered`` records, as the protocol's data."""
+    records, paging = _window(ordered, filters)
+    return {"items": [wire(r) for r in records], **paging}
+
+
+def _json(data: object) -> bytes:
+    """JSON as the API writes it (Starlette's ``JSONResponse``: compact, UTF-8)."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def page_body(
+    ordered: Sequence[RequestRecord], filters: SearchFilters, encoded: dict[str, bytes]
+) -> bytes:
+    """:func:`page` as the bytes the API sends, each request's JSON taken from ``encoded``
+    (by number) or written there: a full sync asks for every page, and the server's time
+    goes to writing the same requests again. The caller empties ``encoded`` when a record
+    changes (:meth:`~antsclient.sandbox.ledger.Ledger.encoded`)."""
+    records, paging = _window(ordered, filters)
+    items = []
+    for record in records:
+        body = encoded.get(record.number)
+        if body is None:
+            body = encoded[record.number] = _json(wire(record))
+        items.append(body)
+    return b'{"items":[' + b",".join(items) + b"]," + _json(paging)[1:]
 
 
 def wire(record: RequestRecord) -> dict[str, Any]:

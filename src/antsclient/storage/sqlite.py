@@ -205,8 +205,40 @@ def _parse_instant(value: int) -> dt.datetime:
 
 
 def _encode(request: OnlineRequest) -> Row:
+    """The row of ``request``, its texts as they are: a text SQLite cannot write (a lone
+    surrogate) makes the write fail with ``UnicodeEncodeError``, and the page is then
+    written again through :func:`_encode_safe` (checking every text costs a sync more)."""
     # ``_value_`` is the member's value without the descriptor ``.value`` goes through: this
     # runs for every request of a sync.
+    validated_at, request_type, mandate = (
+        request.validated_at,
+        request.request_type,
+        request.paper_mandate_date,
+    )
+    return (
+        request.number,
+        request.cerfa._value_,
+        request.status._value_,
+        request.status_label,
+        request.type_label,
+        (request.created - _EPOCH) // _MICROSECOND,
+        (request.modified - _EPOCH) // _MICROSECOND,
+        int(request.transferred),
+        request.neph,
+        request.student_id,
+        request.applicant_name,
+        request.email,
+        None if validated_at is None else (validated_at - _EPOCH) // _MICROSECOND,
+        None if request_type is None else request_type._value_,
+        int(request.paper_mandate),
+        None if mandate is None else mandate.isoformat(),
+        request.phone,
+    )
+
+
+def _encode_safe(request: OnlineRequest) -> Row:
+    """:func:`_encode` for a page it could not write: every text made writable (a lone
+    surrogate becomes ``\ufffd``), a naive instant taken as UTC."""
     validated_at = request.validated_at
     return (
         _text(request.number),
@@ -227,6 +259,19 @@ def _encode(request: OnlineRequest) -> Row:
         None if request.paper_mandate_date is None else request.paper_mandate_date.isoformat(),
         _text(request.phone),
     )
+
+
+class _Unwritable(Exception):
+    """A page :func:`_encode` wrote as it is held a text SQLite cannot take."""
+
+
+@contextlib.contextmanager
+def _unwritable() -> Iterator[None]:
+    """SQLite's refusal of a text as :class:`_Unwritable` (the page is written again)."""
+    try:
+        yield
+    except UnicodeEncodeError as exc:
+        raise _Unwritable from exc
 
 
 _STATUSES: Final = {s.value: s for s in RequestStatus}
@@ -372,10 +417,21 @@ class SqliteStore(SqliteBordereaux):
         """Insert or replace ``requests`` in one transaction; count new, updated, unchanged."""
         if not requests:
             return MergeResult()
-        encoded = {row[0]: row for row in map(_encode, requests)}
+        try:
+            return self._merge(agreement, requests, _encode)
+        except (_Unwritable, TypeError):  # a text SQLite cannot take, a naive instant
+            return self._merge(agreement, requests, _encode_safe)
+
+    def _merge(
+        self,
+        agreement: str,
+        requests: Sequence[OnlineRequest],
+        encode: Callable[[OnlineRequest], Row],
+    ) -> MergeResult:
+        encoded = {row[0]: row for row in map(encode, requests)}
         now = time.time()
         new = updated = 0
-        with self._write() as db:
+        with self._write() as db, _unwritable():
             existing: dict[str, Row] = {}
             numbers = list(encoded)
             for start in range(0, len(numbers), _BOUND_NUMBERS):
