@@ -70,7 +70,14 @@ def _decoder() -> Callable[[bytes], Any] | None:
             ("pages", int),
         ],
     )
-    decode: Callable[[bytes], Any] = msgspec.json.Decoder(listing).decode
+    strict = msgspec.json.Decoder(listing).decode
+
+    def decode(body: bytes) -> Any:
+        try:
+            return strict(body)
+        except msgspec.MsgspecError:  # not a ValueError in every release (0.18.0)
+            return None
+
     return decode
 
 
@@ -79,9 +86,8 @@ def decode_page(body: bytes) -> Decoded | None:
     decode = _decoder()
     if decode is None:
         return None
-    try:
-        listing = decode(body)
-    except ValueError:  # msgspec's DecodeError and ValidationError are ValueErrors
+    listing = decode(body)
+    if listing is None:  # not of the common shape: read the ordinary way
         return None
     from antsclient.codec import new_online_request, request_type_of  # noqa: PLC0415 - loads on use
 
