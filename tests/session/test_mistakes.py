@@ -12,7 +12,6 @@ import contextlib
 import pickle
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -290,11 +289,10 @@ def test_a_server_that_never_answers_ends_the_call_near_its_deadline(
         _silent_server() as url,
         shell.open(credentials, base_url=url, retry=policy, timeout=httpx.Timeout(1.0)) as s,
     ):
-        started = time.monotonic()
         with pytest.raises(ants.AntsUnavailable) as exc:
             s.requests.get("3223")
-        elapsed = time.monotonic() - started
-    assert elapsed < 6.0  # 5 tries of 1 s each would take 5 s or more
+    # The policy allows 5 tries of 1 s each; the 1.5 s deadline leaves room for two at most.
+    assert exc.value.attempts <= 2
     assert exc.value.server == url
     assert exc.value.may_have_taken_effect is False
     assert "1.5 s deadline" in str(exc.value)
