@@ -43,7 +43,7 @@ from antsclient.errors import FieldProblem
 from antsclient.models import enums
 from antsclient.models.application import Application, application_type
 from antsclient.models.enums import Cerfa, LicenceCategory, RequestStatus, RequestType
-from antsclient.models.request import OnlineRequest
+from antsclient.models.request import ONLINE_REQUEST_FIELDS, OnlineRequest
 
 __all__ = [
     "APPLICATION_FORMAT",
@@ -248,25 +248,7 @@ def _instant(value: object) -> dt.datetime:
 
 _fromisoformat: Final = dt.datetime.fromisoformat
 
-_ONLINE_FIELDS: Final = (
-    "number",
-    "cerfa",
-    "status",
-    "status_label",
-    "type_label",
-    "created",
-    "modified",
-    "transferred",
-    "neph",
-    "student_id",
-    "applicant_name",
-    "email",
-    "validated_at",
-    "request_type",
-    "paper_mandate",
-    "paper_mandate_date",
-    "phone",
-)
+_ONLINE_FIELDS: Final = ONLINE_REQUEST_FIELDS
 
 
 def _keyword_constructor(cls: type[T]) -> Callable[..., T]:

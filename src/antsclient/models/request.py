@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Final
 
 import attrs
 
@@ -18,6 +19,7 @@ from antsclient.models.enums import (
 )
 
 __all__ = [
+    "ONLINE_REQUEST_FIELDS",
     "AttachmentFile",
     "AttachmentSlot",
     "EPhoto",
@@ -122,6 +124,11 @@ class OnlineRequest:
             parts.append("paper mandate")
         parts.append(f"modified {french_datetime(self.modified)}")
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+ONLINE_REQUEST_FIELDS: Final = tuple(a.name for a in attrs.fields(OnlineRequest))
+"""The fields of an :class:`OnlineRequest`, in order: what a search page's items carry and
+the columns the stores keep."""
 
 
 @attrs.frozen(kw_only=True, slots=True)

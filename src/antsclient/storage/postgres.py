@@ -55,6 +55,7 @@ from antsclient.models import (
     RequestType,
 )
 from antsclient.models.paper import Bordereau
+from antsclient.models.request import ONLINE_REQUEST_FIELDS
 from antsclient.models.window import DateWindow, bounds
 from antsclient.storage import memory as _common
 from antsclient.storage.paper import bordereau_data, bordereau_of
@@ -86,44 +87,27 @@ TABLES: Final = (
 )
 """The tables the store keeps in its schema."""
 
-_COLUMNS: Final = (
-    "number",
-    "cerfa",
-    "status",
-    "status_label",
-    "type_label",
-    "created",
-    "modified",
-    "transferred",
-    "neph",
-    "student_id",
-    "applicant_name",
-    "email",
-    "validated_at",
-    "request_type",
-    "paper_mandate",
-    "paper_mandate_date",
-    "phone",
-)
-_TYPES: Final = (
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "timestamptz",
-    "timestamptz",
-    "boolean",
-    "text",
-    "text",
-    "text",
-    "text",
-    "timestamptz",
-    "text",
-    "boolean",
-    "date",
-    "text",
-)
+_COLUMN_TYPES: Final = {
+    "number": "text",
+    "cerfa": "text",
+    "status": "text",
+    "status_label": "text",
+    "type_label": "text",
+    "created": "timestamptz",
+    "modified": "timestamptz",
+    "transferred": "boolean",
+    "neph": "text",
+    "student_id": "text",
+    "applicant_name": "text",
+    "email": "text",
+    "validated_at": "timestamptz",
+    "request_type": "text",
+    "paper_mandate": "boolean",
+    "paper_mandate_date": "date",
+    "phone": "text",
+}
+_COLUMNS: Final = ONLINE_REQUEST_FIELDS
+_TYPES: Final = tuple(_COLUMN_TYPES[c] for c in _COLUMNS)  # a field without a type: KeyError
 _SELECT: Final = ", ".join(_COLUMNS)
 _IDENTIFIER: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 

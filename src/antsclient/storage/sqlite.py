@@ -37,6 +37,7 @@ from antsclient.models import (
     RequestStatus,
     RequestType,
 )
+from antsclient.models.request import ONLINE_REQUEST_FIELDS
 from antsclient.models.window import DateWindow, bounds
 from antsclient.storage import memory as _common
 from antsclient.storage.paper import BORDEREAU_TABLES, SqliteBordereaux
@@ -47,25 +48,7 @@ __all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteStudents", "StoreError"]
 SCHEMA_VERSION: Final = 4
 """The schema this version of antsclient writes; older files are migrated on open."""
 
-_COLUMNS: Final = (
-    "number",
-    "cerfa",
-    "status",
-    "status_label",
-    "type_label",
-    "created",
-    "modified",
-    "transferred",
-    "neph",
-    "student_id",
-    "applicant_name",
-    "email",
-    "validated_at",
-    "request_type",
-    "paper_mandate",
-    "paper_mandate_date",
-    "phone",
-)
+_COLUMNS: Final = ONLINE_REQUEST_FIELDS
 _SELECT: Final = ", ".join(_COLUMNS)
 
 Row = tuple[Any, ...]
