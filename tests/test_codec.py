@@ -492,7 +492,7 @@ def _ordinary(response: httpx.Response, monkeypatch: pytest.MonkeyPatch) -> Any:
     from antsclient.protocol import _fastpage
 
     with monkeypatch.context() as patched:
-        patched.setattr(_fastpage, "_decoder", lambda: None)
+        patched.setattr(_fastpage, "_decoders", lambda: None)
         return _outcome_page(response)
 
 
@@ -532,17 +532,41 @@ def test_msgspec_reads_a_common_page_itself(monkeypatch: pytest.MonkeyPatch) -> 
     assert page.items[0].status is RequestStatus.UNKNOWN
 
 
+def test_msgspec_builds_a_common_page_straight_and_a_new_type_by_rows() -> None:
+    pytest.importorskip("msgspec")
+    from antsclient.protocol import _fastpage
+
+    decoders = _fastpage._decoders()
+    assert decoders is not None
+    straight, by_rows = decoders
+    common = [to_data(r) for r in (_request("1"), _request("2"))]
+    body = _page_response(common).content
+    assert [r.number for r in straight(body).items] == ["1", "2"]
+    new_type = [{**common[0], "request_type": "a_type_ants_added_later"}]
+    body = _page_response(new_type).content
+    assert straight(body) is None
+    assert by_rows(body) is not None
+    decoded = _fastpage.decode_page(body)
+    assert decoded is not None
+    assert decoded[0][0].request_type is None
+    # msgspec takes a naive instant when it builds the request itself: the page is refused.
+    naive = [{**common[0], "created": "2026-03-01T12:00:00"}]
+    body = _page_response(naive).content
+    assert straight(body) is not None
+    assert _fastpage.decode_page(body) is None
+
+
 def test_without_msgspec_the_page_is_read_the_ordinary_way(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from antsclient.protocol import _fastpage
 
     monkeypatch.setitem(sys.modules, "msgspec", None)
-    _fastpage._decoder.cache_clear()
+    _fastpage._decoders.cache_clear()
     try:
         assert _fastpage.decode_page(b"{}") is None
         page = operations.parse_page(_page_response([to_data(_request("7"))]))
         assert [r.number for r in page.items] == ["7"]
     finally:
         monkeypatch.undo()
-        _fastpage._decoder.cache_clear()
+        _fastpage._decoders.cache_clear()

@@ -25,8 +25,9 @@ one, a thread pool over the shared ``httpx.Client`` in the blocking one.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from typing import Final
 
 import attrs
@@ -270,17 +271,29 @@ class Listing:
         if number <= max(page.pages, 1):
             self.pages_read += 1
         self.failed += page.failed
+        seen = self.seen
+        count = len(seen)
+        for item in page.items:
+            seen.setdefault(item.number, item.modified)
+        if len(seen) - count == len(page.items):  # the common case: every request is new
+            return more, Arrival(fresh=tuple(page.items), again=(), failed=page.failed)
+        return more, self._sorted(page, count)
+
+    def _sorted(self, page: Page, count: int) -> Arrival:
+        """A page with requests met before: which are new, which came back newer."""
+        # ``seen`` already holds this page's new numbers (added after the first ``count``).
         fresh: list[OnlineRequest] = []
         again: list[OnlineRequest] = []
+        seen = self.seen
+        new = set(itertools.islice(seen, count, None))
         for item in page.items:
-            before = self.seen.get(item.number)
-            if before is None:
+            if item.number in new:
+                new.discard(item.number)  # a number twice on one page: its first copy...
                 fresh.append(item)
-                self.seen[item.number] = item.modified
-            elif item.modified > before:
-                again.append(item)
-                self.seen[item.number] = item.modified
-        return more, Arrival(fresh=tuple(fresh), again=tuple(again), failed=page.failed)
+            elif item.modified > seen[item.number]:
+                again.append(item)  # ...and a later, newer one comes back as again
+                seen[item.number] = item.modified
+        return Arrival(fresh=tuple(fresh), again=tuple(again), failed=page.failed)
 
     @property
     def whole(self) -> bool:
@@ -350,18 +363,18 @@ class SyncPlan:
 
     def stored(self, arrival: Arrival, result: MergeResult) -> None:
         """Tally what the store said of a page's fresh requests; report progress."""
-        self.stored_count += len(arrival.fresh)
+        fresh, again = arrival.fresh, arrival.again
+        self.stored_count += len(fresh)
         self.counts = MergeResult(
             new=self.counts.new + result.new,
             updated=self.counts.updated + result.updated,
             unchanged=self.counts.unchanged + result.unchanged,
         )
-        for item in arrival.fresh:
-            if item.student_id is None:
-                self.unlinked += 1
-        for item in (*arrival.fresh, *arrival.again):
-            if self.newest is None or item.modified > self.newest:
-                self.newest = item.modified
+        self.unlinked += [item.student_id for item in fresh].count(None)
+        if fresh or again:
+            newest = max(item.modified for item in (*fresh, *again))
+            if self.newest is None or newest > self.newest:
+                self.newest = newest
         progress = self.options.progress
         if progress is not None and (arrival.fresh or arrival.again or arrival.failed):
             listing = self.listing
@@ -374,12 +387,12 @@ class SyncPlan:
         """Whether the walk is whole with no failure: then its watermark may move."""
         return self.listing.failed == 0 and self.listing.whole
 
-    def removals(self) -> tuple[Sequence[str], float] | None:
+    def removals(self) -> tuple[Collection[str], float] | None:
         """For a clean complete listing: the numbers to keep, and the instant before which
         a local copy not among them is gone from ANTS. ``None`` otherwise."""
         if not (self.complete and self.clean):
             return None
-        return tuple(self.listing.seen), self.began_wall
+        return self.listing.seen.keys(), self.began_wall
 
     def next_watermark(self) -> dt.datetime | None:
         """The watermark to write after a clean unwindowed sync (``None``: leave it)."""
@@ -420,6 +433,8 @@ class SyncPlan:
 
 def newest_known(known: dict[str, OnlineRequest], items: Iterable[OnlineRequest]) -> None:
     """Bring the copies in ``known`` up to date with ``items`` (only those already known)."""
+    if not known:
+        return
     for item in items:
         if item.number in known:
             known[item.number] = item

@@ -189,6 +189,19 @@ class StoreContract:
         store.upsert(AGENCY, [_request("1")])
         assert store.get(AGENCY, "1") == newer
 
+    def test_a_number_twice_in_a_batch_keeps_its_newest_copy(self, store: Any) -> None:
+        newer = _request("1", status=RequestStatus.ACCEPTED, modified=T0 + dt.timedelta(hours=1))
+        result = store.merge(AGENCY, [newer, _request("1"), _request("2")])
+        assert result.new == 2
+        assert result.new + result.updated + result.unchanged == 3
+        assert store.get(AGENCY, "1") == newer
+
+    def test_a_copy_unchanged_since_the_last_merge_is_counted_and_kept(self, store: Any) -> None:
+        store.merge(AGENCY, [_request("1"), _request("2")])
+        assert store.merge(AGENCY, [_request("2"), _request("1")]) == MergeResult(unchanged=2)
+        assert store.remove_missing(AGENCY, ("1", "2"), before=float("inf")) == 0
+        assert [r.number for r in store.search(AGENCY)] == ["1", "2"]
+
     def test_agencies_are_kept_apart(self, store: Any) -> None:
         store.upsert(AGENCY, [_request("1")])
         store.upsert(OTHER, [_request("1", status=RequestStatus.ACCEPTED)])

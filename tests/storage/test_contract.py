@@ -49,7 +49,11 @@ class TestSqliteStore(StoreContract):
                 db.executemany(
                     f"INSERT INTO requests (agreement, {columns}, written_at) VALUES ({marks})",
                     [
-                        (AGENCY, *sqlite._encode(r)[:PREVIOUS_COLUMNS], time.time())
+                        (
+                            AGENCY,
+                            *sqlite._encode(r, AGENCY, 0.0)[1 : 1 + PREVIOUS_COLUMNS],
+                            time.time(),
+                        )
                         for r in requests
                     ],
                 )

@@ -38,6 +38,8 @@ class Store:
                 message_fr="Ce stockage ne sert qu'une session asynchrone.",
             )
         self.store = store
+        # A protocol's isinstance walks its members: asked once, not at every page.
+        self._sync: SyncStore | None = store if isinstance(store, SyncStore) else None
 
     def __bool__(self) -> bool:
         return self.store is not None
@@ -45,7 +47,7 @@ class Store:
     @property
     def keeps_watermark(self) -> bool:
         """Whether the store keeps a watermark (a plain store does not)."""
-        return isinstance(self.store, SyncStore)
+        return self._sync is not None
 
     def upsert(self, agreement: str, requests: Sequence[OnlineRequest]) -> None:
         if self.store is not None:
@@ -61,23 +63,23 @@ class Store:
     def merge(self, agreement: str, requests: Sequence[OnlineRequest]) -> MergeResult:
         if self.store is None:
             raise no_store_error()
-        if isinstance(self.store, SyncStore):
-            return self.store.merge(agreement, requests)
+        if self._sync is not None:
+            return self._sync.merge(agreement, requests)
         return merge_by_upsert(self.store, agreement, requests)
 
     def remove_missing(self, agreement: str, keep: Collection[str], *, before: float) -> int:
-        if isinstance(self.store, SyncStore):
-            return self.store.remove_missing(agreement, keep, before=before)
+        if self._sync is not None:
+            return self._sync.remove_missing(agreement, keep, before=before)
         return 0
 
     def watermark(self, agreement: str) -> dt.datetime | None:
-        if isinstance(self.store, SyncStore):
-            return self.store.watermark(agreement)
+        if self._sync is not None:
+            return self._sync.watermark(agreement)
         return None
 
     def set_watermark(self, agreement: str, value: dt.datetime | None) -> None:
-        if isinstance(self.store, SyncStore):
-            self.store.set_watermark(agreement, value)
+        if self._sync is not None:
+            self._sync.set_watermark(agreement, value)
 
     def close(self) -> None:
         """Nothing to release: the store is the host's."""

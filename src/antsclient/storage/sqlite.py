@@ -22,7 +22,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence, Set
 from pathlib import Path
 from typing import Any, Final
 
@@ -53,9 +53,21 @@ _SELECT: Final = ", ".join(_COLUMNS)
 
 Row = tuple[Any, ...]
 
+_INSERT_NEW: Final = (
+    f"INSERT INTO requests (agreement, {_SELECT}, written_at) "  # noqa: S608 - constant columns
+    f"VALUES ({','.join('?' * (len(_COLUMNS) + 2))}) "
+    "ON CONFLICT (agreement, number) DO NOTHING"
+)
+"""A copy not held yet (a held number is left alone: :data:`_UPDATE_CHANGED` decides)."""
 
-_BOUND_NUMBERS: Final = 500
-"""Request numbers bound in one ``IN (…)`` query (well under SQLite's variable limit)."""
+_VALUES: Final = ", ".join(f"?{i}" for i in range(2, len(_COLUMNS) + 2))
+_UPDATE_CHANGED: Final = (
+    f"UPDATE requests SET ({_SELECT}, written_at) = ({_VALUES}, ?{len(_COLUMNS) + 2}) "  # noqa: S608 - constant columns
+    f"WHERE agreement = ?1 AND number = ?2 AND modified <= ?{2 + _COLUMNS.index('modified')} "
+    f"AND ({_SELECT}) IS NOT ({_VALUES})"
+)
+"""A held copy, rewritten when the new one is not older and differs in some field; the
+parameters are those of :data:`_INSERT_NEW`."""
 
 
 @contextlib.contextmanager
@@ -187,10 +199,11 @@ def _parse_instant(value: int) -> dt.datetime:
     return _EPOCH + dt.timedelta(microseconds=value)
 
 
-def _encode(request: OnlineRequest) -> Row:
-    """The row of ``request``, its texts as they are: a text SQLite cannot write (a lone
-    surrogate) makes the write fail with ``UnicodeEncodeError``, and the page is then
-    written again through :func:`_encode_safe` (checking every text costs a sync more)."""
+def _encode(request: OnlineRequest, agreement: str, now: float) -> Row:
+    """The row of ``request`` for agency ``agreement``, written at ``now`` — its texts as
+    they are: a text SQLite cannot write (a lone surrogate) makes the write fail with
+    ``UnicodeEncodeError``, and the page is then written again through :func:`_encode_safe`
+    (checking every text costs a sync more)."""
     # ``_value_`` is the member's value without the descriptor ``.value`` goes through: this
     # runs for every request of a sync.
     validated_at, request_type, mandate = (
@@ -199,6 +212,7 @@ def _encode(request: OnlineRequest) -> Row:
         request.paper_mandate_date,
     )
     return (
+        agreement,
         request.number,
         request.cerfa._value_,
         request.status._value_,
@@ -206,24 +220,26 @@ def _encode(request: OnlineRequest) -> Row:
         request.type_label,
         (request.created - _EPOCH) // _MICROSECOND,
         (request.modified - _EPOCH) // _MICROSECOND,
-        int(request.transferred),
+        1 if request.transferred else 0,
         request.neph,
         request.student_id,
         request.applicant_name,
         request.email,
         None if validated_at is None else (validated_at - _EPOCH) // _MICROSECOND,
         None if request_type is None else request_type._value_,
-        int(request.paper_mandate),
+        1 if request.paper_mandate else 0,
         None if mandate is None else mandate.isoformat(),
         request.phone,
+        now,
     )
 
 
-def _encode_safe(request: OnlineRequest) -> Row:
+def _encode_safe(request: OnlineRequest, agreement: str, now: float) -> Row:
     """:func:`_encode` for a page it could not write: every text made writable (a lone
     surrogate becomes ``\ufffd``), a naive instant taken as UTC."""
     validated_at = request.validated_at
     return (
+        agreement,
         _text(request.number),
         request.cerfa._value_,
         request.status._value_,
@@ -241,7 +257,18 @@ def _encode_safe(request: OnlineRequest) -> Row:
         int(request.paper_mandate),
         None if request.paper_mandate_date is None else request.paper_mandate_date.isoformat(),
         _text(request.phone),
+        now,
     )
+
+
+def _newest_of_each(rows: Sequence[Row]) -> list[Row]:
+    """One row per number: the one modified last (the later of equals)."""
+    newest: dict[str, Row] = {}
+    for row in rows:
+        current = newest.get(row[1])
+        if current is None or row[7] >= current[7]:
+            newest[row[1]] = row
+    return list(newest.values())
 
 
 class _Unwritable(Exception):
@@ -310,9 +337,7 @@ class SqliteStore(SqliteBordereaux):
             )
             try:
                 self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-                self._db.execute("PRAGMA journal_mode = WAL")
-                self._db.execute("PRAGMA synchronous = NORMAL")
-                self._migrate()
+                self._prepare(time.monotonic() + busy_timeout)
             except BaseException:
                 self._db.close()
                 raise
@@ -339,6 +364,27 @@ class SqliteStore(SqliteBordereaux):
         """The file's schema version."""
         with self._lock:
             return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _prepare(self, deadline: float) -> None:
+        """WAL mode and the schema. Another handle that is switching the file to WAL or
+        migrating it makes SQLite answer "locked" at once, without waiting: tried again
+        until ``deadline``."""
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
+            except (sqlite3.OperationalError, StoreError) as exc:
+                locked = (
+                    exc.code == "store.locked"
+                    if isinstance(exc, StoreError)
+                    else ("locked" in str(exc))
+                )
+                if not locked or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.005)
+            else:
+                return
 
     def _migrate(self) -> None:
         if self.schema_version == SCHEMA_VERSION:
@@ -409,56 +455,41 @@ class SqliteStore(SqliteBordereaux):
         self,
         agreement: str,
         requests: Sequence[OnlineRequest],
-        encode: Callable[[OnlineRequest], Row],
+        encode: Callable[[OnlineRequest, str, float], Row],
     ) -> MergeResult:
-        encoded = {row[0]: row for row in map(encode, requests)}
         now = time.time()
-        new = updated = 0
+        rows = [encode(request, agreement, now) for request in requests]
+        if len({row[1] for row in rows}) < len(rows):  # a number twice: its newest copy
+            rows = _newest_of_each(rows)
         with self._write() as db, _unwritable():
-            existing: dict[str, Row] = {}
-            numbers = list(encoded)
-            for start in range(0, len(numbers), _BOUND_NUMBERS):
-                chunk = numbers[start : start + _BOUND_NUMBERS]
-                marks = ",".join("?" * len(chunk))
-                for row in db.execute(
-                    f"SELECT {_SELECT} FROM requests WHERE agreement = ? AND number IN ({marks})",  # noqa: S608 - constant columns, values bound
-                    (agreement, *chunk),
-                ):
-                    existing[row[0]] = row
-            changed: list[Row] = []
-            for number, row in encoded.items():
-                current = existing.get(number)
-                if current is None:
-                    new += 1
-                elif current[6] > row[6]:
-                    continue  # older than the copy kept: not written
-                elif current != row:
-                    updated += 1
-                else:
-                    continue
-                changed.append((agreement, *row, now))
-            db.executemany(
-                f"INSERT OR REPLACE INTO requests (agreement, {_SELECT}, written_at) "  # noqa: S608 - constant columns, values bound
-                f"VALUES ({','.join('?' * (len(_COLUMNS) + 2))})",
-                changed,
-            )
-        unchanged = len(requests) - new - updated
-        return MergeResult(new=new, updated=updated, unchanged=unchanged)
+            # New copies first: a number already held is left to the update below. On a
+            # first sync every copy is new, and nothing else is read or written.
+            new = db.executemany(_INSERT_NEW, rows).rowcount
+            updated = 0
+            if new < len(rows):
+                # Held copies: rewritten only when the batch's is not older and differs.
+                updated = db.executemany(_UPDATE_CHANGED, rows).rowcount
+        return MergeResult(new=new, updated=updated, unchanged=len(requests) - new - updated)
 
     def remove_missing(self, agreement: str, keep: Collection[str], *, before: float) -> int:
         """Delete the copies not in ``keep`` written before ``before``; how many went."""
-        kept = set(keep)
+        kept = keep if isinstance(keep, Set | Mapping) else set(keep)
         with self._write() as db:
-            gone = [
-                (agreement, number)
+            # The numbers alone come from the primary key's index (a few bytes a copy); the
+            # rows themselves are read only for the numbers not kept.
+            missing = [
+                (agreement, number, before)
                 for (number,) in db.execute(
-                    "SELECT number FROM requests WHERE agreement = ? AND written_at < ?",
-                    (agreement, before),
+                    "SELECT number FROM requests WHERE agreement = ?", (agreement,)
                 )
                 if number not in kept
             ]
-            db.executemany("DELETE FROM requests WHERE agreement = ? AND number = ?", gone)
-        return len(gone)
+            if not missing:
+                return 0
+            return db.executemany(
+                "DELETE FROM requests WHERE agreement = ? AND number = ? AND written_at < ?",
+                missing,
+            ).rowcount
 
     def watermark(self, agreement: str) -> dt.datetime | None:
         """The watermark of the agency's last complete sync, if any."""
