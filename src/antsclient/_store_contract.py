@@ -196,6 +196,17 @@ class StoreContract:
         assert result.new + result.updated + result.unchanged == 3
         assert store.get(AGENCY, "1") == newer
 
+    def test_a_batch_mostly_new_with_some_held_is_merged_exactly(self, store: Any) -> None:
+        # Held copies between new ones, as in a sync that resumes: counted and kept apart.
+        store.merge(AGENCY, [_request("2"), _request("4"), _request("6")])
+        newer = _request("2", status=RequestStatus.ACCEPTED, modified=T0 + dt.timedelta(hours=1))
+        older = attrs.evolve(_request("6"), modified=T0 - dt.timedelta(hours=1), phone="0600")
+        batch = [_request("1"), newer, _request("3"), older, _request("5")]
+        assert store.merge(AGENCY, batch) == MergeResult(new=3, updated=1, unchanged=1)
+        assert store.get(AGENCY, "2") == newer
+        assert store.get(AGENCY, "6") == _request("6")
+        assert [r.number for r in store.search(AGENCY)] == ["1", "3", "4", "5", "6", "2"]
+
     def test_a_copy_unchanged_since_the_last_merge_is_counted_and_kept(self, store: Any) -> None:
         store.merge(AGENCY, [_request("1"), _request("2")])
         assert store.merge(AGENCY, [_request("2"), _request("1")]) == MergeResult(unchanged=2)

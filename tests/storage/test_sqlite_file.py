@@ -175,3 +175,22 @@ def test_a_naive_instant_is_stored_as_utc(tmp_path: Path, make_request: Make) ->
         copy = store.get(AGENCY, "3223")
     assert copy is not None
     assert copy.modified == copy.validated_at == naive.replace(tzinfo=dt.UTC)
+
+
+def test_a_file_another_program_holds_past_the_busy_timeout_is_a_store_error(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "held.db"
+    _version_1_file(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError) as caught:
+            SqliteStore(path, busy_timeout=0.05)
+        assert caught.value.code == "store.locked"
+        assert "occupée" in (caught.value.message_fr or "")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with SqliteStore(path) as store:  # once released, the file opens and is migrated
+        assert store.schema_version == sqlite_module.SCHEMA_VERSION

@@ -271,6 +271,62 @@ def _newest_of_each(rows: Sequence[Row]) -> list[Row]:
     return list(newest.values())
 
 
+_SAMPLE: Final = 3
+"""How many numbers of a batch are looked up to choose how to merge it."""
+
+_BOUND_NUMBERS: Final = 500
+"""Request numbers bound in one ``IN (…)`` query (well under SQLite's variable limit)."""
+
+_REPLACE: Final = (
+    f"INSERT OR REPLACE INTO requests (agreement, {_SELECT}, written_at) "  # noqa: S608 - constant columns
+    f"VALUES ({','.join('?' * (len(_COLUMNS) + 2))})"
+)
+
+
+def _holds_some(db: sqlite3.Connection, agreement: str, rows: Sequence[Row]) -> bool:
+    """Whether the store holds some of a few of the batch's numbers (its first, middle and
+    last): a batch of a first sync is all new, one of a later sync or a search mostly held.
+    Either way of merging is exact; this only picks the cheaper one."""
+    step = max(len(rows) // (_SAMPLE - 1), 1)
+    sample = {rows[min(i * step, len(rows) - 1)][1] for i in range(_SAMPLE)}
+    marks = ",".join("?" * len(sample))
+    found = db.execute(
+        f"SELECT EXISTS (SELECT 1 FROM requests WHERE agreement = ? AND number IN ({marks}))",  # noqa: S608 - marks only
+        (agreement, *sample),
+    ).fetchone()
+    return bool(found[0])
+
+
+def _merge_held(db: sqlite3.Connection, agreement: str, rows: Sequence[Row]) -> tuple[int, int]:
+    """Merge a batch whose copies are mostly held: read them, write only the new ones and
+    those that changed (and are not older than the held copy). How many new and updated."""
+    held: dict[str, Row] = {}
+    numbers = [row[1] for row in rows]
+    for start in range(0, len(numbers), _BOUND_NUMBERS):
+        chunk = numbers[start : start + _BOUND_NUMBERS]
+        marks = ",".join("?" * len(chunk))
+        for copy in db.execute(
+            f"SELECT {_SELECT} FROM requests WHERE agreement = ? AND number IN ({marks})",  # noqa: S608 - constant columns, values bound
+            (agreement, *chunk),
+        ):
+            held[copy[0]] = copy
+    changed: list[Row] = []
+    new = updated = 0
+    for row in rows:
+        current = held.get(row[1])
+        if current is None:
+            new += 1
+        elif current[6] > row[7]:
+            continue  # older than the copy held: not written
+        elif current != row[1:-1]:
+            updated += 1
+        else:
+            continue
+        changed.append(row)
+    db.executemany(_REPLACE, changed)
+    return new, updated
+
+
 class _Unwritable(Exception):
     """A page :func:`_encode` wrote as it is held a text SQLite cannot take."""
 
@@ -462,13 +518,16 @@ class SqliteStore(SqliteBordereaux):
         if len({row[1] for row in rows}) < len(rows):  # a number twice: its newest copy
             rows = _newest_of_each(rows)
         with self._write() as db, _unwritable():
-            # New copies first: a number already held is left to the update below. On a
-            # first sync every copy is new, and nothing else is read or written.
-            new = db.executemany(_INSERT_NEW, rows).rowcount
-            updated = 0
-            if new < len(rows):
-                # Held copies: rewritten only when the batch's is not older and differs.
-                updated = db.executemany(_UPDATE_CHANGED, rows).rowcount
+            if _holds_some(db, agreement, rows):
+                new, updated = _merge_held(db, agreement, rows)
+            else:
+                # A first sync: new copies inserted without reading anything; a number held
+                # after all is left to the update, which rewrites it only when the batch's
+                # copy is not older and differs.
+                new = db.executemany(_INSERT_NEW, rows).rowcount
+                updated = 0
+                if new < len(rows):
+                    updated = db.executemany(_UPDATE_CHANGED, rows).rowcount
         return MergeResult(new=new, updated=updated, unchanged=len(requests) - new - updated)
 
     def remove_missing(self, agreement: str, keep: Collection[str], *, before: float) -> int:
