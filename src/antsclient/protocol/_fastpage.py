@@ -74,18 +74,22 @@ def _decoders() -> tuple[Callable[[bytes], Any], Callable[[bytes], Any]] | None:
     rows = msgspec.defstruct("Rows", [("items", list[row]), *_PAGING], gc=False)  # type: ignore[valid-type]
     requests = msgspec.defstruct("Requests", [("items", list[OnlineRequest]), *_PAGING], gc=False)
 
-    def strict(target: Any) -> Callable[[bytes], Any]:
+    def strict(target: Any, errors: tuple[type[Exception], ...]) -> Callable[[bytes], Any]:
         decode = msgspec.json.Decoder(target).decode
 
         def attempt(body: bytes) -> Any:
             try:
                 return decode(body)
-            except msgspec.MsgspecError:  # not a ValueError in every release (0.18.0)
+            except errors:
                 return None
 
         return attempt
 
-    return strict(requests), strict(rows)
+    # msgspec's own errors are not ValueErrors in every release (0.18.0). Filling a class it
+    # does not own, msgspec may also meet that class's refusals (0.18.0 sets a missing
+    # field's default through a frozen class's ``__setattr__``): the page is then read by
+    # rows, whatever the error.
+    return strict(requests, (Exception,)), strict(rows, (msgspec.MsgspecError,))
 
 
 def _aware(items: Sequence[OnlineRequest]) -> bool:

@@ -60,14 +60,19 @@ _INSERT_NEW: Final = (
 )
 """A copy not held yet (a held number is left alone: :data:`_UPDATE_CHANGED` decides)."""
 
-_VALUES: Final = ", ".join(f"?{i}" for i in range(2, len(_COLUMNS) + 2))
+_MARKS: Final = ", ".join("?" * len(_COLUMNS))
 _UPDATE_CHANGED: Final = (
-    f"UPDATE requests SET ({_SELECT}, written_at) = ({_VALUES}, ?{len(_COLUMNS) + 2}) "  # noqa: S608 - constant columns
-    f"WHERE agreement = ?1 AND number = ?2 AND modified <= ?{2 + _COLUMNS.index('modified')} "
-    f"AND ({_SELECT}) IS NOT ({_VALUES})"
+    f"UPDATE requests SET ({_SELECT}, written_at) = ({_MARKS}, ?) "  # noqa: S608 - constant columns
+    f"WHERE agreement = ? AND number = ? AND modified <= ? AND ({_SELECT}) IS NOT ({_MARKS})"
 )
-"""A held copy, rewritten when the new one is not older and differs in some field; the
-parameters are those of :data:`_INSERT_NEW`."""
+"""A held copy, rewritten when the new one is not older and differs in some field; its
+parameters are :func:`_update_of` a row of :data:`_INSERT_NEW`."""
+
+
+def _update_of(row: Row) -> Row:
+    """The parameters of :data:`_UPDATE_CHANGED` for a row (agreement, the columns, the
+    instant written)."""
+    return (*row[1:], row[0], row[1], row[7], *row[1:-1])
 
 
 @contextlib.contextmanager
@@ -527,7 +532,7 @@ class SqliteStore(SqliteBordereaux):
                 new = db.executemany(_INSERT_NEW, rows).rowcount
                 updated = 0
                 if new < len(rows):
-                    updated = db.executemany(_UPDATE_CHANGED, rows).rowcount
+                    updated = db.executemany(_UPDATE_CHANGED, map(_update_of, rows)).rowcount
         return MergeResult(new=new, updated=updated, unchanged=len(requests) - new - updated)
 
     def remove_missing(self, agreement: str, keep: Collection[str], *, before: float) -> int:
