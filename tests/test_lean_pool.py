@@ -161,3 +161,63 @@ def test_a_stream_asks_its_own_stream_what_it_does_not_know_itself() -> None:
         assert isinstance(secured, lean._LeanStream)
         # No socket at hand: the inner stream answers.
         assert secured.get_extra_info("is_readable") == "inner is_readable"
+
+
+# --- the blocking pool ------------------------------------------------------------------------
+
+
+def test_the_blocking_session_pools_its_connections_leanly() -> None:
+    own = transport.GuardedTransport.for_server("http://127.0.0.1:1")
+    assert isinstance(own._pool, lean.LeanPool)
+    own.close()
+
+
+def _blocking(**limits: Any) -> httpx.HTTPTransport:
+    chosen = httpx.Limits(**limits)
+    blocking = httpx.HTTPTransport(limits=chosen)
+    blocking._pool = lean.LeanPool(
+        max_connections=chosen.max_connections,
+        max_keepalive_connections=chosen.max_keepalive_connections,
+        keepalive_expiry=chosen.keepalive_expiry,
+    )
+    return blocking
+
+
+def test_threads_beyond_the_blocking_connections_wait_for_one() -> None:
+    import concurrent.futures
+
+    seen: list[int] = []
+
+    def threads(url: str, accepted: list[int]) -> None:
+        with httpx.Client(transport=_blocking(max_connections=3)) as client:
+            with concurrent.futures.ThreadPoolExecutor(6) as pool:
+                answers = list(pool.map(lambda _: client.get(url).text, range(12)))
+            assert answers == ["ok"] * 12
+            seen.append(len(accepted))
+        keep_one = _blocking(max_connections=3, max_keepalive_connections=1)
+        with httpx.Client(transport=keep_one) as client:
+            with concurrent.futures.ThreadPoolExecutor(3) as pool:
+                list(pool.map(lambda _: client.get(url), range(6)))
+            assert len(keep_one._pool.connections) <= 1  # the keep-alive bound
+
+    async def scenario(url: str, accepted: list[int]) -> None:
+        await asyncio.to_thread(threads, url, accepted)
+
+    _serve(scenario, delay=0.01)
+    assert 1 < seen[0] <= 3  # never more connections than allowed, each reused when free
+
+
+def test_a_blocking_connection_the_server_closed_is_not_used_again() -> None:
+    def calls(url: str, accepted: list[int]) -> None:
+        import time
+
+        with httpx.Client(transport=_blocking()) as client:
+            for _ in range(3):
+                assert client.get(url).text == "ok"
+                time.sleep(0.05)  # the server's close reaches the client's socket
+        assert len(accepted) == 3
+
+    async def scenario(url: str, accepted: list[int]) -> None:
+        await asyncio.to_thread(calls, url, accepted)
+
+    _serve(scenario, close_after_each=True)

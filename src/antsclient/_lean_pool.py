@@ -1,14 +1,15 @@
-"""httpcore's async connection pool, with its bookkeeping made linear.
+"""httpcore's connection pools, with their bookkeeping made linear.
 
-Each time a request enters or leaves httpcore's :class:`httpcore.AsyncConnectionPool`, the pool
-walks its connections: for every idle one it counts all the connections again (a walk per
-connection, so the cost grows with the square of the pool), and asks whether the server
-closed it — through anyio, which builds a table of every attribute of the socket to find the
-socket itself. With 20 requests in flight, this bookkeeping cost more client CPU than the
-rest of a create. The pool here walks once, asks the connection it is about to use (the
-others once a second), and the connections keep their socket at hand to look at it. The
-blocking pool walks the same way, but its socket is cheap to reach and a session shared by
-threads keeps fewer connections: it is left as it is.
+Each time a request enters or leaves httpcore's :class:`httpcore.AsyncConnectionPool` (or
+the blocking :class:`httpcore.ConnectionPool`, made from the same source), the pool walks
+its connections: for every idle one it counts all the connections again (a walk per
+connection, so the cost grows with the square of the pool), and asks every idle connection
+whether the server closed it — a ``poll`` of its socket, and in the async pool through anyio,
+which builds a table of every attribute of the socket to find the socket itself. With 20
+requests in flight, this bookkeeping cost more client CPU than the rest of a create; a sync of
+20,000 requests made 14,000 such checks for its 42 pages. The pools here walk once, ask the
+connection they are about to use (the others once a second), and the async pool's
+connections keep their socket at hand to look at it.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ import ssl
 import sys
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpcore
 import httpx
 
-__all__ = ["SWEEP_EVERY", "LeanAsyncPool", "lean_async_transport", "socket_readable"]
+__all__ = ["SWEEP_EVERY", "LeanAsyncPool", "LeanPool", "lean_async_transport", "socket_readable"]
 
 SWEEP_EVERY = 1.0
-"""Seconds between two looks at every idle connection of a :class:`LeanAsyncPool`."""
+"""Seconds between two looks at every idle connection of a lean pool."""
 
 
 def socket_readable(sock: Any) -> bool:
@@ -98,17 +99,23 @@ class _LeanBackend(httpcore.AsyncNetworkBackend):
         await self._backend.sleep(seconds)
 
 
-class LeanAsyncPool(httpcore.AsyncConnectionPool):
-    """:class:`httpcore.AsyncConnectionPool` whose assignment of requests to connections
-    walks the pool once, and asks the sockets whether their server closed them only where
-    it matters: the connection about to be used is always asked (as httpcore does), the
-    other idle ones at most once every :data:`SWEEP_EVERY` seconds — a connection the server
-    closed, or past its keep-alive, is closed by the next sweep rather than the next
-    request. The choices are httpcore's, in the same order."""
+class _LeanAssignment:
+    """The assignment of requests to connections both lean pools share: it walks the pool
+    once, and asks the sockets whether their server closed them only where it matters: the
+    connection about to be used is always asked (as httpcore does), the other idle ones at
+    most once every :data:`SWEEP_EVERY` seconds — a connection the server closed, or past its
+    keep-alive, is closed by the next sweep rather than the next request. The choices are
+    httpcore's, in the same order. It runs under the pool's own lock, as httpcore's does."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._next_sweep = 0.0
+    _connections: list[Any]
+    _requests: list[Any]
+    _max_connections: int
+    _max_keepalive_connections: int
+    _next_sweep: float = 0.0
+
+    if TYPE_CHECKING:  # the pool's own
+
+        def create_connection(self, origin: Any) -> Any: ...
 
     def _clean(self, closing: list[Any]) -> None:
         connections = self._connections
@@ -155,6 +162,15 @@ class LeanAsyncPool(httpcore.AsyncConnectionPool):
                 connections.append(connection)
             pool_request.assign_to_connection(connection)
         return closing
+
+
+class LeanAsyncPool(_LeanAssignment, httpcore.AsyncConnectionPool):
+    """:class:`httpcore.AsyncConnectionPool` with the lean assignment."""
+
+
+class LeanPool(_LeanAssignment, httpcore.ConnectionPool):
+    """:class:`httpcore.ConnectionPool` (the blocking one) with the lean assignment: its
+    sockets are cheap to reach, but it too asked every idle one at every request."""
 
 
 def lean_async_transport(context: ssl.SSLContext, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:

@@ -386,13 +386,14 @@ class GuardedTransport(httpx.HTTPTransport):
         # httpcore (and its h11, anyio, asyncio) loads with the first transport, as in httpx.
         import httpcore  # noqa: PLC0415
 
+        from antsclient._lean_pool import LeanPool  # noqa: PLC0415
         from antsclient._sockets import CutBackend  # noqa: PLC0415
 
         context = tls_context(base_url)
         super().__init__(verify=context)
         if isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
             limits = httpx.Limits()
-            self._pool = httpcore.ConnectionPool(
+            self._pool = LeanPool(
                 ssl_context=context,
                 max_connections=limits.max_connections,
                 max_keepalive_connections=limits.max_keepalive_connections,
