@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 import time
 from collections.abc import Callable, Collection, Iterable
 from typing import Final
@@ -63,6 +64,8 @@ MAX_PASSES: Final = 3
 """How many times a listing is walked before its gaps are reported as failures."""
 
 Progress = Callable[[int, int], None]
+
+_MODIFIED: Final = operator.attrgetter("modified")
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -277,9 +280,9 @@ class Listing:
             seen.setdefault(item.number, item.modified)
         if len(seen) - count == len(page.items):  # the common case: every request is new
             return more, Arrival(fresh=tuple(page.items), again=(), failed=page.failed)
-        return more, self._sorted(page, count)
+        return more, self._split(page, count)
 
-    def _sorted(self, page: Page, count: int) -> Arrival:
+    def _split(self, page: Page, count: int) -> Arrival:
         """A page with requests met before: which are new, which came back newer."""
         # ``seen`` already holds this page's new numbers (added after the first ``count``).
         fresh: list[OnlineRequest] = []
@@ -371,10 +374,11 @@ class SyncPlan:
             unchanged=self.counts.unchanged + result.unchanged,
         )
         self.unlinked += [item.student_id for item in fresh].count(None)
-        if fresh or again:
-            newest = max(item.modified for item in (*fresh, *again))
-            if self.newest is None or newest > self.newest:
-                self.newest = newest
+        for batch in (fresh, again):
+            if batch:
+                newest = max(map(_MODIFIED, batch))
+                if self.newest is None or newest > self.newest:
+                    self.newest = newest
         progress = self.options.progress
         if progress is not None and (arrival.fresh or arrival.again or arrival.failed):
             listing = self.listing
