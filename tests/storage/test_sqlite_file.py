@@ -194,3 +194,37 @@ def test_a_file_another_program_holds_past_the_busy_timeout_is_a_store_error(
         other.close()
     with SqliteStore(path) as store:  # once released, the file opens and is migrated
         assert store.schema_version == sqlite_module.SCHEMA_VERSION
+
+
+def test_a_file_another_program_holds_a_moment_opens_once_released(tmp_path: Path) -> None:
+    path = tmp_path / "held.db"
+    _version_1_file(path)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(0.2, lambda: (other.execute("ROLLBACK"), other.close()))
+    release.start()
+    try:
+        with SqliteStore(path, busy_timeout=10) as store:  # waits, then opens and migrates
+            assert store.schema_version == sqlite_module.SCHEMA_VERSION
+    finally:
+        release.join()
+
+
+def test_an_open_answered_locked_at_once_is_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another handle switching the file to WAL makes SQLite answer "locked" without waiting.
+    path = tmp_path / "old.db"
+    _version_1_file(path)
+    migrate = SqliteStore._migrate
+    answers = iter(["locked", "locked"])
+
+    def locked_twice(store: SqliteStore) -> None:
+        if next(answers, None):
+            raise StoreError("database is locked", code="store.locked", operation="open")
+        migrate(store)
+
+    monkeypatch.setattr(SqliteStore, "_migrate", locked_twice)
+    with SqliteStore(path) as store:
+        assert store.schema_version == sqlite_module.SCHEMA_VERSION
+    assert next(answers, None) is None  # both refusals were met, then the open went through

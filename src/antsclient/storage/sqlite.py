@@ -53,26 +53,19 @@ _SELECT: Final = ", ".join(_COLUMNS)
 
 Row = tuple[Any, ...]
 
+_ROW_VALUES: Final = f"VALUES ({','.join('?' * (len(_COLUMNS) + 2))})"
+"""The placeholders of a row: the agreement, the columns, the instant it is written."""
+
 _INSERT_NEW: Final = (
-    f"INSERT INTO requests (agreement, {_SELECT}, written_at) "  # noqa: S608 - constant columns
-    f"VALUES ({','.join('?' * (len(_COLUMNS) + 2))}) "
+    f"INSERT INTO requests (agreement, {_SELECT}, written_at) {_ROW_VALUES} "
     "ON CONFLICT (agreement, number) DO NOTHING"
 )
-"""A copy not held yet (a held number is left alone: :data:`_UPDATE_CHANGED` decides)."""
+"""A copy not held yet (a held number is left alone)."""
 
-_MARKS: Final = ", ".join("?" * len(_COLUMNS))
-_UPDATE_CHANGED: Final = (
-    f"UPDATE requests SET ({_SELECT}, written_at) = ({_MARKS}, ?) "  # noqa: S608 - constant columns
-    f"WHERE agreement = ? AND number = ? AND modified <= ? AND ({_SELECT}) IS NOT ({_MARKS})"
+_REPLACE: Final = (
+    f"INSERT OR REPLACE INTO requests (agreement, {_SELECT}, written_at) {_ROW_VALUES}"
 )
-"""A held copy, rewritten when the new one is not older and differs in some field; its
-parameters are :func:`_update_of` a row of :data:`_INSERT_NEW`."""
-
-
-def _update_of(row: Row) -> Row:
-    """The parameters of :data:`_UPDATE_CHANGED` for a row (agreement, the columns, the
-    instant written)."""
-    return (*row[1:], row[0], row[1], row[7], *row[1:-1])
+"""A new copy, or one that replaces the copy held."""
 
 
 @contextlib.contextmanager
@@ -282,11 +275,6 @@ _SAMPLE: Final = 3
 _BOUND_NUMBERS: Final = 500
 """Request numbers bound in one ``IN (…)`` query (well under SQLite's variable limit)."""
 
-_REPLACE: Final = (
-    f"INSERT OR REPLACE INTO requests (agreement, {_SELECT}, written_at) "  # noqa: S608 - constant columns
-    f"VALUES ({','.join('?' * (len(_COLUMNS) + 2))})"
-)
-
 
 def _holds_some(db: sqlite3.Connection, agreement: str, rows: Sequence[Row]) -> bool:
     """Whether the store holds some of a few of the batch's numbers (its first, middle and
@@ -432,16 +420,12 @@ class SqliteStore(SqliteBordereaux):
         until ``deadline``."""
         while True:
             try:
-                self._db.execute("PRAGMA journal_mode = WAL")
-                self._db.execute("PRAGMA synchronous = NORMAL")
+                with _translated(self.path, "open"):
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                    self._db.execute("PRAGMA synchronous = NORMAL")
                 self._migrate()
-            except (sqlite3.OperationalError, StoreError) as exc:
-                locked = (
-                    exc.code == "store.locked"
-                    if isinstance(exc, StoreError)
-                    else ("locked" in str(exc))
-                )
-                if not locked or time.monotonic() >= deadline:
+            except StoreError as exc:
+                if exc.code != "store.locked" or time.monotonic() >= deadline:
                     raise
                 time.sleep(0.005)
             else:
@@ -526,13 +510,13 @@ class SqliteStore(SqliteBordereaux):
             if _holds_some(db, agreement, rows):
                 new, updated = _merge_held(db, agreement, rows)
             else:
-                # A first sync: new copies inserted without reading anything; a number held
-                # after all is left to the update, which rewrites it only when the batch's
-                # copy is not older and differs.
+                # A first sync: new copies inserted without reading anything. Numbers held
+                # after all are then merged as a later sync's are (the copies just inserted
+                # read back unchanged).
                 new = db.executemany(_INSERT_NEW, rows).rowcount
                 updated = 0
                 if new < len(rows):
-                    updated = db.executemany(_UPDATE_CHANGED, map(_update_of, rows)).rowcount
+                    updated = _merge_held(db, agreement, rows)[1]
         return MergeResult(new=new, updated=updated, unchanged=len(requests) - new - updated)
 
     def remove_missing(self, agreement: str, keep: Collection[str], *, before: float) -> int:
