@@ -13,8 +13,8 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Final
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any, Final
 
 import attrs
 
@@ -65,6 +65,49 @@ def matches(
     if linked is not None and request.linked is not linked:
         return False
     return within(request.created, *created) and within(request.modified, *modified)
+
+
+def search_clause(
+    agreement: str,
+    *,
+    mark: str,
+    instant: Callable[[dt.datetime], Any],
+    flag: Callable[[bool], Any],
+    bucket: Bucket | None = None,
+    cerfa: Cerfa | None = None,
+    number: str | None = None,
+    created: DateWindow | None = None,
+    modified: DateWindow | None = None,
+    linked: bool | None = None,
+) -> tuple[str, list[Any]]:
+    """The ``WHERE`` condition of an offline search in SQL, and its parameters: :func:`matches`
+    for a database store. ``mark`` is its driver's placeholder (``?``, ``%s``); ``instant``
+    and ``flag`` write an instant and a flag as its columns hold them."""
+    where = [f"agreement = {mark}"]
+    params: list[Any] = [agreement]
+    if bucket is not None:
+        keys = sorted(BUCKET_KEYS[Bucket(bucket)])
+        row = f"({mark}, {mark}, {mark})"
+        where.append(f"(cerfa, status, transferred) IN (VALUES {','.join(row for _ in keys)})")
+        for c, s, t in keys:
+            params += [c.value, s.value, flag(t)]
+    if cerfa is not None:
+        where.append(f"cerfa = {mark}")
+        params.append(Cerfa(cerfa).value)
+    if number is not None:
+        where.append(f"number = {mark}")
+        params.append(number)
+    if linked is not None:
+        where.append("student_id IS NOT NULL" if linked else "student_id IS NULL")
+    for column, window in (("created", created), ("modified", modified)):
+        low, high = bounds(window)
+        if low is not None:
+            where.append(f"{column} >= {mark}")
+            params.append(instant(low))
+        if high is not None:
+            where.append(f"{column} <= {mark}")
+            params.append(instant(high))
+    return " AND ".join(where), params
 
 
 def sort_key(request: OnlineRequest) -> tuple[dt.datetime, str]:

@@ -56,7 +56,7 @@ from antsclient.models import (
 )
 from antsclient.models.paper import Bordereau
 from antsclient.models.request import ONLINE_REQUEST_FIELDS
-from antsclient.models.window import DateWindow, bounds
+from antsclient.models.window import DateWindow
 from antsclient.storage import memory as _common
 from antsclient.storage.paper import bordereau_data, bordereau_of
 from antsclient.storage.protocols import MergeResult, Student
@@ -373,34 +373,20 @@ class _Sql:
         modified: DateWindow | None,
         linked: bool | None,
     ) -> tuple[str, list[Any]]:
-        where = ["agreement = %s"]
-        params: list[Any] = [agreement]
-        if bucket is not None:
-            keys = sorted(_common.BUCKET_KEYS[Bucket(bucket)])
-            where.append(
-                "(cerfa, status, transferred) IN (" + ",".join("(%s, %s, %s)" for _ in keys) + ")"
-            )
-            for c, s, t in keys:
-                params += [c.value, s.value, t]
-        if cerfa is not None:
-            where.append("cerfa = %s")
-            params.append(Cerfa(cerfa).value)
-        if number is not None:
-            where.append("number = %s")
-            params.append(number)
-        if linked is not None:
-            where.append("student_id IS NOT NULL" if linked else "student_id IS NULL")
-        for column, window in (("created", created), ("modified", modified)):
-            low, high = bounds(window)
-            if low is not None:
-                where.append(f"{column} >= %s")
-                params.append(_aware(low))
-            if high is not None:
-                where.append(f"{column} <= %s")
-                params.append(_aware(high))
+        where, params = _common.search_clause(
+            agreement,
+            mark="%s",
+            instant=_aware,
+            flag=bool,
+            bucket=bucket,
+            cerfa=cerfa,
+            number=number,
+            created=created,
+            modified=modified,
+            linked=linked,
+        )
         sql = (
-            f"SELECT {_SELECT} FROM {self.schema}.requests WHERE {' AND '.join(where)} "
-            "ORDER BY modified, number"
+            f"SELECT {_SELECT} FROM {self.schema}.requests WHERE {where} ORDER BY modified, number"
         )
         return sql, params
 

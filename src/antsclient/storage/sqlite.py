@@ -38,7 +38,7 @@ from antsclient.models import (
     RequestType,
 )
 from antsclient.models.request import ONLINE_REQUEST_FIELDS
-from antsclient.models.window import DateWindow, bounds
+from antsclient.models.window import DateWindow
 from antsclient.storage import memory as _common
 from antsclient.storage.paper import BORDEREAU_TABLES, SqliteBordereaux
 from antsclient.storage.protocols import MergeResult, Student
@@ -569,35 +569,20 @@ class SqliteStore(SqliteBordereaux):
         linked: bool | None = None,
     ) -> RequestList:
         """Rechercher des demandes offline, ordered by (modified, number) like ANTS."""
-        where = ["agreement = ?"]
-        params: list[Any] = [agreement]
-        if bucket is not None:
-            keys = sorted(_common.BUCKET_KEYS[Bucket(bucket)])
-            where.append(
-                "(cerfa, status, transferred) IN (VALUES "
-                + ",".join("(?, ?, ?)" for _ in keys)
-                + ")"
-            )
-            for c, s, t in keys:
-                params += [c.value, s.value, int(t)]
-        if cerfa is not None:
-            where.append("cerfa = ?")
-            params.append(Cerfa(cerfa).value)
-        if number is not None:
-            where.append("number = ?")
-            params.append(number)
-        if linked is not None:
-            where.append("student_id IS NOT NULL" if linked else "student_id IS NULL")
-        for column, window in (("created", created), ("modified", modified)):
-            low, high = bounds(window)
-            if low is not None:
-                where.append(f"{column} >= ?")
-                params.append(_instant(low))
-            if high is not None:
-                where.append(f"{column} <= ?")
-                params.append(_instant(high))
+        where, params = _common.search_clause(
+            agreement,
+            mark="?",
+            instant=_instant,
+            flag=int,
+            bucket=bucket,
+            cerfa=cerfa,
+            number=number,
+            created=created,
+            modified=modified,
+            linked=linked,
+        )
         rows = self._read(
-            f"SELECT {_SELECT} FROM requests WHERE {' AND '.join(where)} ORDER BY modified, number",  # noqa: S608 - constant columns, values bound
+            f"SELECT {_SELECT} FROM requests WHERE {where} ORDER BY modified, number",  # noqa: S608 - constant columns, values bound
             params,
         )
         return RequestList(_decode(row) for row in rows)
