@@ -35,11 +35,11 @@ def test_error_faults_answer_a_retryable_error(sb: SandboxHandle, client: httpx.
 def test_hang_past_the_client_timeout(
     sb: SandboxHandle, make_client: Callable[..., httpx.Client]
 ) -> None:
-    client = make_client(timeout=0.2)
+    client = make_client()
     patient = make_client(timeout=3)
     sb.set_faults(hang_rate=1.0, hang_seconds=0.5)
     with pytest.raises(httpx.ReadTimeout):  # the client gives up before the hang's 503
-        client.get("/requests/counts")
+        client.get("/requests/counts", timeout=0.2)
     sb.set_faults(hang_rate=1.0, hang_seconds=0.3)
     assert patient.get("/requests/counts").status_code == 503
     sb.set_faults()
@@ -135,11 +135,13 @@ def test_faults_never_touch_the_controls(sb: SandboxHandle) -> None:
 
 
 def test_commits_then_stalls(sb: SandboxHandle, make_client: Callable[..., httpx.Client]) -> None:
-    client = make_client(timeout=0.25)
+    client = make_client()
     data = application_data()
     sb.set_faults(stall_creates=True, stall_seconds=0.8)
+    client.timeout = httpx.Timeout(0.25)  # only the stalled create is cut short
     with pytest.raises(httpx.ReadTimeout):
         create(client, data, key="stalled-create")
+    client.timeout = httpx.Timeout(5.0)
     held = [r for r in sb.requests() if r.email == data["applicant"]["email"]]
     assert len(held) == 1  # committed before the answer stalled
     retry = create(client, data, key="stalled-create")  # a replay answers at once

@@ -20,9 +20,14 @@ from antsclient.sandbox.idempotency import WriteKeys
 pytestmark = pytest.mark.network
 
 
-def _link(client: httpx.Client, number: str, student: str, key: str) -> httpx.Response:
+def _link(
+    client: httpx.Client, number: str, student: str, key: str, *, timeout: float = 5.0
+) -> httpx.Response:
     return client.post(
-        f"/requests/{number}/link", json={"student_id": student}, headers={"Idempotency-Key": key}
+        f"/requests/{number}/link",
+        json={"student_id": student},
+        headers={"Idempotency-Key": key},
+        timeout=timeout,
     )
 
 
@@ -34,7 +39,7 @@ def _student(sb: SandboxHandle, number: str) -> str | None:
 def test_a_saved_write_loses_its_answer(
     sb: SandboxHandle, make_client: Callable[..., httpx.Client]
 ) -> None:
-    client = make_client(checked=False, timeout=0.3)
+    client = make_client(checked=False)
     number = created(client)
     sb.reset_received()
     sb.set_post_commit_faults(1.0, operations=["link_request"], kinds=["error"], seed=1)
@@ -52,7 +57,7 @@ def test_a_saved_write_loses_its_answer(
     assert _student(sb, number) == "S2"
     sb.set_post_commit_faults(1.0, operations=["link_request"], kinds=["stall"], stall_seconds=0.6)
     with pytest.raises(httpx.ReadTimeout):
-        _link(client, number, "S3", "k3")
+        _link(client, number, "S3", "k3", timeout=0.3)
     assert _student(sb, number) == "S3"
     assert _link(client, number, "S3", "k3").headers["Idempotent-Replayed"] == "true"
 
