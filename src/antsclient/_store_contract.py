@@ -171,6 +171,29 @@ class StoreContract:
         assert store.merge(AGENCY, [older]) == MergeResult(unchanged=1)
         assert store.get(AGENCY, "4") == changed
 
+    def test_empty_and_zero_texts_are_kept_apart_from_absent_ones(self, store: Any) -> None:
+        # A text that is empty or "0" is a value, not an absence: it reads back as written,
+        # an absent one as ``None``, and either way a second merge finds the copy unchanged.
+        texts = ("neph", "student_id", "applicant_name", "email", "phone")
+        given = {
+            "empty": _request("1", **dict.fromkeys(texts, "")),
+            "zero": _request("2", **dict.fromkeys(texts, "0")),
+            "absent": _request("3", **dict.fromkeys(texts), validated_at=None),
+            "stamped": _filed("4", validated_at=T0),
+        }
+        assert store.merge(AGENCY, list(given.values())) == MergeResult(new=4)
+        for name, request in given.items():
+            assert store.get(AGENCY, request.number) == request, name
+        assert store.merge(AGENCY, list(given.values())) == MergeResult(unchanged=4)
+        swapped = [
+            attrs.evolve(given["empty"], neph=None, modified=T0 + dt.timedelta(hours=1)),
+            attrs.evolve(given["absent"], neph="", modified=T0 + dt.timedelta(hours=1)),
+            attrs.evolve(given["zero"], phone=None, modified=T0 + dt.timedelta(hours=1)),
+        ]
+        assert store.merge(AGENCY, swapped) == MergeResult(updated=3)
+        for request in swapped:
+            assert store.get(AGENCY, request.number) == request
+
     def test_merge_counts_new_updated_unchanged(self, store: Any) -> None:
         a, b = _request("1"), _request("2")
         assert store.merge(AGENCY, [a, b]) == MergeResult(new=2)

@@ -45,9 +45,10 @@ class TestSqliteStore(StoreContract):
                     step(db)
                 db.execute(f"PRAGMA user_version = {previous}")
                 columns = ", ".join(sqlite._COLUMNS[:PREVIOUS_COLUMNS])
-                marks = ", ".join("?" * (PREVIOUS_COLUMNS + 2))
+                marks = ", ".join(map(sqlite._bound, sqlite._COLUMNS[:PREVIOUS_COLUMNS]))
                 db.executemany(
-                    f"INSERT INTO requests (agreement, {columns}, written_at) VALUES ({marks})",
+                    f"INSERT INTO requests (agreement, {columns}, written_at) "
+                    f"VALUES (?, {marks}, ?)",
                     [
                         (
                             AGENCY,
