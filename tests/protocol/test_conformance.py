@@ -638,3 +638,47 @@ def test_classify_failure_returns_an_outcome(proto: ModuleType, exc: Exception) 
     outcome = proto.classify_failure(exc)
     assert isinstance(outcome, proto.Outcome)
     assert outcome.verdict is proto.Verdict.RETRY
+
+
+def test_a_page_kept_to_be_read_later_reads_the_same(proto: ModuleType) -> None:
+    item = {
+        "number": NUMBER,
+        "cerfa": "02",
+        "status": "draft",
+        "status_label": "Brouillon",
+        "type_label": "Inscription",
+        "created": "2025-01-01T10:00:00+00:00",
+        "modified": "2025-01-02T10:00:00+00:00",
+    }
+    body = json.dumps({"items": [item], "page": 1, "page_size": 5, "total": 1, "pages": 1})
+    request = httpx.Request("GET", "http://ants.test/api/v1/requests?page=1")
+    response = httpx.Response(200, content=body.encode(), request=request)
+    answer = proto.receive_page(response)
+    assert (answer.method, answer.path) == ("GET", "/api/v1/requests")
+    assert repr(answer) == (
+        f"PageAnswer(content=<{len(body):,} bytes>, method='GET', path='/api/v1/requests')"
+    )
+    assert proto.read_page(answer) == proto.parse_page(response)
+    for garbled, says in (
+        (body[: len(body) // 2], "GET /api/v1/requests with a body that is not JSON"),
+        ("[1, 2]", "not a page of requests"),
+        ('{"items": {}, "page": 1}', "not a page of requests"),
+    ):
+        with pytest.raises(ProtocolError, match=says) as caught:
+            proto.read_page(proto.PageAnswer(garbled.encode(), "GET", "/api/v1/requests"))
+        assert caught.value.code == "malformed_body"
+
+
+def test_a_stray_failure_reading_a_kept_page_names_the_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from antsclient.protocol import operations
+
+    def broken(content: bytes) -> None:
+        raise KeyError("items")
+
+    monkeypatch.setattr(operations, "decode_page", broken)
+    answer = operations.PageAnswer(b"{}", "GET", "/api/v1/requests")
+    with pytest.raises(ProtocolError, match="ANTS answered /api/v1/requests with data") as caught:
+        operations.read_page(answer)
+    assert caught.value.code == "malformed_body"

@@ -27,6 +27,8 @@ class Listing:
             online(str(10_000 + i), modified=NOW + dt.timedelta(seconds=i)) for i in range(TOTAL)
         ]
         self.hole: tuple[int, str] | None = None
+        self.garbled: dict[int, int] = {}
+        """Pages answered with a body cut short, and how many more times."""
         self.asked: list[int] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -46,7 +48,7 @@ class Listing:
                 items = rows[:size]
             else:
                 items = [] if damage == "empty" else items[: len(items) // 3]
-        return httpx.Response(
+        answer = httpx.Response(
             200,
             json={
                 "items": [to_data(r) for r in items],
@@ -56,6 +58,11 @@ class Listing:
                 "pages": -(-len(rows) // size),
             },
         )
+        if self.garbled.get(page, 0) > 0:
+            self.garbled[page] -= 1
+            content = answer.content[: len(answer.content) // 2]
+            return httpx.Response(200, content=content, headers=answer.headers)
+        return answer
 
 
 def _served() -> tuple[Listing, ants.MemoryStore, dict[str, object]]:
@@ -123,3 +130,49 @@ def _fields(request: ants.OnlineRequest) -> dict[str, object]:
     import attrs
 
     return attrs.asdict(request, recurse=False)
+
+
+def test_a_page_that_cannot_be_read_is_asked_again(
+    shell: Shell, credentials: ants.Credentials
+) -> None:
+    # Pages are read where they are stored; one that cannot be is asked again and read on
+    # arrival, under the session's retries: the sync is whole.
+    listing, store, options = _served()
+    listing.garbled = {2: 2}
+    retry = ants.RetryPolicy.immediate(attempts=3)
+    with shell.open(credentials, base_url="http://ants.test", retry=retry, **options) as s:
+        report = s.requests.sync_all()
+    assert report.ok, report
+    assert (report.seen, report.failed) == (TOTAL, 0)
+    assert len(store.search(credentials.agreement)) == TOTAL
+    # read where stored, then asked again and retried as a call (one more garbled answer)
+    assert [listing.asked.count(page) for page in (1, 2, 3)] == [1, 3, 1]
+
+
+def test_a_page_that_never_reads_stops_the_sync_after_its_retries(
+    shell: Shell, credentials: ants.Credentials
+) -> None:
+    listing, store, options = _served()
+    listing.garbled = {2: 99}
+    retry = ants.RetryPolicy.immediate(attempts=3)
+    with shell.open(credentials, base_url="http://ants.test", retry=retry, **options) as s:
+        with pytest.raises(ants.AntsUnavailable, match="not JSON"):
+            s.requests.sync_all()
+    assert listing.asked.count(2) == 1 + 3  # read where stored once, then retried as a call
+    assert store.watermark(credentials.agreement) is None
+
+
+def test_with_no_retry_an_unreadable_page_says_why_at_once(
+    shell: Shell, credentials: ants.Credentials
+) -> None:
+    listing, store, options = _served()
+    listing.garbled = {2: 1}
+    retry = ants.RetryPolicy.none()
+    with shell.open(credentials, base_url="http://ants.test", retry=retry, **options) as s:
+        with pytest.raises(ants.ProtocolError) as caught:
+            s.requests.sync_all()
+        assert caught.value.code == "malformed_body"
+        assert "GET /api/v1/requests" in str(caught.value)
+        assert listing.asked.count(2) == 1
+        assert s.requests.sync_all().ok  # the page reads now
+    assert len(store.search(credentials.agreement)) == TOTAL

@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 import functools
 import io
+import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -194,6 +195,8 @@ def _short(exc: BaseException, limit: int = 200) -> str:
 
 
 def _where(response: object, default: str) -> str:
+    if isinstance(response, PageAnswer):
+        return response.path
     try:
         return str(response.request.url.path)  # type: ignore[attr-defined]
     except (AttributeError, RuntimeError):
@@ -204,11 +207,13 @@ def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError as exc:
-        raise ProtocolError(
-            f"ANTS answered {response.request.method} {response.request.url.path} with a body "
-            "that is not JSON",
-            code="malformed_body",
-        ) from exc
+        raise _not_json(response.request.method, response.request.url.path) from exc
+
+
+def _not_json(method: str, path: str) -> ProtocolError:
+    return ProtocolError(
+        f"ANTS answered {method} {path} with a body that is not JSON", code="malformed_body"
+    )
 
 
 def parse(response: httpx.Response, cls: type[T], *, key: str | None = None) -> T:
@@ -487,21 +492,46 @@ def search_requests(
     )
 
 
-@_reader
+@attrs.frozen(slots=True)
+class PageAnswer:
+    """A search page's answer as it arrived, not read yet: its body, and the call it answers
+    (for an error that names it). The blocking sync reads each page in the thread that
+    stores its requests (:func:`read_page`)."""
+
+    content: bytes = attrs.field(repr=lambda content: f"<{len(content):,} bytes>")
+    method: str
+    path: str
+
+
+def receive_page(response: httpx.Response) -> PageAnswer:
+    """A search page's answer, kept to be read by :func:`read_page`."""
+    return PageAnswer(response.content, response.request.method, response.request.url.path)
+
+
 def parse_page(response: httpx.Response) -> Page:
     """A search page; each request is read on its own, and one that cannot be is counted in
-    :attr:`Page.failed`, never fatal.
+    :attr:`Page.failed`, never fatal (:func:`read_page` of the answer)."""
+    return read_page(receive_page(response))
+
+
+@_reader
+def read_page(answer: PageAnswer) -> Page:
+    """A search page from its answer; each request is read on its own, and one that cannot
+    be is counted in :attr:`Page.failed`, never fatal.
 
     With the ``speedups`` extra (msgspec), a page of the common shape is decoded straight
     into typed rows (:func:`antsclient._fastpage.decode_page`), three times faster; any page
     it does not take is read as below.
     """
-    fast = decode_page(response.content)
+    fast = decode_page(answer.content)
     if fast is not None:
         page = Page(items=fast[0], failed=0, **fast[1])
         _check_paging(page, len(page.items))
         return page
-    data = _json(response)
+    try:
+        data = json.loads(answer.content)
+    except ValueError as exc:
+        raise _not_json(answer.method, answer.path) from exc
     try:
         raw_items = data["items"]
         if not isinstance(raw_items, list):
