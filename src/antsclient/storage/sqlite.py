@@ -571,6 +571,14 @@ class SqliteStore(SqliteBordereaux):
         """Delete the copies not in ``keep`` written before ``before``; how many went."""
         kept = keep if isinstance(keep, Set | Mapping) else set(keep)
         with self._write() as db:
+            # Every copy written since the listing began (a first sync): none can be gone,
+            # and SQLite says so without a row going through Python.
+            older = db.execute(
+                "SELECT EXISTS (SELECT 1 FROM requests WHERE agreement = ? AND written_at < ?)",
+                (agreement, before),
+            ).fetchone()
+            if not older[0]:
+                return 0
             # The numbers alone come from the primary key's index (a few bytes a copy); the
             # rows themselves are read only for the numbers not kept.
             missing = [
