@@ -27,6 +27,7 @@ def test_a_new_file_is_wal_and_at_the_current_version(tmp_path: Path) -> None:
     try:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("PRAGMA page_size").fetchone()[0] == sqlite_module.PAGE_SIZE == 8192
     finally:
         db.close()
 
@@ -44,6 +45,7 @@ def _version_1_file(path: Path) -> None:
     """A file as the first version of the store wrote it, with data in it."""
     db = sqlite3.connect(path, isolation_level=None)
     try:
+        db.execute("PRAGMA page_size = 4096")  # SQLite's usual, before antsclient chose 8 KiB
         db.execute("BEGIN")
         sqlite_module.MIGRATIONS[0](db)
         db.execute(
@@ -66,6 +68,8 @@ def test_a_version_1_file_is_migrated_with_its_data(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     _version_1_file(path)
     with SqliteStore(path) as store:
+        # an existing file keeps the page size it was made with
+        assert store._db.execute("PRAGMA page_size").fetchone()[0] == 4096
         assert store.schema_version == sqlite_module.SCHEMA_VERSION
         request = store.get(AGENCY, "3223")
         assert request is not None
