@@ -18,6 +18,9 @@ The contract:
   transport failure. The shells never read a status code.
 * **Paging.** :data:`MAX_PAGE_SIZE` is the largest page a search returns; :class:`Page` is one
   page as it arrived (its requests, those it could not read, and where it stands).
+  :func:`receive_page` keeps a page's answer as it arrived (a :class:`PageAnswer`) and
+  :func:`read_page` reads it later, where its requests are stored: ``parse_page`` is the
+  two at once.
 """
 
 from antsclient.protocol.operations import (
