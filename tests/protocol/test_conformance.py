@@ -586,16 +586,20 @@ def test_parse_nothing_reads_nothing(proto: ModuleType) -> None:
     assert proto.parse_nothing(httpx.Response(200, content=b"<html>", request=request)) is None
 
 
+_ITEM: dict[str, Any] = {
+    "number": NUMBER,
+    "cerfa": "02",
+    "status": "draft",
+    "status_label": "Brouillon",
+    "type_label": "Inscription",
+    "created": "2025-01-01T10:00:00+00:00",
+    "modified": "2025-01-02T10:00:00+00:00",
+}
+"""A search page's request as ANTS sends it, its required fields only."""
+
+
 def test_a_page_keeps_what_it_can_read(proto: ModuleType) -> None:
-    good = {
-        "number": NUMBER,
-        "cerfa": "02",
-        "status": "draft",
-        "status_label": "Brouillon",
-        "type_label": "Inscription",
-        "created": "2025-01-01T10:00:00+00:00",
-        "modified": "2025-01-02T10:00:00+00:00",
-    }
+    good = _ITEM
     body = {
         "items": [good, {"number": "bad"}, 42, None, {**good, "number": "3224"}],
         "page": 1,
@@ -641,16 +645,7 @@ def test_classify_failure_returns_an_outcome(proto: ModuleType, exc: Exception) 
 
 
 def test_a_page_kept_to_be_read_later_reads_the_same(proto: ModuleType) -> None:
-    item = {
-        "number": NUMBER,
-        "cerfa": "02",
-        "status": "draft",
-        "status_label": "Brouillon",
-        "type_label": "Inscription",
-        "created": "2025-01-01T10:00:00+00:00",
-        "modified": "2025-01-02T10:00:00+00:00",
-    }
-    body = json.dumps({"items": [item], "page": 1, "page_size": 5, "total": 1, "pages": 1})
+    body = json.dumps({"items": [_ITEM], "page": 1, "page_size": 5, "total": 1, "pages": 1})
     request = httpx.Request("GET", "http://ants.test/api/v1/requests?page=1")
     response = httpx.Response(200, content=body.encode(), request=request)
     answer = proto.receive_page(response)

@@ -65,13 +65,20 @@ class Listing:
         return answer
 
 
-def _served() -> tuple[Listing, ants.MemoryStore, dict[str, object]]:
-    """A listing behind a fake ANTS, a store, and the session options that reach them."""
+def _served(
+    garbled: dict[int, int] | None = None, retry: ants.RetryPolicy | None = None
+) -> tuple[Listing, ants.MemoryStore, dict[str, object]]:
+    """A listing behind a fake ANTS (its ``garbled`` pages), a store, and the session
+    options that reach them (with ``retry``, if given)."""
     listing = Listing()
+    listing.garbled = dict(garbled or {})
     fake = FakeAnts()
     fake.on("GET", "/requests", listing)
     store = ants.MemoryStore()
-    return listing, store, {"transport": httpx.MockTransport(fake), "store": store}
+    options: dict[str, object] = {"transport": httpx.MockTransport(fake), "store": store}
+    if retry is not None:
+        options["retry"] = retry
+    return listing, store, options
 
 
 @pytest.mark.parametrize("damage", ["short", "empty", "repeat"])
@@ -137,10 +144,8 @@ def test_a_page_that_cannot_be_read_is_asked_again(
 ) -> None:
     # Pages are read where they are stored; one that cannot be is asked again and read on
     # arrival, under the session's retries: the sync is whole.
-    listing, store, options = _served()
-    listing.garbled = {2: 2}
-    retry = ants.RetryPolicy.immediate(attempts=3)
-    with shell.open(credentials, base_url="http://ants.test", retry=retry, **options) as s:
+    listing, store, options = _served(garbled={2: 2}, retry=ants.RetryPolicy.immediate(attempts=3))
+    with shell.open(credentials, base_url="http://ants.test", **options) as s:
         report = s.requests.sync_all()
     assert report.ok, report
     assert (report.seen, report.failed) == (TOTAL, 0)
@@ -152,10 +157,8 @@ def test_a_page_that_cannot_be_read_is_asked_again(
 def test_a_page_that_never_reads_stops_the_sync_after_its_retries(
     shell: Shell, credentials: ants.Credentials
 ) -> None:
-    listing, store, options = _served()
-    listing.garbled = {2: 99}
-    retry = ants.RetryPolicy.immediate(attempts=3)
-    with shell.open(credentials, base_url="http://ants.test", retry=retry, **options) as s:
+    listing, store, options = _served(garbled={2: 99}, retry=ants.RetryPolicy.immediate(attempts=3))
+    with shell.open(credentials, base_url="http://ants.test", **options) as s:
         with pytest.raises(ants.AntsUnavailable, match="not JSON"):
             s.requests.sync_all()
     assert listing.asked.count(2) == 1 + 3  # read where stored once, then retried as a call
@@ -165,10 +168,8 @@ def test_a_page_that_never_reads_stops_the_sync_after_its_retries(
 def test_with_no_retry_an_unreadable_page_says_why_at_once(
     shell: Shell, credentials: ants.Credentials
 ) -> None:
-    listing, store, options = _served()
-    listing.garbled = {2: 1}
-    retry = ants.RetryPolicy.none()
-    with shell.open(credentials, base_url="http://ants.test", retry=retry, **options) as s:
+    listing, store, options = _served(garbled={2: 1}, retry=ants.RetryPolicy.none())
+    with shell.open(credentials, base_url="http://ants.test", **options) as s:
         with pytest.raises(ants.ProtocolError) as caught:
             s.requests.sync_all()
         assert caught.value.code == "malformed_body"
