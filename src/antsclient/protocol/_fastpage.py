@@ -117,13 +117,7 @@ def decode_page(body: bytes) -> Decoded | None:
         if listing is None:  # not of the common shape: read the ordinary way
             return None
         items = _built(listing.items)
-    paging = {
-        "page": listing.page,
-        "page_size": listing.page_size,
-        "total": listing.total,
-        "pages": listing.pages,
-    }
-    return items, paging
+    return items, {name: getattr(listing, name) for name, _ in _PAGING}
 
 
 def _built(rows: Sequence[Any]) -> tuple[OnlineRequest, ...]:

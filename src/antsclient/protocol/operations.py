@@ -204,16 +204,17 @@ def _where(response: object, default: str) -> str:
 
 
 def _json(response: httpx.Response) -> Any:
+    return _loads(response.content, response.request.method, response.request.url.path)
+
+
+def _loads(content: bytes, method: str, path: str) -> Any:
+    """The JSON of an answer to ``method path`` (as ``httpx.Response.json`` reads it)."""
     try:
-        return response.json()
+        return json.loads(content)
     except ValueError as exc:
-        raise _not_json(response.request.method, response.request.url.path) from exc
-
-
-def _not_json(method: str, path: str) -> ProtocolError:
-    return ProtocolError(
-        f"ANTS answered {method} {path} with a body that is not JSON", code="malformed_body"
-    )
+        raise ProtocolError(
+            f"ANTS answered {method} {path} with a body that is not JSON", code="malformed_body"
+        ) from exc
 
 
 def parse(response: httpx.Response, cls: type[T], *, key: str | None = None) -> T:
@@ -528,10 +529,7 @@ def read_page(answer: PageAnswer) -> Page:
         page = Page(items=fast[0], failed=0, **fast[1])
         _check_paging(page, len(page.items))
         return page
-    try:
-        data = json.loads(answer.content)
-    except ValueError as exc:
-        raise _not_json(answer.method, answer.path) from exc
+    data = _loads(answer.content, answer.method, answer.path)
     try:
         raw_items = data["items"]
         if not isinstance(raw_items, list):
