@@ -204,17 +204,16 @@ def _where(response: object, default: str) -> str:
 
 
 def _json(response: httpx.Response) -> Any:
-    return _loads(response.content, response.request.method, response.request.url.path)
-
-
-def _loads(content: bytes, method: str, path: str) -> Any:
-    """The JSON of an answer to ``method path`` (as ``httpx.Response.json`` reads it)."""
     try:
-        return json.loads(content)
+        return response.json()
     except ValueError as exc:
-        raise ProtocolError(
-            f"ANTS answered {method} {path} with a body that is not JSON", code="malformed_body"
-        ) from exc
+        raise _not_json(response.request.method, response.request.url.path) from exc
+
+
+def _not_json(method: str, path: str) -> ProtocolError:
+    return ProtocolError(
+        f"ANTS answered {method} {path} with a body that is not JSON", code="malformed_body"
+    )
 
 
 def parse(response: httpx.Response, cls: type[T], *, key: str | None = None) -> T:
@@ -529,7 +528,10 @@ def read_page(answer: PageAnswer) -> Page:
         page = Page(items=fast[0], failed=0, **fast[1])
         _check_paging(page, len(page.items))
         return page
-    data = _loads(answer.content, answer.method, answer.path)
+    try:
+        data = json.loads(answer.content)
+    except ValueError as exc:
+        raise _not_json(answer.method, answer.path) from exc
     try:
         raw_items = data["items"]
         if not isinstance(raw_items, list):
