@@ -12,7 +12,7 @@ import attrs
 import pytest
 
 from antsclient.models import OnlineRequest, RequestStatus, RequestType
-from antsclient.storage import SqliteStore, StoreError
+from antsclient.storage import MergeResult, SqliteStore, StoreError
 from antsclient.storage import sqlite as sqlite_module
 
 AGENCY = "E1706900030"
@@ -232,3 +232,32 @@ def test_an_open_answered_locked_at_once_is_tried_again(
     with SqliteStore(path) as store:
         assert store.schema_version == sqlite_module.SCHEMA_VERSION
     assert next(answers, None) is None  # both refusals were met, then the open went through
+
+
+@pytest.mark.parametrize("bindable", [999, 32_766])
+def test_a_batch_is_written_in_as_many_statements_as_sqlite_binds(
+    tmp_path: Path, make_request: Make, bindable: int
+) -> None:
+    # SQLite before 3.32 binds at most 999 values a statement (52 rows): a page of 500 is
+    # then written in ten statements, its counts and copies the same.
+    changed_at = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    first = [make_request(f"{n:04}") for n in range(520)]
+    later = [
+        attrs.evolve(r, status=RequestStatus.UNDER_REVIEW, modified=changed_at) if n % 3 == 0 else r
+        for n, r in enumerate(first[260:])
+    ] + [make_request(f"9{n:03}") for n in range(7)]
+    with SqliteStore(tmp_path / "s.db") as store:
+        store._db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, bindable)
+        statements: list[str] = []
+        store._db.set_trace_callback(statements.append)
+        assert store.merge(AGENCY, first) == MergeResult(new=520, updated=0, unchanged=0)
+        inserts = [s for s in statements if s.startswith("INSERT INTO requests")]
+        per_statement = min(500, bindable // sqlite_module._ROW_WIDTH)
+        assert len(inserts) == -(-520 // per_statement)
+        assert store.merge(AGENCY, later) == MergeResult(new=7, updated=87, unchanged=173)
+        store._db.set_trace_callback(None)
+        copies = {r.number: r for r in store.search(AGENCY)}
+    assert len(copies) == 527
+    assert copies == {r.number: r for r in [*first[:260], *later]}
+    assert copies["0261"].status is RequestStatus.DRAFT
+    assert copies["0260"].status is RequestStatus.UNDER_REVIEW
