@@ -261,3 +261,37 @@ def test_a_batch_is_written_in_as_many_statements_as_sqlite_binds(
     assert copies == {r.number: r for r in [*first[:260], *later]}
     assert copies["0261"].status is RequestStatus.DRAFT
     assert copies["0260"].status is RequestStatus.UNDER_REVIEW
+
+
+def test_an_agencys_batches_all_new_are_written_each_in_one_statement(
+    tmp_path: Path, make_request: Make
+) -> None:
+    changed_at = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    pages = [[make_request(f"{p}{n:03}") for n in range(100)] for p in range(1, 4)]
+    with SqliteStore(tmp_path / "s.db") as store:
+        statements: list[str] = []
+        store._db.set_trace_callback(statements.append)
+        assert store.merge(AGENCY, pages[0]) == MergeResult(new=100)
+        assert any(s.startswith("BEGIN IMMEDIATE") for s in statements)
+        statements.clear()
+        assert store.merge(AGENCY, pages[1]) == MergeResult(new=100)
+        # The first batch was all new: the next one is one INSERT, its own transaction.
+        assert [s.split(" ", 3)[:3] for s in statements] == [["INSERT", "INTO", "requests"]]
+        # A batch with held copies after all is still merged exactly, and the agency is
+        # looked up again from then on.
+        mixed = [
+            *pages[2][:50],
+            attrs.evolve(pages[0][0], status=RequestStatus.UNDER_REVIEW, modified=changed_at),
+            pages[1][0],
+        ]
+        assert store.merge(AGENCY, mixed) == MergeResult(new=50, updated=1, unchanged=1)
+        statements.clear()
+        assert store.merge(AGENCY, pages[2][50:]) == MergeResult(new=50)
+        assert any(s.startswith("SELECT EXISTS") for s in statements)
+        store._db.set_trace_callback(None)
+        copies = {r.number: r for r in store.search(AGENCY)}
+    assert len(copies) == 300
+    assert copies[pages[0][0].number].status is RequestStatus.UNDER_REVIEW
+    # Another agency's first batch is looked up as any first batch is.
+    with SqliteStore(tmp_path / "s.db") as store:
+        assert store.merge("E0000000001", pages[0]) == MergeResult(new=100)
