@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import antsclient as ants
@@ -137,9 +138,12 @@ def test_age_on(make_applicant, birth: dt.date, day: dt.date, age: int) -> None:
     birth=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2020, 12, 31)),
     years=st.integers(min_value=0, max_value=79),
 )
+@example(birth=dt.date(2000, 2, 29), years=0)  # the day before is the day before birth
+@example(birth=dt.date(2000, 2, 29), years=4)  # a leap year: the birthday is 29 February
+@example(birth=dt.date(2000, 2, 29), years=1)  # otherwise 1 March
 def test_age_on_birthday_is_the_years(make_applicant, birth: dt.date, years: int) -> None:
     applicant = make_applicant(birth_date=birth)
-    if birth.month == 2 and birth.day == 29:
+    if birth.month == 2 and birth.day == 29 and not calendar.isleap(birth.year + years):
         birthday = dt.date(birth.year + years, 3, 1)
     else:
         birthday = birth.replace(year=birth.year + years)
