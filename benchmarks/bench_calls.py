@@ -108,16 +108,18 @@ def _applications(count: int, serial: int) -> list[Any]:
     # Not the sandbox's own seed: the bench's applicants must not be the people it seeded.
     rng = random.Random(f"bench-{serial}")
     domain = f"bench{serial}.fr"
-    return [
-        read_application(
-            make_application(
-                rng, serial * 100_000 + i, today=datetime.date.today(), email_domain=domain
-            ),
-            "02",
-            strict=False,
-        )
-        for i in range(count)
-    ]
+    today = datetime.date.today()
+    adult = today.replace(year=today.year - 19, day=min(today.day, 28))
+    applications = []
+    for i in range(count):
+        data = make_application(rng, serial * 100_000 + i, today=today, email_domain=domain)
+        # A birth date of its own for each applicant of every run: the sandbox refuses the
+        # same person (name, birth date and place) under another email, and a few thousand
+        # applicants drawn from its lists of names would meet one (--rounds 9 did).
+        birth = adult - datetime.timedelta(days=serial * count + i)
+        data["applicant"]["birth_date"] = birth.isoformat()
+        applications.append(read_application(data, "02", strict=False))
+    return applications
 
 
 def _creates_child(kind: str, count: int, serial: int) -> dict[str, float]:
