@@ -127,8 +127,9 @@ class _LeanAssignment:
             if connection.is_closed():
                 connections.remove(connection)
             elif (sweep and connection.has_expired()) or (
-                # httpcore counts every connection here (not the idle ones only): so do we.
-                connection.is_idle() and len(connections) > self._max_keepalive_connections
+                # httpcore counts every connection here (not the idle ones only): so do we,
+                # before asking the connection (20 in flight: 20 questions a request saved).
+                len(connections) > self._max_keepalive_connections and connection.is_idle()
             ):
                 connections.remove(connection)
                 closing.append(connection)
