@@ -109,24 +109,25 @@ _ROWS_READ: Final = ", ".join(
 """The rows of a ``VALUES`` list as they are written: the stand-ins turned into NULL once
 here, not in each row (a statement of 500 rows is then read by SQLite in half the time)."""
 
-_INSERT_NEW: Final = (
-    f"INSERT INTO requests (agreement, {_SELECT}, written_at) SELECT {_ROWS_READ} "  # noqa: S608 - constant columns, values bound
-    "FROM (VALUES {rows}) WHERE true ON CONFLICT (agreement, number) DO NOTHING"
-)
-"""Copies not held yet (a held number is left alone); ``{rows}``: the rows' placeholders."""
 
-_INSERT_ALL: Final = (
-    f"INSERT INTO requests (agreement, {_SELECT}, written_at) SELECT {_ROWS_READ} "  # noqa: S608 - constant columns, values bound
-    "FROM (VALUES {rows})"
-)
-"""Copies none of which is held (a held number fails the statement, which writes nothing);
-``{rows}``: the rows' placeholders."""
+def _rows_statement(verb: str, tail: str = "") -> str:
+    """A statement writing the rows of a ``VALUES`` list (``{rows}``: their placeholders)."""
+    return (
+        f"{verb} INTO requests (agreement, {_SELECT}, written_at) "  # noqa: S608 - constant columns, values bound
+        f"SELECT {_ROWS_READ} FROM (VALUES {{rows}}){tail}"
+    )
 
-_REPLACE: Final = (
-    f"INSERT OR REPLACE INTO requests (agreement, {_SELECT}, written_at) SELECT {_ROWS_READ} "  # noqa: S608 - constant columns, values bound
-    "FROM (VALUES {rows})"
+
+_INSERT_NEW: Final = _rows_statement(
+    "INSERT", " WHERE true ON CONFLICT (agreement, number) DO NOTHING"
 )
-"""New copies, or copies that replace those held; ``{rows}``: the rows' placeholders."""
+"""Copies not held yet (a held number is left alone)."""
+
+_INSERT_ALL: Final = _rows_statement("INSERT")
+"""Copies none of which is held (a held number fails the statement, which writes nothing)."""
+
+_REPLACE: Final = _rows_statement("INSERT OR REPLACE")
+"""New copies, or copies that replace those held."""
 
 _MOST_ROWS: Final = 500
 """The most rows written by one statement (a page of a sync)."""
@@ -139,7 +140,7 @@ def _rows_sql(template: str, count: int) -> str:
 
 
 def _write_rows(db: sqlite3.Connection, template: str, rows: Sequence[Row]) -> int:
-    """Write ``rows`` with ``template`` (:data:`_INSERT_NEW`, :data:`_REPLACE`), as many rows
+    """Write ``rows`` with ``template`` (one of the ``_rows_statement``), as many rows
     a statement as SQLite binds (a page of a sync at once); how many rows were written.
 
     One statement for a page rather than ``executemany``: Python's sqlite3 lets go of the
@@ -622,29 +623,28 @@ class SqliteStore(SqliteBordereaux):
         rows = [encode(request, agreement, now) for request in requests]
         if len({row[1] for row in rows}) < len(rows):  # a number twice: its newest copy
             rows = _newest_of_each(rows)
-        new = updated = 0
         if agreement in self._filling and len(rows) <= _rows_a_statement(self._db):
-            new = self._insert_alone(rows)
-            if not new:
-                self._filling.discard(agreement)
-        if not new:
-            with self._write() as db, _unwritable():
-                if _holds_some(db, agreement, rows):
-                    new, updated = _merge_held(db, agreement, rows)
-                else:
-                    # A first sync: new copies inserted without reading anything. Numbers
-                    # held after all are then merged as a later sync's are (the copies just
-                    # inserted read back unchanged).
-                    new = _write_rows(db, _INSERT_NEW, rows)
-                    if new < len(rows):
-                        updated = _merge_held(db, agreement, rows)[1]
-            if new == len(rows):
-                self._filling.add(agreement)
+            if self._insert_alone(rows):
+                return MergeResult(new=len(rows), unchanged=len(requests) - len(rows))
+            self._filling.discard(agreement)
+        with self._write() as db, _unwritable():
+            if _holds_some(db, agreement, rows):
+                new, updated = _merge_held(db, agreement, rows)
+            else:
+                # A first sync: new copies inserted without reading anything. Numbers held
+                # after all are then merged as a later sync's are (the copies just inserted
+                # read back unchanged).
+                new = _write_rows(db, _INSERT_NEW, rows)
+                updated = 0
+                if new < len(rows):
+                    updated = _merge_held(db, agreement, rows)[1]
+        if new == len(rows):
+            self._filling.add(agreement)
         return MergeResult(new=new, updated=updated, unchanged=len(requests) - new - updated)
 
-    def _insert_alone(self, rows: Sequence[Row]) -> int:
-        """Insert ``rows``, all new, in one statement that is its own transaction: how many
-        (``0``, with nothing written, when one of them is held after all).
+    def _insert_alone(self, rows: Sequence[Row]) -> bool:
+        """Insert ``rows``, all new, in one statement that is its own transaction; false,
+        with nothing written, when one of them is held after all.
 
         While an agency's batches keep being all new (a first sync, page after page), each
         is written this way: no look-up of what is held, no ``BEGIN`` and ``COMMIT`` apart.
@@ -657,9 +657,10 @@ class SqliteStore(SqliteBordereaux):
         """
         with self._lock, _translated(self.path, "write"), _unwritable():
             try:
-                return _write_rows(self._db, _INSERT_ALL, rows)
+                _write_rows(self._db, _INSERT_ALL, rows)
             except sqlite3.IntegrityError:  # a number held: the batch is merged as usual
-                return 0
+                return False
+        return True
 
     def remove_missing(self, agreement: str, keep: Collection[str], *, before: float) -> int:
         """Delete the copies not in ``keep`` written before ``before``; how many went."""
