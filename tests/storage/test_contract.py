@@ -52,7 +52,7 @@ class TestSqliteStore(StoreContract):
                     [
                         (
                             AGENCY,
-                            *sqlite._encode(r, AGENCY, 0.0)[1 : 1 + PREVIOUS_COLUMNS],
+                            *sqlite._encode(r)[:PREVIOUS_COLUMNS],
                             time.time(),
                         )
                         for r in requests

@@ -93,28 +93,26 @@ _SELECT_HELD: Final = ", ".join(map(_held, _COLUMNS))
 """The columns as a row is written (absent values as their stand-ins): a held copy read
 this way compares equal to the row of an unchanged request."""
 
-_ROW_WIDTH: Final = len(_COLUMNS) + 2
-"""The values of one row: the agreement, the columns, the instant it is written."""
+_ROW_WIDTH: Final = len(_COLUMNS)
+"""The values of one row: its columns (the agreement and the instant it is written are
+bound once a statement, not in each row)."""
 
 _ROW_MARKS: Final = f"({', '.join(['?'] * _ROW_WIDTH)})"
 """The placeholders of one row."""
 
 _ROWS_READ: Final = ", ".join(
-    [
-        "column1",
-        *(_bound(column, f"column{n}") for n, column in enumerate(_COLUMNS, start=2)),
-        f"column{_ROW_WIDTH}",
-    ]
+    _bound(column, f"column{n}") for n, column in enumerate(_COLUMNS, start=1)
 )
 """The rows of a ``VALUES`` list as they are written: the stand-ins turned into NULL once
 here, not in each row (a statement of 500 rows is then read by SQLite in half the time)."""
 
 
 def _rows_statement(verb: str, tail: str = "") -> str:
-    """A statement writing the rows of a ``VALUES`` list (``{rows}``: their placeholders)."""
+    """A statement writing the rows of a ``VALUES`` list (``{rows}``: their placeholders)
+    for the agency ``?1``, written at the instant ``?2``."""
     return (
         f"{verb} INTO requests (agreement, {_SELECT}, written_at) "  # noqa: S608 - constant columns, values bound
-        f"SELECT {_ROWS_READ} FROM (VALUES {{rows}}){tail}"
+        f"SELECT ?1, {_ROWS_READ}, ?2 FROM (VALUES {{rows}}){tail}"
     )
 
 
@@ -132,6 +130,9 @@ _REPLACE: Final = _rows_statement("INSERT OR REPLACE")
 _MOST_ROWS: Final = 500
 """The most rows written by one statement (a page of a sync)."""
 
+_SHARED: Final = 2
+"""The values a statement binds once: the agreement and the instant."""
+
 
 @functools.lru_cache(maxsize=16)
 def _rows_sql(template: str, count: int) -> str:
@@ -139,21 +140,25 @@ def _rows_sql(template: str, count: int) -> str:
     return template.format(rows=", ".join([_ROW_MARKS] * count))
 
 
-def _write_rows(db: sqlite3.Connection, template: str, rows: Sequence[Row]) -> int:
-    """Write ``rows`` with ``template`` (one of the ``_rows_statement``), as many rows
-    a statement as SQLite binds (a page of a sync at once); how many rows were written.
+def _write_rows(
+    db: sqlite3.Connection, template: str, agreement: str, now: float, rows: Sequence[Row]
+) -> int:
+    """Write ``rows`` of agency ``agreement`` at ``now`` with ``template`` (one of the
+    ``_rows_statement``), as many rows a statement as SQLite binds (a page of a sync at
+    once); how many rows were written.
 
     One statement for a page rather than ``executemany``: Python's sqlite3 lets go of the
     interpreter's lock around each statement it runs, and must take it back after each. Row
     by row, while the threads fetching the next pages hold that lock, each row waited for it:
     one statement a page made a 20,000-request sync 6–12 % faster (half of the wall time of
-    its writes was that wait), at the same CPU.
+    its writes was that wait), at the same CPU. The agreement and the instant, the same for
+    every row, are bound once.
     """
     per_statement = _rows_a_statement(db)
     written = 0
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
-        values = tuple(itertools.chain.from_iterable(chunk))
+        values = (agreement, now, *itertools.chain.from_iterable(chunk))
         written += db.execute(_rows_sql(template, len(chunk)), values).rowcount
     return written
 
@@ -161,7 +166,7 @@ def _write_rows(db: sqlite3.Connection, template: str, rows: Sequence[Row]) -> i
 def _rows_a_statement(db: sqlite3.Connection) -> int:
     """How many rows one statement writes: at most :data:`_MOST_ROWS`, and no more values
     than the connection binds (999 before SQLite 3.32)."""
-    bindable = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    bindable = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - _SHARED
     return max(min(_MOST_ROWS, bindable // _ROW_WIDTH), 1)
 
 
@@ -299,11 +304,11 @@ def _parse_instant(value: int) -> dt.datetime:
     return _EPOCH + dt.timedelta(microseconds=value)
 
 
-def _encode(request: OnlineRequest, agreement: str, now: float) -> Row:
-    """The row of ``request`` for agency ``agreement``, written at ``now`` — its texts as
-    they are: a text SQLite cannot write (a lone surrogate) makes the write fail with
-    ``UnicodeEncodeError``, and the page is then written again through :func:`_encode_safe`
-    (checking every text costs a sync more)."""
+def _encode(request: OnlineRequest) -> Row:
+    """The row of ``request`` (its columns) — its texts as they are: a text SQLite cannot
+    write (a lone surrogate) makes the write fail with ``UnicodeEncodeError``, and the page
+    is then written again through :func:`_encode_safe` (checking every text costs a sync
+    more)."""
     # ``_value_`` is the member's value without the descriptor ``.value`` goes through: this
     # runs for every request of a sync. Absent values are written as their stand-ins.
     neph, student, name, email, validated_at, request_type, mandate, phone = (
@@ -317,7 +322,6 @@ def _encode(request: OnlineRequest, agreement: str, now: float) -> Row:
         request.phone,
     )
     return (
-        agreement,
         request.number,
         request.cerfa._value_,
         request.status._value_,
@@ -335,11 +339,10 @@ def _encode(request: OnlineRequest, agreement: str, now: float) -> Row:
         1 if request.paper_mandate else 0,
         0 if mandate is None else mandate.isoformat(),
         0 if phone is None else phone,
-        now,
     )
 
 
-def _encode_safe(request: OnlineRequest, agreement: str, now: float) -> Row:
+def _encode_safe(request: OnlineRequest) -> Row:
     """:func:`_encode` for a page it could not write: every text made writable (a lone
     surrogate becomes ``\ufffd``), a naive instant taken as UTC."""
     validated_at, request_type, mandate = (
@@ -348,7 +351,6 @@ def _encode_safe(request: OnlineRequest, agreement: str, now: float) -> Row:
         request.paper_mandate_date,
     )
     return (
-        agreement,
         _text(request.number),
         request.cerfa._value_,
         request.status._value_,
@@ -366,7 +368,6 @@ def _encode_safe(request: OnlineRequest, agreement: str, now: float) -> Row:
         int(request.paper_mandate),
         _ABSENT_TEXT if mandate is None else mandate.isoformat(),
         _optional_text(request.phone),
-        now,
     )
 
 
@@ -374,9 +375,9 @@ def _newest_of_each(rows: Sequence[Row]) -> list[Row]:
     """One row per number: the one modified last (the later of equals)."""
     newest: dict[str, Row] = {}
     for row in rows:
-        current = newest.get(row[1])
-        if current is None or row[7] >= current[7]:
-            newest[row[1]] = row
+        current = newest.get(row[0])
+        if current is None or row[6] >= current[6]:
+            newest[row[0]] = row
     return list(newest.values())
 
 
@@ -392,7 +393,7 @@ def _holds_some(db: sqlite3.Connection, agreement: str, rows: Sequence[Row]) -> 
     last): a batch of a first sync is all new, one of a later sync or a search mostly held.
     Either way of merging is exact; this only picks the cheaper one."""
     step = max(len(rows) // (_SAMPLE - 1), 1)
-    sample = {rows[min(i * step, len(rows) - 1)][1] for i in range(_SAMPLE)}
+    sample = {rows[min(i * step, len(rows) - 1)][0] for i in range(_SAMPLE)}
     marks = ",".join("?" * len(sample))
     found = db.execute(
         f"SELECT EXISTS (SELECT 1 FROM requests WHERE agreement = ? AND number IN ({marks}))",  # noqa: S608 - marks only
@@ -401,11 +402,14 @@ def _holds_some(db: sqlite3.Connection, agreement: str, rows: Sequence[Row]) -> 
     return bool(found[0])
 
 
-def _merge_held(db: sqlite3.Connection, agreement: str, rows: Sequence[Row]) -> tuple[int, int]:
+def _merge_held(
+    db: sqlite3.Connection, agreement: str, now: float, rows: Sequence[Row]
+) -> tuple[int, int]:
     """Merge a batch whose copies are mostly held: read them, write only the new ones and
-    those that changed (and are not older than the held copy). How many new and updated."""
+    those that changed (and are not older than the held copy), at ``now``. How many new
+    and updated."""
     held: dict[str, Row] = {}
-    numbers = [row[1] for row in rows]
+    numbers = [row[0] for row in rows]
     for start in range(0, len(numbers), _BOUND_NUMBERS):
         chunk = numbers[start : start + _BOUND_NUMBERS]
         marks = ",".join("?" * len(chunk))
@@ -417,17 +421,17 @@ def _merge_held(db: sqlite3.Connection, agreement: str, rows: Sequence[Row]) -> 
     changed: list[Row] = []
     new = updated = 0
     for row in rows:
-        current = held.get(row[1])
+        current = held.get(row[0])
         if current is None:
             new += 1
-        elif current[6] > row[7]:
+        elif current[6] > row[6]:
             continue  # older than the copy held: not written
-        elif current != row[1:-1]:
+        elif current != row:
             updated += 1
         else:
             continue
         changed.append(row)
-    _write_rows(db, _REPLACE, changed)
+    _write_rows(db, _REPLACE, agreement, now, changed)
     return new, updated
 
 
@@ -617,32 +621,32 @@ class SqliteStore(SqliteBordereaux):
         self,
         agreement: str,
         requests: Sequence[OnlineRequest],
-        encode: Callable[[OnlineRequest, str, float], Row],
+        encode: Callable[[OnlineRequest], Row],
     ) -> MergeResult:
         now = time.time()
-        rows = [encode(request, agreement, now) for request in requests]
-        if len({row[1] for row in rows}) < len(rows):  # a number twice: its newest copy
+        rows = list(map(encode, requests))
+        if len({row[0] for row in rows}) < len(rows):  # a number twice: its newest copy
             rows = _newest_of_each(rows)
         if agreement in self._filling and len(rows) <= _rows_a_statement(self._db):
-            if self._insert_alone(rows):
+            if self._insert_alone(agreement, now, rows):
                 return MergeResult(new=len(rows), unchanged=len(requests) - len(rows))
             self._filling.discard(agreement)
         with self._write() as db, _unwritable():
             if _holds_some(db, agreement, rows):
-                new, updated = _merge_held(db, agreement, rows)
+                new, updated = _merge_held(db, agreement, now, rows)
             else:
                 # A first sync: new copies inserted without reading anything. Numbers held
                 # after all are then merged as a later sync's are (the copies just inserted
                 # read back unchanged).
-                new = _write_rows(db, _INSERT_NEW, rows)
+                new = _write_rows(db, _INSERT_NEW, agreement, now, rows)
                 updated = 0
                 if new < len(rows):
-                    updated = _merge_held(db, agreement, rows)[1]
+                    updated = _merge_held(db, agreement, now, rows)[1]
         if new == len(rows):
             self._filling.add(agreement)
         return MergeResult(new=new, updated=updated, unchanged=len(requests) - new - updated)
 
-    def _insert_alone(self, rows: Sequence[Row]) -> bool:
+    def _insert_alone(self, agreement: str, now: float, rows: Sequence[Row]) -> bool:
         """Insert ``rows``, all new, in one statement that is its own transaction; false,
         with nothing written, when one of them is held after all.
 
@@ -657,7 +661,7 @@ class SqliteStore(SqliteBordereaux):
         """
         with self._lock, _translated(self.path, "write"), _unwritable():
             try:
-                _write_rows(self._db, _INSERT_ALL, rows)
+                _write_rows(self._db, _INSERT_ALL, agreement, now, rows)
             except sqlite3.IntegrityError:  # a number held: the batch is merged as usual
                 return False
         return True
