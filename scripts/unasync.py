@@ -33,6 +33,7 @@ SUBS = [
     (r"\baread\b", "read"),
     (r"\baiter_bytes\b", "iter_bytes"),
     (r"\baiter_raw\b", "iter_raw"),
+    (r"\bhandle_async_request\b", "handle_request"),
     (r"\basyncio\.Lock\b", "threading.Lock"),
     (r"^import asyncio$", "import threading"),
     (r"\bawaited\b", "returned"),

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -666,3 +667,73 @@ def test_geo_confirm_asks_the_referential_of_ants(
     # An address city is written with its postal code: the bare name is not confirmed.
     assert confirmed["applicant.address.city"] == second["applicant.address.city"]
     assert not confirmed["applicant.address.city"].ok
+
+
+# --- how requests reach the transport ----------------------------------------------------------
+
+
+def _sends_through_the_client(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths httpx's client ``send`` is given, whichever flavour (recorded, then sent)."""
+    paths: list[str] = []
+    for cls in (httpx.Client, httpx.AsyncClient):
+        send: Any = cls.send
+
+        def spy(
+            self: object, request: httpx.Request, *a: object, _send: Any = send, **k: object
+        ) -> object:
+            paths.append(request.url.path)
+            return _send(self, request, *a, **k)
+
+        monkeypatch.setattr(cls, "send", spy)
+    return paths
+
+
+def test_requests_go_to_the_transport_itself(
+    fake: FakeAnts, session: ants.AntsSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = _sends_through_the_client(monkeypatch)
+    fake.on("GET", "/requests/3223", request_json(online()))
+    assert session.requests.get("3223").number == "3223"
+    assert sent == []
+    assert [r.url.path for r in fake.calls] == ["/api/v1/auth/token", "/api/v1/requests/3223"]
+
+
+def test_behind_an_environment_proxy_requests_go_through_httpx(
+    fake: FakeAnts,
+    open_session: OpenSession,
+    credentials: ants.Credentials,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # httpx routes each request by the environment's proxies (this host excepted here):
+    # the session then leaves every request to its client.
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("NO_PROXY", "ants.test")
+    sent = _sends_through_the_client(monkeypatch)
+    fake.on("GET", "/requests/3223", request_json(online()))
+    with open_session(credentials) as s:
+        assert s.requests.get("3223").number == "3223"
+    assert sent == ["/api/v1/auth/token", "/api/v1/requests/3223"]
+
+
+def test_a_cookie_the_server_sets_is_sent_back(fake: FakeAnts, session: ants.AntsSession) -> None:
+    # A load balancer's stickiness cookie, say: kept and sent back as httpx's client does.
+    sticky = request_json(online())
+    sticky.headers["Set-Cookie"] = "lb=node-2; Path=/"
+    fake.on("GET", "/requests/3223", sticky, request_json(online()))
+    session.requests.get("3223")
+    session.requests.get("3223")
+    first, second = fake.seen("GET", "/requests/3223")
+    assert "cookie" not in first.headers
+    assert second.headers["cookie"] == "lb=node-2"
+    assert second.headers["Authorization"] == "Bearer tok-1"
+
+
+def test_a_closed_session_sends_nothing(
+    fake: FakeAnts, open_session: OpenSession, credentials: ants.Credentials
+) -> None:
+    fake.on("GET", "/requests/3223", request_json(online()))
+    with open_session(credentials) as s:
+        s.requests.get("3223")
+    with pytest.raises(RuntimeError, match="closed"):
+        s.requests.get("3223")
+    assert len(fake.seen("GET", "/requests/3223")) == 1

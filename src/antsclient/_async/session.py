@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import os
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -182,15 +183,17 @@ class AsyncAntsSession:
         self.transport = transport
         self.limits = limits or Limits()
         self._server = server_of(root)
+        route = transport if transport is not None else AsyncGuardedTransport.for_server(root)
         self._client = httpx.AsyncClient(
             base_url=root,
             timeout=timeout,
-            transport=transport
-            if transport is not None
-            else AsyncGuardedTransport.for_server(root),
+            transport=route,
             verify=tls_context(root),
             headers={"User-Agent": f"antsclient/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
         )
+        # Where the client sends every request when no environment proxy is set (then
+        # httpx routes some requests elsewhere, and each goes through the client).
+        self._route = None if urllib.request.getproxies() else route
         self._token: ops.Token | None = None
         self._login_lock = asyncio.Lock()
         self._known: dict[str, OnlineRequest] = {}
@@ -388,7 +391,7 @@ class AsyncAntsSession:
             request = call.build(self._client, token, file)
             request.extensions["timeout"] = tries.deadline.timeout(timeout or self._client.timeout)
             async with AsyncCutOff(tries.deadline.remaining()):
-                response = await self._client.send(request, stream=True)
+                response = await self._send(request)
                 status = response.status_code
                 try:
                     into = sink if sink is not None and response.is_success else None
@@ -417,6 +420,24 @@ class AsyncAntsSession:
             response = None  # nor does the answer, which points at it
             raise retries.Transient.failure(failure)
         assert response is not None
+        return response
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """``request`` sent, its answer streaming.
+
+        Without an environment proxy, straight to the transport the client would pick:
+        ``client.send`` adds nothing a session uses (no auth flow, no redirect followed,
+        no event hook) but the time of its layers. A cookie a server sets is kept as the
+        client keeps it (and sent back, :meth:`~antsclient.protocol.Call.build` then
+        going through ``build_request``). A closed session answers as httpx does.
+        """
+        route = self._route
+        if route is None or self._client.is_closed:
+            return await self._client.send(request, stream=True)
+        response = await route.handle_async_request(request)
+        response.request = request
+        if "set-cookie" in response.headers:
+            self._client.cookies.extract_cookies(response)
         return response
 
     async def _write(

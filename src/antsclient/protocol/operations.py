@@ -107,12 +107,26 @@ class Call:
 
         Secrets (the token, a password in the body) are revealed here only, into the
         request itself: the call keeps them wrapped.
+
+        A call without an upload, on a client holding no cookie, is built directly: its
+        URL written whole and parsed once, the client's headers under the call's — the
+        request ``client.build_request`` makes (a test compares them), without parsing the
+        URL three times and merging what the call does not use (72 µs of a page's ~1 ms).
         """
         headers: dict[str, str] = {"Accept": "application/json"}
         if token is not None:
             headers["Authorization"] = f"Bearer {_revealed(token)}"
         if self.idempotency_key is not None:
             headers["Idempotency-Key"] = self.idempotency_key
+        if self.upload is None and not client.cookies and _plain(self.path):
+            url = str(client.base_url).rstrip("/") + API_PREFIX + self.path
+            if self.params:
+                url = f"{url}?{httpx.QueryParams(self.params)}"
+            merged = httpx.Headers(client.headers)
+            merged.update(headers)
+            return httpx.Request(
+                self.method, httpx.URL(url), headers=merged, json=_revealed(self.json)
+            )
         files = data = None
         if self.upload is not None and file is not None:
             files = {"file": (self.upload.name, file, self.upload.media_type)}
@@ -130,6 +144,12 @@ class Call:
     def describe(self) -> str:
         """``METHOD /path`` for messages and logs (never a header, never a body)."""
         return f"{self.method} {API_PREFIX}{self.path}"
+
+
+def _plain(path: str) -> bool:
+    """Whether ``path`` reads the same appended to the base URL as merged with it (no
+    query, fragment or escape of its own, nothing to encode)."""
+    return path.isascii() and path.isprintable() and not any(c in path for c in "?#% ")
 
 
 def _revealed(value: Any) -> Any:
