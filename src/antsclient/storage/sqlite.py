@@ -109,10 +109,12 @@ here, not in each row (a statement of 500 rows is then read by SQLite in half th
 
 def _rows_statement(verb: str, tail: str = "") -> str:
     """A statement writing the rows of a ``VALUES`` list (``{rows}``: their placeholders)
-    for the agency ``?1``, written at the instant ``?2``."""
+    for an agency, written at an instant: the first two values bound, before the rows'
+    (placeholders are numbered as they come; ``?1`` and ``?2`` would be named ones, which
+    Python 3.14's sqlite3 refuses to bind from a sequence)."""
     return (
         f"{verb} INTO requests (agreement, {_SELECT}, written_at) "  # noqa: S608 - constant columns, values bound
-        f"SELECT ?1, {_ROWS_READ}, ?2 FROM (VALUES {{rows}}){tail}"
+        f"SELECT ?, {_ROWS_READ}, ? FROM (VALUES {{rows}}){tail}"
     )
 
 
