@@ -757,3 +757,19 @@ def test_a_stray_failure_reading_a_kept_page_names_the_call(
     with pytest.raises(ProtocolError, match="ANTS answered /api/v1/requests with data") as caught:
         operations.read_page(answer)
     assert caught.value.code == "malformed_body"
+
+
+def test_a_calls_url_is_kept_unless_its_base_carries_a_password() -> None:
+    from antsclient.protocol import operations
+
+    call = operations.count_requests()
+    with httpx.Client(base_url="http://ants.test") as client:
+        first = call.build(client, TOKEN)
+        kept = operations._kept.cache_info().hits
+        assert call.build(client, TOKEN).url == first.url
+        assert operations._kept.cache_info().hits == kept + 1
+    with httpx.Client(base_url="http://agence:s3cret-Relais@ants.test") as client:
+        before = operations._kept.cache_info()
+        request = call.build(client, TOKEN)
+        assert operations._kept.cache_info() == before  # never kept, not even looked up
+    assert str(request.url) == "http://agence:s3cret-Relais@ants.test/api/v1/requests/counts"

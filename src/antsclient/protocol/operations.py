@@ -119,13 +119,14 @@ class Call:
         if self.idempotency_key is not None:
             headers["Idempotency-Key"] = self.idempotency_key
         if self.upload is None and not client.cookies and _plain(self.path):
-            url = str(client.base_url).rstrip("/") + API_PREFIX + self.path
-            if self.params:
-                url = f"{url}?{httpx.QueryParams(self.params)}"
+            query = tuple(self.params.items()) if self.params else ()
             merged = httpx.Headers(client.headers)
             merged.update(headers)
             return httpx.Request(
-                self.method, httpx.URL(url), headers=merged, json=_revealed(self.json)
+                self.method,
+                _url(str(client.base_url), self.path, query),
+                headers=merged,
+                json=_revealed(self.json),
             )
         files = data = None
         if self.upload is not None and file is not None:
@@ -144,6 +145,24 @@ class Call:
     def describe(self) -> str:
         """``METHOD /path`` for messages and logs (never a header, never a body)."""
         return f"{self.method} {API_PREFIX}{self.path}"
+
+
+Query = tuple[tuple[str, str], ...]
+
+
+def _parsed(base: str, path: str, query: Query) -> httpx.URL:
+    url = base.rstrip("/") + API_PREFIX + path
+    return httpx.URL(f"{url}?{httpx.QueryParams(query)}" if query else url)
+
+
+_kept = functools.lru_cache(maxsize=256)(_parsed)
+
+
+def _url(base: str, path: str, query: Query) -> httpx.URL:
+    """The URL of a call to ``path`` with ``query`` on ``base``, parsed once and kept (a
+    URL does not change): creates, look-ups, the dashboard ask for the same ones. A base
+    URL carrying a user and password is never kept."""
+    return _parsed(base, path, query) if "@" in base else _kept(base, path, query)
 
 
 def _plain(path: str) -> bool:
