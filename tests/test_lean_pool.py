@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import socket
 import ssl
+import struct
+import subprocess
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -138,29 +142,146 @@ def test_a_socket_is_readable_once_its_peer_wrote_or_closed() -> None:
     assert lean.socket_readable(left) is True  # closed: fileno() is -1
 
 
-class _Inner(httpcore.AsyncNetworkStream):
-    def __init__(self, sock: Any) -> None:
-        self.sock = sock
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 (the system's ``openssl``)."""
+    if shutil.which("openssl") is None:  # pragma: no cover - Debian ships it
+        if os.environ.get("CI") == "true":
+            pytest.fail("openssl is needed: apt install openssl")
+        pytest.skip("openssl is needed: apt install openssl")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
 
-    def get_extra_info(self, info: str) -> Any:
-        return self.sock if info == "socket" else f"inner {info}"
 
-    async def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: Any = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _Inner(None)
+async def _tls_server(cert: tuple[str, str]) -> tuple[asyncio.AbstractServer, int]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*cert)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+    return server, server.sockets[0].getsockname()[1]
 
 
-def test_a_stream_asks_its_own_stream_what_it_does_not_know_itself() -> None:
-    left, right = socket.socketpair()
-    with left, right:
-        stream = lean._LeanStream(_Inner(left))
-        assert stream.get_extra_info("is_readable") is False
-        assert stream.get_extra_info("server_addr") == "inner server_addr"
-        secured = asyncio.run(stream.start_tls(ssl.create_default_context(), "x"))
-        assert isinstance(secured, lean._LeanStream)
-        # No socket at hand: the inner stream answers.
-        assert secured.get_extra_info("is_readable") == "inner is_readable"
+def test_an_https_server_is_reached_over_asyncios_tls(certificate: tuple[str, str]) -> None:
+    async def scenario() -> None:
+        server, port = await _tls_server(certificate)
+        trusted = ssl.create_default_context(cafile=certificate[0])
+        async with (
+            server,
+            httpx.AsyncClient(
+                transport=lean.lean_async_transport(trusted, httpx.Limits())
+            ) as client,
+        ):
+            for _ in range(2):  # the second on the same connection
+                answer = await client.get(f"https://127.0.0.1:{port}/")
+                assert (answer.status_code, answer.content) == (200, b"secret")
+            (connection,) = client._transport._pool.connections  # type: ignore[attr-defined]
+            stream = connection._connection._network_stream
+            assert isinstance(stream, lean._AsyncioStream)
+            assert stream.get_extra_info("ssl_object") is not None
+            assert stream.get_extra_info("server_addr") == ("127.0.0.1", port)
+            assert stream.get_extra_info("is_readable") is False
+
+    asyncio.run(scenario())
+
+
+def test_a_certificate_not_trusted_is_a_connect_error(certificate: tuple[str, str]) -> None:
+    async def scenario() -> None:
+        server, port = await _tls_server(certificate)
+        async with (
+            server,
+            httpx.AsyncClient(
+                transport=lean.lean_async_transport(ssl.create_default_context(), httpx.Limits())
+            ) as client,
+        ):
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                await client.get(f"https://127.0.0.1:{port}/")
+
+    asyncio.run(scenario())
+
+
+async def _written_until_refused(stream: httpcore.AsyncNetworkStream) -> None:
+    for _ in range(10):
+        await stream.write(b"y" * 65536, timeout=2)
+
+
+async def _read_to_the_end(stream: httpcore.AsyncNetworkStream) -> None:
+    while await stream.read(10, timeout=2):
+        pass  # pragma: no cover - the server sends nothing
+
+
+def test_the_streams_failures_are_httpcores() -> None:
+    async def rude(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)  # reads, answers nothing, then resets the connection
+        await asyncio.sleep(0.2)
+        linger_zero = struct.pack("ii", 1, 0)
+        writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger_zero)
+        writer.transport.abort()
+
+    async def scenario() -> None:
+        backend = lean._LeanBackend()
+        listener = socket.create_server(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        listener.close()
+        with pytest.raises(httpcore.ConnectError):
+            await backend.connect_tcp("127.0.0.1", port, timeout=2)
+        server = await asyncio.start_server(rude, "127.0.0.1", 0)
+        async with server:
+            port = server.sockets[0].getsockname()[1]
+            keepalive = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
+            stream = await backend.connect_tcp("127.0.0.1", port, socket_options=keepalive)
+            try:
+                sock = stream.get_extra_info("socket")
+                assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)
+                await stream.write(b"")  # nothing to send: nothing sent
+                await stream.write(b"xy", timeout=2)
+                with pytest.raises(httpcore.ReadTimeout):
+                    await stream.read(10, timeout=0.05)
+                with pytest.raises(httpcore.ReadError):
+                    await _read_to_the_end(stream)
+                with pytest.raises(httpcore.WriteError):
+                    await _written_until_refused(stream)
+            finally:
+                await stream.aclose()
+            stream = await backend.connect_tcp("127.0.0.1", port)
+            await stream.aclose()
+            with pytest.raises(httpcore.ConnectError):
+                await stream.start_tls(ssl.create_default_context(), "127.0.0.1", timeout=2)
+            await asyncio.sleep(0.3)  # the server's side of it ends too
+
+    asyncio.run(scenario())
 
 
 # --- the blocking pool ------------------------------------------------------------------------

@@ -9,11 +9,12 @@ which builds a table of every attribute of the socket to find the socket itself.
 requests in flight, this bookkeeping cost more client CPU than the rest of a create; a sync of
 20,000 requests made 14,000 such checks for its 42 pages. The pools here walk once, ask the
 connection they are about to use (the others once a second), and the async pool's
-connections keep their socket at hand to look at it.
+connections run on asyncio's own streams, their socket at hand to look at it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import select
 import ssl
 import sys
@@ -43,21 +44,53 @@ def socket_readable(sock: Any) -> bool:
     return bool(poll.poll(0))
 
 
-class _LeanStream(httpcore.AsyncNetworkStream):
-    """A network stream that looks at its socket directly when asked if it is readable."""
+class _AsyncioStream(httpcore.AsyncNetworkStream):
+    """A connection on asyncio's own streams, its socket at hand.
 
-    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
-        self._stream = stream
-        self._socket: Any = stream.get_extra_info("socket")
+    httpcore's anyio backend wraps each read and write in a cancel scope with its deadline
+    and a resource guard, and gives the event loop a turn before each: at 20 creates in
+    flight, some 9 % of a create's client CPU. Here a read or a write waits on asyncio's
+    stream alone, under ``asyncio.timeout`` only when it has a timeout. Its failures are
+    httpcore's (``ReadTimeout``, ``ReadError``, ``ConnectError``…), as the anyio backend
+    raises them; the session's own deadline (:class:`~antsclient._transport.AsyncCutOff`)
+    cancels it as any wait. The async session runs on asyncio (its deadline is asyncio's).
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._socket: Any = writer.get_extra_info("socket")
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, timeout)
+        try:
+            if timeout is None:
+                return await self._reader.read(max_bytes)
+            async with asyncio.timeout(timeout):
+                return await self._reader.read(max_bytes)
+        except TimeoutError as exc:
+            raise httpcore.ReadTimeout("no answer within the read timeout") from exc
+        except OSError as exc:
+            raise httpcore.ReadError(_said(exc)) from exc
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, timeout)
+        if not buffer:
+            return
+        try:
+            self._writer.write(buffer)
+            if timeout is None:
+                await self._writer.drain()
+            else:
+                async with asyncio.timeout(timeout):
+                    await self._writer.drain()
+        except TimeoutError as exc:
+            raise httpcore.WriteTimeout("the request could not be sent in time") from exc
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a transport already closed
+            raise httpcore.WriteError(_said(exc)) from exc
 
     async def aclose(self) -> None:
-        await self._stream.aclose()
+        # Closing starts at once (a TLS goodbye included) and is not awaited: a server that
+        # stopped answering would hold a TLS one until its timeout.
+        self._writer.close()
 
     async def start_tls(
         self,
@@ -65,19 +98,32 @@ class _LeanStream(httpcore.AsyncNetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        return _LeanStream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
+        try:
+            async with asyncio.timeout(timeout):
+                await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
+        except TimeoutError as exc:
+            self._writer.close()
+            raise httpcore.ConnectTimeout("the TLS handshake did not end in time") from exc
+        except OSError as exc:  # ssl.SSLError (a certificate refused) included
+            self._writer.close()
+            raise httpcore.ConnectError(_said(exc)) from exc
+        return self
 
     def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable" and self._socket is not None:
+        if info == "is_readable":
             return socket_readable(self._socket)
-        return self._stream.get_extra_info(info)
+        if info == "socket":
+            return self._socket
+        asked = {"client_addr": "sockname", "server_addr": "peername"}.get(info, info)
+        return self._writer.get_extra_info(asked)
+
+
+def _said(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
 
 
 class _LeanBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's own network backend, its streams wrapped in :class:`_LeanStream`."""
-
-    def __init__(self) -> None:
-        self._backend = httpcore.AnyIOBackend()
+    """Connections on asyncio's streams (:class:`_AsyncioStream`)."""
 
     async def connect_tcp(
         self,
@@ -87,16 +133,28 @@ class _LeanBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _LeanStream(stream)
+        local = (local_address, 0) if local_address is not None else None
+        try:
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_connection(host, port, local_addr=local)
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"no connection to {host}:{port} in time") from exc
+        except OSError as exc:
+            raise httpcore.ConnectError(_said(exc)) from exc
+        sock = writer.get_extra_info("socket")
+        for option in socket_options or ():
+            sock.setsockopt(*option)
+        return _AsyncioStream(reader, writer)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - the sessions speak TCP
-        return _LeanStream(await self._backend.connect_unix_socket(path, timeout, socket_options))
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_unix_connection(path)
+        return _AsyncioStream(reader, writer)
 
     async def sleep(self, seconds: float) -> None:  # pragma: no cover - httpcore's retries only
-        await self._backend.sleep(seconds)
+        await asyncio.sleep(seconds)
 
 
 class _LeanAssignment:
