@@ -342,3 +342,113 @@ def test_a_blocking_connection_the_server_closed_is_not_used_again() -> None:
         await asyncio.to_thread(calls, url, accepted)
 
     _serve(scenario, close_after_each=True)
+
+
+def test_a_connection_given_to_a_request_is_not_given_to_another_before_it_begins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Twenty requests on twenty idle connections: each request, entering, is given a
+    # connection that still looks idle until its request begins. Given twice, the second
+    # request would fail with ConnectionNotAvailable and start over.
+    refused: list[int] = []
+    original = httpcore.ConnectionNotAvailable.__init__
+
+    def counted(self: Any, *args: Any) -> None:
+        refused.append(1)
+        original(self, *args)
+
+    monkeypatch.setattr(httpcore.ConnectionNotAvailable, "__init__", counted)
+
+    async def scenario(url: str, accepted: list[int]) -> None:
+        async with httpx.AsyncClient(transport=_transport()) as client:
+            for _ in range(3):
+                answers = await asyncio.gather(*(client.get(url) for _ in range(20)))
+                assert [a.text for a in answers] == ["ok"] * 20
+        assert len(accepted) == 20  # every connection reused by the later rounds
+
+    _serve(scenario, delay=0.01)
+    assert refused == []
+
+
+class _Connection:
+    """A connection as the assignment sees it: idle and available, for one origin."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def is_closed(self) -> bool:
+        return False
+
+    def has_expired(self) -> bool:
+        return False
+
+    def is_idle(self) -> bool:
+        return True
+
+    def is_available(self) -> bool:
+        return True
+
+    def can_handle_request(self, origin: str) -> bool:
+        return origin == self.origin
+
+
+class _Request:
+    """A pool's request as the assignment sees it."""
+
+    def __init__(self, origin: str) -> None:
+        self.request = type("Request", (), {"url": type("URL", (), {"origin": origin})})()
+        self.connection: Any = None
+
+    def is_queued(self) -> bool:
+        return self.connection is None
+
+    def assign_to_connection(self, connection: Any) -> None:
+        self.connection = connection
+
+
+@pytest.mark.parametrize("http2", [False, True])
+def test_an_idle_connection_goes_to_one_request_unless_it_multiplexes(http2: bool) -> None:
+    pool = lean.LeanPool(http2=http2, max_connections=4)
+    created: list[_Connection] = []
+
+    def create_connection(origin: str) -> _Connection:
+        created.append(_Connection(origin))
+        return created[-1]
+
+    pool.create_connection = create_connection  # type: ignore[method-assign]
+    idle = _Connection("a")
+    pool._connections = [idle]
+    first, second = _Request("a"), _Request("a")
+    pool._requests = [first, second]  # type: ignore[list-item]
+    assert pool._assign_requests_to_connections() == []
+    assert first.connection is idle
+    # HTTP/1.1: one request a connection, a new one for the second; HTTP/2 shares it.
+    assert second.connection is (idle if http2 else created[0])
+    assert len(created) == (0 if http2 else 1)
+    # Nothing queued: nothing assigned, nothing created.
+    assert pool._assign_requests_to_connections() == []
+    assert len(created) == (0 if http2 else 1)
+
+
+def test_at_the_bound_a_connection_given_to_a_request_is_not_closed_for_another() -> None:
+    pool = lean.LeanPool(max_connections=1)
+    pool.create_connection = lambda origin: pytest.fail("no room for a connection")  # type: ignore[method-assign]
+    idle = _Connection("a")
+    pool._connections = [idle]
+    first, second = _Request("a"), _Request("b")
+    pool._requests = [first, second]  # type: ignore[list-item]
+    assert pool._assign_requests_to_connections() == []  # nothing closed
+    assert first.connection is idle
+    assert second.is_queued()  # it waits for the connection to come free
+    assert pool._connections == [idle]
+
+
+def test_a_connection_given_to_a_request_is_not_closed_as_a_surplus_idle_one() -> None:
+    pool = lean.LeanPool(max_keepalive_connections=1)
+    given, spare = _Connection("a"), _Connection("a")
+    pool._connections = [given, spare]
+    waiting = _Request("a")
+    waiting.connection = given  # its request not begun: the connection still looks idle
+    pool._requests = [waiting]  # type: ignore[list-item]
+    assert pool._assign_requests_to_connections() == [spare]
+    assert pool._connections == [given]

@@ -9,7 +9,9 @@ which builds a table of every attribute of the socket to find the socket itself.
 requests in flight, this bookkeeping cost more client CPU than the rest of a create; a sync of
 20,000 requests made 14,000 such checks for its 42 pages. The pools here walk once, ask the
 connection they are about to use (the others once a second), and the async pool's
-connections run on asyncio's own streams, their socket at hand to look at it.
+connections run on asyncio's own streams, their socket at hand to look at it. A
+connection given to a request is not given to another before that request begins (httpcore's
+second request then failed with ``ConnectionNotAvailable`` and started over).
 """
 
 from __future__ import annotations
@@ -169,13 +171,14 @@ class _LeanAssignment:
     _requests: list[Any]
     _max_connections: int
     _max_keepalive_connections: int
+    _http2: bool
     _next_sweep: float = 0.0
 
     if TYPE_CHECKING:  # the pool's own
 
         def create_connection(self, origin: Any) -> Any: ...
 
-    def _clean(self, closing: list[Any]) -> None:
+    def _clean(self, closing: list[Any], taken: set[int]) -> None:
         connections = self._connections
         now = time.monotonic()
         sweep = now >= self._next_sweep
@@ -184,6 +187,8 @@ class _LeanAssignment:
         for connection in list(connections):
             if connection.is_closed():
                 connections.remove(connection)
+            elif id(connection) in taken:
+                continue  # given to a request that has not begun: not closed under it
             elif (sweep and connection.has_expired()) or (
                 # httpcore counts every connection here (not the idle ones only): so do we,
                 # before asking the connection (20 in flight: 20 questions a request saved).
@@ -192,10 +197,13 @@ class _LeanAssignment:
                 connections.remove(connection)
                 closing.append(connection)
 
-    def _available(self, origin: Any, closing: list[Any]) -> Any:
-        """The first connection that can take a request to ``origin`` now (``None``: none)."""
+    def _available(self, origin: Any, closing: list[Any], taken: set[int]) -> Any:
+        """The first connection that can take a request to ``origin`` now (``None``: none),
+        none of those in ``taken`` (by their ``id``)."""
         connections = self._connections
         for connection in list(connections):
+            if id(connection) in taken:
+                continue
             if connection.can_handle_request(origin) and connection.is_available():
                 if not connection.has_expired():
                     return connection
@@ -204,15 +212,30 @@ class _LeanAssignment:
         return None
 
     def _assign_requests_to_connections(self) -> list[Any]:
+        # An HTTP/1.1 connection takes one request at a time: one already given to a request
+        # is neither given to another nor closed as a surplus idle one, even while it still
+        # looks idle (its request not begun, waiting for its turn). httpcore gives it again,
+        # and the second request then fails with ConnectionNotAvailable and starts over (at
+        # 20 creates in flight, one create in four did).
+        taken: set[int] = (
+            set()
+            if self._http2
+            else {id(r.connection) for r in self._requests if r.connection is not None}
+        )
         closing: list[Any] = []
-        self._clean(closing)
+        self._clean(closing, taken)
         connections = self._connections
-        for pool_request in [r for r in self._requests if r.is_queued()]:
+        queued = [r for r in self._requests if r.is_queued()]
+        if not queued:
+            return closing
+        for pool_request in queued:
             origin = pool_request.request.url.origin
-            connection = self._available(origin, closing)
+            connection = self._available(origin, closing, taken)
             if connection is None:
                 if len(connections) >= self._max_connections:
-                    idle = next((c for c in connections if c.is_idle()), None)
+                    idle = next(
+                        (c for c in connections if id(c) not in taken and c.is_idle()), None
+                    )
                     if idle is None:
                         continue  # it waits for a connection to come free
                     connections.remove(idle)
@@ -220,6 +243,8 @@ class _LeanAssignment:
                 connection = self.create_connection(origin)
                 connections.append(connection)
             pool_request.assign_to_connection(connection)
+            if not self._http2:
+                taken.add(id(connection))
         return closing
 
 
