@@ -5,7 +5,10 @@
 * the sandbox runs in its own process, reached over loopback TCP, with its latency set by
   ``set_latency`` (and, for the link scenario, a bandwidth by ``set_bandwidth``);
 * every client runs in a fresh process (``benchmarks/sync_clients.py``): its first sync there
-  is *cold*, the next ones (fresh store, fresh client) are *warm*;
+  is *cold*, the next ones (fresh store, fresh client) are *warm*; a cold sync reads its
+  modules' bytecode cached, as from an installed package (each client syncs once, untimed,
+  before the rounds, and ``PYTHONDONTWRITEBYTECODE`` is dropped for them): otherwise a cold
+  sync would compile every module it loads — msgspec's alone some 50 ms;
 * the clients take turns, round after round (the order rotating), so that the machine's
   drift hits them alike; the figures are medians — never the best run;
 * the clients: a naive one (one call at a time; at the smaller size only, once), the
@@ -51,6 +54,8 @@ from sandbox_process import SandboxProcess  # noqa: E402
 
 CLIENTS = ("anchor", "antsclient")
 STORES = ("sqlite", "memory")
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""The clients' environment: they may write their bytecode cache."""
 
 
 def _child(
@@ -64,7 +69,7 @@ def _child(
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")},
+        env={**ENV, "PYTHONPATH": str(HERE.parent / "src")},
     )
     result: list[dict[str, float]] = json.loads(done.stdout.strip().splitlines()[-1])["runs"]
     return result
@@ -194,6 +199,9 @@ def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, SandboxProcess(args.sizes, args.latency_ms) as sb:
         folder = Path(tmp)
+        for client in CLIENTS:  # untimed: the modules' bytecode cached
+            for store in STORES:
+                _child(client, store, 1, sb.agencies[0], folder / "first")
         for size, info in zip(args.sizes, sb.agencies, strict=False):
             for store in STORES:
                 name = f"{store}_{size}"
