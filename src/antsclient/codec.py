@@ -31,7 +31,7 @@ import functools
 import operator
 import re
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -422,6 +422,72 @@ def _unstructure_online_request(request: OnlineRequest) -> dict[str, Any]:
 
 _NOT_FAST: Final = (KeyError, TypeError, ValueError, AttributeError)
 
+_WIRE_FIELDS: Final = operator.itemgetter(*_ONLINE_FIELDS)
+"""A request's 17 values, in one call (a ``KeyError`` when one is absent)."""
+
+
+def _complete_online_request(data: Any) -> OnlineRequest:
+    """:func:`_fast_online_request` for data carrying every field (as the sandbox and a
+    page of the common shape do): its 17 values taken in one call rather than one by one —
+    a fifth of the time of reading a request. A field absent raises ``KeyError`` (the
+    field-by-field path then takes the data); any other refusal is the same as there."""
+    (
+        number,
+        cerfa,
+        status,
+        status_label,
+        type_label,
+        created,
+        modified,
+        transferred,
+        neph,
+        student_id,
+        applicant_name,
+        email,
+        validated_at,
+        request_type,
+        mandate,
+        mandate_date,
+        phone,
+    ) = _WIRE_FIELDS(data)
+    if not (
+        type(number) is str
+        and type(status_label) is str
+        and type(type_label) is str
+        and type(transferred) is bool
+        and type(mandate) is bool
+        and (neph is None or type(neph) is str)
+        and (student_id is None or type(student_id) is str)
+        and (applicant_name is None or type(applicant_name) is str)
+        and (email is None or type(email) is str)
+        and (phone is None or type(phone) is str)
+    ):
+        raise TypeError
+    created = _fromisoformat(created)
+    modified = _fromisoformat(modified)
+    if created.tzinfo is None or modified.tzinfo is None:
+        raise ValueError
+    return _new_online_request(
+        number,
+        _CERFAS[cerfa],
+        _STATUSES[status],
+        status_label,
+        type_label,
+        created,
+        modified,
+        transferred,
+        neph,
+        student_id,
+        applicant_name,
+        email,
+        None if validated_at is None else _instant(validated_at),
+        _REQUEST_TYPES.get(request_type),
+        mandate,
+        _optional_day(mandate_date),
+        phone,
+    )
+
+
 _Structure = Callable[[Any, type[OnlineRequest]], OnlineRequest]
 
 
@@ -448,6 +514,30 @@ def read_online_request(data: Any) -> OnlineRequest:
     """An :class:`OnlineRequest` from its data: the fast path, else the generic one (the
     converter's own hook, called directly on the hot path of a page)."""
     return _fast_then(_tolerant_generic(), data)
+
+
+def read_online_requests(items: Iterable[Any]) -> tuple[list[OnlineRequest], int]:
+    """The requests of a page's items, each read as :func:`read_online_request` reads it,
+    and how many could not be read (left out, never fatal). An item carrying every field
+    takes the quickest path; any other, the others in turn."""
+    requests: list[OnlineRequest] = []
+    keep = requests.append
+    complete, tolerant = _complete_online_request, read_online_request
+    failed = 0
+    for item in items:
+        try:
+            keep(complete(item))
+            continue
+        except _NOT_FAST:
+            pass
+        except Exception:  # refused by every path alike: counted
+            failed += 1
+            continue
+        try:
+            keep(tolerant(item))
+        except Exception:  # an item that cannot be read is counted
+            failed += 1
+    return requests, failed
 
 
 def generic_online_request(data: Any) -> OnlineRequest:

@@ -534,10 +534,9 @@ class AsyncAntsSession:
         return request
 
     async def _remember_all(self, requests: Sequence[OnlineRequest]) -> None:
-        now = time.monotonic()
-        for request in requests:
-            self._known[request.number] = request
-            self._seen_at[request.number] = now
+        numbers = [request.number for request in requests]
+        self._known.update(zip(numbers, requests, strict=True))
+        self._seen_at.update(dict.fromkeys(numbers, time.monotonic()))
         if requests:
             await self._store.upsert(self.credentials.agreement, requests)
 

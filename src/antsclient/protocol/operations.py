@@ -588,15 +588,9 @@ def read_page(answer: PageAnswer) -> Page:
             code="malformed_body",
         ) from None
     _check_paging(paging, len(raw_items))
-    from antsclient.codec import read_online_request  # noqa: PLC0415
+    from antsclient.codec import read_online_requests  # noqa: PLC0415
 
-    items: list[OnlineRequest] = []
-    failed = 0
-    for raw in raw_items:
-        try:
-            items.append(read_online_request(raw))
-        except Exception:
-            failed += 1
+    items, failed = read_online_requests(raw_items)
     return attrs.evolve(paging, items=tuple(items), failed=failed)
 
 
