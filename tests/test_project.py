@@ -35,7 +35,7 @@ def _quick_start() -> list[str]:
 def test_the_readme_has_two_commands_in_a_venv() -> None:
     first, second = _quick_start()
     assert first.startswith(
-        "python3 -m venv .venv && .venv/bin/pip install -e '.[sandbox,excel,print]'"
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[sandbox,excel,print,speedups]'"
     )
     assert first.endswith(".venv/bin/python -m antsclient demo")
     assert "[ -d .venv ] || python3 -m venv .venv" in second  # also alone, on a fresh clone
