@@ -268,6 +268,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
-    """The demo: files a complete application."""
-    session.install("-e", ".[sandbox,excel]")
+    """The demo: files a complete application (installed as the README's first command
+    installs it)."""
+    session.install("-e", ".[sandbox,excel,print,speedups]")
     session.run("python", "-m", "antsclient", "demo", *session.posargs)
