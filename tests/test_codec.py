@@ -216,6 +216,7 @@ def test_both_paths_refuse_what_is_no_request(data: Any) -> None:
     fast = _outcome(read_online_request, data)
     generic = _outcome(generic_online_request, data)
     assert fast[0] == generic[0] == "raised"
+    assert read_online_requests([data, data]) == ([], 2)
 
 
 def _data(**overrides: Any) -> dict[str, Any]:
