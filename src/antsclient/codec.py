@@ -350,50 +350,53 @@ def _fast_online_request(data: Any) -> OnlineRequest:
     """
     get = data.get
     return _online_request_of(
-        data["number"],
-        data["cerfa"],
-        data["status"],
-        data["status_label"],
-        data["type_label"],
-        data["created"],
-        data["modified"],
-        get("transferred", False),
-        get("neph"),
-        get("student_id"),
-        get("applicant_name"),
-        get("email"),
-        get("validated_at"),
-        get("request_type"),
-        get("paper_mandate", False),
-        get("paper_mandate_date"),
-        get("phone"),
+        (
+            data["number"],
+            data["cerfa"],
+            data["status"],
+            data["status_label"],
+            data["type_label"],
+            data["created"],
+            data["modified"],
+            get("transferred", False),
+            get("neph"),
+            get("student_id"),
+            get("applicant_name"),
+            get("email"),
+            get("validated_at"),
+            get("request_type"),
+            get("paper_mandate", False),
+            get("paper_mandate_date"),
+            get("phone"),
+        )
     )
 
 
-def _online_request_of(  # noqa: PLR0917 - one argument per field, in their order
-    number: Any,
-    cerfa: Any,
-    status: Any,
-    status_label: Any,
-    type_label: Any,
-    created: Any,
-    modified: Any,
-    transferred: Any,
-    neph: Any,
-    student_id: Any,
-    applicant_name: Any,
-    email: Any,
-    validated_at: Any,
-    request_type: Any,
-    mandate: Any,
-    mandate_date: Any,
-    phone: Any,
-) -> OnlineRequest:
-    """A request from its 17 values as they came, checked inline (every text a ``str``,
-    every optional one a ``str`` or ``None``, the flags ``bool``, the instants ISO 8601 with
-    an offset, the form and status known) and its slots filled directly
-    (:func:`_slot_constructor`). Any other value raises (``_NOT_FAST``), for the generic
-    structuring to take."""
+def _online_request_of(values: tuple[Any, ...]) -> OnlineRequest:
+    """A request from its 17 values as they came (a tuple, in the fields' order), checked
+    inline (every text a ``str``, every optional one a ``str`` or ``None``, the flags
+    ``bool``, the instants ISO 8601 with an offset, the form and status known) and its slots
+    filled directly (:func:`_slot_constructor`). Any other value raises (``_NOT_FAST``),
+    for the generic structuring to take."""
+    (
+        number,
+        cerfa,
+        status,
+        status_label,
+        type_label,
+        created,
+        modified,
+        transferred,
+        neph,
+        student_id,
+        applicant_name,
+        email,
+        validated_at,
+        request_type,
+        mandate,
+        mandate_date,
+        phone,
+    ) = values
     if not (
         type(number) is str
         and type(status_label) is str
@@ -470,7 +473,7 @@ def _complete_online_request(data: Any) -> OnlineRequest:
     page of the common shape do): its 17 values taken in one call rather than one by one.
     A field absent raises ``KeyError`` (the field-by-field path then takes the data); any
     other refusal is the same as there."""
-    return _online_request_of(*_WIRE_FIELDS(data))
+    return _online_request_of(_WIRE_FIELDS(data))
 
 
 _Structure = Callable[[Any, type[OnlineRequest]], OnlineRequest]
