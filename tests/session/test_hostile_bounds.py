@@ -18,6 +18,7 @@ from hostile_server import Exchange, HostileServer, gzip_bomb
 from shells import Shell
 
 import antsclient as ants
+from antsclient import _transport as transport
 from antsclient.codec import to_data
 
 pytestmark = pytest.mark.network
@@ -73,11 +74,24 @@ def test_a_trickling_download_leaves_no_file(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.fixture(params=["zlib-ng", "zlib"])
+def inflater(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Answers inflated by zlib-ng (the speedups extra) and by the standard library's zlib:
+    the same answers, the same refusals."""
+    if request.param == "zlib-ng":
+        pytest.importorskip("zlib_ng", reason="zlib-ng (the speedups extra) is not installed")
+        assert transport._zlib()[0] is not zlib
+    else:
+        monkeypatch.setattr(transport, "_zlib", lambda: (zlib, (zlib.error,)))
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
 def bomb() -> bytes:
     return gzip_bomb(1 << 30)  # 1 GB of zeros in about 1 MB
 
 
+@pytest.mark.usefixtures("inflater")
 def test_a_gzip_bomb_is_stopped_with_flat_memory(
     shell: Shell, credentials: ants.Credentials, hostile: HostileServer, bomb: bytes
 ) -> None:
@@ -94,6 +108,7 @@ def test_a_gzip_bomb_is_stopped_with_flat_memory(
     assert peak < 64_000_000  # the 16 MB cap and a step of decoding, never the gigabyte
 
 
+@pytest.mark.usefixtures("inflater")
 def test_a_compressed_answer_within_the_cap_is_read(
     shell: Shell, credentials: ants.Credentials, hostile: HostileServer
 ) -> None:
@@ -113,6 +128,7 @@ def _encoded(body: bytes, encoding: str) -> object:
     return answer
 
 
+@pytest.mark.usefixtures("inflater")
 @pytest.mark.parametrize(
     ("encoding", "body"),
     [
@@ -136,6 +152,7 @@ def test_an_answer_that_cannot_be_decoded_is_a_protocol_error(
     assert caught.value.code == "malformed_body"
 
 
+@pytest.mark.usefixtures("inflater")
 @pytest.mark.parametrize("wbits", [-15, 15], ids=["raw", "zlib"])
 def test_deflate_is_read_with_or_without_its_wrapper(
     shell: Shell, credentials: ants.Credentials, hostile: HostileServer, wbits: int
