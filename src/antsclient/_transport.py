@@ -314,11 +314,12 @@ class Body:
     def take(self, chunk: bytes) -> None:
         """One raw chunk of the body, as it arrived."""
         inflater = self._inflater
+        refused = inflater.errors if inflater is not None else ()  # an answer not compressed
         try:
             pieces = inflater.feed(chunk) if inflater is not None else (chunk,)
             for piece in pieces:
                 self._keep(piece)
-        except _zlib()[1] as exc:
+        except refused as exc:
             raise ProtocolError(
                 f"{self.what}: the compressed answer cannot be decoded ({exc})",
                 code="malformed_body",

@@ -148,13 +148,21 @@ def _write_rows(
     its writes was that wait), at the same CPU. The agreement and the instant, the same for
     every row, are bound once.
     """
-    per_statement = _rows_a_statement(db)
     written = 0
+    for count, values in _by_statement(db, rows):
+        written += db.execute(_rows_sql(template, count), (agreement, now, *values)).rowcount
+    return written
+
+
+def _by_statement(
+    db: sqlite3.Connection, rows: Sequence[Row]
+) -> Iterator[tuple[int, Iterator[Any]]]:
+    """``rows`` in as many statements as SQLite binds: each statement's row count and its
+    rows' values, one after the other."""
+    per_statement = _rows_a_statement(db)
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
-        values = (agreement, now, *itertools.chain.from_iterable(chunk))
-        written += db.execute(_rows_sql(template, len(chunk)), values).rowcount
-    return written
+        yield len(chunk), itertools.chain.from_iterable(chunk)
 
 
 def _rows_a_statement(db: sqlite3.Connection) -> int:
@@ -417,11 +425,8 @@ def _merge_held(
     by_number = {row[0]: row for row in rows}
     changed: list[Row] = []
     new = updated = 0
-    per_statement = _rows_a_statement(db)
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        values = (*itertools.chain.from_iterable(chunk), agreement)
-        for number, held_modified in db.execute(_rows_sql(_CHANGED, len(chunk)), values):
+    for count, values in _by_statement(db, rows):
+        for number, held_modified in db.execute(_rows_sql(_CHANGED, count), (*values, agreement)):
             row = by_number[number]
             if held_modified is None:
                 new += 1
