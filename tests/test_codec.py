@@ -428,69 +428,6 @@ def test_parse_request_reads_a_good_body() -> None:
     assert request.created == dt.datetime(2017, 7, 6, 15, 39, tzinfo=dt.UTC)
 
 
-# --- the slot constructor --------------------------------------------------------------------
-
-
-def test_the_slot_constructor_makes_the_same_frozen_request() -> None:
-    from antsclient.codec import _ONLINE_FIELDS, _slot_constructor
-
-    now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
-    values = dict.fromkeys(_ONLINE_FIELDS)
-    values.update(
-        number="3223",
-        cerfa=Cerfa.C02,
-        status=RequestStatus.DRAFT,
-        status_label="Brouillon",
-        type_label="Demande",
-        created=now,
-        modified=now,
-        transferred=False,
-    )
-    made = _slot_constructor(OnlineRequest)(*values.values())
-    expected = OnlineRequest(**values)  # type: ignore[arg-type]
-    assert made == expected and hash(made) == hash(expected) and repr(made) == repr(expected)
-    assert pickle.loads(pickle.dumps(made)) == expected
-    with pytest.raises(AttributeError):
-        made.number = "1"  # type: ignore[misc]
-
-
-def test_a_class_that_is_not_plain_gets_its_own_init() -> None:
-    import attrs
-
-    from antsclient.codec import _ONLINE_FIELDS, _slot_constructor
-
-    checked: list[str] = []
-
-    @attrs.frozen(kw_only=True, slots=True)
-    class Checked:
-        number: str = attrs.field(validator=lambda _, __, v: checked.append(v))
-        cerfa: Any = None
-        status: Any = None
-        status_label: Any = None
-        type_label: Any = None
-        created: Any = None
-        modified: Any = None
-        transferred: Any = None
-        neph: Any = None
-        student_id: Any = None
-        applicant_name: Any = None
-        email: Any = None
-        validated_at: Any = None
-        request_type: Any = None
-        paper_mandate: Any = None
-        paper_mandate_date: Any = None
-        phone: Any = None
-
-    made = _slot_constructor(Checked)("7", *([None] * (len(_ONLINE_FIELDS) - 1)))
-    assert made == Checked(number="7") and checked == ["7", "7"]
-
-    @attrs.frozen(slots=True)
-    class Other:
-        number: str
-
-    assert _slot_constructor(Other)  # a different shape: the keyword call, never the slots
-
-
 # --- a page decoded by msgspec (the speedups extra) and the ordinary way ----------------------
 
 

@@ -30,7 +30,6 @@ import enum
 import functools
 import operator
 import re
-import types
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final, TypeVar
 
@@ -43,7 +42,11 @@ from antsclient.errors import FieldProblem
 from antsclient.models import enums
 from antsclient.models.application import Application, application_type
 from antsclient.models.enums import Cerfa, LicenceCategory, RequestStatus, RequestType
-from antsclient.models.request import ONLINE_REQUEST_FIELDS, OnlineRequest
+from antsclient.models.request import (
+    ONLINE_REQUEST_FIELDS,
+    OnlineRequest,
+    new_online_request,
+)
 
 __all__ = [
     "APPLICATION_FORMAT",
@@ -251,83 +254,7 @@ _fromisoformat: Final = dt.datetime.fromisoformat
 _ONLINE_FIELDS: Final = ONLINE_REQUEST_FIELDS
 
 
-def _keyword_constructor(cls: type[T]) -> Callable[..., T]:
-    def build(*values: Any) -> T:
-        return cls(**dict(zip(_ONLINE_FIELDS, values, strict=True)))
-
-    return build
-
-
-def _slot_constructor(cls: type[T]) -> Callable[..., T]:
-    """A constructor of ``cls`` (fields in :data:`_ONLINE_FIELDS`' order, given in that
-    order) that fills its slots directly: half the time of the keyword call of a frozen
-    class, whose every field goes through ``object.__setattr__``.
-
-    Only for a plain class — slotted, exactly these fields, no validator, converter or
-    post-init: anything else gets its own ``__init__``, called with keywords.
-    """
-    fields = attrs.fields(cls)  # type: ignore[arg-type]
-    plain = (
-        tuple(f.name for f in fields) == _ONLINE_FIELDS
-        and all(f.validator is None and f.converter is None for f in fields)
-        and not hasattr(cls, "__attrs_post_init__")
-        and all(isinstance(vars(cls).get(n), types.MemberDescriptorType) for n in _ONLINE_FIELDS)
-    )
-    if not plain:
-        return _keyword_constructor(cls)
-    slots = vars(cls)
-    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16) = (
-        slots[name].__set__ for name in _ONLINE_FIELDS
-    )
-    new = object.__new__
-
-    def build(  # noqa: PLR0917 - one argument per field, in their order
-        number: Any,
-        cerfa: Any,
-        status: Any,
-        status_label: Any,
-        type_label: Any,
-        created: Any,
-        modified: Any,
-        transferred: Any,
-        neph: Any,
-        student_id: Any,
-        applicant_name: Any,
-        email: Any,
-        validated_at: Any,
-        request_type: Any,
-        paper_mandate: Any,
-        paper_mandate_date: Any,
-        phone: Any,
-    ) -> T:
-        made: T = new(cls)
-        s0(made, number)
-        s1(made, cerfa)
-        s2(made, status)
-        s3(made, status_label)
-        s4(made, type_label)
-        s5(made, created)
-        s6(made, modified)
-        s7(made, transferred)
-        s8(made, neph)
-        s9(made, student_id)
-        s10(made, applicant_name)
-        s11(made, email)
-        s12(made, validated_at)
-        s13(made, request_type)
-        s14(made, paper_mandate)
-        s15(made, paper_mandate_date)
-        s16(made, phone)
-        return made
-
-    return build
-
-
-_new_online_request: Final = _slot_constructor(OnlineRequest)
-
-new_online_request: Final = _new_online_request
-"""An :class:`OnlineRequest` from its 17 fields, checked and typed already (a decoder did it:
-forms and statuses as enums, aware instants), in their order: the slots filled directly."""
+_new_online_request: Final = new_online_request
 
 request_type_of: Final = _REQUEST_TYPES.get
 """The :class:`RequestType` of a value, or ``None`` for one this client does not know."""
@@ -375,9 +302,9 @@ def _fast_online_request(data: Any) -> OnlineRequest:
 def _online_request_of(values: tuple[Any, ...]) -> OnlineRequest:
     """A request from its 17 values as they came (a tuple, in the fields' order), checked
     inline (every text a ``str``, every optional one a ``str`` or ``None``, the flags
-    ``bool``, the instants ISO 8601 with an offset, the form and status known) and its slots
-    filled directly (:func:`_slot_constructor`). Any other value raises (``_NOT_FAST``),
-    for the generic structuring to take."""
+    ``bool``, the instants ISO 8601 with an offset, the form and status known) and made by
+    :data:`~antsclient.models.request.new_online_request`. Any other value raises
+    (``_NOT_FAST``), for the generic structuring to take."""
     (
         number,
         cerfa,

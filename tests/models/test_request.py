@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import pickle
+import weakref
+from typing import Any
 
 import attrs
 import pytest
@@ -22,7 +26,9 @@ from antsclient.models import (
     PrefectureDocument,
     PrefectureDocumentKind,
     RequestStatus,
+    RequestType,
 )
+from antsclient.models.request import ONLINE_REQUEST_FIELDS, _slot_constructor, new_online_request
 
 CREATED = dt.datetime(2017, 7, 5, 15, 39, 5, tzinfo=dt.UTC)
 
@@ -169,3 +175,112 @@ def test_prefecture() -> None:
 def test_online_request_is_frozen() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         _request().status = RequestStatus.ACCEPTED  # type: ignore[misc]
+
+
+# --- new_online_request: the positional constructor the decoders and stores use ---------------
+
+
+def _fields(**changes: object) -> dict[str, object]:
+    values: dict[str, object] = dict.fromkeys(ONLINE_REQUEST_FIELDS)
+    values.update(
+        number="3223",
+        cerfa=Cerfa.C02,
+        status=RequestStatus.DRAFT,
+        status_label="Brouillon",
+        type_label="Demande",
+        created=CREATED,
+        modified=CREATED,
+        transferred=False,
+        paper_mandate=False,
+    )
+    values.update(changes)
+    return values
+
+
+@given(
+    neph=st.none() | st.text(max_size=12),
+    email=st.none() | st.text(max_size=20),
+    validated=st.none() | st.datetimes(timezones=st.just(dt.UTC)),
+    request_type=st.none() | st.sampled_from(RequestType),
+    mandate=st.booleans(),
+)
+def test_new_online_request_is_the_keyword_call_exactly(
+    neph: str | None,
+    email: str | None,
+    validated: dt.datetime | None,
+    request_type: RequestType | None,
+    mandate: bool,
+) -> None:
+    values = _fields(
+        neph=neph,
+        email=email,
+        validated_at=validated,
+        request_type=request_type,
+        paper_mandate=mandate,
+    )
+    made = new_online_request(*values.values())
+    expected = OnlineRequest(**values)  # type: ignore[arg-type]
+    # Made as its unfrozen twin, it has become an OnlineRequest: that very type.
+    assert type(made) is OnlineRequest
+    assert made == expected and hash(made) == hash(expected) and repr(made) == repr(expected)
+    assert attrs.asdict(made, recurse=False) == values
+
+
+def test_a_request_made_positionally_is_frozen_and_behaves_as_any_other() -> None:
+    made = new_online_request(*_fields().values())
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made.number = "1"  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del made.number  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(made)) == made
+    assert copy.copy(made) == made and copy.deepcopy(made) == made
+    evolved = attrs.evolve(made, status=RequestStatus.UNDER_REVIEW)
+    assert type(evolved) is OnlineRequest and evolved.status is RequestStatus.UNDER_REVIEW
+    assert weakref.ref(made)() is made
+    assert not hasattr(made, "__dict__")
+
+
+def test_the_slot_constructor_of_a_class_that_is_not_plain_calls_its_init() -> None:
+    checked: list[str] = []
+
+    @attrs.frozen(kw_only=True, slots=True)
+    class Checked:
+        number: str = attrs.field(validator=lambda _, __, v: checked.append(v))
+        cerfa: Any = None
+        status: Any = None
+        status_label: Any = None
+        type_label: Any = None
+        created: Any = None
+        modified: Any = None
+        transferred: Any = None
+        neph: Any = None
+        student_id: Any = None
+        applicant_name: Any = None
+        email: Any = None
+        validated_at: Any = None
+        request_type: Any = None
+        paper_mandate: Any = None
+        paper_mandate_date: Any = None
+        phone: Any = None
+
+    made = _slot_constructor(Checked)("7", *([None] * (len(ONLINE_REQUEST_FIELDS) - 1)))
+    assert made == Checked(number="7") and checked == ["7", "7"]
+    assert type(made) is Checked
+
+    @attrs.frozen(slots=True)
+    class Other:
+        number: str
+
+    with pytest.raises(ValueError, match="zip"):  # a different shape: never the slots
+        _slot_constructor(Other)("7", None)
+
+
+def test_the_slot_constructor_of_a_plain_subclass_makes_that_subclass() -> None:
+    @attrs.frozen(kw_only=True, slots=True, repr=False)
+    class Mine(OnlineRequest):
+        pass
+
+    made = _slot_constructor(Mine)(*_fields().values())
+    assert type(made) is Mine and made.number == "3223"
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made.number = "1"  # type: ignore[misc]

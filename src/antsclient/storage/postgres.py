@@ -55,7 +55,7 @@ from antsclient.models import (
     RequestType,
 )
 from antsclient.models.paper import Bordereau
-from antsclient.models.request import ONLINE_REQUEST_FIELDS
+from antsclient.models.request import ONLINE_REQUEST_FIELDS, new_online_request
 from antsclient.models.window import DateWindow
 from antsclient.storage import memory as _common
 from antsclient.storage.paper import bordereau_data, bordereau_of
@@ -263,24 +263,26 @@ _REQUEST_TYPES: Final = {t.value: t for t in RequestType}
 
 
 def _decode(row: Row) -> OnlineRequest:
-    return OnlineRequest(
-        number=row[0],
-        cerfa=_CERFAS[row[1]],
-        status=_STATUSES.get(row[2], RequestStatus.UNKNOWN),
-        status_label=row[3],
-        type_label=row[4],
-        created=row[5].astimezone(dt.UTC),
-        modified=row[6].astimezone(dt.UTC),
-        transferred=row[7],
-        neph=row[8],
-        student_id=row[9],
-        applicant_name=row[10],
-        email=row[11],
-        validated_at=None if row[12] is None else row[12].astimezone(dt.UTC),
-        request_type=_REQUEST_TYPES.get(row[13]),
-        paper_mandate=row[14],
-        paper_mandate_date=row[15],
-        phone=row[16],
+    """The request of a stored row, its slots filled positionally."""
+    validated_at = row[12]
+    return new_online_request(
+        row[0],
+        _CERFAS[row[1]],
+        _STATUSES.get(row[2], RequestStatus.UNKNOWN),
+        row[3],
+        row[4],
+        row[5].astimezone(dt.UTC),
+        row[6].astimezone(dt.UTC),
+        row[7],
+        row[8],
+        row[9],
+        row[10],
+        row[11],
+        None if validated_at is None else validated_at.astimezone(dt.UTC),
+        _REQUEST_TYPES.get(row[13]),
+        row[14],
+        row[15],
+        row[16],
     )
 
 

@@ -39,7 +39,7 @@ from antsclient.models import (
     RequestStatus,
     RequestType,
 )
-from antsclient.models.request import ONLINE_REQUEST_FIELDS
+from antsclient.models.request import ONLINE_REQUEST_FIELDS, new_online_request
 from antsclient.models.window import DateWindow
 from antsclient.storage import memory as _common
 from antsclient.storage.paper import BORDEREAU_TABLES, SqliteBordereaux
@@ -458,25 +458,27 @@ _REQUEST_TYPES: Final = {t.value: t for t in RequestType}
 
 
 def _decode(row: Row) -> OnlineRequest:
-    validated_at = row[12]
-    return OnlineRequest(
-        number=row[0],
-        cerfa=_CERFAS[row[1]],
-        status=_STATUSES.get(row[2], RequestStatus.UNKNOWN),
-        status_label=row[3],
-        type_label=row[4],
-        created=_parse_instant(row[5]),
-        modified=_parse_instant(row[6]),
-        transferred=bool(row[7]),
-        neph=row[8],
-        student_id=row[9],
-        applicant_name=row[10],
-        email=row[11],
-        validated_at=None if validated_at is None else _parse_instant(validated_at),
-        request_type=_REQUEST_TYPES.get(row[13]),
-        paper_mandate=bool(row[14]),
-        paper_mandate_date=None if row[15] is None else dt.date.fromisoformat(row[15]),
-        phone=row[16],
+    """The request of a stored row (its columns in :data:`_COLUMNS`' order), its slots
+    filled positionally: a listing of 20,000 copies builds as many."""
+    validated_at, mandate_date = row[12], row[15]
+    return new_online_request(
+        row[0],
+        _CERFAS[row[1]],
+        _STATUSES.get(row[2], RequestStatus.UNKNOWN),
+        row[3],
+        row[4],
+        _parse_instant(row[5]),
+        _parse_instant(row[6]),
+        bool(row[7]),
+        row[8],
+        row[9],
+        row[10],
+        row[11],
+        None if validated_at is None else _parse_instant(validated_at),
+        _REQUEST_TYPES.get(row[13]),
+        bool(row[14]),
+        None if mandate_date is None else dt.date.fromisoformat(mandate_date),
+        row[16],
     )
 
 
