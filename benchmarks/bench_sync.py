@@ -13,8 +13,9 @@
   drift hits them alike; the figures are medians — never the best run;
 * the clients: a naive one (one call at a time; at the smaller size only, once), the
   hand-written concurrent httpx client a competent vendor would write (``anchor``: pages 8 in
-  flight, one ``executemany`` transaction per page) and antsclient, each into SQLite and into
-  memory;
+  flight, one ``executemany`` transaction per page), the same client decoding with a fast
+  JSON library (``anchor_fastjson``: orjson, else msgspec's untyped decoder — when one is
+  installed) and antsclient, each into SQLite and into memory;
 * for each: cold and warm medians, client CPU per request (warm median), the ratio of the
   anchor's warm median to antsclient's (above 1: antsclient is faster), and the limits —
   the round-trip limit (a login, the first page, then the other pages 8 at a time, each a
@@ -26,6 +27,8 @@ same JSON object. Its keys are stable: ``scenarios`` holds ``sqlite_2000``, ``me
 ``sqlite_20000``, ``memory_20000`` and ``sqlite_20000_link`` (for the default sizes), each with
 ``anchor`` and ``antsclient`` (``cold_ms``, ``warm_ms``, ``cpu_us_per_request``, …),
 ``ratio_anchor_over_antsclient_warm``, ``round_trip_limit_ms``, ``transfer_ms``,
+``anchor_fastjson`` and ``ratio_anchor_fastjson_over_antsclient_warm`` (when a fast JSON
+library is installed),
 ``cpu_limit_ms`` and ``antsclient_over_limit``; ``naive`` the naive client's one run.
 
     python benchmarks/bench_sync.py [--sizes 2000 20000] [--rounds 5] [--warm 3]
@@ -51,8 +54,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from sandbox_process import SandboxProcess  # noqa: E402
+from sync_clients import fast_json  # noqa: E402
 
-CLIENTS = ("anchor", "antsclient")
+CLIENTS = ("anchor", "anchor_fastjson", "antsclient") if fast_json() else ("anchor", "antsclient")
 STORES = ("sqlite", "memory")
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 """The clients' environment: they may write their bytecode cache."""
@@ -129,6 +133,11 @@ def _scenario(
     ours, anchor = result["antsclient"], result["anchor"]
     result["ratio_anchor_over_antsclient_warm"] = round(anchor["warm_ms"] / ours["warm_ms"], 2)
     result["ratio_anchor_over_antsclient_cold"] = round(anchor["cold_ms"] / ours["cold_ms"], 2)
+    if "anchor_fastjson" in result:
+        fast = result["anchor_fastjson"]
+        result["ratio_anchor_fastjson_over_antsclient_warm"] = round(
+            fast["warm_ms"] / ours["warm_ms"], 2
+        )
     result["bytes_per_sync"] = int(statistics.median(bytes_per_sync))
     result["server_cpu_ms_per_sync"] = round(statistics.median(server_cpu) * 1000, 1)
     return result
@@ -153,7 +162,7 @@ def _naive(server: SandboxProcess, info: dict[str, str], folder: Path) -> dict[s
 
 def _print_table(figures: dict[str, Any]) -> None:
     head = (
-        f"{'scenario':34} {'client':11} {'cold ms':>9} {'warm ms':>9} {'CPU µs/req':>10} "
+        f"{'scenario':34} {'client':15} {'cold ms':>9} {'warm ms':>9} {'CPU µs/req':>10} "
         f"{'anchor/ours':>11} {'limit ms':>9} {'ours/limit':>10}"
     )
     print(head)
@@ -164,16 +173,18 @@ def _print_table(figures: dict[str, Any]) -> None:
             s = scenario[client]
             ours = client == "antsclient"
             ratio = f"{scenario['ratio_anchor_over_antsclient_warm']:.2f}" if ours else ""
+            if client == "anchor_fastjson":  # its own warm median over antsclient's
+                ratio = f"({scenario['ratio_anchor_fastjson_over_antsclient_warm']:.2f})"
             limit = scenario["round_trip_limit_ms"] + scenario["transfer_ms"]
             limit_text = f"{max(limit, scenario['cpu_limit_ms']):.0f}" if ours else ""
             over = f"{scenario['antsclient_over_limit']:.2f}" if ours else ""
             print(
-                f"{name:34} {client:11} {s['cold_ms']:9.1f} {s['warm_ms']:9.1f} "
+                f"{name:34} {client:15} {s['cold_ms']:9.1f} {s['warm_ms']:9.1f} "
                 f"{s['cpu_us_per_request']:10.2f} {ratio:>11} {limit_text:>9} {over:>10}"
             )
     naive = figures.get("naive")
     if naive:
-        print(f"{'naive, one call at a time':34} {'naive':11} {naive['cold_ms']:9.1f}")
+        print(f"{'naive, one call at a time':34} {'naive':15} {naive['cold_ms']:9.1f}")
 
 
 def main() -> int:
