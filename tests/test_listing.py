@@ -248,10 +248,11 @@ def test_the_call_of_a_page_carries_the_listing_windows_and_page_size() -> None:
     assert call.params == {
         "page": "3",
         "page_size": "50",
+        "shape": "rows",
         "created_from": low.isoformat(),
         "modified_to": dt.datetime(2025, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC).isoformat(),
     }
-    assert Listing().call(1).params == {"page": "1", "page_size": str(PAGE_SIZE)}
+    assert Listing().call(1).params == {"page": "1", "page_size": str(PAGE_SIZE), "shape": "rows"}
     assert PAGE_SIZE == MAX_PAGE_SIZE
 
 

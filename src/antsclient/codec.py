@@ -30,7 +30,7 @@ import enum
 import functools
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -453,6 +453,50 @@ def read_online_requests(items: Iterable[Any]) -> tuple[list[OnlineRequest], int
         except Exception:  # an item that cannot be read is counted
             failed += 1
     return requests, failed
+
+
+def read_online_rows(fields: Sequence[Any], rows: Iterable[Any]) -> tuple[list[OnlineRequest], int]:
+    """The requests of a page's rows (``shape=rows``: each request's values in the order of
+    ``fields``), and how many could not be read — each row read exactly as the item it
+    stands for (``dict(zip(fields, row))``) would be by :func:`read_online_requests`.
+
+    A row of the common shape (``fields`` the 17 of an :class:`OnlineRequest`, in order)
+    takes the quickest path; any other is made into its item and read as one. A row that is
+    not a list of one value per field is counted as unreadable.
+    """
+    names = tuple(fields)
+    if names != _ONLINE_FIELDS:
+        return read_online_requests(_items_of(names, rows))
+    requests: list[OnlineRequest] = []
+    keep = requests.append
+    of, tolerant, width = _online_request_of, read_online_request, len(names)
+    failed = 0
+    for row in rows:
+        if type(row) is not list or len(row) != width:
+            failed += 1
+            continue
+        try:
+            keep(of(tuple(row)))
+            continue
+        except _NOT_FAST:
+            pass
+        except Exception:  # refused by every path alike: counted
+            failed += 1
+            continue
+        try:
+            keep(tolerant(dict(zip(names, row, strict=True))))
+        except Exception:  # a row that cannot be read is counted
+            failed += 1
+    return requests, failed
+
+
+def _items_of(fields: tuple[Any, ...], rows: Iterable[Any]) -> Iterator[Any]:
+    """Each row as the item it stands for; a row that is not a list of one value per field
+    as ``None`` (which no reader takes: counted as unreadable)."""
+    width = len(fields)
+    for row in rows:
+        complete = type(row) is list and len(row) == width
+        yield dict(zip(fields, row, strict=True)) if complete else None
 
 
 def generic_online_request(data: Any) -> OnlineRequest:

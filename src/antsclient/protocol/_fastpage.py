@@ -23,21 +23,27 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from antsclient.models import Cerfa, OnlineRequest, RequestStatus
+from antsclient.models.request import ONLINE_REQUEST_FIELDS
 
 __all__ = ["decode_page"]
 
 Decoded = tuple[tuple[OnlineRequest, ...], dict[str, int]]
 
+_REQUIRED = 7
+"""An item's first seven fields are required (number to modified); the others may be left
+out."""
+
 _PAGING = ("page", int), ("page_size", int), ("total", int), ("pages", int)
 
 
 @functools.cache
-def _decoders() -> tuple[Callable[[bytes], Any], Callable[[bytes], Any]] | None:
-    """msgspec's two decoders of a page (straight into requests, into rows), made once;
-    ``None`` without msgspec. Each returns ``None`` for a page it does not take."""
+def _decoders() -> tuple[Callable[[bytes], Any], ...] | None:
+    """msgspec's three decoders of a page (its items straight into requests, its items into
+    rows, its rows — ``shape=rows`` — into rows), made once; ``None`` without msgspec. Each
+    returns ``None`` for a page it does not take."""
     try:
         import msgspec  # noqa: PLC0415 - optional, and only for searches
     except ImportError:
@@ -46,33 +52,46 @@ def _decoders() -> tuple[Callable[[bytes], Any], Callable[[bytes], Any]] | None:
     # Rows: forms and statuses decoded into their enums and instants required to be aware,
     # by msgspec itself; the request type kept as text (an unknown one is read as None).
     text, instant = str, Annotated[dt.datetime, msgspec.Meta(tz=True)]
-    row = msgspec.defstruct(
-        "Row",
-        [
-            ("number", text),
-            ("cerfa", Cerfa),
-            ("status", RequestStatus),
-            ("status_label", text),
-            ("type_label", text),
-            ("created", instant),
-            ("modified", instant),
-            ("transferred", bool, False),
-            ("neph", text | None, None),
-            ("student_id", text | None, None),
-            ("applicant_name", text | None, None),
-            ("email", text | None, None),
-            ("validated_at", instant | None, None),
-            ("request_type", text | None, None),
-            ("paper_mandate", bool, False),
-            ("paper_mandate_date", dt.date | None, None),
-            ("phone", text | None, None),
-        ],
-        # A row holds texts, instants and enum members, never itself: the collector need
-        # not track the 500 rows of each page (a fifth of their decoding time).
-        gc=False,
-    )
+    fields = [
+        ("number", text),
+        ("cerfa", Cerfa),
+        ("status", RequestStatus),
+        ("status_label", text),
+        ("type_label", text),
+        ("created", instant),
+        ("modified", instant),
+        ("transferred", bool),
+        ("neph", text | None),
+        ("student_id", text | None),
+        ("applicant_name", text | None),
+        ("email", text | None),
+        ("validated_at", instant | None),
+        ("request_type", text | None),
+        ("paper_mandate", bool),
+        ("paper_mandate_date", dt.date | None),
+        ("phone", text | None),
+    ]
+    # An item may leave out a flag (false) or an optional value (null); a row may not.
+    optional = [
+        (name, kind) if n < _REQUIRED else (name, kind, False if kind is bool else None)
+        for n, (name, kind) in enumerate(fields)
+    ]
+    # A row holds texts, instants and enum members, never itself: the collector need not
+    # track the 500 rows of each page (a fifth of their decoding time).
+    row = msgspec.defstruct("Row", optional, gc=False)
     rows = msgspec.defstruct("Rows", [("items", list[row]), *_PAGING], gc=False)  # type: ignore[valid-type]
     requests = msgspec.defstruct("Requests", [("items", list[OnlineRequest]), *_PAGING], gc=False)
+    # A page of rows (``shape=rows``): each request an array of exactly its 17 values, in
+    # order (a shorter or longer one fails the page, which is then read the ordinary way,
+    # where such a row is counted as unreadable).
+    array = msgspec.defstruct(
+        "RowArray", fields, array_like=True, forbid_unknown_fields=True, gc=False
+    )
+    arrays = msgspec.defstruct(
+        "RowArrays",
+        [("fields", list[str]), ("rows", list[array]), *_PAGING],  # type: ignore[valid-type]
+        gc=False,
+    )
 
     def strict(target: Any, errors: tuple[type[Exception], ...]) -> Callable[[bytes], Any]:
         decode = msgspec.json.Decoder(target).decode
@@ -89,7 +108,11 @@ def _decoders() -> tuple[Callable[[bytes], Any], Callable[[bytes], Any]] | None:
     # does not own, msgspec may also meet that class's refusals (0.18.0 sets a missing
     # field's default through a frozen class's ``__setattr__``): the page is then read by
     # rows, whatever the error.
-    return strict(requests, (Exception,)), strict(rows, (msgspec.MsgspecError,))
+    return (
+        strict(requests, (Exception,)),
+        strict(rows, (msgspec.MsgspecError,)),
+        strict(arrays, (msgspec.MsgspecError,)),
+    )
 
 
 def _aware(items: Sequence[OnlineRequest]) -> bool:
@@ -108,7 +131,13 @@ def decode_page(body: bytes) -> Decoded | None:
     decoders = _decoders()
     if decoders is None:
         return None
-    straight, by_rows = decoders
+    straight, by_rows, arrays = decoders
+    if _ROWS_MARK in body[:_ROWS_MARK_WITHIN]:  # a page of rows (its fields come first)
+        listing = arrays(body)
+        if listing is not None and listing.fields == _FIELDS:
+            return _built(listing.rows), {name: getattr(listing, name) for name, _ in _PAGING}
+        # Rows of another shape or other fields (read the ordinary way), or a page of items
+        # whose first kilobyte holds the text "rows" (read below).
     listing = straight(body)
     if listing is not None and _aware(listing.items):
         items = tuple(listing.items)
@@ -118,6 +147,15 @@ def decode_page(body: bytes) -> Decoded | None:
             return None
         items = _built(listing.items)
     return items, {name: getattr(listing, name) for name, _ in _PAGING}
+
+
+_ROWS_MARK: Final = b'"rows"'
+_ROWS_MARK_WITHIN: Final = 1024
+"""A page of rows names its ``rows`` within its first kilobyte (after its ``fields``); a page
+of items names no ``rows`` there unless a request's text is the word (then decoded as rows
+in vain first)."""
+
+_FIELDS: Final = list(ONLINE_REQUEST_FIELDS)
 
 
 def _built(rows: Sequence[Any]) -> tuple[OnlineRequest, ...]:

@@ -508,12 +508,19 @@ def search_requests(
     """GET /requests: one page of the agency's requests, ordered by modification.
 
     ``page`` counts from 1 and ``page_size`` from 1 to :data:`MAX_PAGE_SIZE` (a larger one
-    is brought down to it); anything else is refused before it is sent.
+    is brought down to it); anything else is refused before it is sent. The page is asked
+    for as rows (``shape=rows``: the field names once, then each request's values), which
+    :func:`read_page` reads as it reads a page of items — what a server that does not know
+    the shape sends.
     """
     if page < 1 or page_size < 1:
         msg = f"page ({page}) and page_size ({page_size}) count from 1"
         raise ValueError(msg)
-    params: dict[str, str] = {"page": str(page), "page_size": str(min(page_size, MAX_PAGE_SIZE))}
+    params: dict[str, str] = {
+        "page": str(page),
+        "page_size": str(min(page_size, MAX_PAGE_SIZE)),
+        "shape": "rows",
+    }
     if bucket is not None:
         params["bucket"] = Bucket(bucket).value
     if cerfa is not None:
@@ -572,8 +579,12 @@ def read_page(answer: PageAnswer) -> Page:
     except ValueError as exc:
         raise _not_json(answer.method, answer.path) from exc
     try:
-        raw_items = data["items"]
-        if not isinstance(raw_items, list):
+        rows = "rows" in data
+        raw = data["rows"] if rows else data["items"]
+        fields = data["fields"] if rows else ()
+        if not isinstance(raw, list) or not isinstance(fields, list | tuple):
+            raise TypeError
+        if not all(isinstance(name, str) for name in fields):
             raise TypeError
         paging = Page(
             items=(),
@@ -584,13 +595,13 @@ def read_page(answer: PageAnswer) -> Page:
         )
     except (KeyError, TypeError, ValueError, OverflowError):
         raise ProtocolError(
-            "the search answer is not a page of requests (items and paging)",
+            "the search answer is not a page of requests (items or rows, and paging)",
             code="malformed_body",
         ) from None
-    _check_paging(paging, len(raw_items))
-    from antsclient.codec import read_online_requests  # noqa: PLC0415
+    _check_paging(paging, len(raw))
+    from antsclient.codec import read_online_requests, read_online_rows  # noqa: PLC0415
 
-    items, failed = read_online_requests(raw_items)
+    items, failed = read_online_rows(fields, raw) if rows else read_online_requests(raw)
     return attrs.evolve(paging, items=tuple(items), failed=failed)
 
 

@@ -31,6 +31,7 @@ from antsclient.sandbox.wire import (
     handled,
     json_body,
     json_object,
+    listing_rows,
     parse_enum,
     search_filters,
     text_field,
@@ -174,7 +175,8 @@ class Api:
 
     async def search_requests(self, request: Request) -> Response:
         agency = self.agency(request)
-        body = self.state.search_body(agency, search_filters(request))
+        filters = search_filters(request)
+        body = self.state.search_body(agency, filters, rows=listing_rows(request))
         return Response(body, media_type="application/json")
 
     async def count_requests(self, request: Request) -> Response:

@@ -314,12 +314,16 @@ class Filing:
         with self.ledger.read():
             return search.page(self.ledger.ordered(agency.agreement), filters)
 
-    def search_body(self, agency: Agency, filters: SearchFilters) -> bytes:
-        """:meth:`search`'s page as the JSON the API sends, each request's written once."""
+    def search_body(self, agency: Agency, filters: SearchFilters, *, rows: bool = False) -> bytes:
+        """:meth:`search`'s page as the JSON the API sends (its requests as rows when
+        ``rows``), each request's written once."""
         with self.ledger.read():
             agreement = agency.agreement
             return search.page_body(
-                self.ledger.ordered(agreement), filters, self.ledger.encoded(agreement)
+                self.ledger.ordered(agreement),
+                filters,
+                self.ledger.encoded(agreement, rows=rows),
+                rows=rows,
             )
 
     def counts(self, agency: Agency) -> dict[str, dict[str, int]]:

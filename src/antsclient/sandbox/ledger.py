@@ -58,7 +58,8 @@ class Ledger:
         self._ephoto_codes: dict[str, str] = {}  # code -> number holding it
         self._awaiting: set[str] = set()  # numbers waiting for the student
         self._ordered: dict[str, list[RequestRecord]] = {}  # by (modified, number)
-        self._encoded: dict[str, dict[str, bytes]] = {}  # a search page's JSON, by number
+        # A search page's JSON of each request, by agency, then shape (items, rows), then number.
+        self._encoded: dict[str, dict[bool, dict[str, bytes]]] = {}
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -119,10 +120,11 @@ class Ledger:
             self._ordered[agreement] = ordered
         return ordered
 
-    def encoded(self, agreement: str) -> dict[str, bytes]:
-        """The JSON of an agency's records as a search page writes them, by number: filled
-        by :func:`antsclient.sandbox.search.page_body`, kept until one of them changes."""
-        return self._encoded.setdefault(agreement, {})
+    def encoded(self, agreement: str, *, rows: bool = False) -> dict[str, bytes]:
+        """The JSON of an agency's records as a search page writes them (as objects, or as
+        rows when ``rows``), by number: filled by :func:`antsclient.sandbox.search.page_body`,
+        kept until one of them changes."""
+        return self._encoded.setdefault(agreement, {}).setdefault(rows, {})
 
     def record(self, agency: Agency, number: str) -> RequestRecord:
         """The agency's record of ``number`` (another agency's is not found)."""

@@ -177,9 +177,10 @@ class SandboxState:
         """A page of the agency's requests, ordered by (modified, number)."""
         return self._filing.search(agency, filters)
 
-    def search_body(self, agency: Agency, filters: SearchFilters) -> bytes:
-        """:meth:`search`'s page as the JSON the API sends."""
-        return self._filing.search_body(agency, filters)
+    def search_body(self, agency: Agency, filters: SearchFilters, *, rows: bool = False) -> bytes:
+        """:meth:`search`'s page as the JSON the API sends (its requests as rows when
+        ``rows``: see :func:`antsclient.sandbox.search.page_body`)."""
+        return self._filing.search_body(agency, filters, rows=rows)
 
     def counts(self, agency: Agency) -> dict[str, dict[str, int]]:
         """How many requests each bucket holds: per cerfa and in all."""

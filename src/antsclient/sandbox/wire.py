@@ -35,6 +35,7 @@ __all__ = [
     "handled",
     "json_body",
     "json_object",
+    "listing_rows",
     "parse_enum",
     "search_filters",
     "text_field",
@@ -193,3 +194,12 @@ def search_filters(request: Request) -> SearchFilters:
         page=_integer(request, "page", 1, 10**9),
         page_size=_integer(request, "page_size", 100, MAX_PAGE_SIZE),
     )
+
+
+def listing_rows(request: Request) -> bool:
+    """Whether a search asks for its requests as rows (``shape=rows``) rather than objects
+    (``shape=items``, the default); 400 for any other shape."""
+    shape = request.query_params.get("shape", "items")
+    if shape not in {"items", "rows"}:
+        raise bad_request("shape must be items or rows")
+    return shape == "rows"
