@@ -435,24 +435,7 @@ def read_online_requests(items: Iterable[Any]) -> tuple[list[OnlineRequest], int
     """The requests of a page's items, each read as :func:`read_online_request` reads it,
     and how many could not be read (left out, never fatal). An item carrying every field
     takes the quickest path; any other, the others in turn."""
-    requests: list[OnlineRequest] = []
-    keep = requests.append
-    complete, tolerant = _complete_online_request, read_online_request
-    failed = 0
-    for item in items:
-        try:
-            keep(complete(item))
-            continue
-        except _NOT_FAST:
-            pass
-        except Exception:  # refused by every path alike: counted
-            failed += 1
-            continue
-        try:
-            keep(tolerant(item))
-        except Exception:  # an item that cannot be read is counted
-            failed += 1
-    return requests, failed
+    return _read_each(items, _complete_online_request, read_online_request)
 
 
 def read_online_rows(fields: Sequence[Any], rows: Iterable[Any]) -> tuple[list[OnlineRequest], int]:
@@ -467,16 +450,22 @@ def read_online_rows(fields: Sequence[Any], rows: Iterable[Any]) -> tuple[list[O
     names = tuple(fields)
     if names != _ONLINE_FIELDS:
         return read_online_requests(_items_of(names, rows))
+    return _read_each(rows, _complete_row, _row_as_item)
+
+
+def _read_each(
+    entries: Iterable[Any],
+    quick: Callable[[Any], OnlineRequest],
+    tolerant: Callable[[Any], OnlineRequest],
+) -> tuple[list[OnlineRequest], int]:
+    """Each entry read by ``quick`` or, when it does not take it (``_NOT_FAST``), by
+    ``tolerant``; what neither reads is counted (left out, never fatal)."""
     requests: list[OnlineRequest] = []
     keep = requests.append
-    of, tolerant, width = _online_request_of, read_online_request, len(names)
     failed = 0
-    for row in rows:
-        if type(row) is not list or len(row) != width:
-            failed += 1
-            continue
+    for entry in entries:
         try:
-            keep(of(tuple(row)))
+            keep(quick(entry))
             continue
         except _NOT_FAST:
             pass
@@ -484,10 +473,29 @@ def read_online_rows(fields: Sequence[Any], rows: Iterable[Any]) -> tuple[list[O
             failed += 1
             continue
         try:
-            keep(tolerant(dict(zip(names, row, strict=True))))
-        except Exception:  # a row that cannot be read is counted
+            keep(tolerant(entry))
+        except Exception:  # an entry that cannot be read is counted
             failed += 1
     return requests, failed
+
+
+class _Unreadable(Exception):
+    """A row that is not a list of one value per field: no path reads it."""
+
+
+_WIDTH: Final = len(_ONLINE_FIELDS)
+
+
+def _complete_row(row: Any) -> OnlineRequest:
+    """:func:`_complete_online_request` for a row of the common fields."""
+    if type(row) is not list or len(row) != _WIDTH:
+        raise _Unreadable
+    return _online_request_of(tuple(row))
+
+
+def _row_as_item(row: list[Any]) -> OnlineRequest:
+    """A row of the common fields read as the item it stands for."""
+    return read_online_request(dict(zip(_ONLINE_FIELDS, row, strict=True)))
 
 
 def _items_of(fields: tuple[Any, ...], rows: Iterable[Any]) -> Iterator[Any]:

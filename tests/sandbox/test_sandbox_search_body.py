@@ -13,15 +13,18 @@ from antsclient.sandbox import SandboxHandle
 from antsclient.sandbox.search import SearchFilters
 
 
+PAGES = (
+    SearchFilters(page=1, page_size=10),
+    SearchFilters(page=3, page_size=10),
+    SearchFilters(page=9, page_size=10),  # past the end
+    SearchFilters(cerfa=Cerfa.C02, page=1, page_size=7),
+)
+
+
 def test_the_page_body_is_the_json_of_the_page(sb: SandboxHandle) -> None:
     sb.seed_requests(30)
     agency = next(iter(sb.state.agencies.values()))
-    for filters in (
-        SearchFilters(page=1, page_size=10),
-        SearchFilters(page=3, page_size=10),
-        SearchFilters(page=9, page_size=10),  # past the end
-        SearchFilters(cerfa=Cerfa.C02, page=1, page_size=7),
-    ):
+    for filters in PAGES:
         for _ in range(2):  # written, then taken from what was kept
             body = sb.state.search_body(agency, filters)
             assert body == JSONResponse(sb.state.search(agency, filters)).body
@@ -51,12 +54,7 @@ def _as_items(body: bytes) -> dict[str, object]:
 def test_a_page_of_rows_holds_the_page_of_items(sb: SandboxHandle) -> None:
     sb.seed_requests(30)
     agency = next(iter(sb.state.agencies.values()))
-    for filters in (
-        SearchFilters(page=1, page_size=10),
-        SearchFilters(page=3, page_size=10),
-        SearchFilters(page=9, page_size=10),
-        SearchFilters(cerfa=Cerfa.C02, page=1, page_size=7),
-    ):
+    for filters in PAGES:
         for _ in range(2):  # written, then taken from what was kept
             rows = sb.state.search_body(agency, filters, rows=True)
             assert json.loads(rows)["fields"] == list(ONLINE_REQUEST_FIELDS)
