@@ -20,8 +20,16 @@ import attrs
 
 from antsclient._text import fold
 from antsclient.export import RequestList
-from antsclient.models import Application, Bucket, Cerfa, OnlineRequest, RequestStatus
+from antsclient.models import (
+    Application,
+    Bucket,
+    Cerfa,
+    OnlineRequest,
+    RequestStatus,
+    RequestType,
+)
 from antsclient.models.paper import Bordereau
+from antsclient.models.request import new_online_request
 from antsclient.models.window import DateWindow, bounds, within
 from antsclient.storage.locks import MemoryLocks
 from antsclient.storage.paper import MemoryBordereaux
@@ -113,6 +121,39 @@ def search_clause(
 def sort_key(request: OnlineRequest) -> tuple[dt.datetime, str]:
     """ANTS's order: by modification, then number."""
     return request.modified, request.number
+
+
+STATUSES: Final = {s.value: s for s in RequestStatus}
+CERFAS: Final = {c.value: c for c in Cerfa}
+REQUEST_TYPES: Final = {t.value: t for t in RequestType}
+
+
+def request_of_row(
+    row: Sequence[Any], instant: Callable[[Any], dt.datetime], day: Callable[[Any], dt.date]
+) -> OnlineRequest:
+    """The request of a stored row (the :data:`~antsclient.models.request.ONLINE_REQUEST_FIELDS`
+    in order), made positionally — a listing of 20,000 copies makes as many: ``instant`` and
+    ``day`` turn the database's instants and dates into aware datetimes and dates."""
+    validated_at, mandate_date = row[12], row[15]
+    return new_online_request(
+        row[0],
+        CERFAS[row[1]],
+        STATUSES.get(row[2], RequestStatus.UNKNOWN),
+        row[3],
+        row[4],
+        instant(row[5]),
+        instant(row[6]),
+        bool(row[7]),
+        row[8],
+        row[9],
+        row[10],
+        row[11],
+        None if validated_at is None else instant(validated_at),
+        REQUEST_TYPES.get(row[13]),
+        bool(row[14]),
+        None if mandate_date is None else day(mandate_date),
+        row[16],
+    )
 
 
 def counts_of(

@@ -52,10 +52,9 @@ from antsclient.models import (
     Cerfa,
     OnlineRequest,
     RequestStatus,
-    RequestType,
 )
 from antsclient.models.paper import Bordereau
-from antsclient.models.request import ONLINE_REQUEST_FIELDS, new_online_request
+from antsclient.models.request import ONLINE_REQUEST_FIELDS
 from antsclient.models.window import DateWindow
 from antsclient.storage import memory as _common
 from antsclient.storage.paper import bordereau_data, bordereau_of
@@ -257,33 +256,21 @@ def _encode(request: OnlineRequest) -> Row:
     )
 
 
-_STATUSES: Final = {s.value: s for s in RequestStatus}
-_CERFAS: Final = {c.value: c for c in Cerfa}
-_REQUEST_TYPES: Final = {t.value: t for t in RequestType}
+_STATUSES: Final = _common.STATUSES
+_CERFAS: Final = _common.CERFAS
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+def _day(value: dt.date) -> dt.date:
+    return value
 
 
 def _decode(row: Row) -> OnlineRequest:
-    """The request of a stored row, its slots filled positionally."""
-    validated_at = row[12]
-    return new_online_request(
-        row[0],
-        _CERFAS[row[1]],
-        _STATUSES.get(row[2], RequestStatus.UNKNOWN),
-        row[3],
-        row[4],
-        row[5].astimezone(dt.UTC),
-        row[6].astimezone(dt.UTC),
-        row[7],
-        row[8],
-        row[9],
-        row[10],
-        row[11],
-        None if validated_at is None else validated_at.astimezone(dt.UTC),
-        _REQUEST_TYPES.get(row[13]),
-        row[14],
-        row[15],
-        row[16],
-    )
+    """The request of a stored row (instants as PostgreSQL gives them, read in UTC)."""
+    return _common.request_of_row(row, _utc, _day)
 
 
 def _newest(requests: Iterable[OnlineRequest]) -> list[Row]:

@@ -37,9 +37,8 @@ from antsclient.models import (
     Cerfa,
     OnlineRequest,
     RequestStatus,
-    RequestType,
 )
-from antsclient.models.request import ONLINE_REQUEST_FIELDS, new_online_request
+from antsclient.models.request import ONLINE_REQUEST_FIELDS
 from antsclient.models.window import DateWindow
 from antsclient.storage import memory as _common
 from antsclient.storage.paper import BORDEREAU_TABLES, SqliteBordereaux
@@ -452,34 +451,13 @@ def _unwritable() -> Iterator[None]:
         raise _Unwritable from exc
 
 
-_STATUSES: Final = {s.value: s for s in RequestStatus}
-_CERFAS: Final = {c.value: c for c in Cerfa}
-_REQUEST_TYPES: Final = {t.value: t for t in RequestType}
+_STATUSES: Final = _common.STATUSES
+_CERFAS: Final = _common.CERFAS
 
 
 def _decode(row: Row) -> OnlineRequest:
-    """The request of a stored row (its columns in :data:`_COLUMNS`' order), its slots
-    filled positionally: a listing of 20,000 copies builds as many."""
-    validated_at, mandate_date = row[12], row[15]
-    return new_online_request(
-        row[0],
-        _CERFAS[row[1]],
-        _STATUSES.get(row[2], RequestStatus.UNKNOWN),
-        row[3],
-        row[4],
-        _parse_instant(row[5]),
-        _parse_instant(row[6]),
-        bool(row[7]),
-        row[8],
-        row[9],
-        row[10],
-        row[11],
-        None if validated_at is None else _parse_instant(validated_at),
-        _REQUEST_TYPES.get(row[13]),
-        bool(row[14]),
-        None if mandate_date is None else dt.date.fromisoformat(mandate_date),
-        row[16],
-    )
+    """The request of a stored row (instants in microseconds, dates as ISO texts)."""
+    return _common.request_of_row(row, _parse_instant, dt.date.fromisoformat)
 
 
 class SqliteStore(SqliteBordereaux):
