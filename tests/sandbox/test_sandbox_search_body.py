@@ -12,7 +12,6 @@ from antsclient.models.request import ONLINE_REQUEST_FIELDS
 from antsclient.sandbox import SandboxHandle
 from antsclient.sandbox.search import SearchFilters
 
-
 PAGES = (
     SearchFilters(page=1, page_size=10),
     SearchFilters(page=3, page_size=10),
