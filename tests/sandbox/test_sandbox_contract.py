@@ -99,6 +99,7 @@ def test_every_operation_and_error_follows_the_document(
     create(client, application_data(), key="contract")
     create(client, application_data(), key="contract")  # idempotency_key_reused
     client.get("/requests", params={"page_size": 2})
+    client.get("/requests", params={"page_size": 2, "shape": "rows"})
     client.get("/requests", params={"page_size": 0})
     client.get("/requests/counts")
     client.get(f"/requests/{number}")
