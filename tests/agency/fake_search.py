@@ -21,6 +21,7 @@ import httpx
 import antsclient as ants
 from antsclient.codec import to_data
 from antsclient.models import Bucket, Cerfa, OnlineRequest, RequestStatus
+from antsclient.models.request import ONLINE_REQUEST_FIELDS
 
 AGENCY = "E1706900030"
 PASSWORD = "3cfBelfort!"
@@ -43,6 +44,14 @@ def make(number: int, **changes: Any) -> OnlineRequest:
     return OnlineRequest(**{**base, **changes})
 
 
+FIELDS = ONLINE_REQUEST_FIELDS
+
+
+def _row(item: Any) -> Any:
+    """An item as a row (a field it lacks as null); anything else as it is."""
+    return [item.get(name) for name in FIELDS] if isinstance(item, dict) else item
+
+
 def _instant(text: str | None) -> dt.datetime | None:
     return None if text is None else dt.datetime.fromisoformat(text)
 
@@ -57,6 +66,7 @@ class FakeSearch:
         self.down: set[str] = set()  # agencies whose searches answer 503
         self.fail_pages: set[int] = set()
         self.broken: dict[str, Any] = {}  # number -> raw item data sent instead
+        self.rows = False  # answer shape=rows as rows (else as items, ignoring the shape)
         self.before_page: Callable[[int], None] | None = None
         self.delay = 0.0
         self.in_flight = 0
@@ -126,10 +136,13 @@ class FakeSearch:
         rows.sort(key=lambda r: (r.modified, r.number))
         chunk = rows[(page - 1) * size : page * size]
         items = [self.broken.get(r.number, to_data(r)) for r in chunk]
+        listing: dict[str, Any] = {"items": items}
+        if self.rows and params.get("shape") == "rows":
+            listing = {"fields": list(FIELDS), "rows": [_row(item) for item in items]}
         return httpx.Response(
             200,
             json={
-                "items": items,
+                **listing,
                 "page": page,
                 "page_size": size,
                 "total": len(rows),

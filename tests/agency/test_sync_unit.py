@@ -186,9 +186,11 @@ def test_a_request_moving_between_two_pages_is_not_lost(
     assert report.new + report.updated + report.unchanged - report.seen == 0
 
 
+@pytest.mark.parametrize("rows", [False, True], ids=["items", "rows"])
 def test_an_unreadable_request_is_counted_not_fatal(
-    fake: FakeSearch, make_online: Make, retry: ants.RetryPolicy
+    fake: FakeSearch, make_online: Make, retry: ants.RetryPolicy, rows: bool
 ) -> None:
+    fake.rows = rows  # pages of rows are read as the items they stand for
     fake.add(*(make_online(i) for i in range(1, 5)))
     fake.broken["2"] = {"number": "2", "status": "draft"}  # no dates, no cerfa
     french = dict(to_data(make_online(3)))
@@ -202,6 +204,7 @@ def test_an_unreadable_request_is_counted_not_fatal(
         assert store.watermark(AGENCY) is None
         created = store.get(AGENCY, "3").created  # type: ignore[union-attr]
         assert created == dt.datetime(2026, 1, 5, 10, 3, tzinfo=dt.UTC)
+    assert {c.url.params.get("shape") for c in fake.searches()} == {"rows"}
 
 
 def test_a_page_that_keeps_failing_raises_after_storing_the_others(
