@@ -41,9 +41,12 @@ from antsclient._secret import Secret
 from antsclient.errors import FieldProblem
 from antsclient.models import enums
 from antsclient.models.application import Application, application_type
-from antsclient.models.enums import Cerfa, LicenceCategory, RequestStatus, RequestType
+from antsclient.models.enums import Cerfa, LicenceCategory, RequestStatus
 from antsclient.models.request import (
+    CERFA_BY_VALUE,
     ONLINE_REQUEST_FIELDS,
+    REQUEST_TYPE_BY_VALUE,
+    STATUS_BY_VALUE,
     OnlineRequest,
     new_online_request,
 )
@@ -237,9 +240,9 @@ def get_converter(*, strict: bool = False) -> cattrs.Converter:
 
 # --- the hot type: OnlineRequest -------------------------------------------------------------
 
-_STATUSES: Final = {s.value: s for s in RequestStatus}
-_CERFAS: Final = {c.value: c for c in Cerfa}
-_REQUEST_TYPES: Final = {t.value: t for t in RequestType}
+_STATUSES: Final = STATUS_BY_VALUE
+_CERFAS: Final = CERFA_BY_VALUE
+_REQUEST_TYPES: Final = REQUEST_TYPE_BY_VALUE
 
 
 def _instant(value: object) -> dt.datetime:
@@ -253,8 +256,6 @@ _fromisoformat: Final = dt.datetime.fromisoformat
 
 _ONLINE_FIELDS: Final = ONLINE_REQUEST_FIELDS
 
-
-_new_online_request: Final = new_online_request
 
 request_type_of: Final = _REQUEST_TYPES.get
 """The :class:`RequestType` of a value, or ``None`` for one this client does not know."""
@@ -342,7 +343,7 @@ def _online_request_of(values: tuple[Any, ...]) -> OnlineRequest:
     modified = _fromisoformat(modified)
     if created.tzinfo is None or modified.tzinfo is None:
         raise ValueError  # naive instants: the generic path makes them UTC
-    return _new_online_request(
+    return new_online_request(
         number,
         _CERFAS[cerfa],
         _STATUSES[status],

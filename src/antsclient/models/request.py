@@ -135,6 +135,16 @@ ONLINE_REQUEST_FIELDS: Final = tuple(a.name for a in attrs.fields(OnlineRequest)
 the columns the stores keep."""
 
 
+CERFA_BY_VALUE: Final = {c.value: c for c in Cerfa}
+"""Each form by its value (``"02"``, ``"06"``): what the decoders and the stores read."""
+
+STATUS_BY_VALUE: Final = {s.value: s for s in RequestStatus}
+"""Each status by its value."""
+
+REQUEST_TYPE_BY_VALUE: Final = {t.value: t for t in RequestType}
+"""Each request type by its value (one this client does not know is absent)."""
+
+
 def _keyword_constructor(cls: type[T]) -> Callable[..., T]:
     def build(*values: Any) -> T:
         return cls(**dict(zip(ONLINE_REQUEST_FIELDS, values, strict=True)))

@@ -8,8 +8,11 @@ ISO 8601 instants parsed — in one of two ways:
   itself, at a fifth of the cost of building it in Python); then every instant is checked to
   be aware, as the ordinary reader requires;
 * when that fails (a request type this client does not know, which it reads as ``None``;
-  an instant without an offset), **into typed rows**, each request then built by the
-  codec's slot constructor.
+  an instant without an offset), **into typed rows**, each request then made positionally
+  (:data:`~antsclient.models.request.new_online_request`).
+
+A page of rows (``shape=rows``) of the common fields is decoded into array-like typed rows,
+each request made positionally too.
 
 :func:`decode_page` returns ``None`` — and the page is read the ordinary way, request by
 request, tolerant of each one — when msgspec is not installed, or when anything in the page
@@ -26,7 +29,11 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Final
 
 from antsclient.models import Cerfa, OnlineRequest, RequestStatus
-from antsclient.models.request import ONLINE_REQUEST_FIELDS
+from antsclient.models.request import (
+    ONLINE_REQUEST_FIELDS,
+    REQUEST_TYPE_BY_VALUE,
+    new_online_request,
+)
 
 __all__ = ["decode_page"]
 
@@ -159,10 +166,8 @@ _FIELDS: Final = list(ONLINE_REQUEST_FIELDS)
 
 
 def _built(rows: Sequence[Any]) -> tuple[OnlineRequest, ...]:
-    """The requests of decoded rows, built by the codec's slot constructor."""
-    from antsclient.codec import new_online_request, request_type_of  # noqa: PLC0415 - loads on use
-
-    build, request_type = new_online_request, request_type_of
+    """The requests of decoded rows, made positionally (``new_online_request``)."""
+    build, request_type = new_online_request, REQUEST_TYPE_BY_VALUE.get
     return tuple(
         build(
             r.number,

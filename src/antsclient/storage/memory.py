@@ -20,16 +20,14 @@ import attrs
 
 from antsclient._text import fold
 from antsclient.export import RequestList
-from antsclient.models import (
-    Application,
-    Bucket,
-    Cerfa,
-    OnlineRequest,
-    RequestStatus,
-    RequestType,
-)
+from antsclient.models import Application, Bucket, Cerfa, OnlineRequest, RequestStatus
 from antsclient.models.paper import Bordereau
-from antsclient.models.request import new_online_request
+from antsclient.models.request import (
+    CERFA_BY_VALUE,
+    REQUEST_TYPE_BY_VALUE,
+    STATUS_BY_VALUE,
+    new_online_request,
+)
 from antsclient.models.window import DateWindow, bounds, within
 from antsclient.storage.locks import MemoryLocks
 from antsclient.storage.paper import MemoryBordereaux
@@ -123,11 +121,6 @@ def sort_key(request: OnlineRequest) -> tuple[dt.datetime, str]:
     return request.modified, request.number
 
 
-STATUSES: Final = {s.value: s for s in RequestStatus}
-CERFAS: Final = {c.value: c for c in Cerfa}
-REQUEST_TYPES: Final = {t.value: t for t in RequestType}
-
-
 def request_of_row(
     row: Sequence[Any], instant: Callable[[Any], dt.datetime], day: Callable[[Any], dt.date]
 ) -> OnlineRequest:
@@ -137,8 +130,8 @@ def request_of_row(
     validated_at, mandate_date = row[12], row[15]
     return new_online_request(
         row[0],
-        CERFAS[row[1]],
-        STATUSES.get(row[2], RequestStatus.UNKNOWN),
+        CERFA_BY_VALUE[row[1]],
+        STATUS_BY_VALUE.get(row[2], RequestStatus.UNKNOWN),
         row[3],
         row[4],
         instant(row[5]),
@@ -149,7 +142,7 @@ def request_of_row(
         row[10],
         row[11],
         None if validated_at is None else instant(validated_at),
-        REQUEST_TYPES.get(row[13]),
+        REQUEST_TYPE_BY_VALUE.get(row[13]),
         bool(row[14]),
         None if mandate_date is None else day(mandate_date),
         row[16],

@@ -54,7 +54,7 @@ from antsclient.models import (
     RequestStatus,
 )
 from antsclient.models.paper import Bordereau
-from antsclient.models.request import ONLINE_REQUEST_FIELDS
+from antsclient.models.request import CERFA_BY_VALUE, ONLINE_REQUEST_FIELDS, STATUS_BY_VALUE
 from antsclient.models.window import DateWindow
 from antsclient.storage import memory as _common
 from antsclient.storage.paper import bordereau_data, bordereau_of
@@ -256,8 +256,8 @@ def _encode(request: OnlineRequest) -> Row:
     )
 
 
-_STATUSES: Final = _common.STATUSES
-_CERFAS: Final = _common.CERFAS
+_STATUSES: Final = STATUS_BY_VALUE
+_CERFAS: Final = CERFA_BY_VALUE
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -38,7 +38,7 @@ from antsclient.models import (
     OnlineRequest,
     RequestStatus,
 )
-from antsclient.models.request import ONLINE_REQUEST_FIELDS
+from antsclient.models.request import CERFA_BY_VALUE, ONLINE_REQUEST_FIELDS, STATUS_BY_VALUE
 from antsclient.models.window import DateWindow
 from antsclient.storage import memory as _common
 from antsclient.storage.paper import BORDEREAU_TABLES, SqliteBordereaux
@@ -451,8 +451,8 @@ def _unwritable() -> Iterator[None]:
         raise _Unwritable from exc
 
 
-_STATUSES: Final = _common.STATUSES
-_CERFAS: Final = _common.CERFAS
+_STATUSES: Final = STATUS_BY_VALUE
+_CERFAS: Final = CERFA_BY_VALUE
 
 
 def _decode(row: Row) -> OnlineRequest:
