@@ -240,10 +240,6 @@ def get_converter(*, strict: bool = False) -> cattrs.Converter:
 
 # --- the hot type: OnlineRequest -------------------------------------------------------------
 
-_STATUSES: Final = STATUS_BY_VALUE
-_CERFAS: Final = CERFA_BY_VALUE
-_REQUEST_TYPES: Final = REQUEST_TYPE_BY_VALUE
-
 
 def _instant(value: object) -> dt.datetime:
     if type(value) is not str:
@@ -257,7 +253,7 @@ _fromisoformat: Final = dt.datetime.fromisoformat
 _ONLINE_FIELDS: Final = ONLINE_REQUEST_FIELDS
 
 
-request_type_of: Final = _REQUEST_TYPES.get
+request_type_of: Final = REQUEST_TYPE_BY_VALUE.get
 """The :class:`RequestType` of a value, or ``None`` for one this client does not know."""
 
 
@@ -345,8 +341,8 @@ def _online_request_of(values: tuple[Any, ...]) -> OnlineRequest:
         raise ValueError  # naive instants: the generic path makes them UTC
     return new_online_request(
         number,
-        _CERFAS[cerfa],
-        _STATUSES[status],
+        CERFA_BY_VALUE[cerfa],
+        STATUS_BY_VALUE[status],
         status_label,
         type_label,
         created,
@@ -358,7 +354,7 @@ def _online_request_of(values: tuple[Any, ...]) -> OnlineRequest:
         email,
         None if validated_at is None else _instant(validated_at),
         # A request type this antsclient does not know reads as ``None`` (tolerant in).
-        _REQUEST_TYPES.get(request_type),
+        REQUEST_TYPE_BY_VALUE.get(request_type),
         mandate,
         _optional_day(mandate_date),
         phone,

@@ -256,10 +256,6 @@ def _encode(request: OnlineRequest) -> Row:
     )
 
 
-_STATUSES: Final = STATUS_BY_VALUE
-_CERFAS: Final = CERFA_BY_VALUE
-
-
 def _utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
@@ -393,7 +389,7 @@ def _merge_result(flags: Sequence[Row], total: int) -> MergeResult:
 
 def _counts(rows: Iterable[Row]) -> dict[Cerfa | None, dict[Bucket, int]]:
     return _common.counts_of(
-        (_CERFAS[c], _STATUSES.get(s, RequestStatus.UNKNOWN), bool(t), int(n))
+        (CERFA_BY_VALUE[c], STATUS_BY_VALUE.get(s, RequestStatus.UNKNOWN), bool(t), int(n))
         for c, s, t, n in rows
     )
 

@@ -451,10 +451,6 @@ def _unwritable() -> Iterator[None]:
         raise _Unwritable from exc
 
 
-_STATUSES: Final = STATUS_BY_VALUE
-_CERFAS: Final = CERFA_BY_VALUE
-
-
 def _decode(row: Row) -> OnlineRequest:
     """The request of a stored row (instants in microseconds, dates as ISO texts)."""
     return _common.request_of_row(row, _parse_instant, dt.date.fromisoformat)
@@ -734,7 +730,8 @@ class SqliteStore(SqliteBordereaux):
             (agreement,),
         )
         return _common.counts_of(
-            (_CERFAS[c], _STATUSES.get(s, RequestStatus.UNKNOWN), bool(t), n) for c, s, t, n in rows
+            (CERFA_BY_VALUE[c], STATUS_BY_VALUE.get(s, RequestStatus.UNKNOWN), bool(t), n)
+            for c, s, t, n in rows
         )
 
     def agreements(self) -> list[str]:
