@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from antsclient import AttachmentRejected
+from antsclient import AttachmentRejected, attachments
 from antsclient.attachments import (
     MAX_COMMENT_LENGTH,
     MAX_FILE_SIZE,
@@ -34,6 +34,15 @@ PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 
 def _code(excinfo: pytest.ExceptionInfo[AttachmentRejected]) -> str:
     return excinfo.value.code
+
+
+@pytest.fixture(params=["pypdf", "antsclient"])
+def pdf_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each PDF test twice: read by pypdf (the ``pdf`` extra), and by antsclient's own
+    reader (without it)."""
+    if request.param == "antsclient":
+        monkeypatch.setattr(attachments, "_pypdf_reader", lambda: None)
+    return str(request.param)
 
 
 # --- size ----------------------------------------------------------------------------------
@@ -109,6 +118,7 @@ def test_sniff_media_type(head: bytes, media_type: str | None) -> None:
     assert sniff_media_type(head) == media_type
 
 
+@pytest.mark.usefixtures("pdf_reader")
 def test_real_files_are_recognised(write_file, make_pdf, jpeg_bytes, png_bytes) -> None:
     assert inspect_file(write_file("a.pdf", make_pdf(3))) == FileInfo(
         name="a.pdf", size=len(make_pdf(3)), media_type=PDF, pages=3
@@ -118,6 +128,7 @@ def test_real_files_are_recognised(write_file, make_pdf, jpeg_bytes, png_bytes) 
     assert inspect_file(write_file("c.png", png_bytes)).pages == 1
 
 
+@pytest.mark.usefixtures("pdf_reader")
 def test_type_comes_from_content_not_extension(write_file, make_pdf, png_bytes) -> None:
     assert inspect_file(write_file("photo.jpg", make_pdf(2))).media_type == PDF
     assert inspect_file(write_file("photo.jpg", make_pdf(2))).pages == 2
@@ -137,6 +148,7 @@ def test_text_file_is_rejected_whatever_its_name(write_file, name: str) -> None:
 # --- unreadable PDFs -----------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("pdf_reader")
 def test_encrypted_pdf_is_unreadable(write_file, encrypted_pdf) -> None:
     with pytest.raises(AttachmentRejected) as info:
         inspect_file(write_file("protege.pdf", encrypted_pdf))
@@ -145,6 +157,7 @@ def test_encrypted_pdf_is_unreadable(write_file, encrypted_pdf) -> None:
     assert "mot de passe" in info.value.message_fr
 
 
+@pytest.mark.usefixtures("pdf_reader")
 @pytest.mark.parametrize(
     "content",
     [
@@ -161,6 +174,7 @@ def test_broken_pdf_is_unreadable(content: bytes) -> None:
     assert isinstance(info.value.__cause__, Exception)
 
 
+@pytest.mark.usefixtures("pdf_reader")
 def test_truncated_pdf_is_unreadable(make_pdf) -> None:
     data = make_pdf(2)
     with pytest.raises(AttachmentRejected) as info:
@@ -173,6 +187,7 @@ def test_count_pages_of_an_image_is_one() -> None:
     assert count_pages(io.BytesIO(b"anything"), PNG) == 1
 
 
+@pytest.mark.usefixtures("pdf_reader")
 @pytest.mark.parametrize("pages", [1, 2, 6, 7])
 def test_count_pages_of_a_pdf(make_pdf, pages: int) -> None:
     assert count_pages(io.BytesIO(make_pdf(pages)), PDF) == pages
@@ -181,6 +196,7 @@ def test_count_pages_of_a_pdf(make_pdf, pages: int) -> None:
 # --- streams -------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("pdf_reader")
 def test_stream_is_left_at_its_position(make_pdf) -> None:
     prefix = b"ignored prefix\n" * 3
     stream = io.BytesIO(prefix + make_pdf(2))
@@ -198,6 +214,7 @@ def test_stream_position_kept_after_a_rejection() -> None:
     assert stream.tell() == 4
 
 
+@pytest.mark.usefixtures("pdf_reader")
 def test_stream_position_kept_after_an_unreadable_pdf() -> None:
     stream = io.BytesIO(b"ab%PDF-1.4\nbroken")
     stream.seek(2)
@@ -206,6 +223,7 @@ def test_stream_position_kept_after_an_unreadable_pdf() -> None:
     assert stream.tell() == 2
 
 
+@pytest.mark.usefixtures("pdf_reader")
 def test_stream_name_from_an_open_file(write_file, make_pdf) -> None:
     path = write_file("justif domicile.pdf", make_pdf(1))
     with path.open("rb") as f:

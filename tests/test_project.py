@@ -148,3 +148,12 @@ def test_the_notebook_says_what_to_install_and_shows_its_chart() -> None:
     assert not any("matplotlib.use(" in source for source in sources)  # Jupyter's backend
     (chart,) = [source for source in sources if "savefig(" in source]
     assert chart.index("savefig(") < chart.index("plt.show()")  # saved, then shown inline
+
+
+def test_the_core_depends_on_its_five_libraries_only() -> None:
+    names = {
+        re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower()
+        for requirement in _project()["project"]["dependencies"]
+    }
+    assert names == {"httpx", "attrs", "cattrs", "tenacity", "python-dateutil"}
+    assert _project()["project"]["optional-dependencies"]["pdf"] == ["pypdf>=4.0"]

@@ -15,14 +15,16 @@ Every check runs locally, before anything is sent, with the same limits the sand
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Any, Final
 
 import attrs
 
+from antsclient import _pdf
 from antsclient._text import fold
 from antsclient.errors import AttachmentRejected
 from antsclient.models.application import Application, Cerfa02, Cerfa06
@@ -94,16 +96,23 @@ def sniff_media_type(head: bytes) -> str | None:
 
 def count_pages(stream: IO[bytes], media_type: str, *, name: str = "document") -> int:
     """Pages of a document: a PDF's real page count; an image is one page. ``name`` is the
-    file's, for the message of a PDF that cannot be read."""
+    file's, for the message of a PDF that cannot be read.
+
+    A PDF is read by pypdf when it is installed (the ``pdf`` extra: it repairs damaged
+    files as viewers do), else by antsclient's own reader of the page tree
+    (:mod:`antsclient._pdf`, the standard library alone).
+    """
     if media_type != PDF:
         return 1
-    from pypdf import PdfReader  # noqa: PLC0415 - heavy, only for PDFs
+    reader = _pypdf_reader()
+    if reader is None:
+        return _own_count(stream, name)
     from pypdf.errors import PdfReadError  # noqa: PLC0415
 
     try:
-        reader = PdfReader(stream)
-        encrypted = reader.is_encrypted
-        pages = 0 if encrypted else len(reader.pages)
+        pdf = reader(stream)
+        encrypted = pdf.is_encrypted
+        pages = 0 if encrypted else len(pdf.pages)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise _unreadable(name, f"the PDF cannot be read ({type(exc).__name__})") from exc
     except Exception as exc:
@@ -111,6 +120,27 @@ def count_pages(stream: IO[bytes], media_type: str, *, name: str = "document") -
     if encrypted:
         raise _unreadable(name, "the PDF is encrypted")
     return pages
+
+
+@functools.cache
+def _pypdf_reader() -> Any:
+    """pypdf's ``PdfReader`` (heavy: loaded with the first PDF), or ``None`` when pypdf is
+    not installed."""
+    try:
+        from pypdf import PdfReader  # noqa: PLC0415
+    except ImportError:
+        return None
+    return PdfReader
+
+
+def _own_count(stream: IO[bytes], name: str) -> int:
+    """The page count read by :func:`antsclient._pdf.page_count`."""
+    try:
+        return _pdf.page_count(stream.read())
+    except _pdf.PdfEncrypted:
+        raise _unreadable(name, "the PDF is encrypted") from None
+    except _pdf.PdfUnreadable as exc:
+        raise _unreadable(name, f"the PDF cannot be read ({exc})") from exc
 
 
 def _unreadable(name: str, why: str) -> AttachmentRejected:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 import attrs
 
 from antsclient._display import french_datetime
+from antsclient._pdf import blank_document
 from antsclient.codec import to_data
 from antsclient.errors import AntsError, DivergenceError
 from antsclient.models import (
@@ -125,13 +126,7 @@ def sample_application() -> Cerfa02:
 
 def write_pdf(path: Path, pages: int) -> Path:
     """A real PDF of ``pages`` blank A4 pages (a scanned document stands in)."""
-    from pypdf import PdfWriter  # noqa: PLC0415
-
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    with path.open("wb") as stream:
-        writer.write(stream)
+    path.write_bytes(blank_document(pages))
     return path
 
 
