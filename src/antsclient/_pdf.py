@@ -74,18 +74,20 @@ def page_count(data: bytes) -> int:
     if b"%PDF-" not in data[:1024]:
         raise PdfUnreadable("no %PDF- header")
     objects: dict[int, bytes] = {}
-    ends: list[bytes] = []  # the trailers and cross-reference streams, in the file's order
-    for number, head, content in _objects_of(data):
+    ends: list[tuple[int, bytes]] = []  # trailers and cross-reference streams, by position
+    gaps: list[tuple[int, int]] = []
+    for at, number, head, content in _objects_of(data, gaps):
         kind = _type_of(head)
         if kind == b"ObjStm" and content is not None:
             objects.update(_packed(head, content))
         elif kind == b"XRef":
-            ends.append(head)
+            ends.append((at, head))
         objects[number] = head
-    ends.extend(_trailers(data))
-    if any(_ENCRYPT.search(end) for end in ends):
+    ends.extend(_trailers(data, gaps))
+    ends.sort(key=lambda end: end[0])
+    if any(_ENCRYPT.search(end) for _, end in ends):
         raise PdfEncrypted("the PDF is encrypted")
-    roots = [match for end in ends if (match := _ROOT.search(end)) is not None]
+    roots = [match for _, end in ends if (match := _ROOT.search(end)) is not None]
     if not roots:
         raise PdfUnreadable("no trailer names the document's catalog (a truncated file?)")
     catalog = objects.get(int(roots[-1][1]))
@@ -111,29 +113,35 @@ def page_count(data: bytes) -> int:
     return int(value[1])
 
 
-def _objects_of(data: bytes) -> Iterator[tuple[int, bytes, bytes | None]]:
-    """Each object of the file in order: its number, its text before any stream, and its
-    stream's bytes (``None`` without one). A stream's bytes are skipped by its ``/Length``
-    (else up to ``endstream``), so that nothing inside one is taken for an object."""
+def _objects_of(
+    data: bytes, gaps: list[tuple[int, int]]
+) -> Iterator[tuple[int, int, bytes, bytes | None]]:
+    """Each object of the file in order: where it starts, its number, its text before any
+    stream, and its stream's bytes (``None`` without one). A stream's bytes are skipped by
+    its ``/Length`` (else up to ``endstream``), so that nothing inside one is taken for an
+    object. What lies between the objects (where trailers are) is added to ``gaps``."""
     position = 0
     while (found := _OBJECT.search(data, position)) is not None:
+        gaps.append((position, found.start()))
         start = found.end()
         end = data.find(b"endobj", start)
         stream = _STREAM.search(data, start, len(data) if end < 0 else end)
         if stream is None:
-            if end < 0:
-                return  # a truncated last object: the trailer will be missing too
-            yield int(found[1]), data[start:end], None
+            if end < 0:  # an object never ended: what follows is searched as it is
+                gaps.append((start, len(data)))
+                return
+            yield found.start(), int(found[1]), data[start:end], None
             position = end + 6
             continue
         head = data[start : stream.start()]
         body_start = stream.end()
         body_end = _stream_end(data, head, body_start)
-        if body_end < 0:
+        if body_end < 0:  # a stream never ended: the file was cut short
             return
-        yield int(found[1]), head, data[body_start:body_end]
+        yield found.start(), int(found[1]), head, data[body_start:body_end]
         after = data.find(b"endobj", body_end)
         position = body_end if after < 0 else after + 6
+    gaps.append((position, len(data)))
 
 
 def _stream_end(data: bytes, head: bytes, start: int) -> int:
@@ -157,11 +165,15 @@ def _type_of(head: bytes) -> bytes | None:
     return None if found is None else found[1]
 
 
-def _trailers(data: bytes) -> Iterator[bytes]:
-    """The text of each classic trailer dictionary (up to the next ``startxref``)."""
-    for found in _TRAILER.finditer(data):
-        end = data.find(b"startxref", found.end())
-        yield data[found.start() : len(data) if end < 0 else end]
+def _trailers(data: bytes, gaps: list[tuple[int, int]]) -> Iterator[tuple[int, bytes]]:
+    """Where each classic trailer dictionary is, and its text (up to the next
+    ``startxref``): looked for between the objects only, never inside a stream."""
+    for start, end in gaps:
+        if data.find(b"trailer", start, end) < 0:
+            continue
+        for found in _TRAILER.finditer(data, start, end):
+            stop = data.find(b"startxref", found.end(), end)
+            yield found.start(), data[found.start() : end if stop < 0 else stop]
 
 
 def _packed(head: bytes, content: bytes) -> dict[int, bytes]:
