@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Final
 
-__all__ = ["PdfEncrypted", "PdfUnreadable", "blank_document", "page_count"]
+__all__ = ["PdfEncrypted", "PdfUnreadable", "blank_document", "page_count", "written"]
 
 
 class PdfUnreadable(ValueError):
@@ -212,11 +212,18 @@ def blank_document(pages: int, *, width: int = 595, height: int = 842) -> bytes:
         raise ValueError(msg)
     kids = " ".join(f"{3 + n} 0 R" for n in range(pages))
     page = f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Resources << >> >>"
-    bodies = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
-        *[page.encode()] * pages,
-    ]
+    return written(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+            *[page.encode()] * pages,
+        ]
+    )
+
+
+def written(bodies: Sequence[bytes], *, trailer: bytes = b"/Root 1 0 R") -> bytes:
+    """A PDF 1.4 of the objects ``bodies`` (numbered 1, 2, … in order) with a correct
+    cross-reference table, its trailer holding ``trailer`` besides ``/Size``."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(bodies, start=1):
@@ -225,8 +232,9 @@ def blank_document(pages: int, *, width: int = 595, height: int = 842) -> bytes:
     table = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+    out += b"trailer\n<< /Size %d %s >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(bodies) + 1,
+        trailer,
         table,
     )
     return bytes(out)
