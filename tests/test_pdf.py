@@ -166,6 +166,18 @@ def test_a_stream_holding_object_headers_is_skipped() -> None:
     assert page_count(data) == 1
 
 
+def test_a_text_saying_stream_is_no_stream() -> None:
+    data = written(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /Lang (fr stream\n) >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            PAGE,
+            b"<< /Length 3 >>\nstream\nabc\nendstream",
+        ]
+    )
+    assert page_count(data) == 1 == pypdf_count(data)
+
+
 def test_the_catalog_without_a_trailer_root_is_not_guessed() -> None:
     data = written(
         [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"],

@@ -45,7 +45,8 @@ def _pattern(*parts: bytes) -> re.Pattern[bytes]:
 
 
 _OBJECT: Final = _pattern(rb"(?<![0-9])([0-9]{1,10})", _S, rb"+[0-9]{1,5}", _S, rb"+obj\b")
-_STREAM: Final = _pattern(rb"(?<![A-Za-z])stream(?:\r\n|\r|\n)")
+_STREAM: Final = _pattern(rb">>", _S, rb"*stream(?:\r\n|\r|\n)")
+"""The ``stream`` keyword, right after the stream's dictionary (never a word in a text)."""
 _END_STREAM: Final = _pattern(rb"[\r\n]*endstream")
 _LENGTH: Final = _pattern(rb"/Length", _S, rb"+([0-9]+)(?![0-9])(?!", _S, rb"+[0-9]+", _S, rb"+R)")
 _TRAILER: Final = _pattern(rb"(?<![A-Za-z])trailer", _S, rb"*<<")
@@ -133,7 +134,7 @@ def _objects_of(
             yield found.start(), int(found[1]), data[start:end], None
             position = end + 6
             continue
-        head = data[start : stream.start()]
+        head = data[start : stream.start() + 2]
         body_start = stream.end()
         body_end = _stream_end(data, head, body_start)
         if body_end < 0:  # a stream never ended: the file was cut short
