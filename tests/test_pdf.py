@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from antsclient import AttachmentRejected, attachments
+from antsclient import AttachmentRejected, _pdf, attachments
 from antsclient._pdf import PdfEncrypted, PdfUnreadable, blank_document, page_count, written
 
 PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>"
@@ -233,6 +233,24 @@ def test_an_object_stream_announcing_more_objects_than_it_holds() -> None:
     data = packed(2, compress=False).replace(b"/N 4", b"/N 5", 1)
     with pytest.raises(PdfUnreadable, match="catalog is missing"):
         page_count(data)
+
+
+def test_object_streams_inflate_to_a_bounded_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_pdf, "_MOST_INFLATED", 100_000)
+    bomb = zlib.compress(b" " * 60_000)  # 60 KB of nothing, in 100 bytes
+    bombs = b"".join(
+        b"%d 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\n"
+        b"stream\n%s\nendstream\nendobj\n" % (90 + n, len(bomb), bomb)
+        for n in range(2)
+    )
+    data = packed(2)
+    header_end = data.index(b"\n", 10) + 1
+    assert page_count(data) == 2
+    # Two bombs take the budget before the real object stream is reached: left unread.
+    with pytest.raises(PdfUnreadable, match="catalog is missing"):
+        page_count(data[:header_end] + bombs + data[header_end:])
+    # One bomb leaves enough for the real one.
+    assert page_count(data[:header_end] + bombs[: len(bombs) // 2] + data[header_end:]) == 2
 
 
 def test_a_blank_document_has_no_negative_pages() -> None:

@@ -62,7 +62,8 @@ _FILTER: Final = _pattern(rb"/Filter\b")
 _PREDICTOR: Final = _pattern(rb"/Predictor", _S, rb"+([0-9]+)")
 
 _MOST_INFLATED: Final = 64 * 1024 * 1024
-"""The most bytes an object stream may inflate to (a bomb stops there, unread)."""
+"""The most bytes a document's object streams may inflate to, all together: a bomb (or
+many) stops there, unread, and the memory a count takes stays bounded."""
 
 
 def page_count(data: bytes) -> int:
@@ -77,10 +78,11 @@ def page_count(data: bytes) -> int:
     objects: dict[int, bytes] = {}
     ends: list[tuple[int, bytes]] = []  # trailers and cross-reference streams, by position
     gaps: list[tuple[int, int]] = []
+    budget = [_MOST_INFLATED]  # what the object streams may still inflate to
     for at, number, head, content in _objects_of(data, gaps):
         kind = _type_of(head)
         if kind == b"ObjStm" and content is not None:
-            objects.update(_packed(head, content))
+            objects.update(_packed(head, content, budget))
         elif kind == b"XRef":
             ends.append((at, head))
         objects[number] = head
@@ -177,17 +179,24 @@ def _trailers(data: bytes, gaps: list[tuple[int, int]]) -> Iterator[tuple[int, b
             yield found.start(), data[found.start() : end if stop < 0 else stop]
 
 
-def _packed(head: bytes, content: bytes) -> dict[int, bytes]:
+def _packed(head: bytes, content: bytes, budget: list[int]) -> dict[int, bytes]:
     """The objects an object stream holds (none when it cannot be read: an object then
-    missing is reported where it is needed)."""
+    missing is reported where it is needed). Inflating takes from ``budget`` (one number:
+    the bytes left for the document); a stream that would pass it is left unread."""
     if _FILTER.search(head) is not None:
         predictor = _PREDICTOR.search(head)
         if _FLATE.search(head) is None or (predictor is not None and int(predictor[1]) > 1):
             return {}  # a filter other than plain Flate: not used for object streams
+        if budget[0] <= 0:
+            return {}
         try:
             inflater = zlib.decompressobj()
-            content = inflater.decompress(content, _MOST_INFLATED)
+            content = inflater.decompress(content, budget[0])
         except zlib.error:
+            return {}
+        budget[0] -= len(content)
+        if inflater.unconsumed_tail:  # past the budget: unread
+            budget[0] = 0
             return {}
     sizes = dict(_NUMBER_OF.findall(head))
     try:
