@@ -737,3 +737,36 @@ def test_a_closed_session_sends_nothing(
     with pytest.raises(RuntimeError, match="closed"):
         s.requests.get("3223")
     assert len(fake.seen("GET", "/requests/3223")) == 1
+
+
+@pytest.mark.parametrize("kind", [ants.AntsSession, ants.AsyncAntsSession])
+def test_a_session_nobody_holds_is_freed_at_once_with_its_store(kind: type) -> None:
+    """No cycle holds a session (its namespaces hold it, not the other way round): dropped,
+    it goes at once with its store's copies, not at the collector's next full pass."""
+    import gc
+    import weakref
+
+    credentials = ants.Credentials(agreement="E1234567890", login="agence", password=PASSWORD)
+    store = ants.storage.MemoryStore()
+    session = kind(credentials, base_url="http://127.0.0.1:9", store=store)
+    requests = session.requests
+    assert session.requests is requests  # the same while someone holds it
+    assert repr(session.attachments).startswith(f"<{kind.__name__}.attachments:")
+    gone = weakref.ref(store)
+    del requests, store
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del session
+        assert gone() is None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_a_namespace_keeps_its_session() -> None:
+    credentials = ants.Credentials(agreement="E1234567890", login="agence", password=PASSWORD)
+    requests = ants.AntsSession(credentials, base_url="http://127.0.0.1:9").requests
+    assert isinstance(requests._session, ants.AntsSession)
+    assert requests._session.requests is requests
+    requests._session.close()

@@ -15,9 +15,10 @@ import os
 import time
 import urllib.request
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import httpx
 
@@ -96,6 +97,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+N = TypeVar("N", bound="_Namespace")
 
 RequestRef = str | OnlineRequest
 """A request, by its number or as last seen."""
@@ -198,12 +200,52 @@ class AsyncAntsSession:
         self._login_lock = asyncio.Lock()
         self._known: dict[str, OnlineRequest] = {}
         self._seen_at: dict[str, float] = {}
-        self.requests = AsyncRequests(self)
-        self.attachments = AsyncAttachments(self)
-        self.ephoto = AsyncEPhotoCodes(self)
-        self.documents = AsyncDocuments(self)
-        self.prefectures = AsyncPrefectures(self)
-        self.geo = AsyncGeo(self)
+        self._spaces: dict[type[_Namespace], weakref.ref[_Namespace]] = {}
+
+    # The namespaces hold their session; the session holds them only weakly, so that a
+    # session nobody refers to any more is freed at once with what it holds (its store's
+    # copies: 20,000 requests in a MemoryStore), never left for the garbage collector's
+    # full pass. While one is referred to (``requests = session.requests``, a patch in a
+    # test), the session gives that same one.
+
+    def _space(self, kind: type[N]) -> N:
+        ref = self._spaces.get(kind)
+        space = None if ref is None else ref()
+        if space is None:
+            space = kind(self)
+            self._spaces[kind] = weakref.ref(space)
+        return cast(N, space)
+
+    @property
+    def requests(self) -> AsyncRequests:
+        """Les demandes: create, get, refresh, application, print, compare, validate,
+        delete, transfer, send_complement, link, sync_all, search, counts, types."""
+        return self._space(AsyncRequests)
+
+    @property
+    def attachments(self) -> AsyncAttachments:
+        """Les pièces justificatives: slots, upload, upload_from_student, download, delete."""
+        return self._space(AsyncAttachments)
+
+    @property
+    def ephoto(self) -> AsyncEPhotoCodes:
+        """Les codes ePhoto: set, get, delete, deposit_form."""
+        return self._space(AsyncEPhotoCodes)
+
+    @property
+    def documents(self) -> AsyncDocuments:
+        """Les documents de la préfecture: list, download."""
+        return self._space(AsyncDocuments)
+
+    @property
+    def prefectures(self) -> AsyncPrefectures:
+        """Les préfectures: list."""
+        return self._space(AsyncPrefectures)
+
+    @property
+    def geo(self) -> AsyncGeo:
+        """Le contrôle géographique: check, confirm."""
+        return self._space(AsyncGeo)
 
     @property
     def store(self) -> AsyncStoreLike | None:

@@ -8,9 +8,10 @@ import os
 import time
 import urllib.request
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import httpx
 
@@ -89,6 +90,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+N = TypeVar("N", bound="_Namespace")
 
 RequestRef = str | OnlineRequest
 """A request, by its number or as last seen."""
@@ -191,12 +193,52 @@ class AntsSession:
         self._login_lock = threading.Lock()
         self._known: dict[str, OnlineRequest] = {}
         self._seen_at: dict[str, float] = {}
-        self.requests = Requests(self)
-        self.attachments = Attachments(self)
-        self.ephoto = EPhotoCodes(self)
-        self.documents = Documents(self)
-        self.prefectures = Prefectures(self)
-        self.geo = Geo(self)
+        self._spaces: dict[type[_Namespace], weakref.ref[_Namespace]] = {}
+
+    # The namespaces hold their session; the session holds them only weakly, so that a
+    # session nobody refers to any more is freed at once with what it holds (its store's
+    # copies: 20,000 requests in a MemoryStore), never left for the garbage collector's
+    # full pass. While one is referred to (``requests = session.requests``, a patch in a
+    # test), the session gives that same one.
+
+    def _space(self, kind: type[N]) -> N:
+        ref = self._spaces.get(kind)
+        space = None if ref is None else ref()
+        if space is None:
+            space = kind(self)
+            self._spaces[kind] = weakref.ref(space)
+        return cast(N, space)
+
+    @property
+    def requests(self) -> Requests:
+        """Les demandes: create, get, refresh, application, print, compare, validate,
+        delete, transfer, send_complement, link, sync_all, search, counts, types."""
+        return self._space(Requests)
+
+    @property
+    def attachments(self) -> Attachments:
+        """Les pièces justificatives: slots, upload, upload_from_student, download, delete."""
+        return self._space(Attachments)
+
+    @property
+    def ephoto(self) -> EPhotoCodes:
+        """Les codes ePhoto: set, get, delete, deposit_form."""
+        return self._space(EPhotoCodes)
+
+    @property
+    def documents(self) -> Documents:
+        """Les documents de la préfecture: list, download."""
+        return self._space(Documents)
+
+    @property
+    def prefectures(self) -> Prefectures:
+        """Les préfectures: list."""
+        return self._space(Prefectures)
+
+    @property
+    def geo(self) -> Geo:
+        """Le contrôle géographique: check, confirm."""
+        return self._space(Geo)
 
     @property
     def store(self) -> StoreLike | None:
