@@ -8,10 +8,9 @@ import os
 import time
 import urllib.request
 import uuid
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
 
@@ -23,6 +22,7 @@ from antsclient._sync.pages import RequestPage
 from antsclient._sync.pool import Pool
 from antsclient._sync.stores import Store, StoreLike, no_store_error
 from antsclient._listing import SyncOptions, SyncPlan, SyncReport, newest_known
+from antsclient._parts import Parts
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
 from antsclient._secret import Secret
 from antsclient._transport import (
@@ -90,7 +90,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-N = TypeVar("N", bound="_Namespace")
 
 RequestRef = str | OnlineRequest
 """A request, by its number or as last seen."""
@@ -193,52 +192,44 @@ class AntsSession:
         self._login_lock = threading.Lock()
         self._known: dict[str, OnlineRequest] = {}
         self._seen_at: dict[str, float] = {}
-        self._spaces: dict[type[_Namespace], weakref.ref[_Namespace]] = {}
+        self._parts = Parts()
 
-    # The namespaces hold their session; the session holds them only weakly, so that a
+    # The namespaces hold their session, which holds them weakly (antsclient._parts): a
     # session nobody refers to any more is freed at once with what it holds (its store's
-    # copies: 20,000 requests in a MemoryStore), never left for the garbage collector's
-    # full pass. While one is referred to (``requests = session.requests``, a patch in a
-    # test), the session gives that same one.
-
-    def _space(self, kind: type[N]) -> N:
-        ref = self._spaces.get(kind)
-        space = None if ref is None else ref()
-        if space is None:
-            space = kind(self)
-            self._spaces[kind] = weakref.ref(space)
-        return cast(N, space)
+    # copies: 20,000 requests in a MemoryStore), never left for the garbage collector's full
+    # pass. While one is referred to (``requests = session.requests``, a patch in a test),
+    # the session gives that same one.
 
     @property
     def requests(self) -> Requests:
         """Les demandes: create, get, refresh, application, print, compare, validate,
         delete, transfer, send_complement, link, sync_all, search, counts, types."""
-        return self._space(Requests)
+        return self._parts.get(Requests, self)
 
     @property
     def attachments(self) -> Attachments:
         """Les pièces justificatives: slots, upload, upload_from_student, download, delete."""
-        return self._space(Attachments)
+        return self._parts.get(Attachments, self)
 
     @property
     def ephoto(self) -> EPhotoCodes:
         """Les codes ePhoto: set, get, delete, deposit_form."""
-        return self._space(EPhotoCodes)
+        return self._parts.get(EPhotoCodes, self)
 
     @property
     def documents(self) -> Documents:
         """Les documents de la préfecture: list, download."""
-        return self._space(Documents)
+        return self._parts.get(Documents, self)
 
     @property
     def prefectures(self) -> Prefectures:
         """Les préfectures: list."""
-        return self._space(Prefectures)
+        return self._parts.get(Prefectures, self)
 
     @property
     def geo(self) -> Geo:
         """Le contrôle géographique: check, confirm."""
-        return self._space(Geo)
+        return self._parts.get(Geo, self)
 
     @property
     def store(self) -> StoreLike | None:

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from antsclient._parts import Parts
 from antsclient._text import fold
 from antsclient.errors import ConfigurationError
 from antsclient.export import RequestList
@@ -452,7 +453,13 @@ class PostgresStore:
         except BaseException:
             self._pool.close()
             raise
-        self.students = PostgresStudents(self)
+        self._parts = Parts()
+
+    @property
+    def students(self) -> PostgresStudents:
+        """A simple student directory in the same schema (held weakly: no cycle keeps
+        the store open; see :mod:`antsclient._parts`)."""
+        return self._parts.get(PostgresStudents, self)
 
     def __repr__(self) -> str:
         return f"PostgresStore(schema={self.schema!r})"

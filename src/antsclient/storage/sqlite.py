@@ -28,6 +28,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from pathlib import Path
 from typing import Any, Final
 
+from antsclient._parts import Parts
 from antsclient._text import fold
 from antsclient.errors import StoreError
 from antsclient.export import RequestList
@@ -487,7 +488,13 @@ class SqliteStore(SqliteBordereaux):
             except BaseException:
                 self._db.close()
                 raise
-        self.students = SqliteStudents(self)
+        self._parts = Parts()
+
+    @property
+    def students(self) -> SqliteStudents:
+        """A simple student directory in the same file (held weakly: no cycle keeps
+        the store open; see :mod:`antsclient._parts`)."""
+        return self._parts.get(SqliteStudents, self)
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"

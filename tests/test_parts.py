@@ -1,0 +1,75 @@
+"""Parts held weakly by their owner: the same part while it lives, no cycle to collect."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from antsclient._parts import Parts
+from antsclient.storage import SqliteStore
+
+
+class Owner:
+    def __init__(self) -> None:
+        self.parts = Parts()
+
+    @property
+    def part(self) -> Part:
+        return self.parts.get(Part, self)
+
+
+class Part:
+    def __init__(self, owner: Owner) -> None:
+        self.owner = owner
+
+
+@pytest.fixture
+def no_collector() -> Iterator[None]:
+    """Only reference counts free anything while the test runs."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_the_same_part_while_someone_holds_it() -> None:
+    owner = Owner()
+    part = owner.part
+    assert owner.part is part
+    assert part.owner is owner
+
+
+def test_a_new_part_once_the_last_is_gone(no_collector: None) -> None:
+    owner = Owner()
+    first = weakref.ref(owner.part)
+    assert first() is None  # nobody held it
+    assert owner.part.owner is owner
+
+
+@pytest.mark.usefixtures("no_collector")
+def test_a_part_keeps_its_owner_and_the_owner_goes_with_it() -> None:
+    part = Owner().part
+    owner = weakref.ref(part.owner)
+    assert owner() is not None
+    del part
+    assert owner() is None
+
+
+@pytest.mark.usefixtures("no_collector")
+def test_a_sqlite_store_is_freed_at_once(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "store.db")
+    students = store.students
+    assert store.students is students
+    gone = weakref.ref(store)
+    store.close()
+    del store
+    assert gone() is not None  # its directory holds it
+    del students
+    assert gone() is None
