@@ -73,3 +73,29 @@ def test_a_sqlite_store_is_freed_at_once(tmp_path: Path) -> None:
     assert gone() is not None  # its directory holds it
     del students
     assert gone() is None
+
+
+def test_a_part_given_is_used_and_held() -> None:
+    owner = Owner()
+    double = Part(owner)
+    owner.parts.give(Part, double)
+    assert owner.part is double
+    del double
+    assert owner.part.owner is owner  # held by the owner from then on
+    assert owner.part is owner.part
+
+
+def test_a_host_replaces_a_session_namespace_and_a_store_directory(tmp_path: Path) -> None:
+    import antsclient as ants
+    from antsclient.storage.sqlite import SqliteStudents
+
+    credentials = ants.Credentials(agreement="E1234567890", login="agence", password="x")
+    with ants.AntsSession(credentials, base_url="http://127.0.0.1:9") as session:
+        replacement = type(session.requests)(session)
+        session.requests = replacement
+        assert session.requests is replacement
+    store = SqliteStore(tmp_path / "store.db")
+    directory = SqliteStudents(store)
+    store.students = directory
+    assert store.students is directory
+    store.close()

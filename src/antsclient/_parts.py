@@ -20,18 +20,28 @@ T = TypeVar("T")
 
 
 class Parts:
-    """The parts an owner made, each held weakly (one per kind)."""
+    """The parts an owner made, each held weakly (one per kind), and those it was given."""
 
-    __slots__ = ("_made",)
+    __slots__ = ("_given", "_made")
 
     def __init__(self) -> None:
         self._made: dict[Callable[..., Any], weakref.ref[Any]] = {}
+        self._given: dict[Callable[..., Any], Any] = {}
 
     def get(self, make: Callable[[Any], T], owner: object) -> T:
-        """The part ``make(owner)`` made earlier if it still lives, else a new one."""
+        """The part given in place of ``make``'s, if any; else the part ``make(owner)`` made
+        earlier if it still lives, else a new one."""
+        if self._given and make in self._given:
+            given: T = self._given[make]
+            return given
         made = self._made.get(make)
         part: T | None = None if made is None else made()
         if part is None:
             part = make(owner)
             self._made[make] = weakref.ref(part)
         return part
+
+    def give(self, make: Callable[[Any], T], part: T) -> None:
+        """Use ``part`` (held strongly: the owner's own from now on) in place of the one
+        ``make`` makes — a host's replacement, or a test's double."""
+        self._given[make] = part

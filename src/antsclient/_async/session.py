@@ -213,30 +213,54 @@ class AsyncAntsSession:
         delete, transfer, send_complement, link, sync_all, search, counts, types."""
         return self._parts.get(AsyncRequests, self)
 
+    @requests.setter
+    def requests(self, value: AsyncRequests) -> None:
+        self._parts.give(AsyncRequests, value)
+
     @property
     def attachments(self) -> AsyncAttachments:
         """Les pièces justificatives: slots, upload, upload_from_student, download, delete."""
         return self._parts.get(AsyncAttachments, self)
+
+    @attachments.setter
+    def attachments(self, value: AsyncAttachments) -> None:
+        self._parts.give(AsyncAttachments, value)
 
     @property
     def ephoto(self) -> AsyncEPhotoCodes:
         """Les codes ePhoto: set, get, delete, deposit_form."""
         return self._parts.get(AsyncEPhotoCodes, self)
 
+    @ephoto.setter
+    def ephoto(self, value: AsyncEPhotoCodes) -> None:
+        self._parts.give(AsyncEPhotoCodes, value)
+
     @property
     def documents(self) -> AsyncDocuments:
         """Les documents de la préfecture: list, download."""
         return self._parts.get(AsyncDocuments, self)
+
+    @documents.setter
+    def documents(self, value: AsyncDocuments) -> None:
+        self._parts.give(AsyncDocuments, value)
 
     @property
     def prefectures(self) -> AsyncPrefectures:
         """Les préfectures: list."""
         return self._parts.get(AsyncPrefectures, self)
 
+    @prefectures.setter
+    def prefectures(self, value: AsyncPrefectures) -> None:
+        self._parts.give(AsyncPrefectures, value)
+
     @property
     def geo(self) -> AsyncGeo:
         """Le contrôle géographique: check, confirm."""
         return self._parts.get(AsyncGeo, self)
+
+    @geo.setter
+    def geo(self, value: AsyncGeo) -> None:
+        self._parts.give(AsyncGeo, value)
 
     @property
     def store(self) -> AsyncStoreLike | None:

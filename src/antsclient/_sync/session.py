@@ -206,30 +206,54 @@ class AntsSession:
         delete, transfer, send_complement, link, sync_all, search, counts, types."""
         return self._parts.get(Requests, self)
 
+    @requests.setter
+    def requests(self, value: Requests) -> None:
+        self._parts.give(Requests, value)
+
     @property
     def attachments(self) -> Attachments:
         """Les pièces justificatives: slots, upload, upload_from_student, download, delete."""
         return self._parts.get(Attachments, self)
+
+    @attachments.setter
+    def attachments(self, value: Attachments) -> None:
+        self._parts.give(Attachments, value)
 
     @property
     def ephoto(self) -> EPhotoCodes:
         """Les codes ePhoto: set, get, delete, deposit_form."""
         return self._parts.get(EPhotoCodes, self)
 
+    @ephoto.setter
+    def ephoto(self, value: EPhotoCodes) -> None:
+        self._parts.give(EPhotoCodes, value)
+
     @property
     def documents(self) -> Documents:
         """Les documents de la préfecture: list, download."""
         return self._parts.get(Documents, self)
+
+    @documents.setter
+    def documents(self, value: Documents) -> None:
+        self._parts.give(Documents, value)
 
     @property
     def prefectures(self) -> Prefectures:
         """Les préfectures: list."""
         return self._parts.get(Prefectures, self)
 
+    @prefectures.setter
+    def prefectures(self, value: Prefectures) -> None:
+        self._parts.give(Prefectures, value)
+
     @property
     def geo(self) -> Geo:
         """Le contrôle géographique: check, confirm."""
         return self._parts.get(Geo, self)
+
+    @geo.setter
+    def geo(self, value: Geo) -> None:
+        self._parts.give(Geo, value)
 
     @property
     def store(self) -> StoreLike | None:

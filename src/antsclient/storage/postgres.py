@@ -461,6 +461,10 @@ class PostgresStore:
         the store open; see :mod:`antsclient._parts`)."""
         return self._parts.get(PostgresStudents, self)
 
+    @students.setter
+    def students(self, value: PostgresStudents) -> None:
+        self._parts.give(PostgresStudents, value)
+
     def __repr__(self) -> str:
         return f"PostgresStore(schema={self.schema!r})"
 

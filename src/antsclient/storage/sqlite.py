@@ -496,6 +496,10 @@ class SqliteStore(SqliteBordereaux):
         the store open; see :mod:`antsclient._parts`)."""
         return self._parts.get(SqliteStudents, self)
 
+    @students.setter
+    def students(self, value: SqliteStudents) -> None:
+        self._parts.give(SqliteStudents, value)
+
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
 
