@@ -78,11 +78,14 @@ def page_count(data: bytes) -> int:
     objects: dict[int, bytes] = {}
     ends: list[tuple[int, bytes]] = []  # trailers and cross-reference streams, by position
     gaps: list[tuple[int, int]] = []
-    budget = [_MOST_INFLATED]  # what the object streams may still inflate to
+    left = _MOST_INFLATED  # what the object streams may still inflate to
     for at, number, head, content in _objects_of(data, gaps):
         kind = _type_of(head)
         if kind == b"ObjStm" and content is not None:
-            objects.update(_packed(head, content, budget))
+            plain, used = _unfiltered(head, content, left)
+            left -= used
+            if plain is not None:
+                objects.update(_packed(head, plain))
         elif kind == b"XRef":
             ends.append((at, head))
         objects[number] = head
@@ -179,25 +182,30 @@ def _trailers(data: bytes, gaps: list[tuple[int, int]]) -> Iterator[tuple[int, b
             yield found.start(), data[found.start() : end if stop < 0 else stop]
 
 
-def _packed(head: bytes, content: bytes, budget: list[int]) -> dict[int, bytes]:
-    """The objects an object stream holds (none when it cannot be read: an object then
-    missing is reported where it is needed). Inflating takes from ``budget`` (one number:
-    the bytes left for the document); a stream that would pass it is left unread."""
-    if _FILTER.search(head) is not None:
-        predictor = _PREDICTOR.search(head)
-        if _FLATE.search(head) is None or (predictor is not None and int(predictor[1]) > 1):
-            return {}  # a filter other than plain Flate: not used for object streams
-        if budget[0] <= 0:
-            return {}
-        try:
-            inflater = zlib.decompressobj()
-            content = inflater.decompress(content, budget[0])
-        except zlib.error:
-            return {}
-        budget[0] -= len(content)
-        if inflater.unconsumed_tail:  # past the budget: unread
-            budget[0] = 0
-            return {}
+def _unfiltered(head: bytes, content: bytes, left: int) -> tuple[bytes | None, int]:
+    """An object stream's bytes as they are once inflated (``None``: they cannot be read),
+    and how many of the ``left`` bytes the document may still inflate to this took: a
+    stream that would pass them is left unread, and takes them all."""
+    if _FILTER.search(head) is None:
+        return content, 0
+    predictor = _PREDICTOR.search(head)
+    if _FLATE.search(head) is None or (predictor is not None and int(predictor[1]) > 1):
+        return None, 0  # a filter other than plain Flate: not used for object streams
+    if left <= 0:
+        return None, 0
+    try:
+        inflater = zlib.decompressobj()
+        plain = inflater.decompress(content, left)
+    except zlib.error:
+        return None, 0
+    if inflater.unconsumed_tail:  # past what is left: unread
+        return None, left
+    return plain, len(plain)
+
+
+def _packed(head: bytes, content: bytes) -> dict[int, bytes]:
+    """The objects an object stream holds, from its unfiltered bytes (none when they cannot
+    be read: an object then missing is reported where it is needed)."""
     sizes = dict(_NUMBER_OF.findall(head))
     try:
         count, first = int(sizes[b"N"]), int(sizes[b"First"])
