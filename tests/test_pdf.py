@@ -166,6 +166,20 @@ def test_a_stream_holding_object_headers_is_skipped() -> None:
     assert page_count(data) == 1
 
 
+@pytest.mark.parametrize("eol", [b"\n", b"\r", b"\r\n"])
+def test_an_object_header_in_a_comment_is_no_object(eol: bytes) -> None:
+    # A comment naming an object before the catalog, one after an object's end on its line,
+    # and one holding a whole object: none of them swallows the objects that follow.
+    data = blank_document(3).replace(b"\n1 0 obj", b"\n%% 5 0 obj (draft)" + eol + b"1 0 obj")
+    data = data.replace(b"endobj\n2 0 obj", b"endobj %% 9 0 obj" + eol + b"2 0 obj")
+    data = data.replace(
+        b"endobj\n3 0 obj",
+        b"endobj\n%% 7 0 obj << /Type /Pages /Count 99 >> endobj" + eol + b"3 0 obj",
+    )
+    assert data.count(b"%% ") == 3
+    assert page_count(data) == 3 == pypdf_count(data)
+
+
 def test_a_text_saying_stream_is_no_stream() -> None:
     data = written(
         [

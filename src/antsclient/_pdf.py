@@ -48,6 +48,7 @@ _OBJECT: Final = _pattern(rb"(?<![0-9])([0-9]{1,10})", _S, rb"+[0-9]{1,5}", _S, 
 _STREAM: Final = _pattern(rb">>", _S, rb"*stream(?:\r\n|\r|\n)")
 """The ``stream`` keyword, right after the stream's dictionary (never a word in a text)."""
 _END_STREAM: Final = _pattern(rb"[\r\n]*endstream")
+_EOL: Final = _pattern(rb"[\r\n]")
 _LENGTH: Final = _pattern(rb"/Length", _S, rb"+([0-9]+)(?![0-9])(?!", _S, rb"+[0-9]+", _S, rb"+R)")
 _TRAILER: Final = _pattern(rb"(?<![A-Za-z])trailer", _S, rb"*<<")
 _TYPE: Final = _pattern(rb"/Type", _S, rb"*/([A-Za-z]+)")
@@ -125,10 +126,15 @@ def _objects_of(
     """Each object of the file in order: where it starts, its number, its text before any
     stream, and its stream's bytes (``None`` without one). A stream's bytes are skipped by
     its ``/Length`` (else up to ``endstream``), so that nothing inside one is taken for an
-    object. What lies between the objects (where trailers are) is added to ``gaps``."""
-    position = 0
+    object, and a header in a comment (``% 5 0 obj``, between the objects) is none. What lies
+    between the objects (where trailers are) is added to ``gaps``."""
+    position = gap = 0
     while (found := _OBJECT.search(data, position)) is not None:
-        gaps.append((position, found.start()))
+        if _commented(data, gap, found.start()):
+            line_end = _EOL.search(data, found.end())
+            position = len(data) if line_end is None else line_end.end()
+            continue
+        gaps.append((gap, found.start()))
         start = found.end()
         end = data.find(b"endobj", start)
         stream = _STREAM.search(data, start, len(data) if end < 0 else end)
@@ -137,7 +143,7 @@ def _objects_of(
                 gaps.append((start, len(data)))
                 return
             yield found.start(), int(found[1]), data[start:end], None
-            position = end + 6
+            position = gap = end + 6
             continue
         head = data[start : stream.start() + 2]
         body_start = stream.end()
@@ -146,8 +152,15 @@ def _objects_of(
             return
         yield found.start(), int(found[1]), head, data[body_start:body_end]
         after = data.find(b"endobj", body_end)
-        position = body_end if after < 0 else after + 6
-    gaps.append((position, len(data)))
+        position = gap = body_end if after < 0 else after + 6
+    gaps.append((gap, len(data)))
+
+
+def _commented(data: bytes, low: int, at: int) -> bool:
+    """Whether ``at``, between the objects (after ``low``), lies in a comment: a ``%`` before
+    it on its line (ISO 32000-1, 7.2.3; no string is written between the objects)."""
+    line = max(data.rfind(b"\n", low, at), data.rfind(b"\r", low, at)) + 1
+    return data.find(b"%", max(line, low), at) >= 0
 
 
 def _stream_end(data: bytes, head: bytes, start: int) -> int:
