@@ -15,7 +15,9 @@
   hand-written concurrent httpx client a competent vendor would write (``anchor``: pages 8 in
   flight, one ``executemany`` transaction per page), the same client decoding with a fast
   JSON library (``anchor_fastjson``: orjson, else msgspec's untyped decoder — when one is
-  installed) and antsclient, each into SQLite and into memory;
+  installed) and antsclient — with its ``speedups`` extra when installed, and then also
+  without it (``antsclient_core``: msgspec and zlib-ng unimportable in its process) —, each
+  into SQLite and into memory;
 * for each: cold and warm medians, client CPU per request (warm median), the ratio of the
   anchor's warm median to antsclient's (above 1: antsclient is faster), and the limits —
   the round-trip limit (a login, the first page, then the other pages 8 at a time, each a
@@ -28,7 +30,8 @@ same JSON object. Its keys are stable: ``scenarios`` holds ``sqlite_2000``, ``me
 ``anchor`` and ``antsclient`` (``cold_ms``, ``warm_ms``, ``cpu_us_per_request``, …),
 ``ratio_anchor_over_antsclient_warm``, ``round_trip_limit_ms``, ``transfer_ms``,
 ``anchor_fastjson`` and ``ratio_anchor_fastjson_over_antsclient_warm`` (when a fast JSON
-library is installed),
+library is installed), ``antsclient_core`` and ``ratio_anchor_over_antsclient_core_warm``
+(when the ``speedups`` extra is installed),
 ``cpu_limit_ms`` and ``antsclient_over_limit``; ``naive`` the naive client's one run.
 
     python benchmarks/bench_sync.py [--sizes 2000 20000] [--rounds 5] [--warm 3]
@@ -54,9 +57,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from sandbox_process import SandboxProcess  # noqa: E402
-from sync_clients import fast_json  # noqa: E402
+from sync_clients import SPEEDUPS, fast_json  # noqa: E402
 
-CLIENTS = ("anchor", "anchor_fastjson", "antsclient") if fast_json() else ("anchor", "antsclient")
+SPEEDUPS_INSTALLED = all(importlib.util.find_spec(name) for name in SPEEDUPS)
+CLIENTS = (
+    "anchor",
+    *(("anchor_fastjson",) if fast_json() else ()),
+    "antsclient",
+    *(("antsclient_core",) if SPEEDUPS_INSTALLED else ()),
+)
+"""The clients timed; ``antsclient_core`` (antsclient without its ``speedups`` extra) only
+when the extra is installed (else ``antsclient`` is the core already)."""
 STORES = ("sqlite", "memory")
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 """The clients' environment: they may write their bytecode cache."""
@@ -138,6 +149,11 @@ def _scenario(
         result["ratio_anchor_fastjson_over_antsclient_warm"] = round(
             fast["warm_ms"] / ours["warm_ms"], 2
         )
+    if "antsclient_core" in result:
+        core = result["antsclient_core"]
+        result["ratio_anchor_over_antsclient_core_warm"] = round(
+            anchor["warm_ms"] / core["warm_ms"], 2
+        )
     result["bytes_per_sync"] = int(statistics.median(bytes_per_sync))
     result["server_cpu_ms_per_sync"] = round(statistics.median(server_cpu) * 1000, 1)
     return result
@@ -175,6 +191,8 @@ def _print_table(figures: dict[str, Any]) -> None:
             ratio = f"{scenario['ratio_anchor_over_antsclient_warm']:.2f}" if ours else ""
             if client == "anchor_fastjson":  # its own warm median over antsclient's
                 ratio = f"({scenario['ratio_anchor_fastjson_over_antsclient_warm']:.2f})"
+            if client == "antsclient_core":  # the anchor's warm median over the core's
+                ratio = f"{scenario['ratio_anchor_over_antsclient_core_warm']:.2f}"
             limit = scenario["round_trip_limit_ms"] + scenario["transfer_ms"]
             limit_text = f"{max(limit, scenario['cpu_limit_ms']):.0f}" if ours else ""
             over = f"{scenario['antsclient_over_limit']:.2f}" if ours else ""
@@ -204,7 +222,7 @@ def main() -> int:
         "warm_per_process": args.warm,
         "load_before": list(os.getloadavg()),
         "cpus": os.cpu_count(),
-        "speedups": importlib.util.find_spec("msgspec") is not None,
+        "speedups": SPEEDUPS_INSTALLED,
         "scenarios": {},
     }
     started = time.perf_counter()
@@ -252,7 +270,10 @@ def main() -> int:
     figures["load_after"] = list(os.getloadavg())
     figures["elapsed_s"] = round(time.perf_counter() - started, 1)
     _print_table(figures)
-    print(f"antsclient's speedups extra (msgspec): {'on' if figures['speedups'] else 'off'}")
+    print(
+        f"antsclient's speedups extra (msgspec, zlib-ng): "
+        f"{'on (antsclient_core: without it)' if figures['speedups'] else 'off'}"
+    )
     print(
         f"load average before {figures['load_before'][0]:.2f}, after "
         f"{figures['load_after'][0]:.2f} on {figures['cpus']} CPUs; {figures['elapsed_s']} s"

@@ -17,7 +17,9 @@ The clients:
   (orjson when installed, else msgspec's untyped decoder: plain dicts, as ``json.loads``
   gives, in a third of its time);
 * ``antsclient`` — ``AntsSession(...).requests.sync_all()`` into a ``SqliteStore`` or a
-  ``MemoryStore``.
+  ``MemoryStore``;
+* ``antsclient_core`` — the same without the ``speedups`` extra (msgspec and zlib-ng made
+  unimportable in its process): the figure of a machine that installed the core alone.
 
 Every client's clock starts before its login and stops when the last row is stored; building
 the HTTP client and opening the store are outside it, for all alike.
@@ -221,11 +223,27 @@ def antsclient(info: dict[str, str], store_path: Path | None) -> Callable[[], in
     return run
 
 
+SPEEDUPS: tuple[str, ...] = ("msgspec", "zlib_ng")
+"""The modules of antsclient's ``speedups`` extra."""
+
+
+def antsclient_core(info: dict[str, str], store_path: Path | None) -> Callable[[], int]:
+    """``sync_all`` as antsclient syncs without its ``speedups`` extra: the extra's modules
+    made unimportable in this process before antsclient is loaded (the standard library's
+    ``json`` and ``zlib`` then do the work), as on a machine that installed the core alone."""
+    for name in SPEEDUPS:
+        if sys.modules.get(name) is not None:
+            raise SystemExit(f"antsclient_core: {name} is loaded already in this process")
+        sys.modules[name] = None  # type: ignore[assignment] # an import of it then fails
+    return antsclient(info, store_path)
+
+
 CLIENTS: dict[str, Callable[[dict[str, str], Path | None], Callable[[], int]]] = {
     "naive": naive,
     "anchor": anchor,
     "anchor_fastjson": anchor_fastjson,
     "antsclient": antsclient,
+    "antsclient_core": antsclient_core,
 }
 
 
