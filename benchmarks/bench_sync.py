@@ -32,7 +32,13 @@ same JSON object. Its keys are stable: ``scenarios`` holds ``sqlite_2000``, ``me
 ``anchor_fastjson`` and ``ratio_anchor_fastjson_over_antsclient_warm`` (when a fast JSON
 library is installed), ``antsclient_core`` and ``ratio_anchor_over_antsclient_core_warm``
 (when the ``speedups`` extra is installed),
-``cpu_limit_ms`` and ``antsclient_over_limit``; ``naive`` the naive client's one run.
+``cpu_limit_ms`` and ``antsclient_over_limit``; ``naive`` the naive client's one run;
+``targets`` the sync's performance targets at the largest size (``sqlite_cpu_us_per_request``
+≤ 12, ``sqlite_ratio_anchor_over_antsclient`` ≥ 1.25, ``memory_cpu_us_per_request`` ≤ the
+SQLite one, ``max_antsclient_over_limit`` ≤ 2 without a limited link,
+``link_over_round_trip_plus_transfer`` ≤ 1.5; ``core_sqlite_…``: the first two for
+``antsclient_core``, when it ran), each with its ``value``, ``target``, ``at_least`` and
+``met``.
 
     python benchmarks/bench_sync.py [--sizes 2000 20000] [--rounds 5] [--warm 3]
         [--latency-ms 20] [--link-mbit 20] [--no-naive] [--json build/bench/sync.json]
@@ -171,6 +177,44 @@ def _limits(result: dict[str, Any], requests: int, latency_ms: float, mbit: floa
     result["antsclient_over_limit"] = round(result["antsclient"]["warm_ms"] / 1000 / bound, 2)
 
 
+def _targets(scenarios: dict[str, Any], size: int) -> dict[str, dict[str, Any]]:
+    """The sync's performance targets, each with this run's value and whether it meets it."""
+    targets: dict[str, dict[str, Any]] = {}
+
+    def target(name: str, value: float, bound: float, *, at_least: bool = False) -> None:
+        met = value >= bound if at_least else value <= bound
+        targets[name] = {"value": value, "target": bound, "at_least": at_least, "met": met}
+
+    sqlite, memory = scenarios.get(f"sqlite_{size}"), scenarios.get(f"memory_{size}")
+    if sqlite is not None:
+        target("sqlite_cpu_us_per_request", sqlite["antsclient"]["cpu_us_per_request"], 12.0)
+        ratio = sqlite["ratio_anchor_over_antsclient_warm"]
+        target("sqlite_ratio_anchor_over_antsclient", ratio, 1.25, at_least=True)
+    if sqlite is not None and "antsclient_core" in sqlite:  # the same without the extra
+        core = sqlite["antsclient_core"]["cpu_us_per_request"]
+        target("core_sqlite_cpu_us_per_request", core, 12.0)
+        ratio = sqlite["ratio_anchor_over_antsclient_core_warm"]
+        target("core_sqlite_ratio_anchor_over_antsclient", ratio, 1.25, at_least=True)
+    if sqlite is not None and memory is not None:
+        target(
+            "memory_cpu_us_per_request",
+            memory["antsclient"]["cpu_us_per_request"],
+            sqlite["antsclient"]["cpu_us_per_request"],
+        )
+    if scenarios:
+        worst = max(s["antsclient_over_limit"] for s in scenarios.values() if "mbit_per_s" not in s)
+        target("max_antsclient_over_limit", worst, 2.0)
+    link = scenarios.get(f"sqlite_{size}_link")
+    if link is not None:
+        bound = (link["round_trip_limit_ms"] + link["transfer_ms"]) / 1000
+        target(
+            "link_over_round_trip_plus_transfer",
+            round(link["antsclient"]["warm_ms"] / 1000 / bound, 2),
+            1.5,
+        )
+    return targets
+
+
 def _naive(server: SandboxProcess, info: dict[str, str], folder: Path) -> dict[str, Any]:
     runs = _child("naive", "sqlite", 1, info, folder / "naive")
     return {"cold_ms": round(runs[0]["wall_s"] * 1000, 1), "stored": int(runs[0]["stored"])}
@@ -267,9 +311,14 @@ def main() -> int:
         if not args.no_naive:
             figures["naive"] = _naive(sb, sb.agencies[0], folder)
             figures["naive"]["requests"] = args.sizes[0]
+    figures["targets"] = _targets(figures["scenarios"], max(args.sizes))
     figures["load_after"] = list(os.getloadavg())
     figures["elapsed_s"] = round(time.perf_counter() - started, 1)
     _print_table(figures)
+    for name, target in figures["targets"].items():
+        sign = "≥" if target["at_least"] else "≤"
+        verdict = "met" if target["met"] else "NOT met"
+        print(f"target {name}: {target['value']:g} ({sign} {target['target']:g}) {verdict}")
     print(
         f"antsclient's speedups extra (msgspec, zlib-ng): "
         f"{'on (antsclient_core: without it)' if figures['speedups'] else 'off'}"
