@@ -32,6 +32,7 @@ NOT_AT_IMPORT = (
     "antsclient.printing",
     "antsclient.divergence",
     "antsclient.agency",
+    "antsclient._listing",
     "antsclient.storage.sqlite",
     "antsclient.storage.memory",
     "antsclient.sandbox",

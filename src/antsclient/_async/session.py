@@ -28,7 +28,6 @@ from antsclient._async.offload import off_loop, pause
 from antsclient._async.pages import AsyncRequestPage
 from antsclient._async.pool import AsyncPool
 from antsclient._async.stores import AsyncStore, AsyncStoreLike, no_store_error
-from antsclient._listing import SyncOptions, SyncPlan, SyncReport, newest_known
 from antsclient._parts import Parts
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
 from antsclient._secret import Secret
@@ -81,6 +80,7 @@ from antsclient.storage.protocols import (
 )
 
 if TYPE_CHECKING:
+    from antsclient._listing import SyncOptions, SyncPlan, SyncReport
     from antsclient.divergence import Difference, StudentFile
     from antsclient.geo import GeoReport
     from antsclient.models.application import Application, Cerfa02, Cerfa06
@@ -1053,6 +1053,10 @@ class AsyncRequests(_Namespace):
         the watermark does not move (unless ``options.raise_errors`` is false: then it is in
         the report). See :mod:`antsclient._listing`.
         """
+        # The listing engine is loaded by the first sync, not with the session (2 ms of
+        # an application's start that never syncs).
+        from antsclient._listing import SyncOptions, SyncPlan  # noqa: PLC0415
+
         opts = options or SyncOptions(
             created=created,
             modified=modified,
@@ -1087,6 +1091,8 @@ class AsyncRequests(_Namespace):
 
     async def _walk(self, plan: SyncPlan) -> None:
         """Fetch the listing's pages concurrently and store each as it arrives."""
+        from antsclient._listing import newest_known  # noqa: PLC0415 - loaded by sync_all
+
         session = self._session
         listing = plan.listing
         agreement = plan.agreement
