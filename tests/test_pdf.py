@@ -134,6 +134,16 @@ def test_an_incremental_update_replaces_the_page_tree() -> None:
     assert page_count(data) == 3 == pypdf_count(data)
 
 
+def test_an_update_right_after_the_end_of_file_marker_is_read() -> None:
+    # Some writers append an update with no line end after the previous %%EOF.
+    first = blank_document(2).rstrip(b"\n")
+    update = b"2 0 obj\n<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 >>\nendobj\n"
+    update += b"5 0 obj\n" + PAGE + b"\nendobj\n"
+    data = first + update + b"trailer\n<< /Size 6 /Root 1 0 R >>\n%%EOF\n"
+    assert first.endswith(b"%%EOF")
+    assert page_count(data) == 3
+
+
 def test_an_indirect_count() -> None:
     data = written(
         [

@@ -158,9 +158,11 @@ def _objects_of(
 
 def _commented(data: bytes, low: int, at: int) -> bool:
     """Whether ``at``, between the objects (after ``low``), lies in a comment: a ``%`` before
-    it on its line (ISO 32000-1, 7.2.3; no string is written between the objects)."""
+    it on its line (ISO 32000-1, 7.2.3; no string is written between the objects). An
+    end-of-file marker is not taken for one: an update written right after ``%%EOF``, with
+    no line end between them, is read."""
     line = max(data.rfind(b"\n", low, at), data.rfind(b"\r", low, at)) + 1
-    return data.find(b"%", max(line, low), at) >= 0
+    return b"%" in data[max(line, low) : at].replace(b"%%EOF", b"")
 
 
 def _stream_end(data: bytes, head: bytes, start: int) -> int:
