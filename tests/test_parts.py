@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from antsclient._parts import Part as Part_
 from antsclient._parts import Parts
 from antsclient.storage import SqliteStore
 
@@ -99,3 +100,34 @@ def test_a_host_replaces_a_session_namespace_and_a_store_directory(tmp_path: Pat
     store.students = directory
     assert store.students is directory
     store.close()
+
+
+class Described:
+    """An owner naming its part as an attribute, before the part's class is defined."""
+
+    part = Part_(lambda: Later)
+
+    def __init__(self) -> None:
+        self._parts = Parts()
+
+
+class Later:
+    def __init__(self, owner: Described) -> None:
+        self.owner = owner
+
+
+def test_a_part_attribute_makes_gives_and_keeps_its_part(no_collector: None) -> None:
+    owner = Described()
+    part = owner.part
+    assert isinstance(part, Later)
+    assert part.owner is owner
+    assert owner.part is part  # the same while held
+    del part
+    made = weakref.ref(owner.part)
+    assert made() is None  # held weakly by its owner
+    double = Later(owner)
+    owner.part = double
+    del double
+    assert owner.part.owner is owner  # a replacement is held by the owner
+    assert owner.part is owner.part
+    assert isinstance(Described.part, Part_)  # on the class: the attribute itself

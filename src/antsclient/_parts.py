@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
-__all__ = ["Parts"]
+__all__ = ["Part", "Parts"]
 
 T = TypeVar("T")
 
@@ -45,3 +45,42 @@ class Parts:
         """Use ``part`` (held strongly: the owner's own from now on) in place of the one
         ``make`` makes — a host's replacement, or a test's double."""
         self._given[make] = part
+
+
+class Part(Generic[T]):
+    """An attribute of an owner whose value is a part: made by ``make(owner)`` on first use
+    and held weakly in the owner's ``_parts`` (a :class:`Parts`); assigning the attribute
+    gives a replacement instead (held strongly). ``maker`` gives ``make`` when first needed,
+    so that a class may name parts defined further down its module."""
+
+    __slots__ = ("_make", "_maker")
+
+    def __init__(self, maker: Callable[[], Callable[[Any], T]]) -> None:
+        self._maker = maker
+        self._make: Callable[[Any], T] | None = None
+
+    @overload
+    def __get__(self, owner: None, kind: type[Any]) -> Part[T]: ...
+
+    @overload
+    def __get__(self, owner: object, kind: type[Any] | None = None) -> T: ...
+
+    def __get__(self, owner: object | None, kind: type[Any] | None = None) -> Part[T] | T:
+        if owner is None:
+            return self
+        return _parts_of(owner).get(self.make, owner)
+
+    def __set__(self, owner: object, part: T) -> None:
+        _parts_of(owner).give(self.make, part)
+
+    @property
+    def make(self) -> Callable[[Any], T]:
+        """What makes the part from its owner."""
+        if self._make is None:
+            self._make = self._maker()
+        return self._make
+
+
+def _parts_of(owner: object) -> Parts:
+    parts: Parts = owner._parts  # type: ignore[attr-defined]
+    return parts

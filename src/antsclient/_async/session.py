@@ -28,7 +28,7 @@ from antsclient._async.offload import off_loop, pause
 from antsclient._async.pages import AsyncRequestPage
 from antsclient._async.pool import AsyncPool
 from antsclient._async.stores import AsyncStore, AsyncStoreLike, no_store_error
-from antsclient._parts import Parts
+from antsclient._parts import Part, Parts
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
 from antsclient._secret import Secret
 from antsclient._transport import (
@@ -205,62 +205,21 @@ class AsyncAntsSession:
     # session nobody refers to any more is freed at once with what it holds (its store's
     # copies: 20,000 requests in a MemoryStore), never left for the garbage collector's full
     # pass. While one is referred to (``requests = session.requests``, a patch in a test),
-    # the session gives that same one.
+    # the session gives that same one; one assigned replaces it.
 
-    @property
-    def requests(self) -> AsyncRequests:
-        """Les demandes: create, get, refresh, application, print, compare, validate,
-        delete, transfer, send_complement, link, sync_all, search, counts, types."""
-        return self._parts.get(AsyncRequests, self)
-
-    @requests.setter
-    def requests(self, value: AsyncRequests) -> None:
-        self._parts.give(AsyncRequests, value)
-
-    @property
-    def attachments(self) -> AsyncAttachments:
-        """Les pièces justificatives: slots, upload, upload_from_student, download, delete."""
-        return self._parts.get(AsyncAttachments, self)
-
-    @attachments.setter
-    def attachments(self, value: AsyncAttachments) -> None:
-        self._parts.give(AsyncAttachments, value)
-
-    @property
-    def ephoto(self) -> AsyncEPhotoCodes:
-        """Les codes ePhoto: set, get, delete, deposit_form."""
-        return self._parts.get(AsyncEPhotoCodes, self)
-
-    @ephoto.setter
-    def ephoto(self, value: AsyncEPhotoCodes) -> None:
-        self._parts.give(AsyncEPhotoCodes, value)
-
-    @property
-    def documents(self) -> AsyncDocuments:
-        """Les documents de la préfecture: list, download."""
-        return self._parts.get(AsyncDocuments, self)
-
-    @documents.setter
-    def documents(self, value: AsyncDocuments) -> None:
-        self._parts.give(AsyncDocuments, value)
-
-    @property
-    def prefectures(self) -> AsyncPrefectures:
-        """Les préfectures: list."""
-        return self._parts.get(AsyncPrefectures, self)
-
-    @prefectures.setter
-    def prefectures(self, value: AsyncPrefectures) -> None:
-        self._parts.give(AsyncPrefectures, value)
-
-    @property
-    def geo(self) -> AsyncGeo:
-        """Le contrôle géographique: check, confirm."""
-        return self._parts.get(AsyncGeo, self)
-
-    @geo.setter
-    def geo(self, value: AsyncGeo) -> None:
-        self._parts.give(AsyncGeo, value)
+    requests = Part(lambda: AsyncRequests)
+    """Les demandes: create, get, refresh, application, print, compare, validate, delete,
+    transfer, send_complement, link, sync_all, search, counts, types."""
+    attachments = Part(lambda: AsyncAttachments)
+    """Les pièces justificatives: slots, upload, upload_from_student, download, delete."""
+    ephoto = Part(lambda: AsyncEPhotoCodes)
+    """Les codes ePhoto: set, get, delete, deposit_form."""
+    documents = Part(lambda: AsyncDocuments)
+    """Les documents de la préfecture: list, download."""
+    prefectures = Part(lambda: AsyncPrefectures)
+    """Les préfectures: list."""
+    geo = Part(lambda: AsyncGeo)
+    """Le contrôle géographique: check, confirm."""
 
     @property
     def store(self) -> AsyncStoreLike | None:

@@ -21,7 +21,7 @@ from antsclient._sync.offload import off_loop, pause
 from antsclient._sync.pages import RequestPage
 from antsclient._sync.pool import Pool
 from antsclient._sync.stores import Store, StoreLike, no_store_error
-from antsclient._parts import Parts
+from antsclient._parts import Part, Parts
 from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
 from antsclient._secret import Secret
 from antsclient._transport import (
@@ -198,62 +198,21 @@ class AntsSession:
     # session nobody refers to any more is freed at once with what it holds (its store's
     # copies: 20,000 requests in a MemoryStore), never left for the garbage collector's full
     # pass. While one is referred to (``requests = session.requests``, a patch in a test),
-    # the session gives that same one.
+    # the session gives that same one; one assigned replaces it.
 
-    @property
-    def requests(self) -> Requests:
-        """Les demandes: create, get, refresh, application, print, compare, validate,
-        delete, transfer, send_complement, link, sync_all, search, counts, types."""
-        return self._parts.get(Requests, self)
-
-    @requests.setter
-    def requests(self, value: Requests) -> None:
-        self._parts.give(Requests, value)
-
-    @property
-    def attachments(self) -> Attachments:
-        """Les pièces justificatives: slots, upload, upload_from_student, download, delete."""
-        return self._parts.get(Attachments, self)
-
-    @attachments.setter
-    def attachments(self, value: Attachments) -> None:
-        self._parts.give(Attachments, value)
-
-    @property
-    def ephoto(self) -> EPhotoCodes:
-        """Les codes ePhoto: set, get, delete, deposit_form."""
-        return self._parts.get(EPhotoCodes, self)
-
-    @ephoto.setter
-    def ephoto(self, value: EPhotoCodes) -> None:
-        self._parts.give(EPhotoCodes, value)
-
-    @property
-    def documents(self) -> Documents:
-        """Les documents de la préfecture: list, download."""
-        return self._parts.get(Documents, self)
-
-    @documents.setter
-    def documents(self, value: Documents) -> None:
-        self._parts.give(Documents, value)
-
-    @property
-    def prefectures(self) -> Prefectures:
-        """Les préfectures: list."""
-        return self._parts.get(Prefectures, self)
-
-    @prefectures.setter
-    def prefectures(self, value: Prefectures) -> None:
-        self._parts.give(Prefectures, value)
-
-    @property
-    def geo(self) -> Geo:
-        """Le contrôle géographique: check, confirm."""
-        return self._parts.get(Geo, self)
-
-    @geo.setter
-    def geo(self, value: Geo) -> None:
-        self._parts.give(Geo, value)
+    requests = Part(lambda: Requests)
+    """Les demandes: create, get, refresh, application, print, compare, validate, delete,
+    transfer, send_complement, link, sync_all, search, counts, types."""
+    attachments = Part(lambda: Attachments)
+    """Les pièces justificatives: slots, upload, upload_from_student, download, delete."""
+    ephoto = Part(lambda: EPhotoCodes)
+    """Les codes ePhoto: set, get, delete, deposit_form."""
+    documents = Part(lambda: Documents)
+    """Les documents de la préfecture: list, download."""
+    prefectures = Part(lambda: Prefectures)
+    """Les préfectures: list."""
+    geo = Part(lambda: Geo)
+    """Le contrôle géographique: check, confirm."""
 
     @property
     def store(self) -> StoreLike | None:

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from antsclient._parts import Parts
+from antsclient._parts import Part, Parts
 from antsclient._text import fold
 from antsclient.errors import ConfigurationError
 from antsclient.export import RequestList
@@ -455,15 +455,9 @@ class PostgresStore:
             raise
         self._parts = Parts()
 
-    @property
-    def students(self) -> PostgresStudents:
-        """A simple student directory in the same schema (held weakly: no cycle keeps
-        the store open; see :mod:`antsclient._parts`)."""
-        return self._parts.get(PostgresStudents, self)
-
-    @students.setter
-    def students(self, value: PostgresStudents) -> None:
-        self._parts.give(PostgresStudents, value)
+    students = Part(lambda: PostgresStudents)
+    """A simple student directory in the same schema (held weakly: no cycle keeps the store
+    open; see :mod:`antsclient._parts`); one assigned replaces it."""
 
     def __repr__(self) -> str:
         return f"PostgresStore(schema={self.schema!r})"

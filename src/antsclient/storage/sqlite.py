@@ -28,7 +28,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from pathlib import Path
 from typing import Any, Final
 
-from antsclient._parts import Parts
+from antsclient._parts import Part, Parts
 from antsclient._text import fold
 from antsclient.errors import StoreError
 from antsclient.export import RequestList
@@ -490,15 +490,9 @@ class SqliteStore(SqliteBordereaux):
                 raise
         self._parts = Parts()
 
-    @property
-    def students(self) -> SqliteStudents:
-        """A simple student directory in the same file (held weakly: no cycle keeps
-        the store open; see :mod:`antsclient._parts`)."""
-        return self._parts.get(SqliteStudents, self)
-
-    @students.setter
-    def students(self, value: SqliteStudents) -> None:
-        self._parts.give(SqliteStudents, value)
+    students = Part(lambda: SqliteStudents)
+    """A simple student directory in the same file (held weakly: no cycle keeps the store
+    open; see :mod:`antsclient._parts`); one assigned replaces it."""
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
