@@ -45,6 +45,8 @@ def _claimed_pythons() -> list[str]:
 PYTHONS = _claimed_pythons()
 LOWEST = PYTHONS[0]
 PYTHON = os.environ.get("ANTSCLIENT_PYTHON", LOWEST)
+PYRIGHT = "basedpyright>=1.40"
+"""pyright, for the public API as users' editors check it."""
 
 nox.needs_version = ">=2025.10.14"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -217,7 +219,11 @@ def dist(session: nox.Session) -> None:
         archive.extractall(out, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
     tree = out / sdist.name.removesuffix(".tar.gz")
     session.run_install("uv", "pip", "uninstall", "--quiet", "antsclient")
-    session.install(f"{wheel}[test]")
+    session.install(f"{wheel}[test]", PYRIGHT)
+    # The installed wheel's public surface, as pyright sees it in a user's project: every
+    # symbol of a known type (py.typed, annotations that leave no choice to the checker).
+    session.chdir(out)
+    session.run("basedpyright", "--verifytypes", "antsclient", "--ignoreexternal")
     _services(session)
     _chromium(session)
     session.chdir(tree)
@@ -239,10 +245,14 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on src/ and on the typing tests of the public API."""
-    session.install("-e", ".[test]", "mypy>=1.10", "types-python-dateutil", "types-PyYAML")
+    """mypy --strict on src/ and on the typing tests of the public API; those tests through
+    pyright's strict mode too (basedpyright: pyright with Node.js in its wheel)."""
+    session.install(
+        "-e", ".[test]", "mypy>=1.10", "types-python-dateutil", "types-PyYAML", PYRIGHT
+    )  # fmt: skip
     session.run("mypy", "--strict", "src/antsclient")
     session.run("mypy", "--strict", "tests/typing")
+    session.run("basedpyright", "tests/typing")
 
 
 @nox.session(python=PYTHON)

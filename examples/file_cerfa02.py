@@ -29,7 +29,7 @@ def tiny_pdf(title: str) -> bytes:
         f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream",
     ]
     out = bytearray(b"%PDF-1.4\n")
-    offsets = []
+    offsets: list[int] = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
         out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"

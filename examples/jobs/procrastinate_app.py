@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import procrastinate
+import procrastinate.exceptions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

@@ -583,7 +583,9 @@ class CodecError(ValueError):
     ) -> None:
         self.what = what
         self.lines = lines
-        self.problems = problems if problems is not None else _problems_of_lines(lines)
+        self.problems: tuple[FieldProblem, ...] = (
+            problems if problems is not None else _problems_of_lines(lines)
+        )
         super().__init__(f"{what}: {'; '.join(lines)}")
 
     @classmethod

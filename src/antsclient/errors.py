@@ -112,10 +112,10 @@ class AntsError(Exception):
         field: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
-        self.code = code or self.default_code
-        self.message_fr = message_fr or self.default_message_fr
-        self.field = field
+        self.message: str = message
+        self.code: str = code or self.default_code
+        self.message_fr: str = message_fr or self.default_message_fr
+        self.field: str | None = field
 
     def _kwargs(self) -> dict[str, Any]:
         """The constructor's keyword arguments, for pickling (subclasses add theirs)."""

@@ -1,4 +1,6 @@
-"""The public API as a user types against it: checked by `mypy --strict tests/typing`."""
+# pyright: strict
+"""The public API as a user types against it: checked by `mypy --strict tests/typing` and by
+pyright in its strict mode (the comment above), the checker of most editors."""
 
 from __future__ import annotations
 

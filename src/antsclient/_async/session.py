@@ -172,7 +172,7 @@ class AsyncAntsSession:
         if root.endswith(ops.API_PREFIX):
             root = root[: -len(ops.API_PREFIX)]
         self.credentials = credentials
-        self.retry = retry or RetryPolicy()
+        self.retry: RetryPolicy = retry or RetryPolicy()
         self.rights: frozenset[Right] | None = None if rights is None else frozenset(rights)
         self.store = store
         self.student_documents = student_documents
@@ -182,7 +182,7 @@ class AsyncAntsSession:
         # Uploads get longer defaults unless the host chose its own timeout.
         self._upload_timeout = UPLOAD_TIMEOUT if timeout is DEFAULT_TIMEOUT else None
         self.transport = transport
-        self.limits = limits or Limits()
+        self.limits: Limits = limits or Limits()
         self._server = server_of(root)
         route = transport if transport is not None else AsyncGuardedTransport.for_server(root)
         self._client = httpx.AsyncClient(
@@ -207,18 +207,18 @@ class AsyncAntsSession:
     # pass. While one is referred to (``requests = session.requests``, a patch in a test),
     # the session gives that same one; one assigned replaces it.
 
-    requests = Part(lambda: AsyncRequests)
+    requests: Part[AsyncRequests] = Part(lambda: AsyncRequests)
     """Les demandes: create, get, refresh, application, print, compare, validate, delete,
     transfer, send_complement, link, sync_all, search, counts, types."""
-    attachments = Part(lambda: AsyncAttachments)
+    attachments: Part[AsyncAttachments] = Part(lambda: AsyncAttachments)
     """Les pièces justificatives: slots, upload, upload_from_student, download, delete."""
-    ephoto = Part(lambda: AsyncEPhotoCodes)
+    ephoto: Part[AsyncEPhotoCodes] = Part(lambda: AsyncEPhotoCodes)
     """Les codes ePhoto: set, get, delete, deposit_form."""
-    documents = Part(lambda: AsyncDocuments)
+    documents: Part[AsyncDocuments] = Part(lambda: AsyncDocuments)
     """Les documents de la préfecture: list, download."""
-    prefectures = Part(lambda: AsyncPrefectures)
+    prefectures: Part[AsyncPrefectures] = Part(lambda: AsyncPrefectures)
     """Les préfectures: list."""
-    geo = Part(lambda: AsyncGeo)
+    geo: Part[AsyncGeo] = Part(lambda: AsyncGeo)
     """Le contrôle géographique: check, confirm."""
 
     @property

@@ -165,7 +165,7 @@ class AntsSession:
         if root.endswith(ops.API_PREFIX):
             root = root[: -len(ops.API_PREFIX)]
         self.credentials = credentials
-        self.retry = retry or RetryPolicy()
+        self.retry: RetryPolicy = retry or RetryPolicy()
         self.rights: frozenset[Right] | None = None if rights is None else frozenset(rights)
         self.store = store
         self.student_documents = student_documents
@@ -175,7 +175,7 @@ class AntsSession:
         # Uploads get longer defaults unless the host chose its own timeout.
         self._upload_timeout = UPLOAD_TIMEOUT if timeout is DEFAULT_TIMEOUT else None
         self.transport = transport
-        self.limits = limits or Limits()
+        self.limits: Limits = limits or Limits()
         self._server = server_of(root)
         route = transport if transport is not None else GuardedTransport.for_server(root)
         self._client = httpx.Client(
@@ -200,18 +200,18 @@ class AntsSession:
     # pass. While one is referred to (``requests = session.requests``, a patch in a test),
     # the session gives that same one; one assigned replaces it.
 
-    requests = Part(lambda: Requests)
+    requests: Part[Requests] = Part(lambda: Requests)
     """Les demandes: create, get, refresh, application, print, compare, validate, delete,
     transfer, send_complement, link, sync_all, search, counts, types."""
-    attachments = Part(lambda: Attachments)
+    attachments: Part[Attachments] = Part(lambda: Attachments)
     """Les pièces justificatives: slots, upload, upload_from_student, download, delete."""
-    ephoto = Part(lambda: EPhotoCodes)
+    ephoto: Part[EPhotoCodes] = Part(lambda: EPhotoCodes)
     """Les codes ePhoto: set, get, delete, deposit_form."""
-    documents = Part(lambda: Documents)
+    documents: Part[Documents] = Part(lambda: Documents)
     """Les documents de la préfecture: list, download."""
-    prefectures = Part(lambda: Prefectures)
+    prefectures: Part[Prefectures] = Part(lambda: Prefectures)
     """Les préfectures: list."""
-    geo = Part(lambda: Geo)
+    geo: Part[Geo] = Part(lambda: Geo)
     """Le contrôle géographique: check, confirm."""
 
     @property

@@ -38,7 +38,7 @@ __all__ = [
     "writable_target",
 ]
 
-logger = logging.getLogger("antsclient.cli")
+logger: logging.Logger = logging.getLogger("antsclient.cli")
 
 _QUESTIONS = {
     "ANTS_AGREEMENT": ("Numéro d'agrément Cerfa : ", "Cerfa agreement number: "),

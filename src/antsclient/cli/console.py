@@ -62,7 +62,7 @@ class UsageError(Exception):
         super().__init__(en)
         self.fr = fr
         self.en = en
-        self.details = tuple(details)
+        self.details: tuple[str, ...] = tuple(details)
         self.prog = prog
 
     def lines(self, prog: str) -> list[str]:
@@ -96,8 +96,8 @@ class Console:
 
     def __init__(self, lang: Language, out: TextIO | None = None, err: TextIO | None = None):
         self.lang: Language = lang
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
+        self.out: TextIO = out or sys.stdout
+        self.err: TextIO = err or sys.stderr
 
     def text(self, fr: str, en: str) -> str:
         """``fr`` or ``en``, in the console's language."""

@@ -58,22 +58,26 @@ def _number(
     return read
 
 
-port = _number(int, lambda v: 0 <= v <= 65535, "a port", "expected 0 to 65535")
+port: Callable[[str], int] = _number(
+    int, lambda v: 0 <= v <= 65535, "a port", "expected 0 to 65535"
+)
 """A TCP port, 0 (any free port) to 65535."""
-seconds = _number(
+seconds: Callable[[str], float] = _number(
     float,
     lambda v: math.isfinite(v) and v > 0,
     "a number of seconds",
     "expected a number above 0",
 )
 """A positive, finite number of seconds."""
-milliseconds = _number(
+milliseconds: Callable[[str], float] = _number(
     float, lambda v: math.isfinite(v) and v >= 0, "a number of milliseconds", "expected 0 or more"
 )
 """A finite number of milliseconds, 0 or more."""
-share = _number(float, lambda v: 0 <= v <= 1, "a share", "expected a number between 0 and 1")
+share: Callable[[str], float] = _number(
+    float, lambda v: 0 <= v <= 1, "a share", "expected a number between 0 and 1"
+)
 """A share of calls, between 0 and 1."""
-count = _number(int, lambda v: v >= 1, "a whole number above 0")
+count: Callable[[str], int] = _number(int, lambda v: v >= 1, "a whole number above 0")
 """A whole number, 1 or more."""
 
 

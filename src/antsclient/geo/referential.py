@@ -224,19 +224,19 @@ class Referential:
         self._sections: dict[str, memoryview] = dict(payload["communes"])
         self.sources: dict[str, str] = dict(payload["sources"])
         self.kind_codes: str = self._text("kind")
-        self.size = len(self.kind_codes)
+        self.size: int = len(self.kind_codes)
         self._code_text = self._text("insee_code")
-        self.codes = FixedWidth(self._code_text, 5)
+        self.codes: FixedWidth = FixedWidth(self._code_text, 5)
         cog_names = bytes(self._sections.pop("name"))
         self._name_offsets = offsets = self._ints("name_offsets", "I")
         self._display_text = str(cog_names, "utf-8")
-        self.display_names = BackToBack(self._display_text, offsets)
+        self.display_names: BackToBack = BackToBack(self._display_text, offsets)
         self._guess = ants_names_guess(cog_names)
         if len(self._guess) != offsets[-1]:
             raise ValueError("corrupt geo data file: names")
         fixed_rows = self._ints("ants_name_fixed_rows", "I")
         self._fixed_names = dict(zip(fixed_rows, self._lines("ants_name_fixed"), strict=True))
-        self.names = Names(self._guess, offsets, self._fixed_names)
+        self.names: Names = Names(self._guess, offsets, self._fixed_names)
         self.departments_of: list[str] = list(
             map(self._lines("department_table").__getitem__, self._sections.pop("department"))
         )
@@ -247,7 +247,7 @@ class Referential:
         self._postal = BackToBack(
             self._text("postal_codes"), self._ints("postal_codes_offsets", "I")
         )
-        self.populations = self._ints("population", "I")
+        self.populations: array[int] = self._ints("population", "I")
         # Exact index: for each key of :attr:`sorted_keys`, its hit (row << 2 | how) if it
         # has one, else ``-1 - n`` for the hits ``n`` of ``_multi_hits`` (between offsets).
         self._key_hits = self._ints("key_hits", "i")

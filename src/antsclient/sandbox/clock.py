@@ -24,7 +24,7 @@ class Clock:
         self._start = start
         self._frozen = frozen
         self._t0 = time.monotonic()
-        self.offset = dt.timedelta(0)
+        self.offset: dt.timedelta = dt.timedelta(0)
 
     def now(self) -> dt.datetime:
         """The current sandbox time (aware, UTC)."""

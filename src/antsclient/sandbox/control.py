@@ -49,7 +49,7 @@ class Controls:
         self.faults = faults
         self.operations: Operations | None = None
         """The API's operations (set with the application): what faults can name."""
-        self.link = link or Link()
+        self.link: Link = link or Link()
 
     # -- who logs in ----------------------------------------------------------------------
 

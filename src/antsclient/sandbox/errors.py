@@ -62,7 +62,7 @@ class SandboxError(AntsError):
         status: int | None = None,
     ) -> None:
         super().__init__(message, code=code, message_fr=message_fr, field=field)
-        self.status = status if status is not None else _STATUS.get(self.code, 500)
+        self.status: int = status if status is not None else _STATUS.get(self.code, 500)
 
 
 def status_of(error: AntsError) -> int:

@@ -106,7 +106,7 @@ class Faults:
 
     def __init__(self, config: FaultConfig | None = None) -> None:
         self._lock = threading.Lock()
-        self.config = config or FaultConfig()
+        self.config: FaultConfig = config or FaultConfig()
         self._rng = random.Random(self.config.seed)  # noqa: S311 - reproducible, not secret
         self._post_rngs: dict[str, random.Random] = {}
         self.received: collections.Counter[str] = collections.Counter()
@@ -273,7 +273,7 @@ class FaultMiddleware:
     def __init__(self, app: ASGIApp, faults: Faults, operations: Operations | None = None) -> None:
         self.app = app
         self.faults = faults
-        self.operations = operations or Operations(())
+        self.operations: Operations = operations or Operations(())
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not str(scope.get("path", "")).startswith("/api/"):

@@ -97,7 +97,7 @@ class Filing:
     ) -> None:
         self.ledger = ledger
         self.keys = keys
-        self.mailbox = mailbox or Mailbox(ledger)
+        self.mailbox: Mailbox = mailbox or Mailbox(ledger)
 
     def create(
         self,

@@ -73,7 +73,7 @@ class SqliteJournal:
     """One SQLite file, one table of JSON rows; the caller serialises access (one lock)."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
             self._db.execute("PRAGMA journal_mode=WAL")

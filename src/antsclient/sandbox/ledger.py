@@ -43,12 +43,12 @@ class Ledger:
     """
 
     def __init__(self, *, seed: int, clock: Clock, journal: Journal | None = None) -> None:
-        self.lock = threading.RLock()
+        self.lock: threading.RLock = threading.RLock()
         self.seed = seed
         self.clock = clock
         self.journal: Journal = journal or MemoryJournal()
         self._keep = not isinstance(self.journal, MemoryJournal)
-        self.rng = random.Random(seed)  # noqa: S311 - reproducible sample data
+        self.rng: random.Random = random.Random(seed)  # noqa: S311 - reproducible sample data
         self._counter = FIRST_NUMBER
         self._serial = 0
         self._requests: dict[str, dict[str, RequestRecord]] = {}

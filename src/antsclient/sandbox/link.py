@@ -48,9 +48,9 @@ class Link:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.mbit_per_s = 0.0
-        self.bytes_sent = 0
-        self.answers = 0
+        self.mbit_per_s: float = 0.0
+        self.bytes_sent: int = 0
+        self.answers: int = 0
         self._free_at = 0.0
 
     def set_bandwidth(self, mbit_per_s: float) -> None:
@@ -89,7 +89,7 @@ class LinkMiddleware:
 
     def __init__(self, app: ASGIApp, link: Link) -> None:
         self.link = link
-        self.app = GZipMiddleware(
+        self.app: ASGIApp = GZipMiddleware(
             app,
             minimum_size=MINIMUM_SIZE,
             compresslevel=COMPRESS_LEVEL,

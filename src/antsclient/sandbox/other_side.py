@@ -42,7 +42,7 @@ class OtherSide:
     ) -> None:
         self.ledger = ledger
         self.agencies = agencies
-        self.mailbox = mailbox or Mailbox(ledger)
+        self.mailbox: Mailbox = mailbox or Mailbox(ledger)
 
     def _act(
         self,

@@ -76,12 +76,12 @@ class SandboxState:
     ) -> None:
         self.seed = seed
         self.sample_data = sample_data
-        self.clock = clock or Clock()
+        self.clock: Clock = clock or Clock()
         self._ledger = Ledger(seed=seed, clock=self.clock, journal=store)
         self._keys = IdempotencyKeys()
         self._agencies = Agencies(self._ledger, token_ttl=token_ttl)
         self.agencies: dict[str, Agency] = self._agencies.by_agreement
-        self.mailbox = Mailbox(self._ledger)
+        self.mailbox: Mailbox = Mailbox(self._ledger)
         self._filing = Filing(self._ledger, self._keys, mailbox=self.mailbox)
         self._attachments = Attachments(self._ledger, self._keys)
         self._ephotos = EPhotos(self._ledger)

@@ -42,7 +42,7 @@ __all__ = [
     "too_large",
 ]
 
-logger = logging.getLogger("antsclient.sandbox")
+logger: logging.Logger = logging.getLogger("antsclient.sandbox")
 
 MULTIPART_SLACK: Final = 64 * 1024
 """Room for the multipart envelope and the comment around an 11,000,000-byte file."""
@@ -118,7 +118,7 @@ class Body:
     def __init__(self, request: Request, limit: int) -> None:
         self.request = request
         self.limit = limit
-        self.finished = False
+        self.finished: bool = False
 
     async def chunks(self) -> AsyncGenerator[bytes, None]:
         """The body's chunks; past ``limit`` bytes, a 413."""

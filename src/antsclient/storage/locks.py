@@ -27,7 +27,7 @@ class FileLocks:
     """One lock file per agency in ``folder`` (created on first use)."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
-        self.folder = Path(folder)
+        self.folder: Path = Path(folder)
 
     def __repr__(self) -> str:
         return f"FileLocks({str(self.folder)!r})"

@@ -181,7 +181,7 @@ class MemoryStore(MemoryBordereaux):
         self._written: dict[tuple[str, str], float] = {}
         self._watermarks: dict[str, dt.datetime] = {}
         self._bordereaux: dict[tuple[str, str], Bordereau] = {}
-        self.students = MemoryStudents()
+        self.students: MemoryStudents = MemoryStudents()
         self._locks = MemoryLocks()
         self.reports: list[object] = []
         """The sync reports recorded by agency jobs, oldest first."""

@@ -455,7 +455,7 @@ class PostgresStore:
             raise
         self._parts = Parts()
 
-    students = Part(lambda: PostgresStudents)
+    students: Part[PostgresStudents] = Part(lambda: PostgresStudents)
     """A simple student directory in the same schema (held weakly: no cycle keeps the store
     open; see :mod:`antsclient._parts`); one assigned replaces it."""
 

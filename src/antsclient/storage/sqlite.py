@@ -471,7 +471,7 @@ class SqliteStore(SqliteBordereaux):
     """Every method may be called from any thread (a sync writes from a worker thread)."""
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 30.0) -> None:
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self._lock = threading.RLock()
         self._filling: set[str] = set()
         """The agencies whose last batch was all new (see :meth:`_insert_alone`)."""
@@ -490,7 +490,7 @@ class SqliteStore(SqliteBordereaux):
                 raise
         self._parts = Parts()
 
-    students = Part(lambda: SqliteStudents)
+    students: Part[SqliteStudents] = Part(lambda: SqliteStudents)
     """A simple student directory in the same file (held weakly: no cycle keeps the store
     open; see :mod:`antsclient._parts`); one assigned replaces it."""
 

@@ -48,7 +48,7 @@ class InThread:
 
     def __init__(self, store: RequestStore) -> None:
         self.store = store
-        self.keeps_watermark = isinstance(store, SyncStore)
+        self.keeps_watermark: bool = isinstance(store, SyncStore)
         self._single: concurrent.futures.ThreadPoolExecutor | None = (
             None
             if getattr(store, "thread_safe", False)

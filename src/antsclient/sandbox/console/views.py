@@ -85,7 +85,7 @@ class Console:
 
     def __init__(self, controls: Controls) -> None:
         self.controls = controls
-        self.guard = Guard()
+        self.guard: Guard = Guard()
 
     # -- plumbing ------------------------------------------------------------------------
 
