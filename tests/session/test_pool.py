@@ -235,6 +235,25 @@ async def test_async_idle_follows_what_is_in_flight() -> None:
 # --- Pool (worker threads) --------------------------------------------------------------------
 
 
+@pytest.mark.anyio
+async def test_async_work_meanwhile_runs_once_the_fetches_have_started() -> None:
+    """The work waits for the tasks just added to send what they can, and is done before
+    any result is read."""
+    pages = AsyncPages()
+    seen: list[list[int]] = []
+    async with AsyncPool(pages.fetch, 3) as pool:
+        for n in (1, 2):
+            pool.add(n)
+        pool.meanwhile(lambda: seen.append(sorted(pages.started)))
+        assert seen == []  # not in the caller's step
+        pages.gate(1).set()
+        assert await pool.next() == (1, "page 1")
+        assert seen == [[1, 2]]
+        pages.gate(2).set()
+        assert await pool.next() == (2, "page 2")
+    assert seen == [[1, 2]]
+
+
 class ThreadPages:
     """``fetch(n)`` waits for its gate in a worker thread, then answers ``"page n"``."""
 
@@ -386,3 +405,15 @@ def test_idle_follows_what_is_in_flight() -> None:
         pages.gate(7).set()
         assert pool.next() == (7, "page 7")
         assert pool.idle
+
+
+def test_work_meanwhile_runs_at_once_while_the_threads_fetch() -> None:
+    pages = ThreadPages()
+    seen: list[tuple[bool, str]] = []
+    with Pool(pages.fetch, 2) as pool:
+        pool.add(1)
+        until(lambda: pages.started == [1])
+        pool.meanwhile(lambda: seen.append((pool.idle, threading.current_thread().name)))
+        assert seen == [(False, threading.current_thread().name)]  # this thread, page 1 out
+        pages.gate(1).set()
+        assert pool.next() == (1, "page 1")

@@ -177,3 +177,47 @@ def test_with_no_retry_an_unreadable_page_says_why_at_once(
         assert listing.asked.count(2) == 1
         assert s.requests.sync_all().ok  # the page reads now
     assert len(store.search(credentials.agreement)) == TOTAL
+
+
+def test_what_reading_needs_is_loaded_while_the_first_pages_are_out(
+    shell: Shell, credentials: ants.Credentials, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``prepare_reading`` runs once a sync, after its first pages were asked for and
+    before the first is read."""
+    from antsclient import protocol
+
+    events: list[str] = []
+    read_page = protocol.read_page
+
+    def reading(answer: protocol.PageAnswer) -> protocol.Page:
+        events.append("read")
+        return read_page(answer)
+
+    listing, _store, options = _served()
+    monkeypatch.setattr(protocol, "prepare_reading", lambda: events.append("prepare"))
+    monkeypatch.setattr(protocol, "read_page", reading)
+    with shell.open(credentials, base_url="http://ants.test", **options) as s:
+        assert s.requests.sync_all().ok
+    assert events[0] == "prepare"
+    assert events.count("prepare") == 1
+    assert events.count("read") >= -(-TOTAL // SIZE)
+    assert listing.asked  # the pages were asked for
+
+
+def test_preparing_the_fast_reading_makes_its_decoders_and_never_raises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from antsclient.protocol import _fastpage
+
+    pytest.importorskip("msgspec")
+    _fastpage._decoders.cache_clear()
+    _fastpage.prepare()
+    assert _fastpage._decoders.cache_info().currsize == 1
+
+    def broken() -> None:
+        raise RuntimeError("a msgspec this client cannot use")
+
+    monkeypatch.setattr(_fastpage, "_decoders", broken)
+    _fastpage.prepare()  # met again, and reported, by the first decode_page
+    with pytest.raises(RuntimeError):
+        _fastpage.decode_page(b"{}")

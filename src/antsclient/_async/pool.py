@@ -32,6 +32,13 @@ class AsyncPool(Generic[T]):
         """Start fetching ``n`` (it waits for a free place)."""
         self._tasks[asyncio.ensure_future(self._run(n))] = n
 
+    def meanwhile(self, work: Callable[[], object]) -> None:
+        """Do ``work`` while the pages added are fetched: once the tasks just added have
+        started (each has sent what it could and waits), before any answer is read. The
+        loop does it, in its turn: a first sync in a process measured as quick either way
+        (the blocking pool's threads gain its time). ``work`` must not raise."""
+        asyncio.get_running_loop().call_soon(work)
+
     @property
     def idle(self) -> bool:
         """Whether nothing is in flight."""

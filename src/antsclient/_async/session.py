@@ -1072,6 +1072,7 @@ class AsyncRequests(_Namespace):
         async with AsyncPool(fetch, plan.options.concurrency) as pool:
             for number in listing.start():
                 pool.add(number)
+            pool.meanwhile(ops.prepare_reading)
             while (arrived := await pool.next()) is not None:
                 number, page = arrived
                 if isinstance(page, ops.PageAnswer):

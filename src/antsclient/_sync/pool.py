@@ -30,6 +30,11 @@ class Pool(Generic[T]):
         """Start fetching ``n`` (it waits for a free thread)."""
         self._futures[self._executor.submit(self._fetch, n)] = n
 
+    def meanwhile(self, work: Callable[[], object]) -> None:
+        """Do ``work`` while the pages added are fetched: at once, in this thread (the
+        fetching threads need the interpreter only to send and receive)."""
+        work()
+
     @property
     def idle(self) -> bool:
         """Whether nothing is in flight."""

@@ -1065,6 +1065,7 @@ class Requests(_Namespace):
         with Pool(fetch, plan.options.concurrency) as pool:
             for number in listing.start():
                 pool.add(number)
+            pool.meanwhile(ops.prepare_reading)
             while (arrived := pool.next()) is not None:
                 number, page = arrived
                 if isinstance(page, ops.PageAnswer):

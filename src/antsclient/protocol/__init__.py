@@ -20,7 +20,7 @@ The contract:
   page as it arrived (its requests, those it could not read, and where it stands).
   :func:`receive_page` keeps a page's answer as it arrived (a :class:`PageAnswer`) and
   :func:`read_page` reads it later, where its requests are stored: ``parse_page`` is the
-  two at once.
+  two at once; :func:`prepare_reading` loads what the first reading needs ahead of it.
 """
 
 from antsclient.protocol.operations import (
@@ -63,6 +63,7 @@ from antsclient.protocol.operations import (
     parse_slots,
     parse_token,
     path_upload,
+    prepare_reading,
     read_page,
     receive_page,
     search_communes,
@@ -149,6 +150,7 @@ __all__ = [
     "parse_slots",
     "parse_token",
     "path_upload",
+    "prepare_reading",
     "read_page",
     "receive_page",
     "search_communes",
