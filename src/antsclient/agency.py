@@ -20,7 +20,7 @@ import concurrent.futures
 import functools
 import time
 from collections.abc import Callable, Coroutine, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack, overload
 
 import attrs
 import httpx
@@ -38,14 +38,19 @@ from antsclient.progress import ProgressBar, progress_bar
 from antsclient.storage.protocols import AsyncRequestStore, CredentialsSource, RequestStore
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from antsclient._async.session import AsyncAntsSession
     from antsclient._policy import RetryPolicy
     from antsclient._sync.session import AntsSession
+    from antsclient.models.window import DateWindow
 
 __all__ = [
     "DEFAULT_OVERLAP",
     "PAGE_SIZE",
+    "AgencySyncKeywords",
     "ProgressBar",
+    "SyncKeywords",
     "SyncOptions",
     "SyncReport",
     "decode_request",
@@ -54,6 +59,24 @@ __all__ = [
     "sync_agencies_async",
     "sync_requests",
 ]
+
+
+class AgencySyncKeywords(TypedDict, total=False):
+    """The fields of a :class:`SyncOptions` that :func:`sync_agencies` takes as keywords
+    (its ``page_concurrency`` and ``progress`` are its own)."""
+
+    created: DateWindow | None
+    modified: DateWindow | None
+    full: bool
+    overlap: dt.timedelta
+
+
+class SyncKeywords(AgencySyncKeywords, total=False):
+    """The fields of a :class:`SyncOptions` given as keywords to :func:`sync_requests`."""
+
+    concurrency: int
+    progress: Callable[[int, int], None] | None
+    raise_errors: bool
 
 
 def decode_request(data: Mapping[str, Any]) -> OnlineRequest:
@@ -65,17 +88,20 @@ def decode_request(data: Mapping[str, Any]) -> OnlineRequest:
 
 @overload
 def sync_requests(
-    session: AsyncAntsSession, *, options: SyncOptions | None = ..., **keywords: Any
+    session: AsyncAntsSession,
+    *,
+    options: SyncOptions | None = ...,
+    **keywords: Unpack[SyncKeywords],
 ) -> Coroutine[Any, Any, SyncReport]: ...
 @overload
 def sync_requests(
-    session: AntsSession, *, options: SyncOptions | None = ..., **keywords: Any
+    session: AntsSession, *, options: SyncOptions | None = ..., **keywords: Unpack[SyncKeywords]
 ) -> SyncReport: ...
 def sync_requests(
     session: AsyncAntsSession | AntsSession,
     *,
     options: SyncOptions | None = None,
-    **keywords: Any,
+    **keywords: Unpack[SyncKeywords],
 ) -> SyncReport | Coroutine[Any, Any, SyncReport]:
     """Sync every request of ``session``'s agency into its store: ``session.requests.sync_all``.
 
@@ -156,7 +182,7 @@ def sync_agencies(
     retry: RetryPolicy | None = None,
     options: SyncOptions | None = None,
     progress: Callable[[str, int, int], None] | None = None,
-    **keywords: Any,
+    **keywords: Unpack[AgencySyncKeywords],
 ) -> list[SyncReport]:
     """Mettre à jour toutes les demandes of many agencies (bureaux) into one store.
 
@@ -207,7 +233,7 @@ async def sync_agencies_async(
     retry: RetryPolicy | None = None,
     options: SyncOptions | None = None,
     progress: Callable[[str, int, int], None] | None = None,
-    **keywords: Any,
+    **keywords: Unpack[AgencySyncKeywords],
 ) -> list[SyncReport]:
     """:func:`sync_agencies`, awaited: each agency a task with its own async session.
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import attrs
 
@@ -125,7 +125,7 @@ class AntsError(Exception):
         state = {"status_code": self.status_code, "request_id": self.request_id}
         return (_rebuild, (type(self), self.message, self._kwargs()), state)
 
-    def from_answer(self, status_code: int, request_id: str | None) -> AntsError:
+    def from_answer(self, status_code: int, request_id: str | None) -> Self:
         """This error, marked as read from an HTTP answer (its status and request id)."""
         self.status_code = status_code
         self.request_id = request_id

@@ -283,9 +283,16 @@ class RequestList(list[OnlineRequest]):
         """The requests linked to no student (red rows)."""
         return RequestList(r for r in self if not r.linked)
 
-    def to_excel(self, path: str | os.PathLike[str], **options: Any) -> Path:
+    def to_excel(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        sheet: str = "Demandes",
+        tz: dt.tzinfo | str | None = None,
+        progress: Progress | None = None,
+    ) -> Path:
         """See :func:`to_excel`."""
-        return to_excel(self, path, **options)
+        return to_excel(self, path, sheet=sheet, tz=tz, progress=progress)
 
     def to_dataframe(self) -> pd.DataFrame:
         """See :func:`to_dataframe`."""
