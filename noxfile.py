@@ -252,7 +252,9 @@ def typecheck(session: nox.Session) -> None:
     )  # fmt: skip
     session.run("mypy", "--strict", "src/antsclient")
     session.run("mypy", "--strict", "tests/typing")
-    session.run("basedpyright", "tests/typing")
+    # The session's Python, named: by itself pyright would take the project's .venv.
+    python = str(Path(session.bin) / "python")
+    session.run("basedpyright", "--pythonpath", python, "tests/typing")
 
 
 @nox.session(python=PYTHON)

@@ -60,9 +60,20 @@ class SyncIncomplete(AntsError):
     default_code = "agency_sync_incomplete"
     default_message_fr = "La mise à jour des demandes de l'agence n'a pas abouti."
 
-    def __init__(self, message: str, *, report: SyncReport | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.report = report
+    def __init__(
+        self,
+        message: str,
+        *,
+        report: SyncReport | None = None,
+        code: str | None = None,
+        message_fr: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, message_fr=message_fr, field=field)
+        self.report: SyncReport | None = report
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {**super()._kwargs(), "report": self.report}
 
 
 def credentials_for(

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
         AsyncPrefectures,
         AsyncRequests,
     )
-    from antsclient._listing import SyncOptions, SyncReport
+    from antsclient._listing import SyncOptions
     from antsclient._policy import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, RetryPolicy
+    from antsclient._report import SyncReport
     from antsclient._sync.pages import RequestPage
     from antsclient._sync.session import (
         AntsSession,
@@ -55,7 +56,7 @@ WHERE: dict[str, str] = {
     "RequestPage": "antsclient._sync.pages",
     "AsyncRequestPage": "antsclient._async.pages",
     "SyncOptions": "antsclient._listing",
-    "SyncReport": "antsclient._listing",
+    "SyncReport": "antsclient._report",
     "DEFAULT_TIMEOUT": "antsclient._policy",
     "UPLOAD_TIMEOUT": "antsclient._policy",
     "RetryPolicy": "antsclient._policy",

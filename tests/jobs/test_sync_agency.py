@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -91,6 +92,11 @@ def test_a_failed_sync_is_recorded_then_raised(sandbox: Any) -> None:
     [report] = store.reports
     assert not report.ok
     assert "pas le bon" not in repr(failed.value) + str(jobs.report_data(report))
+    # A worker's error crosses to its engine pickled: its report crosses with it.
+    clone = pickle.loads(pickle.dumps(failed.value))
+    assert type(clone) is jobs.SyncIncomplete
+    assert clone.report == failed.value.report
+    assert (clone.code, clone.message_fr) == (failed.value.code, failed.value.message_fr)
 
 
 def test_a_store_without_locks_is_refused(sandbox: Any) -> None:

@@ -256,6 +256,7 @@ def stores(memory: ants.MemoryStore, sqlite: ants.SqliteStore, host: storage.Syn
     assert_type(sqlite.get_bordereau(agreement, "B1"), ants.Bordereau | None)
     assert_type(sqlite.students.get("student-1"), storage.Student | None)
     assert_type(memory.students.search("MAR"), list[storage.Student])
+    assert_type(memory.reports, list[ants.SyncReport])
     # A host's own store, by the protocols it implements.
     assert_type(host.watermark(agreement), dt.datetime | None)
     assert_type(storage.in_thread(host), storage.InThread)

@@ -14,7 +14,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -32,6 +32,9 @@ from antsclient.models.window import DateWindow, bounds, within
 from antsclient.storage.locks import MemoryLocks
 from antsclient.storage.paper import MemoryBordereaux
 from antsclient.storage.protocols import MergeResult, Student
+
+if TYPE_CHECKING:
+    from antsclient._report import SyncReport
 
 __all__ = ["MemoryStore", "MemoryStudents"]
 
@@ -183,14 +186,14 @@ class MemoryStore(MemoryBordereaux):
         self._bordereaux: dict[tuple[str, str], Bordereau] = {}
         self.students: MemoryStudents = MemoryStudents()
         self._locks = MemoryLocks()
-        self.reports: list[object] = []
+        self.reports: list[SyncReport] = []
         """The sync reports recorded by agency jobs, oldest first."""
 
     def lock_agency(self, agreement: str) -> contextlib.AbstractContextManager[bool]:
         """Hold the agency's sync lock (within this process) while the block runs."""
         return self._locks.lock_agency(agreement)
 
-    def record_report(self, report: object) -> None:
+    def record_report(self, report: SyncReport) -> None:
         """Keep the report of an agency's sync (:mod:`antsclient.jobs`)."""
         with self._lock:
             self.reports.append(report)

@@ -65,6 +65,8 @@ if TYPE_CHECKING:
     import psycopg
     import psycopg_pool
 
+    from antsclient._report import SyncReport
+
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
@@ -395,7 +397,7 @@ def _counts(rows: Iterable[Row]) -> dict[Cerfa | None, dict[Bucket, int]]:
     )
 
 
-def _report_json(report: Any) -> str:
+def _report_json(report: SyncReport) -> str:
     """A sync report (:class:`~antsclient.agency.SyncReport`) as JSON, with its ``ok``."""
     data = {field.name: getattr(report, field.name) for field in attrs.fields(type(report))}
     data["ok"] = bool(report.ok)
@@ -594,7 +596,7 @@ class PostgresStore:
                 if held and not db.closed:
                     db.execute(self._sql.unlock, key)
 
-    def record_report(self, report: Any) -> None:
+    def record_report(self, report: SyncReport) -> None:
         """Keep the report of an agency's sync (the ``sync_runs`` table)."""
         self._run(self._sql.record, (report.agreement, report.ok, _report_json(report)))
 
@@ -891,7 +893,7 @@ class AsyncPostgresStore:
                 if held and not db.closed:
                     await db.execute(self._sql.unlock, key)
 
-    async def record_report(self, report: Any) -> None:
+    async def record_report(self, report: SyncReport) -> None:
         """Keep the report of an agency's sync (the ``sync_runs`` table)."""
         await self._run(self._sql.record, (report.agreement, report.ok, _report_json(report)))
 
