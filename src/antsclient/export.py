@@ -20,7 +20,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, SupportsIndex, overload
+from typing import TYPE_CHECKING, Any, Final, SupportsIndex, TypedDict, Unpack, overload
 
 from antsclient._display import french_date, french_datetime, html_table, local_zone, shorten
 from antsclient.errors import ConfigurationError, FieldProblem, Severity
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "ExcelOptions",
     "RequestList",
     "counts_html",
     "counts_table",
@@ -109,6 +110,16 @@ def _missing(package: str, extra: str) -> ConfigurationError:
 
 
 Progress = Callable[[int, int], None]
+
+
+class ExcelOptions(TypedDict, total=False):
+    """The options of :func:`to_excel` after its path, as the lists and pages take them."""
+
+    sheet: str
+    tz: dt.tzinfo | str | None
+    progress: Progress | None
+
+
 """``progress(done, total)``: rows written so far, and how many there are (``0`` while the
 requests come from an iterator whose length is not known). The last call, once the file is
 saved, has ``done == total``."""
@@ -283,16 +294,9 @@ class RequestList(list[OnlineRequest]):
         """The requests linked to no student (red rows)."""
         return RequestList(r for r in self if not r.linked)
 
-    def to_excel(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        sheet: str = "Demandes",
-        tz: dt.tzinfo | str | None = None,
-        progress: Progress | None = None,
-    ) -> Path:
+    def to_excel(self, path: str | os.PathLike[str], **options: Unpack[ExcelOptions]) -> Path:
         """See :func:`to_excel`."""
-        return to_excel(self, path, sheet=sheet, tz=tz, progress=progress)
+        return to_excel(self, path, **options)
 
     def to_dataframe(self) -> pd.DataFrame:
         """See :func:`to_dataframe`."""

@@ -8,18 +8,16 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 from antsclient.models import OnlineRequest
 from antsclient.pages import PageView
 from antsclient.protocol import Page
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     import pandas as pd
 
-    from antsclient.export import Progress, RequestList
+    from antsclient.export import ExcelOptions, RequestList
 
 __all__ = ["AsyncRequestPage"]
 
@@ -81,13 +79,6 @@ class AsyncRequestPage(PageView):
         """Every matching request as a DataFrame (see :func:`antsclient.export.to_dataframe`)."""
         return (await self.collect()).to_dataframe()
 
-    async def to_excel(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        sheet: str = "Demandes",
-        tz: dt.tzinfo | str | None = None,
-        progress: Progress | None = None,
-    ) -> Path:
+    async def to_excel(self, path: str | os.PathLike[str], **options: Unpack[ExcelOptions]) -> Path:
         """Every matching request to an Excel file (see :func:`antsclient.export.to_excel`)."""
-        return (await self.collect()).to_excel(path, sheet=sheet, tz=tz, progress=progress)
+        return (await self.collect()).to_excel(path, **options)
