@@ -31,16 +31,24 @@ class StudentFile(Protocol):
     email it always has, and the application data when it keeps it."""
 
     @property
-    def last_name(self) -> str: ...
+    def last_name(self) -> str:
+        """The student's last name (nom)."""
+        ...
 
     @property
-    def first_name(self) -> str: ...
+    def first_name(self) -> str:
+        """The student's first name (prénom)."""
+        ...
 
     @property
-    def email(self) -> str | None: ...
+    def email(self) -> str | None:
+        """The student's email, if the host has one."""
+        ...
 
     @property
-    def application(self) -> Application | None: ...
+    def application(self) -> Application | None:
+        """The application data the host keeps for the student, if any."""
+        ...
 
 
 @attrs.frozen(kw_only=True, slots=True)

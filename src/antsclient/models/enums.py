@@ -93,6 +93,7 @@ class ObtainedBy(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """How the licence was obtained, as the form writes it."""
         return "Par examen" if self is ObtainedBy.EXAM else "Par échange"
 
 
@@ -106,6 +107,7 @@ class TrainingMode(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """The training mode, as the form writes it."""
         return _TRAINING_LABELS[self]
 
 

@@ -209,6 +209,7 @@ def _slot_constructor(cls: type[T]) -> Callable[..., T]:
         paper_mandate_date: Any,
         phone: Any,
     ) -> T:
+        """An instance from its 17 field values in order, taken as they are (checked)."""
         made: Any = new(unfrozen)
         made.number = number
         made.cerfa = cerfa

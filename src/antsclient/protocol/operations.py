@@ -325,6 +325,7 @@ def parse_token(response: httpx.Response, *, now: dt.datetime) -> Token:
 
 
 def list_prefectures(postal_code: str) -> Call:
+    """The call for the prefectures that serve ``postal_code``."""
     return Call(
         op="list_prefectures",
         method="GET",
@@ -336,10 +337,12 @@ def list_prefectures(postal_code: str) -> Call:
 
 @_reader
 def parse_prefectures(response: httpx.Response) -> list[Prefecture]:
+    """The prefectures of an answer."""
     return parse_items(response, Prefecture)
 
 
 def search_communes(text: str, *, postal_code: str | None = None, limit: int = 10) -> Call:
+    """The call for the communes ANTS suggests for ``text`` (at most ``limit``)."""
     params = {"q": text, "limit": str(limit)}
     if postal_code:
         params["postal_code"] = postal_code
@@ -379,6 +382,8 @@ def _number(number: str) -> str:
 def create_request(
     application: Cerfa02 | Cerfa06, *, idempotency_key: str, confirmed_fields: tuple[str, ...] = ()
 ) -> Call:
+    """The call that files ``application`` as a new request: safe to send again under
+    ``idempotency_key``."""
     from antsclient.codec import to_data  # noqa: PLC0415
 
     return Call(
@@ -396,12 +401,14 @@ def create_request(
 
 
 def get_request(number: str) -> Call:
+    """The call for request ``number`` as the listing shows it."""
     return Call(
         op="get_request", method="GET", path=f"/requests/{_number(number)}", safety=Safety.READ
     )
 
 
 def get_application(number: str) -> Call:
+    """The call for the application data (Cerfa 02 or 06) of request ``number``."""
     return Call(
         op="get_application",
         method="GET",
@@ -412,6 +419,7 @@ def get_application(number: str) -> Call:
 
 @_reader
 def parse_application(response: httpx.Response) -> Cerfa02 | Cerfa06:
+    """The application data of an answer: a Cerfa 02 or a Cerfa 06, as its ``cerfa`` says."""
     from antsclient.models.application import application_type  # noqa: PLC0415
 
     data = _json(response)
@@ -435,10 +443,12 @@ def _write(
 
 
 def validate_request(number: str) -> Call:
+    """The call that validates request ``number`` (« Valider la demande »)."""
     return _write("validate_request", "POST", number, "/validate")
 
 
 def delete_request(number: str) -> Call:
+    """The call that deletes request ``number`` (« Supprimer la demande »)."""
     return _write("delete_request", "DELETE", number)
 
 
@@ -454,6 +464,7 @@ def transfer_request(number: str, former_agreement: str) -> Call:
 
 
 def list_request_types() -> Call:
+    """The call for the request types ANTS accepts (:func:`parse_request_types`)."""
     return Call(op="list_request_types", method="GET", path="/request-types", safety=Safety.READ)
 
 
@@ -476,10 +487,13 @@ def parse_request_types(response: httpx.Response) -> dict[RequestType, RequestTy
 
 
 def send_complement(number: str) -> Call:
+    """The call that sends the complement a prefecture asked for on request ``number``
+    (« Transmettre le complément »)."""
     return _write("send_complement", "POST", number, "/complement")
 
 
 def link_request(number: str, student_id: str) -> Call:
+    """The call that links request ``number`` to the host's student ``student_id``."""
     return _write(
         "link_request",
         "POST",
@@ -492,6 +506,7 @@ def link_request(number: str, student_id: str) -> Call:
 
 @_reader
 def parse_request(response: httpx.Response) -> OnlineRequest:
+    """The request of an answer."""
     return parse(response, OnlineRequest)
 
 
@@ -654,6 +669,7 @@ def parse_nothing(response: httpx.Response) -> None:
 
 
 def count_requests() -> Call:
+    """The call for the agency's request counts, per form and bucket (:func:`parse_counts`)."""
     return Call(op="count_requests", method="GET", path="/requests/counts", safety=Safety.READ)
 
 
@@ -686,6 +702,7 @@ def _count(value: object) -> int:
 
 
 def list_attachments(number: str) -> Call:
+    """The call for the supporting-document slots of request ``number``."""
     return Call(
         op="list_attachments",
         method="GET",
@@ -696,12 +713,14 @@ def list_attachments(number: str) -> Call:
 
 @_reader
 def parse_slots(response: httpx.Response) -> list[AttachmentSlot]:
+    """The supporting-document slots of an answer."""
     return parse_items(response, AttachmentSlot)
 
 
 def upload_attachment(
     number: str, kind: DocumentKind, upload: Upload, *, idempotency_key: str | None
 ) -> Call:
+    """The call that uploads a file as document ``kind`` of request ``number``."""
     return Call(
         op="upload_attachment",
         method="POST",
@@ -714,6 +733,7 @@ def upload_attachment(
 
 @_reader
 def parse_attachment_file(response: httpx.Response) -> AttachmentFile:
+    """The file an upload answered with."""
     return parse(response, AttachmentFile)
 
 
@@ -730,6 +750,7 @@ def _attachment_path(number: str, kind: DocumentKind, file_id: str) -> str:
 
 
 def download_attachment(number: str, kind: DocumentKind, file_id: str) -> Call:
+    """The call for the bytes of file ``file_id`` of document ``kind`` of request ``number``."""
     return Call(
         op="download_attachment",
         method="GET",
@@ -739,6 +760,7 @@ def download_attachment(number: str, kind: DocumentKind, file_id: str) -> Call:
 
 
 def delete_attachment(number: str, kind: DocumentKind, file_id: str) -> Call:
+    """The call that deletes file ``file_id`` of document ``kind`` from request ``number``."""
     return Call(
         op="delete_attachment",
         method="DELETE",
@@ -751,6 +773,7 @@ def delete_attachment(number: str, kind: DocumentKind, file_id: str) -> Call:
 
 
 def set_ephoto(number: str, code: str, cerfa: Cerfa) -> Call:
+    """The call that sets the ePhoto ``code`` of request ``number`` for form ``cerfa``."""
     return _write(
         "set_ephoto",
         "PUT",
@@ -762,6 +785,7 @@ def set_ephoto(number: str, code: str, cerfa: Cerfa) -> Call:
 
 
 def get_ephoto(number: str) -> Call:
+    """The call for the ePhoto code of request ``number``."""
     return Call(
         op="get_ephoto",
         method="GET",
@@ -772,14 +796,17 @@ def get_ephoto(number: str) -> Call:
 
 @_reader
 def parse_ephoto(response: httpx.Response) -> EPhoto:
+    """The ePhoto code of an answer."""
     return parse(response, EPhoto)
 
 
 def delete_ephoto(number: str, cerfa: Cerfa) -> Call:
+    """The call that removes the ePhoto code of request ``number`` for form ``cerfa``."""
     return _write("delete_ephoto", "DELETE", number, f"/ephoto/{Cerfa(cerfa).value}")
 
 
 def deposit_form(number: str) -> Call:
+    """The call for the ePhoto deposit form (a PDF) of request ``number``."""
     return Call(
         op="deposit_form",
         method="GET",
@@ -792,6 +819,7 @@ def deposit_form(number: str) -> Call:
 
 
 def list_documents(number: str) -> Call:
+    """The call for the prefecture documents of request ``number``."""
     return Call(
         op="list_documents",
         method="GET",
@@ -802,10 +830,12 @@ def list_documents(number: str) -> Call:
 
 @_reader
 def parse_documents(response: httpx.Response) -> list[PrefectureDocument]:
+    """The prefecture documents of an answer."""
     return parse_items(response, PrefectureDocument)
 
 
 def download_document(number: str, kind: PrefectureDocumentKind) -> Call:
+    """The call for prefecture document ``kind`` of request ``number`` (a PDF)."""
     return Call(
         op="download_document",
         method="GET",
