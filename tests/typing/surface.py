@@ -3,8 +3,6 @@
 
 # assert_type returns its argument: the result is left unused on purpose.
 # pyright: reportUnusedCallResult=false
-# Each ignore below must be needed.
-# pyright: reportUnnecessaryTypeIgnoreComment=true
 
 from __future__ import annotations
 
@@ -334,7 +332,9 @@ def other_side(side: OtherSide, outbox: Outbox) -> None:
     assert_type(outbox.last().link, str | None)
 
 
-# --- mistakes the checkers refuse (each ignore must be needed: mypy --strict warns otherwise) ----
+# --- mistakes the checkers refuse ----------------------------------------------------------------
+# Each `type: ignore` must be needed (mypy --strict warns of one that is not); the pyright
+# ignores are for pyright flavours that do not read `type: ignore`.
 
 
 def mistakes(session: ants.AntsSession, requests: ants.RequestList, report: geo.GeoReport) -> None:
