@@ -651,3 +651,22 @@ def test_a_page_of_items_naming_rows_early_is_still_decoded_in_one_pass() -> Non
 
 def test_a_search_asks_for_rows() -> None:
     assert operations.search_requests(page=2).params["shape"] == "rows"
+
+
+def test_preparing_the_fast_reading_makes_its_decoders_and_never_raises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from antsclient.protocol import _fastpage
+
+    pytest.importorskip("msgspec")
+    _fastpage._decoders.cache_clear()
+    _fastpage.prepare()
+    assert _fastpage._decoders.cache_info().currsize == 1
+
+    def broken() -> None:
+        raise RuntimeError("a msgspec this client cannot use")
+
+    monkeypatch.setattr(_fastpage, "_decoders", broken)
+    _fastpage.prepare()  # met again, and reported, by the first decode_page
+    with pytest.raises(RuntimeError):
+        _fastpage.decode_page(b"{}")

@@ -110,6 +110,9 @@ def _missing(package: str, extra: str) -> ConfigurationError:
 
 
 Progress = Callable[[int, int], None]
+"""``progress(done, total)``: rows written so far, and how many there are (``0`` while the
+requests come from an iterator whose length is not known). The last call, once the file is
+saved, has ``done == total``."""
 
 
 class ExcelOptions(TypedDict, total=False):
@@ -119,10 +122,6 @@ class ExcelOptions(TypedDict, total=False):
     tz: dt.tzinfo | str | None
     progress: Progress | None
 
-
-"""``progress(done, total)``: rows written so far, and how many there are (``0`` while the
-requests come from an iterator whose length is not known). The last call, once the file is
-saved, has ``done == total``."""
 
 _PROGRESS_EVERY: Final = 1000
 

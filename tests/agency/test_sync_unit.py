@@ -534,3 +534,13 @@ def test_the_watermark_never_moves_back(
         report = s.requests.sync_all()
     assert report.seen == 2
     assert report.watermark == mark == store.watermark(AGENCY)
+
+
+def test_the_typed_keywords_name_the_sync_options_fields() -> None:
+    """``SyncKeywords`` is every field of ``SyncOptions``; ``AgencySyncKeywords`` those
+    ``sync_agencies`` does not take as its own parameters (a field added to the options
+    without its keyword would be refused by the type checkers)."""
+    fields = {field.name for field in attrs.fields(agency.SyncOptions)}
+    assert agency.SyncKeywords.__optional_keys__ == fields
+    own = {"concurrency", "progress", "raise_errors"}  # page_concurrency, progress, forced
+    assert agency.AgencySyncKeywords.__optional_keys__ == fields - own

@@ -194,3 +194,16 @@ def test_a_request_list_is_a_list(requests: RequestList) -> None:
 def test_naive_dates_are_taken_as_utc() -> None:
     assert export._naive(dt.datetime(2025, 1, 1, 12, 0), dt.UTC) == dt.datetime(2025, 1, 1, 12)
     assert export._naive(None, dt.UTC) is None
+
+
+def test_the_lists_and_pages_excel_options_are_to_excels_own() -> None:
+    """``ExcelOptions`` (what ``RequestList.to_excel`` and the pages take) names exactly
+    the keyword-only parameters of :func:`to_excel`."""
+    import inspect
+
+    keywords = {
+        name
+        for name, parameter in inspect.signature(to_excel).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    assert export.ExcelOptions.__optional_keys__ == keywords

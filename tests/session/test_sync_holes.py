@@ -202,22 +202,3 @@ def test_what_reading_needs_is_loaded_while_the_first_pages_are_out(
     assert events.count("prepare") == 1
     assert events.count("read") >= -(-TOTAL // SIZE)
     assert listing.asked  # the pages were asked for
-
-
-def test_preparing_the_fast_reading_makes_its_decoders_and_never_raises(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from antsclient.protocol import _fastpage
-
-    pytest.importorskip("msgspec")
-    _fastpage._decoders.cache_clear()
-    _fastpage.prepare()
-    assert _fastpage._decoders.cache_info().currsize == 1
-
-    def broken() -> None:
-        raise RuntimeError("a msgspec this client cannot use")
-
-    monkeypatch.setattr(_fastpage, "_decoders", broken)
-    _fastpage.prepare()  # met again, and reported, by the first decode_page
-    with pytest.raises(RuntimeError):
-        _fastpage.decode_page(b"{}")
