@@ -10,7 +10,10 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from antsclient._store_contract import _request
 from antsclient.models import OnlineRequest, RequestStatus, RequestType
 from antsclient.storage import MergeResult, SqliteStore, StoreError
 from antsclient.storage import sqlite as sqlite_module
@@ -296,3 +299,75 @@ def test_an_agencys_batches_all_new_are_written_each_in_one_statement(
     # Another agency's first batch is looked up as any first batch is.
     with SqliteStore(tmp_path / "s.db") as store:
         assert store.merge("E0000000001", pages[0]) == MergeResult(new=100)
+
+
+_OFFSETS = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
+    lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
+)
+_INSTANTS = st.datetimes(min_value=dt.datetime(1900, 1, 2), max_value=dt.datetime(2200, 12, 30))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    created=_INSTANTS,
+    modified=_INSTANTS,
+    validated=st.none() | _INSTANTS,
+    zones=st.tuples(
+        _OFFSETS | st.just(dt.UTC), _OFFSETS | st.just(dt.UTC), _OFFSETS | st.just(dt.UTC)
+    ),
+)
+def test_an_instant_in_any_fixed_offset_is_encoded_as_its_microseconds_since_the_epoch(
+    created: dt.datetime,
+    modified: dt.datetime,
+    validated: dt.datetime | None,
+    zones: tuple[dt.tzinfo, dt.tzinfo, dt.tzinfo],
+) -> None:
+    # The row's instants are computed from the epoch written in each instant's own offset
+    # (a cache of at most _MOST_OFFSETS of them): the same microseconds as from UTC's.
+    request = _request(
+        "3223",
+        created=created.replace(tzinfo=zones[0]),
+        modified=modified.replace(tzinfo=zones[1]),
+        validated_at=None if validated is None else validated.replace(tzinfo=zones[2]),
+    )
+    row = sqlite_module._encode(request)
+    assert row == sqlite_module._encode_safe(request)
+    assert row[5] == (request.created - sqlite_module._EPOCH) // dt.timedelta(microseconds=1)
+    assert row[6] == (request.modified - sqlite_module._EPOCH) // dt.timedelta(microseconds=1)
+    assert len(sqlite_module._EPOCHS) <= sqlite_module._MOST_OFFSETS
+
+
+class _ParisLike(dt.tzinfo):
+    """A zone whose offset varies, as a zoneinfo one's does: +02:00 from April to
+    September, +01:00 otherwise (no system time-zone data needed)."""
+
+    def utcoffset(self, moment: dt.datetime | None) -> dt.timedelta:
+        summer = moment is not None and 4 <= moment.month <= 9
+        return dt.timedelta(hours=2 if summer else 1)
+
+    def dst(self, moment: dt.datetime | None) -> dt.timedelta:
+        return self.utcoffset(moment) - dt.timedelta(hours=1)
+
+    def tzname(self, moment: dt.datetime | None) -> str:
+        return "CEST" if self.dst(moment) else "CET"
+
+
+def test_instants_of_a_zone_with_summer_time_are_encoded_from_the_utc_epoch(
+    tmp_path: Path, make_request: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A zone's offset may vary: Python subtracts two instants of one zone as their wall
+    # times, so the epoch is never written in such a zone (an hour lost across the change).
+    paris = _ParisLike()
+    epochs = sqlite_module._Epochs({dt.UTC: sqlite_module._EPOCH})  # room left in it
+    monkeypatch.setattr(sqlite_module, "_EPOCHS", epochs)
+    winter = dt.datetime(2025, 1, 15, 12, 0, tzinfo=paris)
+    summer = dt.datetime(2025, 7, 15, 12, 0, tzinfo=paris)
+    with SqliteStore(tmp_path / "s.db") as store:
+        store.upsert(AGENCY, [make_request("3223", created=winter, modified=summer)])
+        copy = store.get(AGENCY, "3223")
+    assert copy is not None
+    assert copy.created == winter and copy.modified == summer
+    assert (
+        copy.modified.astimezone(dt.UTC).hour == 10 and copy.created.astimezone(dt.UTC).hour == 11
+    )
+    assert paris not in epochs

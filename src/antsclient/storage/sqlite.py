@@ -290,6 +290,32 @@ _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND: Final = dt.timedelta(microseconds=1)
 
 
+class _Epochs(dict[Any, dt.datetime]):
+    """The epoch as an instant of each fixed offset met (``+01:00``, ``+02:00``…), by the
+    offset (a ``tzinfo``).
+
+    Python subtracts two instants of one ``tzinfo`` as their wall times, without asking
+    either for its offset: from the epoch written in an instant's own fixed offset, its
+    distance is found in a third of the time it takes from the UTC epoch (``+01:00`` and
+    ``+02:00`` are how ANTS writes Paris time; a request has two or three instants). An
+    offset that varies (a ``zoneinfo`` zone) gets the UTC epoch, as does a naive instant —
+    which the subtraction then refuses, as before. At most :data:`_MOST_OFFSETS` are kept.
+    """
+
+    def __missing__(self, zone: Any) -> dt.datetime:
+        if type(zone) is not dt.timezone or len(self) >= _MOST_OFFSETS:
+            return _EPOCH
+        epoch = self[zone] = _EPOCH.astimezone(zone)
+        return epoch
+
+
+_MOST_OFFSETS: Final = 64
+"""The most fixed offsets :data:`_EPOCHS` keeps (a server could write each instant in an
+offset of its own)."""
+
+_EPOCHS: Final = _Epochs({dt.UTC: _EPOCH})
+
+
 def _instant(value: dt.datetime) -> int:
     """Microseconds since the epoch (UTC): exact, compact, and sorted as the instants."""
     try:
@@ -313,6 +339,7 @@ def _encode(request: OnlineRequest) -> Row:
     more)."""
     # ``_value_`` is the member's value without the descriptor ``.value`` goes through: this
     # runs for every request of a sync. Absent values are written as their stand-ins.
+    created, modified = request.created, request.modified
     neph, student, name, email, validated_at, request_type, mandate, phone = (
         request.neph,
         request.student_id,
@@ -329,14 +356,16 @@ def _encode(request: OnlineRequest) -> Row:
         request.status._value_,
         request.status_label,
         request.type_label,
-        (request.created - _EPOCH) // _MICROSECOND,
-        (request.modified - _EPOCH) // _MICROSECOND,
+        (created - _EPOCHS[created.tzinfo]) // _MICROSECOND,
+        (modified - _EPOCHS[modified.tzinfo]) // _MICROSECOND,
         1 if request.transferred else 0,
         0 if neph is None else neph,
         0 if student is None else student,
         0 if name is None else name,
         0 if email is None else email,
-        "" if validated_at is None else (validated_at - _EPOCH) // _MICROSECOND,
+        ""
+        if validated_at is None
+        else (validated_at - _EPOCHS[validated_at.tzinfo]) // _MICROSECOND,
         0 if request_type is None else request_type._value_,
         1 if request.paper_mandate else 0,
         0 if mandate is None else mandate.isoformat(),
