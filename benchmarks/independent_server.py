@@ -282,8 +282,10 @@ class Server:
         self.latency = latency_ms / 1000
         self.bytes_sent = 0
         self.answers = 0
+        self.writers: set[asyncio.StreamWriter] = set()
 
     async def connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.writers.add(writer)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -316,6 +318,7 @@ class Server:
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
         finally:
+            self.writers.discard(writer)
             writer.close()
 
 
@@ -360,6 +363,11 @@ def _serve(conn: Connection, count: int, latency_ms: float) -> None:
     threading.Thread(target=commands, daemon=True).start()
     loop.run_forever()
     started.close()
+    # The clients' idle keep-alive connections: closed, each handler then ends on its own.
+    for writer in list(server.writers):
+        writer.close()
+    loop.run_until_complete(asyncio.gather(*asyncio.all_tasks(loop), return_exceptions=True))
+    loop.close()
 
 
 class IndependentServer:
