@@ -366,8 +366,14 @@ def _serve(conn: Connection, count: int, latency_ms: float) -> None:
     # The clients' idle keep-alive connections: closed, each handler then ends on its own.
     for writer in list(server.writers):
         writer.close()
-    loop.run_until_complete(asyncio.gather(*asyncio.all_tasks(loop), return_exceptions=True))
+    loop.run_until_complete(_ended())
     loop.close()
+
+
+async def _ended() -> None:
+    """Once every other task of the loop has ended."""
+    others = asyncio.all_tasks() - {asyncio.current_task()}
+    await asyncio.gather(*others, return_exceptions=True)
 
 
 class IndependentServer:
