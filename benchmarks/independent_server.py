@@ -32,15 +32,20 @@ import datetime as dt
 import gzip
 import json
 import math
-import multiprocessing as mp
 import random
 import secrets
+import sys
 import threading
 import time
 import unicodedata
 import urllib.parse
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sandbox_process import ServerProcess
 
 Answer = tuple[int, bytes, bytes | None]
 MAX_PAGE_SIZE = 500
@@ -376,40 +381,11 @@ async def _ended() -> None:
     await asyncio.gather(*others, return_exceptions=True)
 
 
-class IndependentServer:
+class IndependentServer(ServerProcess):
     """The independent server in a process of its own, one agency of ``count`` requests."""
 
     def __init__(self, count: int, latency_ms: float = 0.0) -> None:
-        context = mp.get_context("spawn")
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, count, latency_ms))
-        self.process.start()
-        self.agencies: list[dict[str, str]] = self.conn.recv()
-
-    def ask(self, command: str, arg: Any = None) -> Any:
-        self.conn.send((command, arg))
-        return self.conn.recv()
-
-    def set_latency(self, ms: float) -> None:
-        self.ask("latency", ms)
-
-    def stats(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.ask("stats")
-        return result
-
-    def close(self) -> None:
-        try:
-            self.ask("stop")
-        finally:
-            self.process.join(10)
-            if self.process.is_alive():  # pragma: no cover - a stuck server
-                self.process.terminate()
-
-    def __enter__(self) -> IndependentServer:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        super().__init__(_serve, (count, latency_ms))
 
 
 def main() -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import multiprocessing as mp
 import sys
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -85,14 +86,15 @@ def _serve(conn: Connection, sizes: list[int], latency_ms: float) -> None:
                 conn.send(f"unknown command {command!r}")
 
 
-class SandboxProcess:
-    """A running sandbox process; ``agencies[i]`` has ``sizes[i]`` requests (url,
-    agreement, login, password). A sandbox holds a handful of agencies: at most four sizes."""
+class ServerProcess:
+    """A server running ``target(conn, *args)`` in a spawned process, driven through a pipe:
+    ``target`` sends its agencies first (url, agreement, login, password), then answers
+    each command (``stop``, ``latency``, ``stats``…)."""
 
-    def __init__(self, sizes: list[int], latency_ms: float = 0.0) -> None:
+    def __init__(self, target: Callable[..., None], args: tuple[Any, ...]) -> None:
         context = mp.get_context("spawn")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, sizes, latency_ms))
+        self.process = context.Process(target=target, args=(child, *args))
         self.process.start()
         self.agencies: list[dict[str, str]] = self.conn.recv()
 
@@ -103,10 +105,8 @@ class SandboxProcess:
     def set_latency(self, ms: float) -> None:
         self.ask("latency", ms)
 
-    def set_bandwidth(self, mbit_per_s: float) -> None:
-        self.ask("bandwidth", mbit_per_s)
-
     def stats(self) -> dict[str, Any]:
+        """The bytes the server sent, its answers and its process's CPU time so far."""
         result: dict[str, Any] = self.ask("stats")
         return result
 
@@ -118,8 +118,19 @@ class SandboxProcess:
             if self.process.is_alive():  # pragma: no cover - a stuck server
                 self.process.terminate()
 
-    def __enter__(self) -> SandboxProcess:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class SandboxProcess(ServerProcess):
+    """A running sandbox process; ``agencies[i]`` has ``sizes[i]`` requests (url,
+    agreement, login, password). A sandbox holds a handful of agencies: at most four sizes."""
+
+    def __init__(self, sizes: list[int], latency_ms: float = 0.0) -> None:
+        super().__init__(_serve, (sizes, latency_ms))
+
+    def set_bandwidth(self, mbit_per_s: float) -> None:
+        self.ask("bandwidth", mbit_per_s)
