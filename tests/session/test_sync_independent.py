@@ -90,3 +90,9 @@ def test_every_request_of_an_independent_server_is_stored_as_served(
             assert copy is not None
             stored = {name: getattr(copy, name) for name in item}
             assert stored == _as_served(item), item["number"]
+        # The next sync asks only for what changed since the watermark (modified_from, in
+        # the server's Paris offsets against the store's UTC): nothing did.
+        again = session.requests.sync_all()
+        assert again.ok, again
+        assert (again.new, again.updated, again.failed) == (0, 0, 0)
+        assert again.seen < COUNT
