@@ -297,7 +297,8 @@ class _Epochs(dict[Any, dt.datetime]):
     Python subtracts two instants of one ``tzinfo`` as their wall times, without asking
     either for its offset: from the epoch written in an instant's own fixed offset, its
     distance is found in a third of the time it takes from the UTC epoch (``+01:00`` and
-    ``+02:00`` are how ANTS writes Paris time; a request has two or three instants). An
+    ``+02:00``: Paris time, as a French server may well write it; a request has two or
+    three instants). An
     offset that varies (a ``zoneinfo`` zone) gets the UTC epoch, as does a naive instant —
     which the subtraction then refuses, as before. At most :data:`_MOST_OFFSETS` are kept.
     """
