@@ -7,6 +7,9 @@ The sandbox runs in its own process (``sandbox_process.py``), reached over loopb
   antsclient asks for: the ``*_vs_rows`` ratios); client CPU per call (median of
   ``--searches`` calls, interleaved, after a warm-up), without a store and with a
   ``SqliteStore``. No latency: only the client's CPU is compared.
+* **search, a second source** — the same calls against ``independent_server.py`` (a page of
+  items in Paris offsets, written from the protocol's document alone; ``*_independent``
+  keys; ``--no-independent`` skips it);
 * **creates** — ``--creates`` requests created from ``AsyncAntsSession`` with 20 in flight,
   against ``AntsSession`` shared by 8 threads; wall time and client CPU per create, each in
   a fresh process, ``--rounds`` times in turn (medians), at ``--latency-ms``.
@@ -33,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
+from independent_server import IndependentServer  # noqa: E402
 from sandbox_process import SandboxProcess  # noqa: E402
 
 # --- search: one page of 500 ------------------------------------------------------------------
@@ -75,11 +79,11 @@ def _search_cpu(info: dict[str, str], searches: int) -> dict[str, float]:
 
     def without_speedups() -> Any:
         """The same search read the ordinary way, as without the ``speedups`` extra."""
-        _fastpage._decoders = lambda: None  # type: ignore[method-assign]
+        _fastpage._decoders = lambda: None  # type: ignore[assignment]
         try:
             return plain.requests.search(page_size=500)
         finally:
-            _fastpage._decoders = fast  # type: ignore[method-assign]
+            _fastpage._decoders = fast
 
     calls = {
         "httpx_json": httpx_json,
@@ -146,7 +150,7 @@ def _creates_child(kind: str, count: int, serial: int) -> dict[str, float]:
     if kind == "async":
         import asyncio
 
-        async def run() -> float:
+        async def run() -> tuple[float, float]:
             async with ants.AsyncAntsSession(creds, base_url=info["url"]) as session:
                 await session.requests.create(applications[-1])  # login, first use
                 limit = asyncio.Semaphore(20)
@@ -210,6 +214,9 @@ def main() -> int:
     parser.add_argument("--creates", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument(
+        "--no-independent", action="store_true", help="skip the independent server's search"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -222,6 +229,10 @@ def main() -> int:
         search = _search_cpu(info, args.searches)
         sb.set_latency(args.latency_ms)
         creates = _creates(info, args.creates, args.rounds)
+    other: dict[str, float] = {}
+    if not args.no_independent:  # the same page from a second source: items, Paris offsets
+        with IndependentServer(2000) as server:
+            other = _search_cpu(server.agencies[0], args.searches)
     figures["search_cpu_ms"] = {k: round(v, 3) for k, v in search.items()}
     figures["search_ratio"] = round(search["antsclient"] / search["httpx_json"], 2)
     figures["search_ratio_sqlite"] = round(search["antsclient_sqlite"] / search["httpx_json"], 2)
@@ -236,12 +247,25 @@ def main() -> int:
         ("search_ratio_no_speedups_vs_rows", "antsclient_no_speedups"),
     ):
         figures[key] = round(search[name] / search["httpx_json_rows"], 2)
+    if other:
+        figures["search_independent_cpu_ms"] = {k: round(v, 3) for k, v in other.items()}
+        for key, name in (
+            ("search_ratio_independent", "antsclient"),
+            ("search_ratio_sqlite_independent", "antsclient_sqlite"),
+            ("search_ratio_no_speedups_independent", "antsclient_no_speedups"),
+        ):
+            figures[key] = round(other[name] / other["httpx_json"], 2)
     figures["creates"] = creates
     figures["creates_latency_ms"] = args.latency_ms
     figures["load_after"] = list(os.getloadavg())
     print(f"{'search, page of 500':40} {'client CPU ms':>14} {'vs httpx+json':>14}")
     for name, value in search.items():
         print(f"{'  ' + name:40} {value:14.2f} {value / search['httpx_json']:14.2f}")
+    if other:
+        print(f"{'the same, independent server (items)':40}")
+        for name, value in other.items():
+            if name != "httpx_json_rows":  # it answers items whatever is asked
+                print(f"{'  ' + name:40} {value:14.2f} {value / other['httpx_json']:14.2f}")
     print(
         f"{f'{args.creates} creates at {args.latency_ms:g} ms':40} {'wall s':>8} "
         f"{'CPU ms/create':>14}"
