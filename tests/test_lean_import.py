@@ -24,6 +24,7 @@ NOT_AT_IMPORT = (
     "antsclient.codec",
     "antsclient.models.application",
     "antsclient.models.paper",
+    "antsclient.models.documents",
     "antsclient.attachments",
     "antsclient.validation",
     "antsclient.checks",
@@ -74,11 +75,13 @@ def test_a_bare_import_loads_no_model() -> None:
 
 def test_the_lazy_model_names_are_the_classes_themselves() -> None:
     from antsclient.models.application import Application, application_type
+    from antsclient.models.documents import AttachmentSlot
     from antsclient.models.paper import Bordereau
 
     assert antsclient.models.Application is Application
     assert antsclient.models.application_type is application_type
     assert antsclient.models.Bordereau is Bordereau
+    assert antsclient.models.AttachmentSlot is AttachmentSlot
     for name in antsclient.models.__all__:
         assert getattr(antsclient.models, name) is not None, name
 

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
 
 from antsclient.errors import AttachmentRejected
-from antsclient.models import AttachmentSlot, DocumentKind
+from antsclient.models import DocumentKind
 from antsclient.protocol import Upload, path_upload, stream_upload
 from antsclient.storage.protocols import StudentDocument
 
 if TYPE_CHECKING:
     from antsclient.attachments import FileInfo
+    from antsclient.models.documents import AttachmentSlot
 
 __all__ = [
     "UploadSource",

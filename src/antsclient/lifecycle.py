@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from antsclient.errors import ActionNotAllowed, PermissionDenied
 from antsclient.models.enums import Cerfa, RequestStatus, RequestType, Right
-from antsclient.models.request import AttachmentSlot
 from antsclient.models.request_types import REQUEST_TYPES
+
+if TYPE_CHECKING:
+    from antsclient.models.documents import AttachmentSlot
 
 __all__ = [
     "RULES",

@@ -55,17 +55,12 @@ from antsclient.errors import (
 )
 from antsclient.lifecycle import Action, check, is_allowed
 from antsclient.models import (
-    AttachmentFile,
-    AttachmentSlot,
     Bucket,
     Cerfa,
     Credentials,
     DateWindow,
     DocumentKind,
-    EPhoto,
     OnlineRequest,
-    Prefecture,
-    PrefectureDocument,
     PrefectureDocumentKind,
     RequestStatus,
     RequestType,
@@ -84,6 +79,13 @@ if TYPE_CHECKING:
     from antsclient.divergence import Difference, StudentFile
     from antsclient.geo import GeoReport
     from antsclient.models.application import Application, Cerfa02, Cerfa06
+    from antsclient.models.documents import (
+        AttachmentFile,
+        AttachmentSlot,
+        EPhoto,
+        Prefecture,
+        PrefectureDocument,
+    )
     from antsclient.models.paper import PaperRequest
 
 __all__ = [

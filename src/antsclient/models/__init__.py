@@ -27,12 +27,7 @@ from antsclient.models.enums import (
 from antsclient.models.request import (
     APPLICANT_VALIDATION_WINDOW,
     MANDATE_KEEPING_MONTHS,
-    AttachmentFile,
-    AttachmentSlot,
-    EPhoto,
     OnlineRequest,
-    Prefecture,
-    PrefectureDocument,
 )
 from antsclient.models.request_types import (
     REQUEST_TYPES,
@@ -55,11 +50,23 @@ if TYPE_CHECKING:
         PreviousLicence,
         application_type,
     )
+    from antsclient.models.documents import (
+        AttachmentFile,
+        AttachmentSlot,
+        EPhoto,
+        Prefecture,
+        PrefectureDocument,
+    )
     from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
 
-# The application data and the paper requests load on first use: a session that lists and
-# follows requests needs neither.
+# The application data, the paper requests and what ANTS keeps beside a request (documents,
+# ePhoto, prefectures) load on first use: a session that lists and follows requests needs
+# none of them.
 _LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        ("AttachmentFile", "AttachmentSlot", "EPhoto", "Prefecture", "PrefectureDocument"),
+        "antsclient.models.documents",
+    ),
     **dict.fromkeys(
         (
             "Address",

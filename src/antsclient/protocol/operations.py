@@ -23,15 +23,10 @@ import httpx
 from antsclient._secret import Secret, to_secret
 from antsclient.errors import ProtocolError
 from antsclient.models import (
-    AttachmentFile,
-    AttachmentSlot,
     Bucket,
     Cerfa,
     DocumentKind,
-    EPhoto,
     OnlineRequest,
-    Prefecture,
-    PrefectureDocument,
     PrefectureDocumentKind,
     RequestType,
     RequestTypeSpec,
@@ -41,6 +36,13 @@ from antsclient.protocol._fastpage import decode_page, prepare
 
 if TYPE_CHECKING:
     from antsclient.models.application import Cerfa02, Cerfa06
+    from antsclient.models.documents import (
+        AttachmentFile,
+        AttachmentSlot,
+        EPhoto,
+        Prefecture,
+        PrefectureDocument,
+    )
 
 __all__ = [
     "API_PREFIX",
@@ -338,6 +340,8 @@ def list_prefectures(postal_code: str) -> Call:
 @_reader
 def parse_prefectures(response: httpx.Response) -> list[Prefecture]:
     """The prefectures of an answer."""
+    from antsclient.models.documents import Prefecture  # noqa: PLC0415 - on first use
+
     return parse_items(response, Prefecture)
 
 
@@ -714,6 +718,8 @@ def list_attachments(number: str) -> Call:
 @_reader
 def parse_slots(response: httpx.Response) -> list[AttachmentSlot]:
     """The supporting-document slots of an answer."""
+    from antsclient.models.documents import AttachmentSlot  # noqa: PLC0415 - on first use
+
     return parse_items(response, AttachmentSlot)
 
 
@@ -734,6 +740,8 @@ def upload_attachment(
 @_reader
 def parse_attachment_file(response: httpx.Response) -> AttachmentFile:
     """The file an upload answered with."""
+    from antsclient.models.documents import AttachmentFile  # noqa: PLC0415 - on first use
+
     return parse(response, AttachmentFile)
 
 
@@ -797,6 +805,8 @@ def get_ephoto(number: str) -> Call:
 @_reader
 def parse_ephoto(response: httpx.Response) -> EPhoto:
     """The ePhoto code of an answer."""
+    from antsclient.models.documents import EPhoto  # noqa: PLC0415 - on first use
+
     return parse(response, EPhoto)
 
 
@@ -831,6 +841,8 @@ def list_documents(number: str) -> Call:
 @_reader
 def parse_documents(response: httpx.Response) -> list[PrefectureDocument]:
     """The prefecture documents of an answer."""
+    from antsclient.models.documents import PrefectureDocument  # noqa: PLC0415 - on first use
+
     return parse_items(response, PrefectureDocument)
 
 

@@ -15,7 +15,7 @@ from typing import Any, Final
 from antsclient.codec import from_data
 from antsclient.errors import AuthenticationError, ConfigurationError
 from antsclient.models.credentials import department_of_postal_code
-from antsclient.models.request import Prefecture
+from antsclient.models.documents import Prefecture
 from antsclient.sandbox.errors import SandboxError
 from antsclient.sandbox.ledger import Ledger
 from antsclient.sandbox.prefectures import prefectures_of

@@ -13,8 +13,8 @@ from typing import Final
 from antsclient.attachments import required_kinds
 from antsclient.lifecycle import Action, check
 from antsclient.models.application import Cerfa02
+from antsclient.models.documents import PrefectureDocument
 from antsclient.models.enums import Cerfa, DocumentKind, PrefectureDocumentKind, RequestStatus
-from antsclient.models.request import PrefectureDocument
 from antsclient.sandbox import assets
 from antsclient.sandbox.errors import SandboxError
 from antsclient.sandbox.ledger import Ledger

@@ -10,8 +10,8 @@ from __future__ import annotations
 import attrs
 
 from antsclient.lifecycle import Action, check, ensure_allowed
+from antsclient.models.documents import EPhoto
 from antsclient.models.enums import Cerfa
-from antsclient.models.request import EPhoto
 from antsclient.sandbox import assets
 from antsclient.sandbox.errors import SandboxError
 from antsclient.sandbox.ledger import Ledger

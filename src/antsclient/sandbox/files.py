@@ -11,8 +11,8 @@ import datetime as dt
 
 from antsclient.attachments import check_comment, check_pages, offered_kinds, required_kinds
 from antsclient.lifecycle import Action, ensure_allowed
+from antsclient.models.documents import AttachmentFile, AttachmentSlot
 from antsclient.models.enums import DocumentKind
-from antsclient.models.request import AttachmentFile, AttachmentSlot
 from antsclient.sandbox.errors import SandboxError, not_found
 from antsclient.sandbox.idempotency import IdempotencyKeys, fingerprint
 from antsclient.sandbox.ledger import Ledger

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from antsclient.models.request import Prefecture
+from antsclient.models.documents import Prefecture
 from antsclient.sandbox import referential
 
 __all__ = ["prefectures_of"]

@@ -14,8 +14,9 @@ import attrs
 from antsclient._text import fold
 from antsclient.codec import read_application
 from antsclient.models.application import Application
+from antsclient.models.documents import AttachmentFile
 from antsclient.models.enums import Cerfa, DocumentKind, RequestStatus, RequestType
-from antsclient.models.request import AttachmentFile, OnlineRequest
+from antsclient.models.request import OnlineRequest
 
 __all__ = [
     "Agency",

@@ -23,6 +23,13 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from antsclient.models.application import Application
+from antsclient.models.documents import (
+    AttachmentFile,
+    AttachmentSlot,
+    EPhoto,
+    Prefecture,
+    PrefectureDocument,
+)
 from antsclient.models.enums import (
     Cerfa,
     DocumentKind,
@@ -30,14 +37,7 @@ from antsclient.models.enums import (
     PrefectureDocumentKind,
     RequestStatus,
 )
-from antsclient.models.request import (
-    AttachmentFile,
-    AttachmentSlot,
-    EPhoto,
-    OnlineRequest,
-    Prefecture,
-    PrefectureDocument,
-)
+from antsclient.models.request import OnlineRequest
 from antsclient.sandbox.agencies import Agencies
 from antsclient.sandbox.clock import Clock
 from antsclient.sandbox.documents import Documents
