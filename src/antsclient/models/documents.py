@@ -1,8 +1,8 @@
 """What ANTS keeps beside a request: its supporting documents (slots and files sent), its
 ePhoto, the prefecture's documents, and the prefectures of an agency's department.
 
-Loaded on first use (``antsclient.AttachmentSlot`` and the others name them lazily): a
-session that syncs and files requests never makes these classes.
+Loaded on first use (``antsclient.AttachmentSlot`` and the others name them lazily):
+importing the session does not make these classes; the first answer that holds one does.
 """
 
 from __future__ import annotations
