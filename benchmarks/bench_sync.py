@@ -138,8 +138,12 @@ def _scenario(
     rounds: int,
     warm: int,
     folder: Path,
+    label: str,
+    latency_ms: float,
+    mbit: float = 0.0,
 ) -> dict[str, Any]:
-    """Every client, ``rounds`` times in turn, on one agency and one kind of store."""
+    """Every client, ``rounds`` times in turn, on one agency and one kind of store; the
+    figures with their limits (:func:`_limits`) and ``label``."""
     runs: dict[str, list[list[dict[str, float]]]] = {c: [] for c in CLIENTS}
     bytes_per_sync: list[float] = []
     server_cpu: list[float] = []
@@ -170,6 +174,8 @@ def _scenario(
         )
     result["bytes_per_sync"] = int(statistics.median(bytes_per_sync))
     result["server_cpu_ms_per_sync"] = round(statistics.median(server_cpu) * 1000, 1)
+    _limits(result, result["antsclient"]["stored"], latency_ms, mbit)
+    result["label"] = label
     return result
 
 
@@ -306,9 +312,9 @@ def main() -> int:
                     rounds=args.rounds,
                     warm=args.warm,
                     folder=folder / f"{size}",
+                    label=f"{size} requests, {store}",
+                    latency_ms=args.latency_ms,
                 )
-                _limits(result, result["antsclient"]["stored"], args.latency_ms, 0)
-                result["label"] = f"{size} requests, {store}"
                 figures["scenarios"][name] = result
         if args.link_mbit:
             size, info = args.sizes[-1], sb.agencies[len(args.sizes) - 1]
@@ -322,9 +328,10 @@ def main() -> int:
                 rounds=args.rounds,
                 warm=args.warm,
                 folder=folder / "link",
+                label=f"{size} requests, sqlite, {args.link_mbit:g} Mbit/s",
+                latency_ms=args.latency_ms,
+                mbit=args.link_mbit,
             )
-            _limits(result, result["antsclient"]["stored"], args.latency_ms, args.link_mbit)
-            result["label"] = f"{size} requests, sqlite, {args.link_mbit:g} Mbit/s"
             result["mbit_per_s"] = args.link_mbit
             figures["scenarios"][name] = result
             sb.set_bandwidth(0)
@@ -345,9 +352,9 @@ def main() -> int:
                 rounds=args.rounds,
                 warm=args.warm,
                 folder=Path(tmp),
+                label=f"{size} requests, sqlite, independent",
+                latency_ms=args.latency_ms,
             )
-            _limits(result, result["antsclient"]["stored"], args.latency_ms, 0)
-            result["label"] = f"{size} requests, sqlite, independent"
             result["independent"] = True
             figures["scenarios"][f"sqlite_{size}_independent"] = result
     figures["targets"] = _targets(figures["scenarios"], max(args.sizes))
