@@ -27,12 +27,17 @@
   (``independent_server.py``: written from ``protocol/openapi.yaml`` alone, its requests
   made by a generator of its own — accented names, Paris offsets, long numbers — and
   answered in the default shape only, as a server that knows no ``shape=rows``), so that no
-  target is met only on the sandbox's own data.
+  target is met only on the sandbox's own data;
+* the asyncio pair: the largest size is also synced into SQLite by the hand-written client
+  of an asyncio application (``anchor_async``: ``httpx.AsyncClient``, 8 pages in flight) and
+  by ``AsyncAntsSession`` (``antsclient_async``), in the roles ``anchor`` and ``antsclient``
+  of the scenario ``sqlite_<size>_async``.
 
 It prints a table and writes every figure to a JSON file (``--json``); its last line is the
 same JSON object. Its keys are stable: ``scenarios`` holds ``sqlite_2000``, ``memory_2000``,
-``sqlite_20000``, ``memory_20000``, ``sqlite_20000_link`` and ``sqlite_20000_independent``
-(for the default sizes), each with
+``sqlite_20000``, ``memory_20000``, ``sqlite_20000_link``, ``sqlite_20000_async`` and
+``sqlite_20000_independent`` (for the default sizes), each with ``programs`` (the client
+that ran in each role) and
 ``anchor`` and ``antsclient`` (``cold_ms``, ``warm_ms``, ``cpu_us_per_request``, …),
 ``ratio_anchor_over_antsclient_warm``, ``round_trip_limit_ms``, ``transfer_ms``,
 ``anchor_fastjson`` and ``ratio_anchor_fastjson_over_antsclient_warm`` (when a fast JSON
@@ -44,10 +49,11 @@ library is installed), ``antsclient_core`` and ``ratio_anchor_over_antsclient_co
 SQLite one, ``max_antsclient_over_limit`` ≤ 2 without a limited link,
 ``link_over_round_trip_plus_transfer`` ≤ 1.5; ``core_sqlite_…``: the first two for
 ``antsclient_core``, when it ran; ``independent_…``: the first two on the independent
-server), each with its ``value``, ``target``, ``at_least`` and ``met``.
+server; ``async_…``: the first two for the asyncio pair), each with its ``value``,
+``target``, ``at_least`` and ``met``.
 
     python benchmarks/bench_sync.py [--sizes 2000 20000] [--rounds 5] [--warm 3]
-        [--latency-ms 20] [--link-mbit 20] [--no-naive] [--no-independent]
+        [--latency-ms 20] [--link-mbit 20] [--no-naive] [--no-independent] [--no-async]
         [--json build/bench/sync.json]
 """
 
@@ -82,6 +88,9 @@ CLIENTS = (
 )
 """The clients timed; ``antsclient_core`` (antsclient without its ``speedups`` extra) only
 when the extra is installed (else ``antsclient`` is the core already)."""
+ASYNC_PROGRAMS = {"anchor": "anchor_async", "antsclient": "antsclient_async"}
+"""The asyncio scenario's clients in their roles: the hand-written ``httpx.AsyncClient``
+client as the anchor, ``AsyncAntsSession`` as antsclient."""
 STORES = ("sqlite", "memory")
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 """The clients' environment: they may write their bytecode cache."""
@@ -141,24 +150,30 @@ def _scenario(
     label: str,
     latency_ms: float,
     mbit: float = 0.0,
+    programs: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Every client, ``rounds`` times in turn, on one agency and one kind of store; the
-    figures with their limits (:func:`_limits`) and ``label``."""
-    runs: dict[str, list[list[dict[str, float]]]] = {c: [] for c in CLIENTS}
+    figures with their limits (:func:`_limits`) and ``label``. ``programs`` runs other
+    clients of ``sync_clients.py`` in the roles of :data:`CLIENTS` (the asyncio pair as
+    ``anchor`` and ``antsclient``); by default each role is its own client."""
+    programs = programs or {c: c for c in CLIENTS}
+    roles = tuple(programs)
+    runs: dict[str, list[list[dict[str, float]]]] = {c: [] for c in roles}
     bytes_per_sync: list[float] = []
     server_cpu: list[float] = []
     for r in range(rounds):
-        order = CLIENTS[r % len(CLIENTS) :] + CLIENTS[: r % len(CLIENTS)]
-        for client in order:
+        for role in roles[r % len(roles) :] + roles[: r % len(roles)]:
             before = server.stats()
-            runs[client].append(
+            client = programs[role]
+            runs[role].append(
                 _child(client, store, 1 + warm, info, folder / f"{store}-{client}-{r}")
             )
             after = server.stats()
-            if client == "antsclient":
+            if role == "antsclient":
                 bytes_per_sync.append((after["bytes_sent"] - before["bytes_sent"]) / (1 + warm))
                 server_cpu.append((after["cpu_s"] - before["cpu_s"]) / (1 + warm))
-    result: dict[str, Any] = {c: _summary(runs[c]) for c in CLIENTS}
+    result: dict[str, Any] = {c: _summary(runs[c]) for c in roles}
+    result["programs"] = programs
     ours, anchor = result["antsclient"], result["anchor"]
     result["ratio_anchor_over_antsclient_warm"] = round(anchor["warm_ms"] / ours["warm_ms"], 2)
     result["ratio_anchor_over_antsclient_cold"] = round(anchor["cold_ms"] / ours["cold_ms"], 2)
@@ -227,6 +242,15 @@ def _targets(scenarios: dict[str, Any], size: int) -> dict[str, dict[str, Any]]:
         )
         ratio = independent["ratio_anchor_over_antsclient_warm"]
         target("independent_sqlite_ratio_anchor_over_antsclient", ratio, 1.25, at_least=True)
+    asynchronous = scenarios.get(f"sqlite_{size}_async")
+    if asynchronous is not None:  # the same two targets for the asyncio pair
+        target(
+            "async_sqlite_cpu_us_per_request",
+            asynchronous["antsclient"]["cpu_us_per_request"],
+            12.0,
+        )
+        ratio = asynchronous["ratio_anchor_over_antsclient_warm"]
+        target("async_sqlite_ratio_anchor_over_antsclient", ratio, 1.25, at_least=True)
     link = scenarios.get(f"sqlite_{size}_link")
     if link is not None:
         bound = (link["round_trip_limit_ms"] + link["transfer_ms"]) / 1000
@@ -245,15 +269,16 @@ def _naive(server: SandboxProcess, info: dict[str, str], folder: Path) -> dict[s
 
 def _print_table(figures: dict[str, Any]) -> None:
     head = (
-        f"{'scenario':34} {'client':15} {'cold ms':>9} {'warm ms':>9} {'CPU µs/req':>10} "
+        f"{'scenario':36} {'client':16} {'cold ms':>9} {'warm ms':>9} {'CPU µs/req':>10} "
         f"{'anchor/ours':>11} {'limit ms':>9} {'ours/limit':>10}"
     )
     print(head)
     print("-" * len(head))
     for scenario in figures["scenarios"].values():
         name = scenario["label"]
-        for client in CLIENTS:
+        for client in (c for c in CLIENTS if c in scenario):
             s = scenario[client]
+            program = scenario["programs"][client]
             ours = client == "antsclient"
             ratio = f"{scenario['ratio_anchor_over_antsclient_warm']:.2f}" if ours else ""
             if client == "anchor_fastjson":  # its own warm median over antsclient's
@@ -264,12 +289,12 @@ def _print_table(figures: dict[str, Any]) -> None:
             limit_text = f"{max(limit, scenario['cpu_limit_ms']):.0f}" if ours else ""
             over = f"{scenario['antsclient_over_limit']:.2f}" if ours else ""
             print(
-                f"{name:34} {client:15} {s['cold_ms']:9.1f} {s['warm_ms']:9.1f} "
+                f"{name:36} {program:16} {s['cold_ms']:9.1f} {s['warm_ms']:9.1f} "
                 f"{s['cpu_us_per_request']:10.2f} {ratio:>11} {limit_text:>9} {over:>10}"
             )
     naive = figures.get("naive")
     if naive:
-        print(f"{'naive, one call at a time':34} {'naive':15} {naive['cold_ms']:9.1f}")
+        print(f"{'naive, one call at a time':36} {'naive':16} {naive['cold_ms']:9.1f}")
 
 
 def main() -> int:
@@ -283,6 +308,7 @@ def main() -> int:
     parser.add_argument(
         "--no-independent", action="store_true", help="skip the independent server's scenario"
     )
+    parser.add_argument("--no-async", action="store_true", help="skip the asyncio scenario")
     parser.add_argument("--json", type=Path, default=Path("build/bench/sync.json"))
     args = parser.parse_args()
 
@@ -298,7 +324,7 @@ def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, SandboxProcess(args.sizes, args.latency_ms) as sb:
         folder = Path(tmp)
-        for client in CLIENTS:  # untimed: the modules' bytecode cached
+        for client in (*CLIENTS, *ASYNC_PROGRAMS.values()):  # untimed: bytecode cached
             for store in STORES:
                 _child(client, store, 1, sb.agencies[0], folder / "first")
         for size, info in zip(args.sizes, sb.agencies, strict=False):
@@ -335,6 +361,21 @@ def main() -> int:
             result["mbit_per_s"] = args.link_mbit
             figures["scenarios"][name] = result
             sb.set_bandwidth(0)
+        if not args.no_async:
+            size, info = args.sizes[-1], sb.agencies[len(args.sizes) - 1]
+            result = _scenario(
+                sb,
+                info,
+                requests=size,
+                store="sqlite",
+                rounds=args.rounds,
+                warm=args.warm,
+                folder=folder / "async",
+                label=f"{size} requests, sqlite, asyncio",
+                latency_ms=args.latency_ms,
+                programs=ASYNC_PROGRAMS,
+            )
+            figures["scenarios"][f"sqlite_{size}_async"] = result
         if not args.no_naive:
             figures["naive"] = _naive(sb, sb.agencies[0], folder)
             figures["naive"]["requests"] = args.sizes[0]
