@@ -69,6 +69,45 @@ def test_what_was_left_out_loads_when_first_used() -> None:
     assert loaded == ["httpcore", "antsclient.models.application"]
 
 
+_PLAIN_ANTS = """
+import http.server, json, threading
+class Answer(http.server.BaseHTTPRequestHandler):
+    def _send(self, body):
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self._send({"access_token": "t", "token_type": "Bearer", "expires_in": 600})
+    def do_GET(self):
+        self._send({"items": [], "page": 1, "page_size": 500, "total": 0, "pages": 0})
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+url = f"http://127.0.0.1:{server.server_port}"
+"""
+
+
+def test_a_blocking_sync_never_loads_asyncio() -> None:
+    # The blocking session's whole path: its transport, pool and sockets, a login, a search
+    # page and the sync's engine, against a server of the standard library's (no event loop).
+    code = _PLAIN_ANTS + (
+        "from antsclient import AntsSession, Credentials\n"
+        "from antsclient.storage import MemoryStore\n"
+        "creds = Credentials(agreement='E1706900030', login='claboret662', password='x')\n"
+        "with AntsSession(creds, base_url=url, store=MemoryStore()) as session:\n"
+        "    assert session.requests.sync_all().ok\n"
+    )
+    assert _loaded_after(code, ("asyncio", "httpcore", "antsclient._listing")) == [
+        "httpcore",
+        "antsclient._listing",
+    ]
+
+
 def test_a_bare_import_loads_no_model() -> None:
     assert _loaded_after("import antsclient", ("antsclient.models", "httpcore")) == []
 

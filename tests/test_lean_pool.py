@@ -1,4 +1,4 @@
-"""The async sessions' connection pool: httpcore's choices, made in one walk of the pool."""
+"""The sessions' connection pools: httpcore's choices, made in one walk of the pool."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import httpcore
 import httpx
 import pytest
 
+from antsclient import _lean_async as lean_async
 from antsclient import _lean_pool as lean
 from antsclient import _transport as transport
 
@@ -65,13 +66,13 @@ def test_the_async_session_pools_its_connections_leanly_unless_behind_a_proxy(
         transport.pooled_async_transport(8, "http://127.0.0.1:1"),
     ):
         assert isinstance(own, httpx.AsyncHTTPTransport)
-        assert isinstance(own._pool, lean.LeanAsyncPool)
+        assert isinstance(own._pool, lean_async.LeanAsyncPool)
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     assert transport.AsyncGuardedTransport.for_server("http://127.0.0.1:1") is None
 
 
 def _transport(**limits: Any) -> httpx.AsyncHTTPTransport:
-    return lean.lean_async_transport(ssl.create_default_context(), httpx.Limits(**limits))
+    return lean_async.lean_async_transport(ssl.create_default_context(), httpx.Limits(**limits))
 
 
 def test_requests_beyond_the_connections_wait_for_one_and_surplus_idle_ones_close() -> None:
@@ -201,7 +202,7 @@ def test_an_https_server_is_reached_over_asyncios_tls(certificate: tuple[str, st
         async with (
             server,
             httpx.AsyncClient(
-                transport=lean.lean_async_transport(trusted, httpx.Limits())
+                transport=lean_async.lean_async_transport(trusted, httpx.Limits())
             ) as client,
         ):
             for _ in range(2):  # the second on the same connection
@@ -209,7 +210,7 @@ def test_an_https_server_is_reached_over_asyncios_tls(certificate: tuple[str, st
                 assert (answer.status_code, answer.content) == (200, b"secret")
             (connection,) = client._transport._pool.connections  # type: ignore[attr-defined]
             stream = connection._connection._network_stream
-            assert isinstance(stream, lean._AsyncioStream)
+            assert isinstance(stream, lean_async._AsyncioStream)
             assert stream.get_extra_info("ssl_object") is not None
             assert stream.get_extra_info("server_addr") == ("127.0.0.1", port)
             assert stream.get_extra_info("is_readable") is False
@@ -223,7 +224,9 @@ def test_a_certificate_not_trusted_is_a_connect_error(certificate: tuple[str, st
         async with (
             server,
             httpx.AsyncClient(
-                transport=lean.lean_async_transport(ssl.create_default_context(), httpx.Limits())
+                transport=lean_async.lean_async_transport(
+                    ssl.create_default_context(), httpx.Limits()
+                )
             ) as client,
         ):
             with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
@@ -251,7 +254,7 @@ def test_the_streams_failures_are_httpcores() -> None:
         writer.transport.abort()
 
     async def scenario() -> None:
-        backend = lean._LeanBackend()
+        backend = lean_async._LeanBackend()
         listener = socket.create_server(("127.0.0.1", 0))
         port = listener.getsockname()[1]
         listener.close()

@@ -7,27 +7,25 @@ connection, so the cost grows with the square of the pool), and asks every idle 
 whether the server closed it — a ``poll`` of its socket, and in the async pool through anyio,
 which builds a table of every attribute of the socket to find the socket itself. With 20
 requests in flight, this bookkeeping cost more client CPU than the rest of a create; a sync of
-20,000 requests made 14,000 such checks for its 42 pages. The pools here walk once, ask the
-connection they are about to use (the others once a second), and the async pool's
-connections run on asyncio's own streams, their socket at hand to look at it. A
-connection given to a request is not given to another before that request begins (httpcore's
-second request then failed with ``ConnectionNotAvailable`` and started over).
+20,000 requests made 14,000 such checks for its 42 pages. The pools here walk once and ask
+the connection they are about to use (the others once a second). A connection given to a
+request is not given to another before that request begins (httpcore's second request then
+failed with ``ConnectionNotAvailable`` and started over).
+
+The async pool and its connections on asyncio's own streams are in
+:mod:`antsclient._lean_async`: the blocking session never loads asyncio.
 """
 
 from __future__ import annotations
 
-import asyncio
 import select
-import ssl
 import sys
 import time
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import httpcore
-import httpx
 
-__all__ = ["SWEEP_EVERY", "LeanAsyncPool", "LeanPool", "lean_async_transport", "socket_readable"]
+__all__ = ["SWEEP_EVERY", "LeanAssignment", "LeanPool", "socket_readable"]
 
 SWEEP_EVERY = 1.0
 """Seconds between two looks at every idle connection of a lean pool."""
@@ -46,120 +44,7 @@ def socket_readable(sock: Any) -> bool:
     return bool(poll.poll(0))
 
 
-class _AsyncioStream(httpcore.AsyncNetworkStream):
-    """A connection on asyncio's own streams, its socket at hand.
-
-    httpcore's anyio backend wraps each read and write in a cancel scope with its deadline
-    and a resource guard, and gives the event loop a turn before each: at 20 creates in
-    flight, some 9 % of a create's client CPU. Here a read or a write waits on asyncio's
-    stream alone, under ``asyncio.timeout`` only when it has a timeout. Its failures are
-    httpcore's (``ReadTimeout``, ``ReadError``, ``ConnectError``…), as the anyio backend
-    raises them; the session's own deadline (:class:`~antsclient._transport.AsyncCutOff`)
-    cancels it as any wait. The async session runs on asyncio (its deadline is asyncio's).
-    """
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader = reader
-        self._writer = writer
-        self._socket: Any = writer.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        try:
-            if timeout is None:
-                return await self._reader.read(max_bytes)
-            async with asyncio.timeout(timeout):
-                return await self._reader.read(max_bytes)
-        except TimeoutError as exc:
-            raise httpcore.ReadTimeout("no answer within the read timeout") from exc
-        except OSError as exc:
-            raise httpcore.ReadError(_said(exc)) from exc
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if not buffer:
-            return
-        try:
-            self._writer.write(buffer)
-            if timeout is None:
-                await self._writer.drain()
-            else:
-                async with asyncio.timeout(timeout):
-                    await self._writer.drain()
-        except TimeoutError as exc:
-            raise httpcore.WriteTimeout("the request could not be sent in time") from exc
-        except (OSError, RuntimeError) as exc:  # RuntimeError: a transport already closed
-            raise httpcore.WriteError(_said(exc)) from exc
-
-    async def aclose(self) -> None:
-        # Closing starts at once (a TLS goodbye included) and is not awaited: a server that
-        # stopped answering would hold a TLS one until its timeout.
-        self._writer.close()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
-        except TimeoutError as exc:
-            self._writer.close()
-            raise httpcore.ConnectTimeout("the TLS handshake did not end in time") from exc
-        except OSError as exc:  # ssl.SSLError (a certificate refused) included
-            self._writer.close()
-            raise httpcore.ConnectError(_said(exc)) from exc
-        return self
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":
-            return socket_readable(self._socket)
-        if info == "socket":
-            return self._socket
-        asked = {"client_addr": "sockname", "server_addr": "peername"}.get(info, info)
-        return self._writer.get_extra_info(asked)
-
-
-def _said(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
-
-
-class _LeanBackend(httpcore.AsyncNetworkBackend):
-    """Connections on asyncio's streams (:class:`_AsyncioStream`)."""
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        local = (local_address, 0) if local_address is not None else None
-        try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(host, port, local_addr=local)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"no connection to {host}:{port} in time") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(_said(exc)) from exc
-        sock = writer.get_extra_info("socket")
-        for option in socket_options or ():
-            sock.setsockopt(*option)
-        return _AsyncioStream(reader, writer)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - the sessions speak TCP
-        async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_unix_connection(path)
-        return _AsyncioStream(reader, writer)
-
-    async def sleep(self, seconds: float) -> None:  # pragma: no cover - httpcore's retries only
-        await asyncio.sleep(seconds)
-
-
-class _LeanAssignment:
+class LeanAssignment:
     """The assignment of requests to connections both lean pools share: it walks the pool
     once, and asks the sockets whether their server closed them only where it matters: the
     connection about to be used is always asked (as httpcore does), the other idle ones at
@@ -248,23 +133,6 @@ class _LeanAssignment:
         return closing
 
 
-class LeanAsyncPool(_LeanAssignment, httpcore.AsyncConnectionPool):
-    """:class:`httpcore.AsyncConnectionPool` with the lean assignment."""
-
-
-class LeanPool(_LeanAssignment, httpcore.ConnectionPool):
+class LeanPool(LeanAssignment, httpcore.ConnectionPool):
     """:class:`httpcore.ConnectionPool` (the blocking one) with the lean assignment: its
     sockets are cheap to reach, but it too asked every idle one at every request."""
-
-
-def lean_async_transport(context: ssl.SSLContext, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    """httpx's async transport over a :class:`LeanAsyncPool` (``limits`` its sizes)."""
-    transport = httpx.AsyncHTTPTransport(verify=context, limits=limits)
-    transport._pool = LeanAsyncPool(
-        ssl_context=context,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=_LeanBackend(),
-    )
-    return transport

@@ -136,7 +136,7 @@ def pooled_async_transport(connections: int, base_url: str) -> httpx.AsyncHTTPTr
     """:func:`pooled_transport` for the async sessions."""
     if urllib.request.getproxies():
         return None
-    from antsclient._lean_pool import lean_async_transport  # noqa: PLC0415 - async only
+    from antsclient._lean_async import lean_async_transport  # noqa: PLC0415 - async only
 
     return lean_async_transport(tls_context(base_url), _limits(connections))
 
@@ -436,7 +436,7 @@ class GuardedTransport(httpx.HTTPTransport):
 class AsyncGuardedTransport:
     """For the async session, cutting off is :class:`AsyncCutOff`'s work (it cancels the whole
     exchange): the transport is httpx's own, over the lean pool of
-    :mod:`antsclient._lean_pool` — or httpx's default behind an environment proxy."""
+    :mod:`antsclient._lean_async` — or httpx's default behind an environment proxy."""
 
     @classmethod
     def for_server(cls, base_url: str) -> httpx.AsyncHTTPTransport | None:
@@ -445,6 +445,6 @@ class AsyncGuardedTransport:
         if urllib.request.getproxies():
             return None
         # httpcore loads with the first transport: the blocking session never needs this one.
-        from antsclient._lean_pool import lean_async_transport  # noqa: PLC0415
+        from antsclient._lean_async import lean_async_transport  # noqa: PLC0415
 
         return lean_async_transport(tls_context(base_url), httpx.Limits())
