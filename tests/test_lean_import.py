@@ -58,6 +58,12 @@ def test_importing_the_blocking_session_loads_none_of_the_heavy_parts() -> None:
     assert [m for m in loaded if m not in theirs] == []
 
 
+def test_importing_the_async_session_loads_asyncio_and_none_of_the_heavy_parts() -> None:
+    theirs = set(_loaded_after(CORE, NOT_AT_IMPORT))
+    loaded = _loaded_after("from antsclient import AsyncAntsSession", NOT_AT_IMPORT)
+    assert [m for m in loaded if m not in theirs] == ["asyncio", "antsclient._async.session"]
+
+
 def test_what_was_left_out_loads_when_first_used() -> None:
     code = (
         "from antsclient import AntsSession, Credentials\n"

@@ -27,12 +27,12 @@ from collections.abc import AsyncIterator, Callable, Collection, Iterable, Seque
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from antsclient.models import Bucket, Cerfa, OnlineRequest
-from antsclient.models.paper import Bordereau
 from antsclient.models.window import DateWindow
 from antsclient.storage.protocols import MergeResult, RequestStore, SyncStore, merge_by_upsert
 
 if TYPE_CHECKING:
     from antsclient.export import RequestList
+    from antsclient.models.paper import Bordereau
 
 __all__ = ["InThread", "in_thread"]
 
