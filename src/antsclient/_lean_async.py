@@ -1,4 +1,4 @@
-"""The async session's lean connection pool: :class:`antsclient._lean_pool`'s assignment
+"""The async session's lean connection pool: :mod:`antsclient._lean_pool`'s assignment
 over httpcore's async pool, its connections on asyncio's own streams, their socket at hand
 to look at it (anyio's backend builds a table of every attribute of the socket to find it).
 Loaded by the async session only: the blocking one never needs asyncio.
