@@ -44,6 +44,9 @@ that ran in each role) and
 library is installed), ``antsclient_core`` and ``ratio_anchor_over_antsclient_core_warm``
 (when the ``speedups`` extra is installed),
 ``cpu_limit_ms`` and ``antsclient_over_limit``; ``naive`` the naive client's one run;
+``machine_reference_us`` how fast the machine runs Python in this run (the anchor's JSON
+decoding and row building of a fixed page, µs a request, medians of 5 fresh interpreters:
+the CPU figures move with it, the ratios do not);
 ``targets`` the sync's performance targets at the largest size (``sqlite_cpu_us_per_request``
 ≤ 12, ``sqlite_ratio_anchor_over_antsclient`` ≥ 1.25, ``memory_cpu_us_per_request`` ≤ the
 SQLite one, ``max_antsclient_over_limit`` ≤ 2 without a limited link,
@@ -111,6 +114,49 @@ def _child(
     )
     result: list[dict[str, float]] = json.loads(done.stdout.strip().splitlines()[-1])["runs"]
     return result
+
+
+_REFERENCE = """
+import json, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+from sync_clients import COLUMNS
+item = {
+    "number": "", "cerfa": "02", "status": "validated", "status_label": "Validée",
+    "type_label": "Première demande", "created": "2026-03-02T09:15:00+01:00",
+    "modified": "2026-04-17T16:40:12+02:00", "transferred": False, "neph": "123456789012",
+    "student_id": "E-20417", "applicant_name": "LEFÈVRE Anaïs", "email": "a@example.fr",
+    "validated_at": "2026-04-01T10:00:00+02:00",
+}
+body = json.dumps({"items": [dict(item, number=f"{n:011d}") for n in range(500)]}).encode()
+runs = []
+for _ in range(7):
+    started = time.process_time()
+    for _ in range(40):
+        rows = [tuple(i.get(c) for c in COLUMNS) for i in json.loads(body)["items"]]
+    runs.append(time.process_time() - started)
+print(statistics.median(runs) / 20000 * 1e6)
+"""
+"""The machine's reference: the anchor's own work for a request of a fixed page (its JSON
+decoded, its row built; no I/O, no store), in µs of CPU."""
+
+
+def _machine_reference_us(processes: int = 5) -> float:
+    """:data:`_REFERENCE` in ``processes`` fresh interpreters, median: how fast this machine
+    runs Python now. CPU per request (the ≤ 12 µs targets) moves with it; the ratios do
+    not, both clients being timed on the same machine in the same run."""
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", _REFERENCE, str(HERE)],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=ENV,
+            ).stdout
+        )
+        for _ in range(processes)
+    ]
+    return round(statistics.median(runs), 2)
 
 
 def _round_trip_limit_s(requests: int, latency_ms: float, in_flight: int = 8) -> float:
@@ -319,6 +365,7 @@ def main() -> int:
         "load_before": list(os.getloadavg()),
         "cpus": os.cpu_count(),
         "speedups": SPEEDUPS_INSTALLED,
+        "machine_reference_us": _machine_reference_us(),
         "scenarios": {},
     }
     started = time.perf_counter()
@@ -409,6 +456,10 @@ def main() -> int:
     print(
         f"antsclient's speedups extra (msgspec, zlib-ng): "
         f"{'on (antsclient_core: without it)' if figures['speedups'] else 'off'}"
+    )
+    print(
+        f"machine reference: {figures['machine_reference_us']:g} µs a request (the anchor's "
+        "JSON decoding and row building of a fixed page, no I/O: CPU per request moves with it)"
     )
     print(
         f"load average before {figures['load_before'][0]:.2f}, after "
