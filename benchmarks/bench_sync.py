@@ -389,39 +389,31 @@ def main() -> int:
                     latency_ms=args.latency_ms,
                 )
                 figures["scenarios"][name] = result
-        if args.link_mbit:
-            size, info = args.sizes[-1], sb.agencies[len(args.sizes) - 1]
-            sb.set_bandwidth(args.link_mbit)
-            name = f"sqlite_{size}_link"
-            result = _scenario(
+        size, info = args.sizes[-1], sb.agencies[len(args.sizes) - 1]
+
+        def largest(name: str, label: str, **options: Any) -> dict[str, Any]:
+            """A scenario of the largest size into SQLite (``options``: ``_scenario``'s)."""
+            return _scenario(
                 sb,
                 info,
                 requests=size,
                 store="sqlite",
                 rounds=args.rounds,
                 warm=args.warm,
-                folder=folder / "link",
-                label=f"{size} requests, sqlite, {args.link_mbit:g} Mbit/s",
+                folder=folder / name,
+                label=f"{size} requests, sqlite, {label}",
                 latency_ms=args.latency_ms,
-                mbit=args.link_mbit,
+                **options,
             )
+
+        if args.link_mbit:
+            sb.set_bandwidth(args.link_mbit)
+            result = largest("link", f"{args.link_mbit:g} Mbit/s", mbit=args.link_mbit)
             result["mbit_per_s"] = args.link_mbit
-            figures["scenarios"][name] = result
+            figures["scenarios"][f"sqlite_{size}_link"] = result
             sb.set_bandwidth(0)
         if not args.no_async:
-            size, info = args.sizes[-1], sb.agencies[len(args.sizes) - 1]
-            result = _scenario(
-                sb,
-                info,
-                requests=size,
-                store="sqlite",
-                rounds=args.rounds,
-                warm=args.warm,
-                folder=folder / "async",
-                label=f"{size} requests, sqlite, asyncio",
-                latency_ms=args.latency_ms,
-                programs=ASYNC_PROGRAMS,
-            )
+            result = largest("async", "asyncio", programs=ASYNC_PROGRAMS)
             figures["scenarios"][f"sqlite_{size}_async"] = result
         if not args.no_naive:
             figures["naive"] = _naive(sb, sb.agencies[0], folder)
