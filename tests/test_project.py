@@ -70,6 +70,9 @@ def test_the_nox_matrix_is_what_the_package_claims() -> None:
     noxfile = _read("noxfile.py")
     assert "@nox.session(python=PYTHONS)\ndef tests(" in noxfile
     assert 'nox.options.sessions = ["checks"]' in noxfile
+    # A bare nox runs the suite on every claimed Python: the newest in dist, against the wheel.
+    assert "@nox.session(python=PYTHONS[-1])\ndef dist(" in noxfile
+    assert '*(f"tests-{v}" for v in PYTHONS[:-1]), "dist", "lowest"' in noxfile
 
 
 def test_the_licence_is_mit_as_the_metadata_says() -> None:
