@@ -25,6 +25,7 @@ NOT_AT_IMPORT = (
     "antsclient.models.application",
     "antsclient.models.paper",
     "antsclient.models.documents",
+    "antsclient.models.request_types",
     "antsclient.attachments",
     "antsclient.validation",
     "antsclient.checks",
@@ -72,10 +73,10 @@ def test_what_was_left_out_loads_when_first_used() -> None:
         "from antsclient import AntsSession, Credentials\n"
         "creds = Credentials(agreement='E1706900030', login='claboret662', password='x')\n"
         "AntsSession(creds, base_url='http://127.0.0.1:1').close()\n"
-        "from antsclient.models import Cerfa02\n"
+        "from antsclient.models import Cerfa02, REQUEST_TYPES\n"
     )
-    loaded = _loaded_after(code, ("httpcore", "antsclient.models.application"))
-    assert loaded == ["httpcore", "antsclient.models.application"]
+    parts = ("httpcore", "antsclient.models.application", "antsclient.models.request_types")
+    assert _loaded_after(code, parts) == list(parts)
 
 
 _PLAIN_ANTS = """
@@ -125,7 +126,10 @@ def test_the_lazy_model_names_are_the_classes_themselves() -> None:
     from antsclient.models.application import Application, application_type
     from antsclient.models.documents import AttachmentSlot
     from antsclient.models.paper import Bordereau
+    from antsclient.models.request_types import REQUEST_TYPES, Prerequisite
 
+    assert antsclient.models.REQUEST_TYPES is REQUEST_TYPES
+    assert antsclient.models.Prerequisite is Prerequisite
     assert antsclient.models.Application is Application
     assert antsclient.models.application_type is application_type
     assert antsclient.models.Bordereau is Bordereau

@@ -25,7 +25,6 @@ import attrs
 
 from antsclient.errors import ActionNotAllowed, PermissionDenied
 from antsclient.models.enums import Cerfa, RequestStatus, RequestType, Right
-from antsclient.models.request_types import REQUEST_TYPES
 
 if TYPE_CHECKING:
     from antsclient.models.documents import AttachmentSlot
@@ -336,6 +335,8 @@ def next_status(
     if paper_mandate and status in rule.moves_to_under_mandate:
         return rule.moves_to_under_mandate[status]
     if action is Action.PREFECTURE_ACCEPTS:
+        from antsclient.models.request_types import REQUEST_TYPES  # noqa: PLC0415 - on first use
+
         kind = request_type or (
             RequestType.EXAM_REGISTRATION if cerfa is Cerfa.C02 else RequestType.TITLE_AFTER_EXAM
         )

@@ -57,10 +57,8 @@ from antsclient.models import (
     PrefectureDocumentKind,
     RequestStatus,
     RequestType,
-    RequestTypeSpec,
     Right,
 )
-from antsclient.models.request_types import REQUEST_TYPES, Prerequisite
 from antsclient.protocol import Verdict, classify, classify_failure
 from antsclient.storage.protocols import (
     StudentDirectory,
@@ -80,6 +78,7 @@ if TYPE_CHECKING:
         PrefectureDocument,
     )
     from antsclient.models.paper import PaperRequest
+    from antsclient.models.request_types import RequestTypeSpec
 
 __all__ = [
     "AntsSession",
@@ -763,6 +762,9 @@ class Requests(_Namespace):
         request (``cerfa02_number``), it must be « à traiter en Cerfa 06 » (a copy that may
         be stale is read once more before refusing) and carry the same NEPH. Otherwise
         ANTS judges the NEPH."""
+        # The request types' table loads with the first title filed, not with the session.
+        from antsclient.models.request_types import REQUEST_TYPES, Prerequisite  # noqa: PLC0415
+
         number = application.cerfa02_number
         spec = REQUEST_TYPES[application.request_type]
         if spec.prerequisite is not Prerequisite.ACCEPTED_CERFA02 or not number:

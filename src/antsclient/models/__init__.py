@@ -29,13 +29,6 @@ from antsclient.models.request import (
     MANDATE_KEEPING_MONTHS,
     OnlineRequest,
 )
-from antsclient.models.request_types import (
-    REQUEST_TYPES,
-    TRAININGS,
-    Prerequisite,
-    RequestTypeSpec,
-    TrainingSpec,
-)
 from antsclient.models.window import DateWindow
 
 if TYPE_CHECKING:
@@ -58,10 +51,17 @@ if TYPE_CHECKING:
         PrefectureDocument,
     )
     from antsclient.models.paper import Bordereau, PaperRequest, TrackingChannel
+    from antsclient.models.request_types import (
+        REQUEST_TYPES,
+        TRAININGS,
+        Prerequisite,
+        RequestTypeSpec,
+        TrainingSpec,
+    )
 
-# The application data, the paper requests and what ANTS keeps beside a request (documents,
-# ePhoto, prefectures) load on first use: a session that lists and follows requests needs
-# none of them.
+# The application data, the paper requests, what ANTS keeps beside a request (documents,
+# ePhoto, prefectures) and the request types' table load on first use: a session that lists
+# and follows requests needs none of them.
 _LAZY: dict[str, str] = {
     **dict.fromkeys(
         ("AttachmentFile", "AttachmentSlot", "EPhoto", "Prefecture", "PrefectureDocument"),
@@ -82,6 +82,10 @@ _LAZY: dict[str, str] = {
         "antsclient.models.application",
     ),
     **dict.fromkeys(("Bordereau", "PaperRequest", "TrackingChannel"), "antsclient.models.paper"),
+    **dict.fromkeys(
+        ("REQUEST_TYPES", "TRAININGS", "Prerequisite", "RequestTypeSpec", "TrainingSpec"),
+        "antsclient.models.request_types",
+    ),
 }
 
 

@@ -29,7 +29,6 @@ from antsclient.models import (
     OnlineRequest,
     PrefectureDocumentKind,
     RequestType,
-    RequestTypeSpec,
 )
 from antsclient.models.window import DateWindow, bounds
 from antsclient.protocol._fastpage import decode_page, prepare
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
         Prefecture,
         PrefectureDocument,
     )
+    from antsclient.models.request_types import RequestTypeSpec
 
 __all__ = [
     "API_PREFIX",
@@ -481,6 +481,7 @@ def parse_request_types(response: httpx.Response) -> dict[RequestType, RequestTy
     if not isinstance(items, list):
         raise ProtocolError("the request types answer has no items", code="malformed_body")
     from antsclient.codec import from_data  # noqa: PLC0415
+    from antsclient.models.request_types import RequestTypeSpec  # noqa: PLC0415
 
     known = {kind.value: kind for kind in RequestType}
     return {
