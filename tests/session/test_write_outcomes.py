@@ -142,12 +142,17 @@ async def test_every_write_survives_a_lost_answer(env: SandboxEnv, kind: str) ->
     }
     assert sb.lost_answers() == writes, "every saved write had its answer lost"
     received = sb.received()
-    # A create or an upload is sent again under its key (ANTS answers with what it made);
-    # every other write is read back, found done and never sent again.
+    # A create or an upload is sent again under its key (ANTS answers with what it made,
+    # which the checks above found made once); every other write is read back, found done
+    # and never sent again. On a slow machine a resend may itself outlive the stall's short
+    # timeout and be sent once more, under the same key: at least one resend each, and no
+    # more than the session's three attempts (FAST).
     resent = {"create_request", "upload_attachment"}
-    assert {op: received[op] for op in writes} == {
-        op: n * 2 if op in resent else n for op, n in writes.items()
+    assert {op: received[op] for op in writes if op not in resent} == {
+        op: n for op, n in writes.items() if op not in resent
     }
+    for op in resent:
+        assert 2 * writes[op] <= received[op] <= 3 * writes[op], (op, received[op])
 
 
 async def test_a_write_that_never_left_says_so(env: SandboxEnv) -> None:
