@@ -279,24 +279,14 @@ def _targets(scenarios: dict[str, Any], size: int) -> dict[str, dict[str, Any]]:
     if scenarios:
         worst = max(s["antsclient_over_limit"] for s in scenarios.values() if "mbit_per_s" not in s)
         target("max_antsclient_over_limit", worst, 2.0)
-    independent = scenarios.get(f"sqlite_{size}_independent")
-    if independent is not None:  # the same two targets against the second source
-        target(
-            "independent_sqlite_cpu_us_per_request",
-            independent["antsclient"]["cpu_us_per_request"],
-            12.0,
-        )
-        ratio = independent["ratio_anchor_over_antsclient_warm"]
-        target("independent_sqlite_ratio_anchor_over_antsclient", ratio, 1.25, at_least=True)
-    asynchronous = scenarios.get(f"sqlite_{size}_async")
-    if asynchronous is not None:  # the same two targets for the asyncio pair
-        target(
-            "async_sqlite_cpu_us_per_request",
-            asynchronous["antsclient"]["cpu_us_per_request"],
-            12.0,
-        )
-        ratio = asynchronous["ratio_anchor_over_antsclient_warm"]
-        target("async_sqlite_ratio_anchor_over_antsclient", ratio, 1.25, at_least=True)
+    # The first two targets again, against the second source and for the asyncio pair.
+    for name in ("independent", "async"):
+        scenario = scenarios.get(f"sqlite_{size}_{name}")
+        if scenario is not None:
+            cpu = scenario["antsclient"]["cpu_us_per_request"]
+            target(f"{name}_sqlite_cpu_us_per_request", cpu, 12.0)
+            ratio = scenario["ratio_anchor_over_antsclient_warm"]
+            target(f"{name}_sqlite_ratio_anchor_over_antsclient", ratio, 1.25, at_least=True)
     link = scenarios.get(f"sqlite_{size}_link")
     if link is not None:
         bound = (link["round_trip_limit_ms"] + link["transfer_ms"]) / 1000
