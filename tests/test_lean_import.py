@@ -4,8 +4,10 @@ on first use and then work as before."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -141,3 +143,27 @@ def test_the_lazy_model_names_are_the_classes_themselves() -> None:
 def test_an_unknown_model_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         _ = antsclient.models.Nope  # type: ignore[attr-defined]
+
+
+def _modules_after(code: str) -> set[str]:
+    """The modules ``code`` loads after the core dependencies, in a fresh interpreter."""
+    probe = (
+        f"import sys\n{CORE}\nbefore = set(sys.modules)\n{code}\n"
+        "print(','.join(sorted(set(sys.modules) - before)))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(done.stdout.strip().split(","))
+
+
+def test_the_import_benchmark_logs_the_modules_the_session_loads() -> None:
+    # ``-X importtime`` logs import statements, not ``importlib.import_module``: the import
+    # benchmark names the session's module in one, and must load nothing more or less.
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_import.py"
+    spec = importlib.util.spec_from_file_location("bench_import", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    loaded = _modules_after(bench.SESSION)
+    assert "antsclient._sync.session" in loaded
+    assert _modules_after(bench.LOGGED_SESSION) == loaded
