@@ -184,6 +184,19 @@ def _summary(runs: list[list[dict[str, float]]]) -> dict[str, Any]:
     }
 
 
+def _paired_ratio(
+    anchor: list[list[dict[str, float]]], ours: list[list[dict[str, float]]]
+) -> float:
+    """The median, over rounds, of the anchor's warm median over antsclient's in that round:
+    the two ran one after the other, so a drift of the machine between rounds (on a virtual
+    machine it may run a third slower for minutes) weighs on both sides of each quotient."""
+
+    def warm(process: list[dict[str, float]]) -> float:
+        return statistics.median(r["wall_s"] for r in process[1:] or process)
+
+    return round(statistics.median(warm(a) / warm(o) for a, o in zip(anchor, ours, strict=True)), 2)
+
+
 def _scenario(
     server: SandboxProcess | IndependentServer,
     info: dict[str, str],
@@ -223,6 +236,9 @@ def _scenario(
     ours, anchor = result["antsclient"], result["anchor"]
     result["ratio_anchor_over_antsclient_warm"] = round(anchor["warm_ms"] / ours["warm_ms"], 2)
     result["ratio_anchor_over_antsclient_cold"] = round(anchor["cold_ms"] / ours["cold_ms"], 2)
+    result["paired_ratio_anchor_over_antsclient_warm"] = _paired_ratio(
+        runs["anchor"], runs["antsclient"]
+    )
     if "anchor_fastjson" in result:
         fast = result["anchor_fastjson"]
         result["ratio_anchor_fastjson_over_antsclient_warm"] = round(
@@ -232,6 +248,9 @@ def _scenario(
         core = result["antsclient_core"]
         result["ratio_anchor_over_antsclient_core_warm"] = round(
             anchor["warm_ms"] / core["warm_ms"], 2
+        )
+        result["paired_ratio_anchor_over_antsclient_core_warm"] = _paired_ratio(
+            runs["anchor"], runs["antsclient_core"]
         )
     result["bytes_per_sync"] = int(statistics.median(bytes_per_sync))
     result["server_cpu_ms_per_sync"] = round(statistics.median(server_cpu) * 1000, 1)
@@ -328,6 +347,11 @@ def _print_table(figures: dict[str, Any]) -> None:
                 f"{name:36} {program:16} {s['cold_ms']:9.1f} {s['warm_ms']:9.1f} "
                 f"{s['cpu_us_per_request']:10.2f} {ratio:>11} {limit_text:>9} {over:>10}"
             )
+    paired = ", ".join(
+        f"{name} {scenario['paired_ratio_anchor_over_antsclient_warm']:.2f}"
+        for name, scenario in figures["scenarios"].items()
+    )
+    print(f"anchor/ours, the median of each round's quotient: {paired}")
     naive = figures.get("naive")
     if naive:
         print(f"{'naive, one call at a time':36} {'naive':16} {naive['cold_ms']:9.1f}")
