@@ -45,10 +45,16 @@ NOT_AT_IMPORT = (
 )
 
 
-def _loaded_after(code: str, candidates: tuple[str, ...]) -> list[str]:
-    probe = f"import sys\n{code}\nprint(','.join(m for m in {candidates!r} if m in sys.modules))"
+def _printed(probe: str) -> list[str]:
+    """What ``probe`` prints as one comma-separated line, run in a fresh interpreter."""
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return [m for m in done.stdout.strip().split(",") if m]
+
+
+def _loaded_after(code: str, candidates: tuple[str, ...]) -> list[str]:
+    return _printed(
+        f"import sys\n{code}\nprint(','.join(m for m in {candidates!r} if m in sys.modules))"
+    )
 
 
 CORE = "import httpx, attrs, cattrs, tenacity, dateutil"
@@ -147,12 +153,12 @@ def test_an_unknown_model_name_is_an_attribute_error() -> None:
 
 def _modules_after(code: str) -> set[str]:
     """The modules ``code`` loads after the core dependencies, in a fresh interpreter."""
-    probe = (
-        f"import sys\n{CORE}\nbefore = set(sys.modules)\n{code}\n"
-        "print(','.join(sorted(set(sys.modules) - before)))"
+    return set(
+        _printed(
+            f"import sys\n{CORE}\nbefore = set(sys.modules)\n{code}\n"
+            "print(','.join(sorted(set(sys.modules) - before)))"
+        )
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    return set(done.stdout.strip().split(","))
 
 
 def test_the_import_benchmark_logs_the_modules_the_session_loads() -> None:
