@@ -185,3 +185,31 @@ def test_serve_fails_cleanly_on_a_busy_port() -> None:
         port = int(sb.url.rsplit(":", 1)[1])
         with pytest.raises(OSError, match="in use"), serve(port=port):
             pass  # pragma: no cover
+
+
+def test_serve_stops_under_a_hanging_request() -> None:
+    """A request still hanging when the block ends is cancelled: the server's thread ends,
+    having closed its socket itself (not closed under it), and the client is answered or cut
+    off rather than left waiting for the hang."""
+    outcome: list[object] = []
+
+    def ask(url: str) -> None:
+        try:
+            with httpx.Client(timeout=60) as client:
+                outcome.append(client.get(f"{url}/api/v1/request-types").status_code)
+        except httpx.TransportError as exc:
+            outcome.append(exc)
+
+    with serve() as sb:
+        sb.set_faults(hang_rate=1.0, hang_seconds=60)
+        caller = threading.Thread(target=ask, args=(sb.url,))
+        caller.start()
+        deadline = time.monotonic() + 30
+        while not sb.received() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert sb.received(), "the request reached the server"
+    caller.join(30)
+    assert not caller.is_alive(), "the client still waits for the hang"
+    [answer] = outcome
+    assert answer == 500 or isinstance(answer, httpx.TransportError), answer
+    assert not [t for t in threading.enumerate() if t.name == "antsclient-sandbox"]

@@ -6,6 +6,7 @@ import asyncio
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,10 @@ from antsclient.sandbox.faults import FaultConfig
 __all__ = ["SandboxHandle", "serve"]
 
 _START_TIMEOUT_S = 15.0
+_GRACE_S = 2.0
+"""How long requests still running may end on their own once the server is asked to stop."""
+_STOP_TIMEOUT_S = 30.0
+"""How long, after that, the server may take to cancel them and end (a slow machine's)."""
 
 
 class SandboxHandle(Sandbox):
@@ -131,10 +136,24 @@ def serve(
     try:
         yield handle
     finally:
-        server.stop()
-        thread.join(timeout=2)
-        if thread.is_alive():  # pragma: no cover - a request still hanging
-            server.force_exit = True
-            thread.join(timeout=5)
-        sock.close()
-        handle.close()
+        _stop(server, thread, sock, handle)
+
+
+def _stop(server: Any, thread: threading.Thread, sock: socket.socket, handle: Sandbox) -> None:
+    """Stop the server; close its socket and state once its thread has ended, never under
+    it (its loop would still be serving them: a closed socket ends the thread in an error)."""
+    server.stop()
+    thread.join(timeout=_GRACE_S)
+    if thread.is_alive():  # pragma: no cover - the server cancels a hanging request in 1 s
+        server.force_exit = True
+        thread.join(timeout=_STOP_TIMEOUT_S)
+    if thread.is_alive():  # pragma: no cover - a thread stuck outside the loop
+        warnings.warn(
+            f"the sandbox's server did not stop within {_GRACE_S + _STOP_TIMEOUT_S:.0f} s: "
+            "its socket and state are left to its thread",
+            ResourceWarning,
+            stacklevel=4,
+        )
+        return
+    sock.close()  # the server closed it as it stopped, unless it never started serving
+    handle.close()
