@@ -13,7 +13,7 @@ import inspect
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -342,6 +342,17 @@ def test_a_call_built_directly_is_the_request_httpx_builds(
 _PARAM = st.text(st.characters(codec="utf-8"), max_size=12)
 
 
+@pytest.fixture(scope="module")
+def clients() -> Iterator[dict[bool, httpx.Client]]:
+    """A client without cookies and one holding a cookie, shared by every example (a client
+    is slow to make: its TLS context)."""
+    with (
+        httpx.Client(base_url="http://ants.test/racine") as plain,
+        httpx.Client(base_url="http://ants.test/racine", cookies={"lb": "a1"}) as cookied,
+    ):
+        yield {False: plain, True: cookied}
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     params=st.dictionaries(_PARAM, _PARAM, max_size=4),
@@ -350,7 +361,11 @@ _PARAM = st.text(st.characters(codec="utf-8"), max_size=12)
     cookie=st.booleans(),
 )
 def test_any_call_is_built_as_httpx_builds_it(
-    params: dict[str, str], path: list[str], method: str, cookie: bool
+    clients: dict[bool, httpx.Client],
+    params: dict[str, str],
+    path: list[str],
+    method: str,
+    cookie: bool,
 ) -> None:
     # Whatever its texts (accents, spaces, "&", "=", "%", "?", "#"), a call is the request
     # build_request makes: written whole when its path is plain, by httpx otherwise; a
@@ -365,14 +380,12 @@ def test_any_call_is_built_as_httpx_builds_it(
         params=params or None,
         json={"value": "é"} if method == "POST" else None,
     )
-    with httpx.Client(base_url="http://ants.test/racine") as client:
-        if cookie:
-            client.cookies.set("lb", "a1")
-        try:
-            theirs = _by_httpx(operations, call, client, TOKEN)
-        except httpx.InvalidURL:
-            return  # a path httpx refuses: not one ANTS has
-        assert _same_request(call.build(client, TOKEN), theirs)
+    client = clients[cookie]
+    try:
+        theirs = _by_httpx(operations, call, client, TOKEN)
+    except httpx.InvalidURL:
+        return  # a path httpx refuses: not one ANTS has
+    assert _same_request(call.build(client, TOKEN), theirs)
 
 
 def _revealed(value: Any) -> Any:
