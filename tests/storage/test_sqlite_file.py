@@ -305,13 +305,15 @@ _OFFSETS = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
     lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
 )
 _INSTANTS = st.datetimes(min_value=dt.datetime(1900, 1, 2), max_value=dt.datetime(2200, 12, 30))
+# Every year a datetime holds (one day in from its ends, where an offset could not apply).
+_ANY_INSTANT = st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30))
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    created=_INSTANTS,
-    modified=_INSTANTS,
-    validated=st.none() | _INSTANTS,
+    created=_INSTANTS | _ANY_INSTANT,
+    modified=_INSTANTS | _ANY_INSTANT,
+    validated=st.none() | _INSTANTS | _ANY_INSTANT,
     zones=st.tuples(
         _OFFSETS | st.just(dt.UTC), _OFFSETS | st.just(dt.UTC), _OFFSETS | st.just(dt.UTC)
     ),
@@ -323,7 +325,8 @@ def test_an_instant_in_any_fixed_offset_is_encoded_as_its_microseconds_since_the
     zones: tuple[dt.tzinfo, dt.tzinfo, dt.tzinfo],
 ) -> None:
     # The row's instants are computed from the epoch written in each instant's own offset
-    # (a cache of at most _MOST_OFFSETS of them): the same microseconds as from UTC's.
+    # (a cache of at most _MOST_OFFSETS of them), their microseconds added up from that
+    # distance's days, seconds and microseconds: the same as from UTC's, divided exactly.
     request = _request(
         "3223",
         created=created.replace(tzinfo=zones[0]),
@@ -334,6 +337,12 @@ def test_an_instant_in_any_fixed_offset_is_encoded_as_its_microseconds_since_the
     assert row == sqlite_module._encode_safe(request)
     assert row[5] == (request.created - sqlite_module._EPOCH) // dt.timedelta(microseconds=1)
     assert row[6] == (request.modified - sqlite_module._EPOCH) // dt.timedelta(microseconds=1)
+    validated_at = request.validated_at
+    assert row[12] == (
+        ""
+        if validated_at is None
+        else (validated_at - sqlite_module._EPOCH) // dt.timedelta(microseconds=1)
+    )
     assert len(sqlite_module._EPOCHS) <= sqlite_module._MOST_OFFSETS
 
 
