@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from antsclient import ProtocolError
+from antsclient import ProtocolError, codec
 from antsclient.codec import (
     CodecError,
     describe_error,
@@ -266,6 +266,116 @@ def test_dates_as_ants_writes_them(text: str, expected: dt.datetime) -> None:
             assert moment == expected
             assert moment is not None
             assert moment.utcoffset() == expected.utcoffset()
+
+
+# --- instants: one zone object per offset ----------------------------------------------------
+
+TIMESPECS = ("seconds", "microseconds", "milliseconds", "minutes", "hours")
+
+
+@st.composite
+def iso_texts(draw: st.DrawFn) -> str:
+    """An instant as a server may write it (any offset in whole minutes, any precision, the
+    date and time apart by ``T`` or a space), or such a text with one character changed."""
+    moment = draw(instants | st.datetimes(min_value=dt.datetime(1, 1, 1), timezones=zones))
+    text = moment.isoformat(
+        sep=draw(st.sampled_from("T ")), timespec=draw(st.sampled_from(TIMESPECS))
+    )
+    if draw(st.booleans()):
+        at = draw(st.integers(min_value=0, max_value=len(text) - 1))
+        text = text[:at] + draw(st.sampled_from("0912-:+T .Zx\u0663")) + text[at + 1 :]
+    return text
+
+
+def _as_read(text: str) -> dt.datetime:
+    """An instant as the fast path must read it: ISO 8601, UTC when it has no offset."""
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _parsed(read_: Callable[[str], dt.datetime], text: str) -> tuple[str, Any]:
+    try:
+        moment = read_(text)
+    except (ValueError, TypeError) as exc:
+        return ("raised", type(exc))
+    return ("ok", (moment, moment.utcoffset(), moment.isoformat()))
+
+
+@given(st.lists(iso_texts(), min_size=1, max_size=8))
+def test_an_instant_is_read_as_fromisoformat_reads_it(texts: list[str]) -> None:
+    # Twice each: the second time, the zone of its offset is known (and shared, on 3.13).
+    for text in texts * 2:
+        assert _parsed(codec._instant, text) == _parsed(_as_read, text), text
+
+
+PARIS = (
+    "2024-06-15T05:37:39+02:00",
+    "2025-01-02T10:00:00.250000+02:00",
+    "2025-01-02 10:00:00+02:00",
+    "2025-01-02T10:00+02:00",
+)
+
+
+def test_instants_of_one_offset_share_one_zone_from_313(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(codec, "_ZONES", {})
+    read_ = [codec._instant(text) for text in PARIS]
+    assert [moment.isoformat() for moment in read_[1:]] == [
+        "2025-01-02T10:00:00.250000+02:00",
+        "2025-01-02T10:00:00+02:00",
+        "2025-01-02T10:00:00+02:00",
+    ]
+    assert all(moment.utcoffset() == dt.timedelta(hours=2) for moment in read_)
+    shared = len({id(moment.tzinfo) for moment in read_}) == 1
+    assert shared is codec._SHARING
+    winter = codec._instant("2025-01-02T10:00:00+01:00")
+    assert winter.tzinfo is not read_[0].tzinfo
+    again = codec._instant("2025-03-02T10:00:00+01:00")
+    assert (again.tzinfo is winter.tzinfo) is codec._SHARING
+    # UTC has one object already; an offset with seconds is read as it is.
+    assert codec._instant("2025-01-02T10:00:00+00:00").tzinfo is dt.UTC
+    assert codec._instant("2025-01-02T10:00:00").tzinfo is dt.UTC
+    odd = codec._instant("2025-01-02T10:00:00+02:00:30")
+    assert odd.utcoffset() == dt.timedelta(hours=2, seconds=30)
+    assert set(codec._ZONES) == ({"+02:00", "+01:00"} if codec._SHARING else set())
+
+
+def test_the_zones_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(codec, "_ZONES", {})
+    monkeypatch.setattr(codec, "_SHARING", True)  # on every Python: the same instants
+    for minutes in range(codec._MOST_ZONES + 10):
+        offset = dt.timezone(dt.timedelta(minutes=minutes + 1))
+        moment = dt.datetime(2025, 1, 2, 10, tzinfo=offset)
+        for _ in range(2):
+            read_ = codec._instant(moment.isoformat())
+            assert read_ == moment
+            assert read_.utcoffset() == moment.utcoffset()
+    assert len(codec._ZONES) == codec._MOST_ZONES
+
+
+@pytest.mark.parametrize("sharing", [True, False])
+def test_a_page_of_paris_time_is_read_alike_sharing_zones_or_not(
+    monkeypatch: pytest.MonkeyPatch, sharing: bool
+) -> None:
+    monkeypatch.setattr(codec, "_ZONES", {})
+    monkeypatch.setattr(codec, "_SHARING", sharing)
+    items = [
+        _data(
+            number=str(n),
+            created=f"2024-0{1 + n % 9}-15T05:37:{n:02d}+0{1 + n % 2}:00",
+            modified=f"2024-10-10T22:29:{n:02d}+02:00" if n % 5 else "2024-10-10T20:29:00Z",
+            validated_at=f"2024-03-01T08:00:{n:02d}+01:00",
+        )
+        for n in range(40)
+    ]
+    requests, failed = read_online_requests(items)
+    assert failed == 0
+    zones = {id(r.tzinfo) for q in requests for r in (q.created, q.modified, q.validated_at)}
+    assert len(zones) == (3 if sharing else 40 * 3 - 8 + 1)
+    for request, item in zip(requests, items, strict=True):
+        for field in ("created", "modified", "validated_at"):
+            expected = dt.datetime.fromisoformat(item[field])
+            assert getattr(request, field) == expected
+            assert getattr(request, field).utcoffset() == expected.utcoffset()
 
 
 def test_missing_optional_keys_take_their_defaults() -> None:
