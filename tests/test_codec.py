@@ -370,6 +370,8 @@ def test_a_page_of_paris_time_is_read_alike_sharing_zones_or_not(
     requests, failed = read_online_requests(items)
     assert failed == 0
     zones = {id(r.tzinfo) for q in requests for r in (q.created, q.modified, q.validated_at)}
+    # Sharing: one zone for +01:00, one for +02:00, UTC's own. Otherwise each of the 120
+    # instants has its own, but the 8 written with Z, which share UTC's.
     assert len(zones) == (3 if sharing else 40 * 3 - 8 + 1)
     for request, item in zip(requests, items, strict=True):
         for field in ("created", "modified", "validated_at"):
